@@ -1,0 +1,81 @@
+// Answers and their validation against a form definition.
+//
+// Every answer is kept in one canonical text form (what ODK stores), so that records,
+// history, sync and exports agree byte for byte:
+//   text      the text as given (surrounding white space trimmed)
+//   integer   decimal digits with an optional '-', no leading zeros ("42")
+//   decimal   shortest round-tripping decimal ("3.5")
+//   date      YYYY-MM-DD, a real calendar date
+//   datetime  YYYY-MM-DDTHH:MM:SS with 'Z' or a ±HH:MM offset (seconds optional on input)
+//   select_one       the choice name; input may also be the 1-based choice number
+//   select_multiple  choice names separated by one space, in the form's choice order, no
+//                    duplicates; input may use names or numbers, separated by spaces or commas
+//   boolean   "true" / "false"; input also accepts yes/no, y/n, 1/0 (and نعم / لا)
+//   geopoint  "lat lon" or "lat lon alt acc" with lat in [-90,90] and lon in [-180,180]
+//   note      never has an answer
+//
+// Validation messages are in the collector's language and always name the field and the
+// rule that failed, e.g. "age (Age): must be a whole number" or the form's own
+// constraint message.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/form.h"
+#include "common/status.h"
+
+namespace amana::forms {
+
+// field name -> canonical value. Unanswered fields are absent.
+using Answers = std::map<std::string, std::string, std::less<>>;
+
+struct ValidationOptions {
+  Language language = Language::en;
+  std::string today;  // YYYY-MM-DD, for today() in expressions
+};
+
+// The expression context for `answers` (typed as expr.h describes), with '.' = current.
+expr::Context make_context(const FormDefinition& form, const Answers& answers,
+                           const std::string& current, const std::string& today);
+
+// Whether `field` is to be asked given the answers so far (relevance true or absent).
+bool is_relevant(const FormDefinition& form, const Field& field, const Answers& answers,
+                 const std::string& today);
+bool is_required(const FormDefinition& form, const Field& field, const Answers& answers,
+                 const std::string& today);
+
+// The field's default as a canonical answer, with "today" on a date field resolved to
+// `today`; nullopt when the field has no default.
+std::optional<std::string> default_answer(const Field& field, const std::string& today);
+
+// Checks one raw answer for `field` (type, then constraint with the other answers in
+// `answers`) and returns its canonical form, or invalid_argument with a message in the
+// chosen language naming the field and the rule. An empty raw answer is not checked here:
+// the caller decides whether the field may be skipped (is_required).
+Result<std::string> check_answer(const FormDefinition& form, const Field& field,
+                                 std::string_view raw, const Answers& answers,
+                                 const ValidationOptions& options);
+
+// Validates a complete submission. `given` holds raw answers; fields named in
+// `explicitly_set` (all of `given` when collecting; the --set fields when editing) must be
+// relevant, otherwise answering them is an error. Fields in `given` that are not
+// explicitly set and have become non-relevant are dropped, as ODK clears them. Defaults
+// fill relevant unanswered fields. Unknown field names, notes with answers, missing
+// required answers, type and constraint failures are all reported, one per line, in form
+// order, in a single invalid_argument Status.
+Result<Answers> validate_submission(const FormDefinition& form, const Answers& given,
+                                    const std::set<std::string, std::less<>>& explicitly_set,
+                                    const ValidationOptions& options);
+
+// Parses an answers file: a JSON object of field -> string | number | boolean | array of
+// strings (select_multiple) | null (unanswered). Returns raw answers for
+// validate_submission. Unknown fields, nested objects and non-object documents are
+// invalid_argument errors naming the field.
+Result<Answers> parse_answers_json(const FormDefinition& form, std::string_view json);
+
+}  // namespace amana::forms

@@ -1,0 +1,65 @@
+// Hybrid logical clock (HLC): timestamps that follow wall-clock time where clocks agree
+// and never go backwards where they do not.
+//
+// Merge is last-writer-wins by (HLC time, device id), so every write needs a stamp that is
+// (1) strictly greater than every stamp this device has issued or seen, and (2) close to
+// real time so that "last" means what people expect. A device whose clock is days off
+// still orders correctly after it has seen another device's stamps.
+//
+// Layout of the 64 bits: the upper 48 are unix milliseconds (enough until the year
+// 10889), the lower 16 a logical counter for events within one millisecond.
+//
+// Thread safety: a HybridClock is used from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace amana {
+
+enum class HlcTime : std::uint64_t {};
+
+inline constexpr int kHlcCounterBits = 16;
+
+inline constexpr HlcTime make_hlc(std::int64_t unix_ms, std::uint16_t counter) {
+  return HlcTime((static_cast<std::uint64_t>(unix_ms) << kHlcCounterBits) | counter);
+}
+inline constexpr std::int64_t hlc_millis(HlcTime t) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(t) >> kHlcCounterBits);
+}
+inline constexpr std::uint16_t hlc_counter(HlcTime t) {
+  return static_cast<std::uint16_t>(static_cast<std::uint64_t>(t) & 0xffff);
+}
+
+// "2026-11-22T10:15:30.123Z+2" (the logical counter after '+', omitted when zero).
+std::string format_hlc(HlcTime t);
+
+// The local calendar date of `unix_ms` as YYYY-MM-DD: what today() means in a form.
+std::string local_date(std::int64_t unix_ms);
+
+// Milliseconds since the Unix epoch; injectable so tests can skew and freeze time.
+using WallClock = std::function<std::int64_t()>;
+WallClock system_wall_clock();
+
+class HybridClock {
+ public:
+  // `last` is the greatest stamp issued or seen before (persisted by the owner), so that
+  // a restart with a clock set backwards still moves forward.
+  explicit HybridClock(WallClock wall, HlcTime last = HlcTime{0});
+
+  // A stamp for a local event: greater than every stamp before it.
+  HlcTime now();
+  // Takes in a stamp received from elsewhere, so that later local stamps exceed it.
+  // Returns the new local time.
+  HlcTime observe(HlcTime remote);
+
+  HlcTime last() const { return last_; }
+
+ private:
+  HlcTime advance(std::int64_t wall_ms, HlcTime floor);
+  WallClock wall_;
+  HlcTime last_;
+};
+
+}  // namespace amana

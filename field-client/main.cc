@@ -1,0 +1,211 @@
+// field-client: the command line of the field device. It parses arguments, calls the
+// field-client library and prints; all behaviour lives in the library.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/form_pack.h"
+#include "field-client/collect.h"
+#include "field-client/interview.h"
+#include "field-client/passphrase.h"
+#include "field-client/render.h"
+#include "field-client/store.h"
+
+namespace {
+
+using namespace amana;
+using namespace amana::field;
+
+struct Arguments {
+  std::optional<std::string> home;
+  std::string language = "en";
+  bool json = false;
+  // init
+  std::string user;
+  int max_failed_unlocks = 10;
+  // collect
+  std::string form_id;
+  std::optional<std::string> answers_file;
+  // records / show / edit
+  std::optional<std::string> records_form;
+  std::string record_ref;
+  bool history = false;
+  std::vector<std::string> assignments;
+};
+
+Result<forms::ValidationOptions> validation_options(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
+  return forms::ValidationOptions{language, local_date(system_wall_clock()())};
+}
+
+Result<Store> unlock(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase());
+  return Store::open(resolve_home(args.home), passphrase.as_string());
+}
+
+Status run_init(const Arguments& args) {
+  const auto home = resolve_home(args.home);
+  AMANA_RETURN_IF_ERROR(Store::check_can_create(home));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_new_passphrase());
+  StoreOptions options;
+  options.max_failed_unlocks = args.max_failed_unlocks;
+  AMANA_ASSIGN_OR_RETURN(Store store, Store::create(home, passphrase.as_string(), args.user, options));
+  std::cout << "Created the store in " << home.string() << " for " << store.user() << "\n"
+            << "Device " << store.device().to_string() << "\n";
+  return Status::success();
+}
+
+Status run_forms(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
+  std::cout << forms_text(pack, language);
+  return Status::success();
+}
+
+Status run_collect(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(args.form_id));
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  if (args.answers_file) {
+    // Validate before unlocking: a bad file is reported without costing a key derivation.
+    AMANA_ASSIGN_OR_RETURN(forms::Answers answers, answers_from_file(*form, *args.answers_file, validation));
+    AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+    AMANA_ASSIGN_OR_RETURN(RecordId id, store.add_record(*form, answers));
+    std::cout << id.to_string() << "\n";
+    return Status::success();
+  }
+  // Unlock first: a passphrase typo should not cost the interviewer a whole form.
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview(*form, validation, std::cin, std::cout));
+  AMANA_ASSIGN_OR_RETURN(RecordId id, store.add_record(*form, answers));
+  std::cout << "\nSaved record " << id.to_string() << "\n";
+  return Status::success();
+}
+
+Status run_records(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto list, store.records(args.records_form));
+  std::cout << (args.json ? records_json(list) : records_text(list));
+  return Status::success();
+}
+
+Status run_show(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
+  AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
+  auto form = pack.find(record.summary.form_id);  // a form no longer on the device shows raw values
+  const forms::FormDefinition* definition = form.ok() ? *form : nullptr;
+  if (args.history) {
+    AMANA_ASSIGN_OR_RETURN(auto revisions, store.history(id));
+    std::cout << (args.json ? history_json(revisions) : history_text(revisions, definition, language));
+  } else {
+    std::cout << (args.json ? record_json(record) : record_text(record, definition, language));
+  }
+  return Status::success();
+}
+
+Status run_edit(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
+  AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.summary.form_id));
+  AMANA_ASSIGN_OR_RETURN(bool changed, edit_record(store, *form, id, args.assignments, validation));
+  std::cout << (changed ? "Updated record " : "No change to record ") << id.to_string() << "\n";
+  return Status::success();
+}
+
+Status run_status(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
+  std::cout << (args.json ? status_json(status) : status_text(status));
+  return Status::success();
+}
+
+Status run_wipe(const Arguments& args) {
+  const auto home = resolve_home(args.home);
+  AMANA_RETURN_IF_ERROR(Store::wipe(home));
+  std::cout << "Wiped the store in " << home.string() << ": it cannot be recovered.\n";
+  return Status::success();
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Amana field client: offline collection into an encrypted local store"};
+  app.require_subcommand(1);
+  Arguments args;
+  const char* login = std::getenv("USER");
+  args.user = login && *login ? login : "field-user";
+  app.add_option("--home", args.home, "Store directory (default: $AMANA_HOME, else ~/.amana)");
+
+  auto* init = app.add_subcommand("init", "Create the encrypted store (asks for a passphrase twice)");
+  init->add_option("--user", args.user, "The user collecting on this device")->capture_default_str();
+  init->add_option("--max-failed-unlocks", args.max_failed_unlocks,
+                   "Failed unlocks in a row after which the store destroys its data key")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+
+  auto* forms_cmd = app.add_subcommand("forms", "List the forms on this device: id, version, title");
+  forms_cmd->add_option("--lang", args.language, "Language of titles: en or ar");
+
+  auto* collect = app.add_subcommand("collect", "Collect a record: interactively, or from an answers file");
+  collect->add_option("FORM", args.form_id, "Form id (see `field-client forms`)")->required();
+  collect->add_option("--answers", args.answers_file, "JSON file of answers (field -> value)");
+  collect->add_option("--lang", args.language, "Language of questions and messages: en or ar");
+
+  auto* records = app.add_subcommand("records", "List records, newest first");
+  records->add_option("--form", args.records_form, "Only records of this form");
+  records->add_flag("--json", args.json, "Machine-readable output");
+
+  auto* show = app.add_subcommand("show", "Show one record");
+  show->add_option("ID", args.record_ref, "Record id, or its first 8 or more characters")->required();
+  show->add_flag("--json", args.json, "Machine-readable output");
+  show->add_flag("--history", args.history, "Every change to the record, oldest first");
+  show->add_option("--lang", args.language, "Language of labels: en or ar");
+
+  auto* edit = app.add_subcommand("edit", "Change answers of a record (validated like collect)");
+  edit->add_option("ID", args.record_ref, "Record id, or its first 8 or more characters")->required();
+  edit->add_option("--set", args.assignments, "field=value (repeatable; an empty value clears the answer)")
+      ->required();
+  edit->add_option("--lang", args.language, "Language of messages: en or ar");
+
+  auto* status = app.add_subcommand("status", "Records per form and operations waiting to sync");
+  status->add_flag("--json", args.json, "Machine-readable output");
+
+  auto* wipe = app.add_subcommand("wipe", "Panic wipe: destroy the store beyond recovery (no passphrase)");
+  bool confirmed = false;
+  wipe->add_flag("--yes", confirmed, "Confirm: the store cannot be recovered afterwards")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto pack = forms::FormPack::builtin();
+  Status outcome = pack.status();
+  if (pack.ok()) {
+    if (init->parsed()) outcome = run_init(args);
+    else if (forms_cmd->parsed()) outcome = run_forms(*pack, args);
+    else if (collect->parsed()) outcome = run_collect(*pack, args);
+    else if (records->parsed()) outcome = run_records(args);
+    else if (show->parsed()) outcome = run_show(*pack, args);
+    else if (edit->parsed()) outcome = run_edit(*pack, args);
+    else if (status->parsed()) outcome = run_status(args);
+    else if (wipe->parsed()) outcome = run_wipe(args);
+  }
+  if (!outcome.ok()) {
+    std::cerr << "error: " << outcome.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& bug) {  // exceptions are bugs: say so rather than abort
+    std::cerr << "internal error (please report): " << bug.what() << "\n";
+    return 70;
+  }
+}

@@ -1,0 +1,72 @@
+#include "field-client/passphrase.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace amana::field {
+namespace {
+
+using crypto::SecretBytes;
+
+// Reads one line from the controlling terminal with echo off, into guarded memory.
+Result<SecretBytes> prompt_on_terminal(const char* prompt) {
+  const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return invalid_argument(
+        "no passphrase: set AMANA_PASSPHRASE or run this command in a terminal to be asked for it");
+  }
+  termios saved{};
+  const bool is_terminal = ::tcgetattr(fd, &saved) == 0;
+  if (is_terminal) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  [[maybe_unused]] auto w1 = ::write(fd, prompt, std::strlen(prompt));
+  SecretBytes buffer(kMaxPassphraseLength + 1);
+  std::size_t length = 0;
+  char c = 0;
+  bool too_long = false;
+  while (::read(fd, &c, 1) == 1 && c != '\n') {
+    if (length < kMaxPassphraseLength) buffer.data()[length++] = static_cast<std::uint8_t>(c);
+    else too_long = true;
+  }
+  if (is_terminal) ::tcsetattr(fd, TCSAFLUSH, &saved);
+  [[maybe_unused]] auto w2 = ::write(fd, "\n", 1);
+  ::close(fd);
+  if (too_long) return invalid_argument("the passphrase is longer than 1024 characters");
+  return SecretBytes::copy_of({buffer.data(), length});
+}
+
+}  // namespace
+
+Result<SecretBytes> read_passphrase() {
+  if (const char* value = std::getenv(kPassphraseVariable.data())) {
+    return SecretBytes::copy_of(crypto::as_bytes(value));
+  }
+  return prompt_on_terminal("Passphrase: ");
+}
+
+Result<SecretBytes> read_new_passphrase() {
+  SecretBytes passphrase;
+  if (const char* value = std::getenv(kPassphraseVariable.data())) {
+    passphrase = SecretBytes::copy_of(crypto::as_bytes(value));
+  } else {
+    AMANA_ASSIGN_OR_RETURN(passphrase, prompt_on_terminal("New passphrase: "));
+    AMANA_ASSIGN_OR_RETURN(SecretBytes again, prompt_on_terminal("Repeat the passphrase: "));
+    if (!crypto::constant_time_equal(passphrase.view(), again.view())) {
+      return invalid_argument("the two passphrases differ; nothing was created");
+    }
+  }
+  if (passphrase.size() < kMinPassphraseLength) {
+    return invalid_argument("the passphrase must be at least " + std::to_string(kMinPassphraseLength) +
+                            " characters; a lost device is only as safe as its passphrase");
+  }
+  return passphrase;
+}
+
+}  // namespace amana::field

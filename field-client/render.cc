@@ -1,0 +1,205 @@
+#include "field-client/render.h"
+
+#include <ctime>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace amana::field {
+namespace {
+
+using forms::FieldType;
+using forms::Language;
+using nlohmann::json;
+
+// A value as a person reads it: choice labels instead of choice names.
+std::string display_value(const forms::Field* field, const std::string& value, Language language) {
+  if (field == nullptr) return value;
+  switch (field->type) {
+    case FieldType::select_one:
+      if (const auto* choice = field->find_choice(value)) return choice->label.in(language);
+      return value;
+    case FieldType::select_multiple: {
+      std::string shown;
+      std::istringstream names(value);
+      for (std::string name; names >> name;) {
+        const auto* choice = field->find_choice(name);
+        shown += (shown.empty() ? "" : "; ") + (choice ? choice->label.in(language) : name);
+      }
+      return shown;
+    }
+    case FieldType::boolean:
+      if (language == Language::ar) return value == "true" ? "نعم" : "لا";
+      return value == "true" ? "yes" : "no";
+    default:
+      return value;
+  }
+}
+
+std::string field_label(const forms::FormDefinition* form, const std::string& name, Language language) {
+  const forms::Field* field = form ? form->find_field(name) : nullptr;
+  return field ? field->label.in(language) + " [" + name + "]" : name;
+}
+
+const forms::Field* find(const forms::FormDefinition* form, const std::string& name) {
+  return form ? form->find_field(name) : nullptr;
+}
+
+json summary_json(const RecordSummary& s) {
+  return {{"id", s.id.to_string()},
+          {"form", s.form_id},
+          {"form_version", s.form_version},
+          {"created_at", format_local_time(s.created_at_ms)},
+          {"created_at_ms", s.created_at_ms},
+          {"updated_hlc", format_hlc(s.updated)}};
+}
+
+}  // namespace
+
+std::string format_local_time(std::int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
+  return buffer;
+}
+
+std::string forms_text(const forms::FormPack& pack, Language language) {
+  std::ostringstream out;
+  out << "FORM                              VERSION  TITLE\n";
+  for (const auto& form : pack.forms()) {
+    std::string id = form.id;
+    id.resize(std::max<std::size_t>(id.size(), 34), ' ');
+    std::string version = std::to_string(form.version);
+    version.resize(std::max<std::size_t>(version.size(), 9), ' ');
+    out << id << version << form.title.in(language) << "\n";
+  }
+  return out.str();
+}
+
+std::string records_text(const std::vector<RecordSummary>& records) {
+  std::ostringstream out;
+  if (records.empty()) return "No records yet. Collect one with `field-client collect FORM`.\n";
+  out << "ID                                    FORM                          CREATED           UPDATED\n";
+  for (const auto& r : records) {
+    std::string form = r.form_id;
+    form.resize(std::max<std::size_t>(form.size(), 30), ' ');
+    out << r.id.to_string() << "  " << form << format_local_time(r.created_at_ms) << "  "
+        << format_local_time(hlc_millis(r.updated)) << "\n";
+  }
+  out << records.size() << (records.size() == 1 ? " record\n" : " records\n");
+  return out.str();
+}
+
+std::string records_json(const std::vector<RecordSummary>& records) {
+  json list = json::array();
+  for (const auto& r : records) list.push_back(summary_json(r));
+  return list.dump(2) + "\n";
+}
+
+std::string record_text(const Record& record, const forms::FormDefinition* form, Language language) {
+  std::ostringstream out;
+  const RecordSummary& s = record.summary;
+  out << "Record   " << s.id.to_string() << "\n"
+      << "Form     " << s.form_id << " v" << s.form_version
+      << (form ? " (" + form->title.in(language) + ")" : std::string()) << "\n"
+      << "Created  " << format_local_time(s.created_at_ms) << " by " << record.author << "\n"
+      << "Updated  " << format_hlc(s.updated) << "\n\n";
+  // Form order reads like the questionnaire; values of fields no longer in the form last.
+  std::vector<std::string> order;
+  if (form) {
+    for (const auto& field : form->fields) {
+      if (record.values.contains(field.name)) order.push_back(field.name);
+    }
+  }
+  for (const auto& [name, value] : record.values) {
+    if (!form || !form->find_field(name)) order.push_back(name);
+  }
+  for (const std::string& name : order) {
+    out << "  " << field_label(form, name, language) << ": "
+        << display_value(find(form, name), record.values.at(name), language) << "\n";
+  }
+  return out.str();
+}
+
+std::string record_json(const Record& record) {
+  json out = summary_json(record.summary);
+  out["author"] = record.author;
+  json values = json::object();
+  for (const auto& [name, value] : record.values) values[name] = value;
+  out["values"] = std::move(values);
+  return out.dump(2) + "\n";
+}
+
+std::string history_text(const std::vector<Revision>& history, const forms::FormDefinition* form,
+                         Language language) {
+  std::ostringstream out;
+  std::map<std::string, std::string> current;
+  for (const Revision& revision : history) {
+    out << "#" << revision.sequence << "  " << format_hlc(revision.hlc) << "  "
+        << (revision.created ? "created" : "edited") << " by " << revision.author << "\n";
+    for (const FieldChange& change : revision.changes) {
+      const forms::Field* field = find(form, change.field);
+      out << "    " << field_label(form, change.field, language) << ": ";
+      if (change.cleared) out << "(cleared)";
+      else out << display_value(field, change.value, language);
+      if (auto was = current.find(change.field); was != current.end() && !revision.created) {
+        out << "   (was: " << display_value(field, was->second, language) << ")";
+      }
+      out << "\n";
+      if (change.cleared) current.erase(change.field);
+      else current[change.field] = change.value;
+    }
+  }
+  return out.str();
+}
+
+std::string history_json(const std::vector<Revision>& history) {
+  json list = json::array();
+  for (const Revision& revision : history) {
+    json changes = json::array();
+    for (const FieldChange& change : revision.changes) {
+      json item = {{"field", change.field}, {"cleared", change.cleared}};
+      if (!change.cleared) item["value"] = change.value;
+      changes.push_back(std::move(item));
+    }
+    list.push_back({{"sequence", revision.sequence},
+                    {"hlc", format_hlc(revision.hlc)},
+                    {"author", revision.author},
+                    {"kind", revision.created ? "create" : "update"},
+                    {"changes", std::move(changes)}});
+  }
+  return list.dump(2) + "\n";
+}
+
+std::string status_text(const StoreStatus& status) {
+  std::ostringstream out;
+  out << "Device   " << status.device.to_string() << "\n"
+      << "User     " << status.user << "\n"
+      << "Records\n";
+  std::int64_t total = 0;
+  for (const auto& [form, count] : status.records_per_form) {
+    out << "  " << form << ": " << count << "\n";
+    total += count;
+  }
+  if (status.records_per_form.empty()) out << "  (none)\n";
+  out << "  total: " << total << "\n"
+      << "Waiting to sync: " << status.pending_operations << " operation"
+      << (status.pending_operations == 1 ? "" : "s") << " (last sequence number " << status.last_sequence << ")\n";
+  return out.str();
+}
+
+std::string status_json(const StoreStatus& status) {
+  json per_form = json::object();
+  for (const auto& [form, count] : status.records_per_form) per_form[form] = count;
+  return json{{"device", status.device.to_string()},
+              {"user", status.user},
+              {"records", std::move(per_form)},
+              {"pending_operations", status.pending_operations},
+              {"last_sequence", status.last_sequence}}
+             .dump(2) +
+         "\n";
+}
+
+}  // namespace amana::field

@@ -1,0 +1,562 @@
+#include "field-client/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+
+#include "field-client/store_schema.h"
+
+namespace amana::field {
+namespace fs = std::filesystem;
+using crypto::Bytes;
+using crypto::ByteView;
+using crypto::SecretBytes;
+
+namespace {
+
+constexpr std::string_view kDatabaseFile = "store.db";
+constexpr std::string_view kFailuresFile = "unlock-failures";
+
+// Associated-data labels: a sealed value only opens in the place it was written for.
+constexpr std::string_view kDataKeyLabel = "amana/data-key/v1";
+constexpr std::string_view kSecretsLabel = "amana/device-secrets/v1";
+constexpr std::string_view kUserLabel = "amana/user/v1";
+constexpr std::string_view kRecordLabel = "amana/record/v1";
+constexpr std::string_view kOperationLabel = "amana/operation/v1";
+
+Bytes associated_data(std::string_view label, ByteView row_key) {
+  Bytes ad(label.begin(), label.end());
+  ad.push_back('|');
+  ad.insert(ad.end(), row_key.begin(), row_key.end());
+  return ad;
+}
+
+fs::path database_path(const fs::path& home) { return home / kDatabaseFile; }
+
+// ---- meta table ----
+
+Result<std::optional<Bytes>> read_meta(sql::Database& db, std::string_view key) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("SELECT value FROM meta WHERE key = ?"));
+  q.bind(1, key);
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<Bytes>();
+  return std::optional<Bytes>(q.column_blob(0));
+}
+
+Result<Bytes> require_meta(sql::Database& db, std::string_view key) {
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> value, read_meta(db, key));
+  if (!value) return corrupt("the store is missing its '" + std::string(key) + "' entry");
+  return *value;
+}
+
+Result<std::uint64_t> require_meta_number(sql::Database& db, std::string_view key) {
+  AMANA_ASSIGN_OR_RETURN(Bytes raw, require_meta(db, key));
+  std::uint64_t value = 0;
+  const char* begin = reinterpret_cast<const char*>(raw.data());
+  auto [end, ec] = std::from_chars(begin, begin + raw.size(), value);
+  if (ec != std::errc() || end != begin + raw.size()) {
+    return corrupt("the store's '" + std::string(key) + "' entry is not a number");
+  }
+  return value;
+}
+
+Status write_meta(sql::Database& db, sql::Transaction&, std::string_view key, ByteView value) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+  return q.bind(1, key).bind(2, value).run();
+}
+
+Status write_meta_number(sql::Database& db, sql::Transaction& txn, std::string_view key, std::uint64_t value) {
+  return write_meta(db, txn, key, crypto::as_bytes(std::to_string(value)));
+}
+
+// ---- failed-unlock counter (a file beside the store, see store.h) ----
+
+int read_failures(const fs::path& home) {
+  std::ifstream in(home / kFailuresFile);
+  int count = 0;
+  if (in >> count && count >= 0) return count;
+  return 0;
+}
+
+Status write_failures(const fs::path& home, int count) {
+  const fs::path target = home / kFailuresFile;
+  const fs::path temporary = home / (std::string(kFailuresFile) + ".tmp");
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << count << '\n';
+    if (!out.flush()) return io_error("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  fs::rename(temporary, target, ec);
+  if (ec) return io_error("cannot write " + target.string() + ": " + ec.message());
+  return Status::success();
+}
+
+// Overwrites the data key and device secrets so that nothing in the store can be opened
+// again, and makes sure no copy survives in free pages or the WAL.
+Status destroy_data_key(sql::Database& db) {
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+    AMANA_RETURN_IF_ERROR(db.exec(
+        "UPDATE meta SET value = zeroblob(length(value)) "
+        "WHERE key IN ('wrapped_data_key', 'sealed_device_secrets');"
+        "DELETE FROM meta WHERE key IN ('wrapped_data_key', 'sealed_device_secrets');"));
+    AMANA_RETURN_IF_ERROR(txn.commit());
+  }
+  return db.checkpoint_truncate();
+}
+
+Status overwrite_and_remove(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return Status::success();
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    const auto size = static_cast<std::size_t>(fs::file_size(file, ec));
+    Bytes noise(64 * 1024);
+    for (std::size_t done = 0; done < size;) {
+      crypto::fill_random(noise);
+      const std::size_t chunk = std::min(noise.size(), size - done);
+      const ssize_t written = ::write(fd, noise.data(), chunk);
+      if (written <= 0) break;
+      done += static_cast<std::size_t>(written);
+    }
+    ::fsync(fd);
+    ::close(fd);
+  }
+  fs::remove(file, ec);
+  if (ec) return io_error("cannot remove " + file.string() + ": " + ec.message());
+  return Status::success();
+}
+
+Result<pb::RecordValues> parse_record_values(const SecretBytes& plain) {
+  pb::RecordValues values;
+  if (!values.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("a stored record does not decode");
+  }
+  return values;
+}
+
+}  // namespace
+
+struct Store::State {
+  fs::path home;
+  std::unique_ptr<sql::Database> db;
+  SecretBytes data_key;
+  WallClock wall;
+  HybridClock clock;
+};
+
+Store::Store(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+bool Store::exists(const fs::path& home) {
+  std::error_code ec;
+  return fs::exists(database_path(home), ec);
+}
+
+Status Store::check_can_create(const fs::path& home) {
+  if (!exists(home)) return Status::success();
+  return {ErrorCode::already_exists, "a store already exists in " + home.string() +
+                                         "; use it, or destroy it first with `field-client wipe --yes`"};
+}
+
+Result<Store> Store::create(const fs::path& home, std::string_view passphrase, std::string_view user,
+                            StoreOptions options) {
+  if (passphrase.empty()) return invalid_argument("the passphrase must not be empty");
+  if (user.empty()) return invalid_argument("the user name must not be empty");
+  AMANA_RETURN_IF_ERROR(check_can_create(home));
+  std::error_code ec;
+  fs::create_directories(home, ec);
+  if (ec) return io_error("cannot create " + home.string() + ": " + ec.message());
+  fs::permissions(home, fs::perms::owner_all, ec);  // need-to-know starts at the file system
+
+  AMANA_ASSIGN_OR_RETURN(auto db, sql::Database::open(database_path(home), sql::OpenMode::create_new));
+  fs::permissions(database_path(home), fs::perms::owner_read | fs::perms::owner_write, ec);
+  AMANA_RETURN_IF_ERROR(sql::migrate(*db, store_migrations()));
+
+  const Bytes salt = crypto::random_bytes(crypto::kSaltBytes);
+  AMANA_ASSIGN_OR_RETURN(SecretBytes wrapping_key, crypto::derive_key(passphrase, salt, options.kdf));
+  SecretBytes data_key = SecretBytes::random(crypto::kKeyBytes);
+  const Bytes wrapped = crypto::seal(wrapping_key, data_key.view(), associated_data(kDataKeyLabel, salt));
+
+  const DeviceId device = new_device_id();
+  const auto signing = crypto::SigningKeyPair::generate();
+  const auto box = crypto::BoxKeyPair::generate();
+  pb::DeviceSecrets secrets;
+  secrets.set_sign_secret_key(signing.secret_key.as_string().data(), signing.secret_key.size());
+  secrets.set_box_secret_key(box.secret_key.as_string().data(), box.secret_key.size());
+  SecretBytes serialized(secrets.ByteSizeLong());
+  secrets.SerializeToArray(serialized.data(), static_cast<int>(serialized.size()));
+  // The protobuf's own string buffers held the secret keys: clear them before they are freed.
+  std::fill(secrets.mutable_sign_secret_key()->begin(), secrets.mutable_sign_secret_key()->end(), '\0');
+  std::fill(secrets.mutable_box_secret_key()->begin(), secrets.mutable_box_secret_key()->end(), '\0');
+
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db->begin());
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "kdf_salt", salt));
+    AMANA_RETURN_IF_ERROR(write_meta_number(*db, txn, "kdf_ops_limit", options.kdf.ops_limit));
+    AMANA_RETURN_IF_ERROR(write_meta_number(*db, txn, "kdf_mem_limit", options.kdf.mem_limit));
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "wrapped_data_key", wrapped));
+    AMANA_RETURN_IF_ERROR(write_meta_number(*db, txn, "max_failed_unlocks",
+                                            static_cast<std::uint64_t>(options.max_failed_unlocks)));
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "device_id", device.view()));
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "device_sign_public_key", signing.public_key));
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "device_box_public_key", box.public_key));
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "sealed_device_secrets",
+                                     crypto::seal(data_key, serialized.view(),
+                                                  associated_data(kSecretsLabel, device.view()))));
+    // Staff on a seized device are at risk too: their name is sealed like the answers.
+    AMANA_RETURN_IF_ERROR(write_meta(*db, txn, "sealed_user",
+                                     crypto::seal(data_key, crypto::as_bytes(user),
+                                                  associated_data(kUserLabel, device.view()))));
+    AMANA_RETURN_IF_ERROR(write_meta_number(*db, txn, "hlc_last", 0));
+    AMANA_RETURN_IF_ERROR(write_meta_number(*db, txn, "acknowledged_sequence", 0));
+    AMANA_RETURN_IF_ERROR(txn.commit());
+  }
+  db.reset();
+  return open(home, passphrase, std::move(options));
+}
+
+Result<Store> Store::open(const fs::path& home, std::string_view passphrase, StoreOptions options) {
+  if (!exists(home)) {
+    return not_found("no store in " + home.string() + "; create one with `field-client init`");
+  }
+  AMANA_ASSIGN_OR_RETURN(auto db, sql::Database::open(database_path(home), sql::OpenMode::existing));
+  AMANA_ASSIGN_OR_RETURN(int version, sql::schema_version(*db));
+  if (version == 0) return corrupt(database_path(home).string() + " is not an Amana store");
+
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> wrapped, read_meta(*db, "wrapped_data_key"));
+  if (!wrapped) {
+    return Status(ErrorCode::locked_out,
+                  "this store's data key was destroyed (too many failed unlocks); its records cannot be "
+                  "recovered. Remove it with `field-client wipe --yes` and create a new one with "
+                  "`field-client init`");
+  }
+  AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(*db, "kdf_salt"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t ops_limit, require_meta_number(*db, "kdf_ops_limit"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t mem_limit, require_meta_number(*db, "kdf_mem_limit"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t max_failures, require_meta_number(*db, "max_failed_unlocks"));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes wrapping_key,
+                         crypto::derive_key(passphrase, salt, {ops_limit, mem_limit}));
+  auto data_key = crypto::open(wrapping_key, *wrapped, associated_data(kDataKeyLabel, salt));
+  if (!data_key.ok()) {
+    const int failures = read_failures(home) + 1;
+    if (failures >= static_cast<int>(max_failures)) {
+      AMANA_RETURN_IF_ERROR(destroy_data_key(*db));
+      AMANA_RETURN_IF_ERROR(write_failures(home, failures));
+      return Status(ErrorCode::locked_out,
+                    "wrong passphrase, " + std::to_string(failures) +
+                        " times in a row: the store's data key has been destroyed and its records cannot "
+                        "be recovered");
+    }
+    AMANA_RETURN_IF_ERROR(write_failures(home, failures));
+    return Status(ErrorCode::wrong_passphrase,
+                  "wrong passphrase (failed attempt " + std::to_string(failures) + " of " +
+                      std::to_string(max_failures) + "; at " + std::to_string(max_failures) +
+                      " the store destroys its data key). Nothing was changed");
+  }
+  if (read_failures(home) != 0) AMANA_RETURN_IF_ERROR(write_failures(home, 0));
+  AMANA_RETURN_IF_ERROR(sql::migrate(*db, store_migrations()));
+
+  AMANA_ASSIGN_OR_RETURN(Bytes device_bytes, require_meta(*db, "device_id"));
+  AMANA_ASSIGN_OR_RETURN(DeviceId device, DeviceId::from_bytes(device_bytes));
+  AMANA_ASSIGN_OR_RETURN(Bytes sealed_user, require_meta(*db, "sealed_user"));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes user,
+                         crypto::open(*data_key, sealed_user, associated_data(kUserLabel, device.view())));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t hlc_last, require_meta_number(*db, "hlc_last"));
+
+  auto state = std::make_unique<State>(State{home, std::move(db), std::move(data_key).value(), options.clock,
+                                             HybridClock(options.clock, HlcTime(hlc_last))});
+  Store store(std::move(state));
+  store.device_ = device;
+  store.user_ = std::string(user.as_string());
+  return store;
+}
+
+Status Store::wipe(const fs::path& home) {
+  if (!exists(home)) return not_found("no store in " + home.string() + " to wipe");
+  const fs::path db = database_path(home);
+  for (const fs::path& file : {fs::path(db.string() + "-wal"), fs::path(db.string() + "-shm"), db,
+                               home / kFailuresFile}) {
+    AMANA_RETURN_IF_ERROR(overwrite_and_remove(file));
+  }
+  std::error_code ec;
+  fs::remove(home, ec);  // only succeeds when nothing else lives there, which is what we want
+  return Status::success();
+}
+
+std::string Store::today() const { return local_date(state_->wall()); }
+
+Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operation& operation) {
+  sql::Database& db = *state_->db;
+  const std::string plain = operation.SerializeAsString();
+  const Bytes sealed =
+      crypto::seal(state_->data_key, crypto::as_bytes(plain),
+                   associated_data(kOperationLabel, crypto::as_bytes(operation.record_id())));
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "INSERT INTO operations (record_id, hlc, sealed_operation) VALUES (?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, crypto::as_bytes(operation.record_id()))
+                              .bind(2, static_cast<std::int64_t>(operation.hlc()))
+                              .bind(3, sealed)
+                              .run());
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
+  return db.last_insert_rowid();
+}
+
+Status Store::write_record(sql::Transaction&, const Record& record, bool insert) {
+  pb::RecordValues values;
+  values.set_author(record.author);
+  for (const auto& [field, value] : record.values) {
+    pb::FieldWrite* write = values.add_values();
+    write->set_field(field);
+    write->set_value(value);
+    write->set_hlc(static_cast<std::uint64_t>(record.stamps.at(field)));
+  }
+  const std::string plain = values.SerializeAsString();
+  const RecordSummary& s = record.summary;
+  const Bytes sealed =
+      crypto::seal(state_->data_key, crypto::as_bytes(plain), associated_data(kRecordLabel, s.id.view()));
+  sql::Database& db = *state_->db;
+  if (insert) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "INSERT INTO records (id, form_id, form_version, created_at_ms, updated_hlc, sealed_values) "
+        "VALUES (?, ?, ?, ?, ?, ?)"));
+    return q.bind(1, s.id.view())
+        .bind(2, s.form_id)
+        .bind(3, static_cast<std::int64_t>(s.form_version))
+        .bind(4, s.created_at_ms)
+        .bind(5, static_cast<std::int64_t>(s.updated))
+        .bind(6, sealed)
+        .run();
+  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         db.query("UPDATE records SET updated_hlc = ?, sealed_values = ? WHERE id = ?"));
+  return q.bind(1, static_cast<std::int64_t>(s.updated)).bind(2, sealed).bind(3, s.id.view()).run();
+}
+
+Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
+  const std::int64_t now_ms = state_->wall();
+  Record record;
+  record.summary = {new_record_id(now_ms), form.id, form.version, now_ms, state_->clock.now()};
+  record.author = user_;
+  record.values = answers;
+
+  pb::Operation operation;
+  operation.set_record_id(std::string(record.summary.id.bytes.begin(), record.summary.id.bytes.end()));
+  operation.set_kind(pb::Operation::CREATE);
+  operation.set_form_id(form.id);
+  operation.set_form_version(form.version);
+  operation.set_hlc(static_cast<std::uint64_t>(record.summary.updated));
+  operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
+  operation.set_author(user_);
+  operation.set_created_at_ms(now_ms);
+  for (const auto& [field, value] : answers) {
+    record.stamps[field] = record.summary.updated;
+    pb::FieldWrite* write = operation.add_writes();
+    write->set_field(field);
+    write->set_value(value);
+    write->set_hlc(operation.hlc());
+  }
+
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/true));
+  AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
+  (void)sequence;
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return record.summary.id;
+}
+
+Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(Record record, this->record(id));
+  std::vector<FieldChange> changes;
+  for (const auto& [field, value] : answers) {
+    auto old = record.values.find(field);
+    if (old == record.values.end() || old->second != value) changes.push_back({field, value, false});
+  }
+  for (const auto& [field, value] : record.values) {
+    if (!answers.contains(field)) changes.push_back({field, "", true});
+  }
+  if (changes.empty()) return false;
+
+  const HlcTime stamp = state_->clock.now();
+  pb::Operation operation;
+  operation.set_record_id(std::string(id.bytes.begin(), id.bytes.end()));
+  operation.set_kind(pb::Operation::UPDATE);
+  operation.set_form_id(record.summary.form_id);
+  operation.set_form_version(record.summary.form_version);
+  operation.set_hlc(static_cast<std::uint64_t>(stamp));
+  operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
+  operation.set_author(user_);
+  operation.set_created_at_ms(record.summary.created_at_ms);
+  for (const FieldChange& change : changes) {
+    pb::FieldWrite* write = operation.add_writes();
+    write->set_field(change.field);
+    write->set_value(change.value);
+    write->set_hlc(operation.hlc());
+    write->set_cleared(change.cleared);
+    if (change.cleared) {
+      record.values.erase(change.field);
+      record.stamps.erase(change.field);
+    } else {
+      record.values[change.field] = change.value;
+      record.stamps[change.field] = stamp;
+    }
+  }
+  record.summary.updated = stamp;
+
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/false));
+  AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
+  (void)sequence;
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return true;
+}
+
+Result<Record> Store::record(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values FROM records WHERE id = ?"));
+  q.bind(1, id.view());
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return not_found("no record " + id.to_string() + " on this device (see `field-client records`)");
+  Record record;
+  record.summary = {id, q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2),
+                    HlcTime(static_cast<std::uint64_t>(q.column_int64(3)))};
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(4),
+                                                         associated_data(kRecordLabel, id.view())));
+  AMANA_ASSIGN_OR_RETURN(pb::RecordValues values, parse_record_values(plain));
+  record.author = values.author();
+  for (const pb::FieldWrite& value : values.values()) {
+    record.values[value.field()] = value.value();
+    record.stamps[value.field()] = HlcTime(value.hlc());
+  }
+  return record;
+}
+
+Result<RecordId> Store::resolve(std::string_view id_or_prefix) {
+  std::string hex;
+  for (char c : id_or_prefix) {
+    if (c == '-') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return RecordId::parse(id_or_prefix);
+    hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (hex.size() == 32) return RecordId::parse(id_or_prefix);
+  if (hex.size() < 8) {
+    return invalid_argument("'" + std::string(id_or_prefix) +
+                            "' is too short: give a record id or at least its first 8 characters");
+  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query("SELECT id FROM records WHERE hex(id) LIKE ? LIMIT 2"));
+  q.bind(1, hex + "%");
+  std::vector<RecordId> matches;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    matches.push_back(id);
+  }
+  if (matches.empty()) {
+    return not_found("no record whose id starts with '" + std::string(id_or_prefix) +
+                     "' (see `field-client records`)");
+  }
+  if (matches.size() > 1) {
+    return invalid_argument("'" + std::string(id_or_prefix) + "' matches more than one record: give more of the id");
+  }
+  return matches.front();
+}
+
+Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT id, form_id, form_version, created_at_ms, updated_hlc FROM records "
+      "WHERE ?1 IS NULL OR form_id = ?1 ORDER BY id DESC"));
+  if (form_id) q.bind(1, *form_id);
+  std::vector<RecordSummary> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    out.push_back({id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                   HlcTime(static_cast<std::uint64_t>(q.column_int64(4)))});
+  }
+  return out;
+}
+
+Result<std::vector<OutboxEntry>> Store::outbox(std::int64_t after_sequence, std::size_t limit) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT seq, record_id, sealed_operation FROM operations WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q.bind(1, after_sequence).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<OutboxEntry> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    OutboxEntry entry;
+    entry.sequence = q.column_int64(0);
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(2),
+                                                           associated_data(kOperationLabel, q.column_blob(1))));
+    if (!entry.operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("operation " + std::to_string(entry.sequence) + " does not decode");
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<std::vector<Revision>> Store::history(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT seq, sealed_operation FROM operations WHERE record_id = ? ORDER BY seq"));
+  q.bind(1, id.view());
+  std::vector<Revision> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(1),
+                                                           associated_data(kOperationLabel, id.view())));
+    pb::Operation operation;
+    if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("an operation of record " + id.to_string() + " does not decode");
+    }
+    Revision revision{q.column_int64(0), HlcTime(operation.hlc()), operation.author(),
+                      operation.kind() == pb::Operation::CREATE, {}};
+    for (const pb::FieldWrite& write : operation.writes()) {
+      revision.changes.push_back({write.field(), write.value(), write.cleared()});
+    }
+    out.push_back(std::move(revision));
+  }
+  if (out.empty()) return not_found("no record " + id.to_string() + " on this device");
+  return out;
+}
+
+Result<StoreStatus> Store::status() {
+  sql::Database& db = *state_->db;
+  StoreStatus status;
+  status.device = device_;
+  status.user = user_;
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db.query("SELECT form_id, count(*) FROM records GROUP BY form_id ORDER BY form_id"));
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      status.records_per_form.emplace_back(q.column_text(0), q.column_int64(1));
+    }
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+      "SELECT (SELECT count(*) FROM operations WHERE seq > ?), (SELECT coalesce(max(seq), 0) FROM operations)"));
+  q.bind(1, static_cast<std::int64_t>(acknowledged));
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (row) {
+    status.pending_operations = q.column_int64(0);
+    status.last_sequence = q.column_int64(1);
+  }
+  return status;
+}
+
+}  // namespace amana::field

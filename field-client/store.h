@@ -1,0 +1,155 @@
+// The field device's local store: records, their history and the sync outbox, in one
+// SQLite file encrypted at rest.
+//
+// Layout of a home directory:
+//   store.db (+ -wal, -shm)  SQLite, WAL mode, numbered migrations (store_schema.cc)
+//   unlock-failures          count of failed unlocks in a row (kept outside store.db so a
+//                            wrong passphrase leaves the store file untouched)
+//
+// What is in clear and why: record ids, form ids and versions, creation times and HLC
+// stamps, operation sequence numbers, the KDF salt and parameters, the device id and
+// public keys: what listing and sync must read without the passphrase. Everything else
+// (every answer, the author, each operation's contents, the device's secret keys) is
+// sealed with XChaCha20-Poly1305 under a random data key. The data key is stored wrapped
+// by Argon2id(passphrase, salt); each sealed value is bound to its row by associated data.
+//
+// Invariants:
+//  1. Every change to a record appends exactly one operation to the outbox, with the next
+//     per-device sequence number and a fresh HLC stamp, in the same transaction.
+//  2. A record's current values are the fold of its operations; operations are never
+//     rewritten, so history is complete.
+//  3. A failed unlock never writes to store.db. After `max_failed_unlocks` failures in a
+//     row the data key is destroyed (overwritten, secure_delete, WAL truncated).
+//
+// Thread safety: a Store belongs to one thread; two processes may open the same home
+// (SQLite serialises their writes).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "proto/amana.pb.h"
+#include "common/answers.h"
+#include "common/crypto.h"
+#include "common/hlc.h"
+#include "common/ids.h"
+#include "common/sqlite.h"
+#include "common/status.h"
+
+namespace amana::field {
+
+struct StoreOptions {
+  // Used by create(); open() uses the parameters stored with the salt, so that they can
+  // be raised later without locking anyone out.
+  crypto::KdfParams kdf = crypto::kDefaultKdf;
+  // Failed unlocks in a row before the data key is destroyed (the design's default: 10).
+  int max_failed_unlocks = 10;
+  WallClock clock = system_wall_clock();
+};
+
+struct RecordSummary {
+  RecordId id;
+  std::string form_id;
+  std::uint32_t form_version = 0;
+  std::int64_t created_at_ms = 0;
+  HlcTime updated{0};
+};
+
+struct Record {
+  RecordSummary summary;
+  std::string author;
+  forms::Answers values;
+  std::map<std::string, HlcTime, std::less<>> stamps;  // when each value was last written
+};
+
+struct FieldChange {
+  std::string field;
+  std::string value;     // the new value; empty when cleared
+  bool cleared = false;  // the answer was removed (e.g. the question became non-relevant)
+};
+
+// One operation on a record, as the history shows it.
+struct Revision {
+  std::int64_t sequence = 0;
+  HlcTime hlc{0};
+  std::string author;
+  bool created = false;
+  std::vector<FieldChange> changes;
+};
+
+struct OutboxEntry {
+  std::int64_t sequence = 0;
+  pb::Operation operation;
+};
+
+struct StoreStatus {
+  DeviceId device;
+  std::string user;
+  std::vector<std::pair<std::string, std::int64_t>> records_per_form;  // by form id
+  std::int64_t pending_operations = 0;  // in the outbox, not yet acknowledged by a server
+  std::int64_t last_sequence = 0;
+};
+
+class Store {
+ public:
+  static bool exists(const std::filesystem::path& home);
+  // already_exists when create() would refuse `home`: checked before asking for a passphrase.
+  static Status check_can_create(const std::filesystem::path& home);
+
+  // Creates a new store for `user` with a new device id and device keys. already_exists
+  // when `home` holds a store; invalid_argument for an empty passphrase.
+  static Result<Store> create(const std::filesystem::path& home, std::string_view passphrase,
+                              std::string_view user, StoreOptions options = {});
+  // Unlocks an existing store. not_found when there is none; wrong_passphrase (store.db
+  // unchanged) or locked_out (data key destroyed, or destroyed by this very failure).
+  static Result<Store> open(const std::filesystem::path& home, std::string_view passphrase,
+                            StoreOptions options = {});
+  // Panic wipe, no passphrase needed: every store file is overwritten and removed.
+  // not_found when there is nothing to wipe.
+  static Status wipe(const std::filesystem::path& home);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // Stores a new record with already validated canonical answers.
+  Result<RecordId> add_record(const forms::FormDefinition& form, const forms::Answers& answers);
+  // Makes `answers` (validated) the record's values, writing only what changed; fields
+  // that disappear are recorded as cleared. Returns false when nothing changed (and then
+  // nothing is written).
+  Result<bool> update_record(RecordId id, const forms::Answers& answers);
+
+  Result<Record> record(RecordId id);
+  // A full id, or a unique prefix of at least 8 hex digits as `records` prints them.
+  Result<RecordId> resolve(std::string_view id_or_prefix);
+  // Newest first.
+  Result<std::vector<RecordSummary>> records(std::optional<std::string_view> form_id = std::nullopt);
+  // Oldest first.
+  Result<std::vector<Revision>> history(RecordId id);
+  // Operations after `after_sequence`, oldest first, at most `limit`.
+  Result<std::vector<OutboxEntry>> outbox(std::int64_t after_sequence, std::size_t limit);
+  Result<StoreStatus> status();
+
+  const DeviceId& device() const { return device_; }
+  const std::string& user() const { return user_; }
+  // The device's local date, YYYY-MM-DD, for today() in forms.
+  std::string today() const;
+
+ private:
+  struct State;
+  explicit Store(std::unique_ptr<State> state);
+  Result<std::int64_t> append_operation(sql::Transaction& txn, pb::Operation& operation);
+  Status write_record(sql::Transaction& txn, const Record& record, bool insert);
+  std::unique_ptr<State> state_;
+  DeviceId device_;
+  std::string user_;
+};
+
+}  // namespace amana::field
