@@ -53,6 +53,10 @@ bool is_required(const FormDefinition& form, const Field& field, const Answers& 
 // `today`; nullopt when the field has no default.
 std::optional<std::string> default_answer(const Field& field, const std::string& today);
 
+// The canonical form of `raw` for the field's type, ignoring its constraint; or
+// invalid_argument naming the field and the type rule, in `language`.
+Result<std::string> canonicalize(const Field& field, std::string_view raw, Language language);
+
 // Checks one raw answer for `field` (type, then constraint with the other answers in
 // `answers`) and returns its canonical form, or invalid_argument with a message in the
 // chosen language naming the field and the rule. An empty raw answer is not checked here:

@@ -36,6 +36,8 @@ enum class FieldType {
   text, integer, decimal, date, datetime, select_one, select_multiple, boolean, geopoint, note,
 };
 std::string_view field_type_name(FieldType type);
+// The JSON spelling ("select_one"); anything else is invalid_argument listing the types.
+Result<FieldType> parse_field_type(std::string_view name);
 
 struct Choice {
   std::string name;  // the stored value; an identifier, no spaces

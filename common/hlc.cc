@@ -20,13 +20,12 @@ std::string format_hlc(HlcTime t) {
   return out;
 }
 
-std::string local_date(std::int64_t unix_ms) {
+std::string format_local(std::int64_t unix_ms, const char* format) {
   const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
   std::tm local{};
   localtime_r(&seconds, &local);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &local);
-  return buffer;
+  char buffer[64];
+  return std::string(buffer, std::strftime(buffer, sizeof buffer, format, &local));
 }
 
 WallClock system_wall_clock() {

@@ -35,8 +35,10 @@ inline constexpr std::uint16_t hlc_counter(HlcTime t) {
 // "2026-11-22T10:15:30.123Z+2" (the logical counter after '+', omitted when zero).
 std::string format_hlc(HlcTime t);
 
+// `unix_ms` in the device's local time zone, formatted with strftime's `format`.
+std::string format_local(std::int64_t unix_ms, const char* format);
 // The local calendar date of `unix_ms` as YYYY-MM-DD: what today() means in a form.
-std::string local_date(std::int64_t unix_ms);
+inline std::string local_date(std::int64_t unix_ms) { return format_local(unix_ms, "%Y-%m-%d"); }
 
 // Milliseconds since the Unix epoch; injectable so tests can skew and freeze time.
 using WallClock = std::function<std::int64_t()>;

@@ -143,13 +143,9 @@ Database::~Database() {
 }
 
 Status Database::exec(std::string_view sql) {
-  char* message = nullptr;
   const std::string text(sql);
-  if (sqlite3_exec(handle_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    Status status = io_error(std::string("SQLite: ") + (message ? message : "unknown error") +
-                             " (" + path_.string() + ")");
-    sqlite3_free(message);
-    return status;
+  if (sqlite3_exec(handle_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return error("SQLite");
   }
   return Status::success();
 }

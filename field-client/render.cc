@@ -1,6 +1,5 @@
 #include "field-client/render.h"
 
-#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -56,14 +55,7 @@ json summary_json(const RecordSummary& s) {
 
 }  // namespace
 
-std::string format_local_time(std::int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
-  return buffer;
-}
+std::string format_local_time(std::int64_t unix_ms) { return format_local(unix_ms, "%Y-%m-%d %H:%M"); }
 
 std::string forms_text(const forms::FormPack& pack, Language language) {
   std::ostringstream out;

@@ -403,6 +403,9 @@ Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
     write->set_value(change.value);
     write->set_hlc(operation.hlc());
     write->set_cleared(change.cleared);
+    if (auto seen = record.stamps.find(change.field); seen != record.stamps.end()) {
+      write->set_base_hlc(static_cast<std::uint64_t>(seen->second));
+    }
     if (change.cleared) {
       record.values.erase(change.field);
       record.stamps.erase(change.field);
