@@ -1,6 +1,7 @@
-# cmake -DOUTPUT=file.cc -DNAMESPACE=ns -DFUNCTION=fn -DINPUTS="a.json;b.json" -P embed_files.cmake
+# cmake -DOUTPUT=file.cc -DNAMESPACE=ns -DFUNCTION=fn -DINPUTS="a.json|b.json" -P embed_files.cmake
 # Writes a C++ source defining `std::vector<amana::EmbeddedFile> ns::fn()` with each
 # input's file name and bytes, so the binary carries its form pack wherever it runs.
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(arrays "")
 set(entries "")
 set(index 0)

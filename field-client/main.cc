@@ -160,13 +160,13 @@ int run(int argc, char** argv) {
   records->add_flag("--json", args.json, "Machine-readable output");
 
   auto* show = app.add_subcommand("show", "Show one record");
-  show->add_option("ID", args.record_ref, "Record id, or its first 8 or more characters")->required();
+  show->add_option("ID", args.record_ref, "Record id, or 8 or more of its first or last characters")->required();
   show->add_flag("--json", args.json, "Machine-readable output");
   show->add_flag("--history", args.history, "Every change to the record, oldest first");
   show->add_option("--lang", args.language, "Language of labels: en or ar");
 
   auto* edit = app.add_subcommand("edit", "Change answers of a record (validated like collect)");
-  edit->add_option("ID", args.record_ref, "Record id, or its first 8 or more characters")->required();
+  edit->add_option("ID", args.record_ref, "Record id, or 8 or more of its first or last characters")->required();
   edit->add_option("--set", args.assignments, "field=value (repeatable; an empty value clears the answer)")
       ->required();
   edit->add_option("--lang", args.language, "Language of messages: en or ar");

@@ -444,20 +444,24 @@ Result<Record> Store::record(RecordId id) {
   return record;
 }
 
-Result<RecordId> Store::resolve(std::string_view id_or_prefix) {
+Result<RecordId> Store::resolve(std::string_view id_or_part) {
   std::string hex;
-  for (char c : id_or_prefix) {
+  for (char c : id_or_part) {
     if (c == '-') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return RecordId::parse(id_or_prefix);
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return RecordId::parse(id_or_part);
     hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
-  if (hex.size() == 32) return RecordId::parse(id_or_prefix);
+  if (hex.size() == 32) return RecordId::parse(id_or_part);
   if (hex.size() < 8) {
-    return invalid_argument("'" + std::string(id_or_prefix) +
-                            "' is too short: give a record id or at least its first 8 characters");
+    return invalid_argument("'" + std::string(id_or_part) +
+                            "' is too short: give a record id, or at least 8 characters from its start or end");
   }
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query("SELECT id FROM records WHERE hex(id) LIKE ? LIMIT 2"));
+  // Ids begin with their creation time, so records made together share a prefix; the
+  // random end tells them apart. Either end of the id is accepted.
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         state_->db->query("SELECT id FROM records WHERE hex(id) LIKE ?1 OR hex(id) LIKE ?2 LIMIT 2"));
   q.bind(1, hex + "%");
+  q.bind(2, "%" + hex);
   std::vector<RecordId> matches;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
@@ -466,11 +470,11 @@ Result<RecordId> Store::resolve(std::string_view id_or_prefix) {
     matches.push_back(id);
   }
   if (matches.empty()) {
-    return not_found("no record whose id starts with '" + std::string(id_or_prefix) +
+    return not_found("no record id starts or ends with '" + std::string(id_or_part) +
                      "' (see `field-client records`)");
   }
   if (matches.size() > 1) {
-    return invalid_argument("'" + std::string(id_or_prefix) + "' matches more than one record: give more of the id");
+    return invalid_argument("'" + std::string(id_or_part) + "' matches more than one record: give more of the id");
   }
   return matches.front();
 }

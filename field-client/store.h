@@ -127,8 +127,9 @@ class Store {
   Result<bool> update_record(RecordId id, const forms::Answers& answers);
 
   Result<Record> record(RecordId id);
-  // A full id, or a unique prefix of at least 8 hex digits as `records` prints them.
-  Result<RecordId> resolve(std::string_view id_or_prefix);
+  // A full id, or at least 8 hex digits from its start or its end (the end is random, so
+  // the last 8 characters nearly always suffice), matching exactly one record.
+  Result<RecordId> resolve(std::string_view id_or_part);
   // Newest first.
   Result<std::vector<RecordSummary>> records(std::optional<std::string_view> form_id = std::nullopt);
   // Oldest first.

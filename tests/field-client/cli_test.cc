@@ -75,7 +75,7 @@ TEST_CASE("cli: each example answers file collects into a record that lists and 
   for (const std::string form : {"outreach-identification", "rapid-protection-assessment", "pdm-survey"}) {
     CAPTURE(form);
     const std::string id = device.collect(form, kExamples + form + ".answers.json");
-    const auto shown = device.run({"show", id.substr(0, 8)});
+    const auto shown = device.run({"show", id.substr(28)});
     CHECK(shown.exit_code == 0);
     CHECK(contains(shown.out, id));
     CHECK(contains(shown.out, form));
