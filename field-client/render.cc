@@ -1,5 +1,7 @@
 #include "field-client/render.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -42,6 +44,18 @@ std::string field_label(const forms::FormDefinition* form, const std::string& na
 
 const forms::Field* find(const forms::FormDefinition* form, const std::string& name) {
   return form ? form->find_field(name) : nullptr;
+}
+
+// Field names in form order, which reads like the questionnaire; names the form no
+// longer has come last, as they are.
+std::vector<std::string> in_form_order(const forms::FormDefinition* form, std::vector<std::string> names) {
+  auto position = [form](const std::string& name) -> std::size_t {
+    const forms::Field* field = find(form, name);
+    return field ? static_cast<std::size_t>(field - form->fields.data()) : SIZE_MAX;
+  };
+  std::stable_sort(names.begin(), names.end(),
+                   [&](const std::string& a, const std::string& b) { return position(a) < position(b); });
+  return names;
 }
 
 json summary_json(const RecordSummary& s) {
@@ -97,17 +111,10 @@ std::string record_text(const Record& record, const forms::FormDefinition* form,
       << "Form     " << s.form_id << " v" << s.form_version
       << (form ? " (" + form->title.in(language) + ")" : std::string()) << "\n"
       << "Created  " << format_local_time(s.created_at_ms) << " by " << record.author << "\n"
-      << "Updated  " << format_hlc(s.updated) << "\n\n";
-  // Form order reads like the questionnaire; values of fields no longer in the form last.
-  std::vector<std::string> order;
-  if (form) {
-    for (const auto& field : form->fields) {
-      if (record.values.contains(field.name)) order.push_back(field.name);
-    }
-  }
-  for (const auto& [name, value] : record.values) {
-    if (!form || !form->find_field(name)) order.push_back(name);
-  }
+      << "Updated  " << format_local_time(hlc_millis(s.updated)) << "\n\n";
+  std::vector<std::string> names;
+  for (const auto& [name, value] : record.values) names.push_back(name);
+  const std::vector<std::string> order = in_form_order(form, std::move(names));
   for (const std::string& name : order) {
     out << "  " << field_label(form, name, language) << ": "
         << display_value(find(form, name), record.values.at(name), language) << "\n";
@@ -129,9 +136,15 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
   std::ostringstream out;
   std::map<std::string, std::string> current;
   for (const Revision& revision : history) {
-    out << "#" << revision.sequence << "  " << format_hlc(revision.hlc) << "  "
+    out << "#" << revision.sequence << "  " << format_local_time(hlc_millis(revision.hlc)) << "  "
         << (revision.created ? "created" : "edited") << " by " << revision.author << "\n";
-    for (const FieldChange& change : revision.changes) {
+    std::vector<std::string> names;
+    for (const FieldChange& change : revision.changes) names.push_back(change.field);
+    names = in_form_order(form, std::move(names));
+    for (const std::string& name : names) {
+      const FieldChange& change =
+          *std::find_if(revision.changes.begin(), revision.changes.end(),
+                        [&](const FieldChange& c) { return c.field == name; });
       const forms::Field* field = find(form, change.field);
       out << "    " << field_label(form, change.field, language) << ": ";
       if (change.cleared) out << "(cleared)";

@@ -164,3 +164,156 @@ TEST_CASE("cli: wipe destroys the store; afterwards nothing opens") {
   CHECK(after.exit_code != 0);
   CHECK(contains(after.err, "no store"));
 }
+
+namespace {
+
+// The PDM example with some answers replaced (or removed, with an empty value).
+std::string pdm_answers(const Device& device, const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& changes) {
+  std::string text = read_file(kExamples + "pdm-survey.answers.json");
+  for (const auto& [field, json_value] : changes) {
+    const std::string key = "\"" + field + "\": ";
+    const auto at = text.find(key);
+    if (at == std::string::npos) {
+      text.insert(text.find('{') + 1, "\n  " + key + json_value + ",");
+      continue;
+    }
+    const auto end = text.find_first_of(",\n}", text.find_first_of("\"[0123456789tf", at + key.size()) + 1);
+    const auto stop = text[at + key.size()] == '[' ? text.find(']', at) + 1 : end;
+    if (json_value.empty()) {
+      text.erase(at, (text[stop] == ',' ? stop + 1 : stop) - at);
+    } else {
+      text.replace(at + key.size(), stop - at - key.size(), json_value);
+    }
+  }
+  const auto path = device.file(name);
+  write_file(path, text);
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("cli: a missing required answer is refused, naming the field") {
+  Device device;
+  const auto file = pdm_answers(device, "no-satisfaction.json", {{"satisfaction", ""}});
+  check_refused(device, {"collect", "pdm-survey", "--answers", file},
+                "satisfaction (Overall, how satisfied are you with the assistance?): is required");
+}
+
+TEST_CASE("cli: a constraint violation is refused with the form's message, in the chosen language") {
+  Device device;
+  const auto file = pdm_answers(device, "nine.json", {{"satisfaction", "9"}});
+  check_refused(device, {"collect", "pdm-survey", "--answers", file}, "Satisfaction must be between 1 and 5");
+  check_refused(device, {"collect", "pdm-survey", "--answers", file, "--lang", "ar"}, "يجب أن يكون الرضا بين 1 و 5");
+}
+
+TEST_CASE("cli: an answer to a question whose relevance is false is refused") {
+  Device device;
+  // safety_details is only asked when safety_problem is yes; the example says no.
+  const auto file = pdm_answers(device, "irrelevant.json", {{"safety_details", "\"stopped at a checkpoint\""}});
+  check_refused(device, {"collect", "pdm-survey", "--answers", file},
+                "safety_details (What happened? (no names)): is not asked here: its relevance condition "
+                "(${safety_problem} = 'true') is false");
+}
+
+TEST_CASE("cli: an unknown field in an answers file or in --set is refused") {
+  Device device;
+  const auto file = pdm_answers(device, "colour.json", {{"colour", "\"red\""}});
+  check_refused(device, {"collect", "pdm-survey", "--answers", file}, "unknown field 'colour' in form 'pdm-survey'");
+  const std::string id = device.collect("pdm-survey", kExamples + "pdm-survey.answers.json");
+  check_refused(device, {"edit", id, "--set", "colour=red"}, "form pdm-survey has no field 'colour'");
+  check_refused(device, {"edit", id, "--set", "satisfaction"}, "expected field=value");
+}
+
+TEST_CASE("cli: edits are validated like collect, and show --history keeps every value") {
+  Device device;
+  const std::string id = device.collect("pdm-survey", kExamples + "pdm-survey.answers.json");
+  check_refused(device, {"edit", id, "--set", "satisfaction=9"}, "Satisfaction must be between 1 and 5");
+  check_refused(device, {"edit", id, "--set", "safety_details=x"}, "is not asked here");
+
+  const auto edited = device.run({"edit", id.substr(28), "--set", "satisfaction=5", "--set", "comments="});
+  REQUIRE_MESSAGE(edited.exit_code == 0, edited.err);
+  CHECK(contains(edited.out, "Updated record " + id));
+  const auto shown = device.run({"show", id});
+  CHECK(contains(shown.out, "[satisfaction]: 5"));
+  CHECK_FALSE(contains(shown.out, "[comments]"));
+  const auto history = device.run({"show", id, "--history"});
+  CHECK(contains(history.out, "#1"));
+  CHECK(contains(history.out, "[satisfaction]: 5   (was: 4)"));
+  CHECK(contains(history.out, "[comments]: (cleared)"));
+  CHECK(contains(history.out, "The queue was long but staff were respectful."));
+
+  // Withdrawing the safety problem clears its details, as ODK does with skip logic.
+  const auto yes = device.run({"edit", id, "--set", "safety_problem=yes", "--set", "safety_details=pushed in the queue"});
+  REQUIRE_MESSAGE(yes.exit_code == 0, yes.err);
+  const auto no = device.run({"edit", id, "--set", "safety_problem=no"});
+  REQUIRE_MESSAGE(no.exit_code == 0, no.err);
+  CHECK_FALSE(contains(device.run({"show", id}).out, "[safety_details]"));
+  CHECK(contains(device.run({"status"}).out, "Waiting to sync: 4 operations"));
+  const auto unchanged = device.run({"edit", id, "--set", "satisfaction=5"});
+  CHECK(contains(unchanged.out, "No change to record"));
+}
+
+TEST_CASE("cli: show prints choice labels and yes/no in Arabic") {
+  Device device;
+  const std::string id = device.collect("pdm-survey", kExamples + "pdm-survey.answers.json");
+  const auto shown = device.run({"show", id, "--lang", "ar"});
+  CHECK(contains(shown.out, "رصد ما بعد التوزيع"));
+  CHECK(contains(shown.out, "[assistance_type]: نقد"));
+  CHECK(contains(shown.out, "[consent]: نعم"));
+}
+
+TEST_CASE("cli: interactive collect through a pipe follows the skip logic and re-asks invalid answers") {
+  Device device;
+  // consent, site, assistance (by number), date, on time, sufficient, uses 1 and 7
+  // ("other", which opens use_other), no safety problem (skips safety_details), skip the
+  // optional question, knows feedback, an out-of-range satisfaction then a valid one,
+  // no comment.
+  const std::string script =
+      "yes\nKass site\n1\n2026-11-10\nyes\nno\n1 7\nFirewood\nno\n\nyes\n9\n4\n\n";
+  const auto result = device.run({"collect", "pdm-survey"}, script);
+  REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  CHECK(contains(result.out, "Other use, please specify"));
+  CHECK_FALSE(contains(result.out, "What happened? (no names)"));
+  CHECK(contains(result.out, "Satisfaction must be between 1 and 5"));
+  const auto saved = result.out.find("Saved record ");
+  REQUIRE(saved != std::string::npos);
+  const std::string id = result.out.substr(saved + 13, 36);
+  const auto json = device.run({"show", id, "--json"});
+  CHECK(contains(json.out, "\"use\": \"food other\""));
+  CHECK(contains(json.out, "\"use_other\": \"Firewood\""));
+  CHECK(contains(json.out, "\"satisfaction\": \"4\""));
+  CHECK_FALSE(contains(json.out, "safety_details"));
+  CHECK_FALSE(contains(json.out, "asked_to_pay"));
+
+  // Without consent, every other question is skipped.
+  const auto declined = device.run({"collect", "pdm-survey"}, "no\n");
+  REQUIRE_MESSAGE(declined.exit_code == 0, declined.err);
+  CHECK_FALSE(contains(declined.out, "Distribution site"));
+  CHECK(contains(device.run({"records"}).out, "2 records"));
+}
+
+TEST_CASE("cli: interactive collect in Arabic, and input that ends early saves nothing") {
+  Device device;
+  const auto arabic = device.run({"collect", "pdm-survey", "--lang", "ar"}, "نعم\n");
+  CHECK(arabic.exit_code != 0);
+  CHECK(contains(arabic.out, "هل يوافق المستجيب على المشاركة؟"));
+  CHECK(contains(arabic.err, "لم يُحفظ شيء"));
+  CHECK(contains(device.run({"records"}).out, "No records yet"));
+}
+
+TEST_CASE("cli: a collected personal name appears nowhere in the store's files") {
+  Device device;
+  device.collect("outreach-identification", kExamples + "outreach-identification.answers.json");
+  REQUIRE(contains(read_file(kExamples + "outreach-identification.answers.json"), "Amira Test-Person"));
+  std::size_t scanned = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(device.home())) {
+    const std::string bytes = read_file(entry.path());
+    CAPTURE(entry.path());
+    CHECK_FALSE(contains(bytes, "Amira"));
+    CHECK_FALSE(contains(bytes, "Test-Person"));
+    CHECK_FALSE(contains(bytes, "Um Dukhun, block C"));
+    scanned += bytes.size();
+  }
+  CHECK(scanned > 0);
+}
