@@ -135,8 +135,9 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
                          Language language) {
   std::ostringstream out;
   std::map<std::string, std::string> current;
+  int number = 0;
   for (const Revision& revision : history) {
-    out << "#" << revision.sequence << "  " << format_local_time(hlc_millis(revision.hlc)) << "  "
+    out << "#" << ++number << "  " << format_local_time(hlc_millis(revision.hlc)) << "  "
         << (revision.created ? "created" : "edited") << " by " << revision.author << "\n";
     std::vector<std::string> names;
     for (const FieldChange& change : revision.changes) names.push_back(change.field);

@@ -4,6 +4,7 @@
 
 #include "common/answers.h"
 #include "common/form_pack.h"
+#include "tests/support.h"
 
 namespace amana::forms {
 namespace {
@@ -337,6 +338,14 @@ TEST_CASE("every built-in form loads and its example answers validate") {
       CHECK_MESSAGE(!field.label.ar.empty(), id, ": ", field.name, " has no Arabic label");
     }
     CHECK(!(*form)->title.ar.empty());
+    const std::string example =
+        testing::read_file(std::string(AMANA_SOURCE_DIR) + "/forms/examples/" + std::string(id) + ".answers.json");
+    auto raw = parse_answers_json(**form, example);
+    REQUIRE_MESSAGE(raw.ok(), raw.status().message());
+    std::set<std::string, std::less<>> given;
+    for (const auto& [name, value] : *raw) given.insert(name);
+    auto answers = validate_submission(**form, *raw, given, kEnglish);
+    CHECK_MESSAGE(answers.ok(), id, ": ", answers.status().message());
   }
   CHECK(pack->find("nope").status().message() ==
         "unknown form 'nope'; the forms on this device are: outreach-identification, pdm-survey, "
