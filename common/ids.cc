@@ -1,15 +1,19 @@
 #include "common/ids.h"
 
+#include <algorithm>
+
 #include "common/crypto.h"
 
 namespace amana {
 
-RecordId new_record_id(std::int64_t unix_ms) {
+RecordId new_record_id(std::int64_t unix_ms, std::uint16_t sequence) {
   RecordId id;
   crypto::fill_random(id.bytes);
   const auto ms = static_cast<std::uint64_t>(unix_ms);
   for (int i = 0; i < 6; ++i) id.bytes[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
-  id.bytes[6] = static_cast<std::uint8_t>(0x70 | (id.bytes[6] & 0x0f));  // version 7
+  const unsigned counter = std::min<unsigned>(sequence, 0xfff);
+  id.bytes[6] = static_cast<std::uint8_t>(0x70 | (counter >> 8));  // version 7
+  id.bytes[7] = static_cast<std::uint8_t>(counter & 0xff);
   id.bytes[8] = static_cast<std::uint8_t>(0x80 | (id.bytes[8] & 0x3f));  // RFC 4122 variant
   return id;
 }

@@ -38,8 +38,10 @@ struct DeviceTag {};
 using RecordId = Id128<RecordTag>;
 using DeviceId = Id128<DeviceTag>;
 
-// A new time-ordered id for the given creation time.
-RecordId new_record_id(std::int64_t unix_ms);
+// A new time-ordered id (UUIDv7) for the given creation time. `sequence` fills the 12
+// bits after the time (RFC 9562's counter method), so ids made in the same millisecond
+// with increasing sequences sort in creation order; the remaining 62 bits are random.
+RecordId new_record_id(std::int64_t unix_ms, std::uint16_t sequence = 0);
 DeviceId new_device_id();
 
 namespace detail {

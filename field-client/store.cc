@@ -345,8 +345,11 @@ Status Store::write_record(sql::Transaction&, const Record& record, bool insert)
 
 Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
   const std::int64_t now_ms = state_->wall();
+  // The id takes the HLC stamp, which strictly increases on this device, so records made
+  // within one millisecond still list in the order they were made.
+  const HlcTime stamp = state_->clock.now();
   Record record;
-  record.summary = {new_record_id(now_ms), form.id, form.version, now_ms, state_->clock.now()};
+  record.summary = {new_record_id(hlc_millis(stamp), hlc_counter(stamp)), form.id, form.version, now_ms, stamp};
   record.author = user_;
   record.values = answers;
 

@@ -13,6 +13,7 @@
 #include "common/files.h"
 #include "common/form_pack.h"
 #include "field-client/collect.h"
+#include "field-client/render.h"
 #include "field-client/store.h"
 
 namespace {
@@ -92,11 +93,14 @@ int main(int argc, char** argv) {
   auto opened = field::Store::open(home, passphrase);
   if (!opened.ok()) return fail(opened.status());
   const double unlock_seconds = seconds_since(start);
+  // What `field-client records` does after unlocking: query the summaries and render them.
   start = Clock::now();
   auto list = opened->records();
   if (!list.ok()) return fail(list.status());
+  const std::string listing = field::records_text(*list);
   const double list_seconds = seconds_since(start);
-  std::cout << "list " << list->size() << " records         " << list_seconds * 1000.0 << " ms\n"
+  std::cout << "list " << list->size() << " records         " << list_seconds * 1000.0 << " ms"
+            << " (query + render " << listing.size() << " bytes of text)\n"
             << "create store (Argon2id)    " << create_seconds * 1000.0 << " ms\n"
             << "unlock store (Argon2id)    " << unlock_seconds * 1000.0 << " ms\n";
   std::filesystem::remove_all(home);

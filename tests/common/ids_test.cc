@@ -15,6 +15,10 @@ TEST_CASE("record ids are time-ordered and carry UUIDv7 version and variant bits
 
 TEST_CASE("two ids made in the same millisecond differ") {
   CHECK(new_record_id(1) != new_record_id(1));
+  // The sequence orders ids within one millisecond.
+  for (std::uint16_t sequence = 0; sequence < 100; ++sequence) {
+    CHECK(new_record_id(1, sequence).bytes < new_record_id(1, static_cast<std::uint16_t>(sequence + 1)).bytes);
+  }
   CHECK(new_device_id() != new_device_id());
 }
 
