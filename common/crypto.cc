@@ -23,6 +23,9 @@ static_assert(kKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 static_assert(kNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 static_assert(kTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 static_assert(kSaltBytes == crypto_pwhash_SALTBYTES);
+static_assert(kSignatureBytes == crypto_sign_BYTES);
+static_assert(kBoxSealOverhead == crypto_box_SEALBYTES);
+static_assert(sizeof(PublicKey) == crypto_sign_PUBLICKEYBYTES && sizeof(PublicKey) == crypto_box_PUBLICKEYBYTES);
 
 }  // namespace
 
@@ -130,6 +133,49 @@ BoxKeyPair BoxKeyPair::generate() {
   pair.secret_key = SecretBytes(crypto_box_SECRETKEYBYTES);
   crypto_box_keypair(pair.public_key.data(), pair.secret_key.data());
   return pair;
+}
+
+Bytes sign(const SecretBytes& sign_secret_key, ByteView message) {
+  ensure_initialized();
+  if (sign_secret_key.size() != crypto_sign_SECRETKEYBYTES) throw std::logic_error("sign: not an Ed25519 secret key");
+  Bytes signature(crypto_sign_BYTES);
+  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), sign_secret_key.data());
+  return signature;
+}
+
+bool verify(const PublicKey& sign_public_key, ByteView message, ByteView signature) {
+  ensure_initialized();
+  if (signature.size() != crypto_sign_BYTES) return false;
+  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), sign_public_key.data()) == 0;
+}
+
+Bytes box_seal(const PublicKey& recipient_public_key, ByteView plaintext) {
+  ensure_initialized();
+  Bytes sealed(plaintext.size() + crypto_box_SEALBYTES);
+  if (crypto_box_seal(sealed.data(), plaintext.data(), plaintext.size(), recipient_public_key.data()) != 0) {
+    throw std::logic_error("crypto_box_seal failed");
+  }
+  return sealed;
+}
+
+Result<Bytes> box_open(const PublicKey& recipient_public_key, const SecretBytes& recipient_secret_key,
+                       ByteView sealed) {
+  ensure_initialized();
+  if (recipient_secret_key.size() != crypto_box_SECRETKEYBYTES) throw std::logic_error("box_open: not an X25519 key");
+  if (sealed.size() < crypto_box_SEALBYTES) return corrupt("sealed message is too short");
+  Bytes plaintext(sealed.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(plaintext.data(), sealed.data(), sealed.size(), recipient_public_key.data(),
+                           recipient_secret_key.data()) != 0) {
+    return corrupt("sealed message does not open with this key, or was changed");
+  }
+  return plaintext;
+}
+
+std::array<std::uint8_t, 32> hash(ByteView message) {
+  ensure_initialized();
+  std::array<std::uint8_t, 32> digest{};
+  crypto_generichash(digest.data(), digest.size(), message.data(), message.size(), nullptr, 0);
+  return digest;
 }
 
 bool constant_time_equal(ByteView a, ByteView b) {

@@ -97,6 +97,26 @@ struct BoxKeyPair {  // X25519
   static BoxKeyPair generate();
 };
 
+using PublicKey = std::array<std::uint8_t, 32>;
+inline constexpr std::size_t kSignatureBytes = 64;
+inline constexpr std::size_t kBoxSealOverhead = 48;  // ephemeral public key + MAC
+
+// --- Signatures (Ed25519, detached) ---
+Bytes sign(const SecretBytes& sign_secret_key, ByteView message);
+// False for a wrong key, a changed message or a malformed signature.
+bool verify(const PublicKey& sign_public_key, ByteView message, ByteView signature);
+
+// --- Anonymous public-key encryption (crypto_box_seal: X25519 + XSalsa20-Poly1305) ---
+// Only the holder of the recipient's secret key can open; the sender stays anonymous
+// (authenticate it with a signature inside).
+Bytes box_seal(const PublicKey& recipient_public_key, ByteView plaintext);
+// corrupt when the keys do not match or any byte was changed.
+Result<Bytes> box_open(const PublicKey& recipient_public_key, const SecretBytes& recipient_secret_key,
+                       ByteView sealed);
+
+// --- Hashing (BLAKE2b-256) ---
+std::array<std::uint8_t, 32> hash(ByteView message);
+
 // Comparison whose time does not depend on where the inputs differ (tokens, MACs).
 bool constant_time_equal(ByteView a, ByteView b);
 

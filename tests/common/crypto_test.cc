@@ -98,3 +98,42 @@ TEST_CASE("constant_time_equal and to_hex") {
   const std::uint8_t bytes[] = {0x00, 0xab, 0xff};
   CHECK(to_hex(bytes) == "00abff");
 }
+
+TEST_CASE("signatures verify only with the right key and the exact message") {
+  const auto alice = crypto::SigningKeyPair::generate();
+  const auto mallory = crypto::SigningKeyPair::generate();
+  const auto message = crypto::as_bytes("changeset 7 from device 1");
+  crypto::Bytes signature = crypto::sign(alice.secret_key, message);
+  CHECK(signature.size() == crypto::kSignatureBytes);
+  CHECK(crypto::verify(alice.public_key, message, signature));
+  CHECK_FALSE(crypto::verify(mallory.public_key, message, signature));
+  CHECK_FALSE(crypto::verify(alice.public_key, crypto::as_bytes("changeset 8 from device 1"), signature));
+  CHECK_FALSE(crypto::verify(alice.public_key, message, crypto::ByteView(signature.data(), 63)));
+  signature[10] ^= 1;
+  CHECK_FALSE(crypto::verify(alice.public_key, message, signature));
+}
+
+TEST_CASE("box_seal opens only for its recipient and detects any change") {
+  const auto server = crypto::BoxKeyPair::generate();
+  const auto other = crypto::BoxKeyPair::generate();
+  const auto plaintext = crypto::as_bytes("Amira Test-Person, Um Dukhun");
+  const crypto::Bytes sealed = crypto::box_seal(server.public_key, plaintext);
+  CHECK(sealed.size() == plaintext.size() + crypto::kBoxSealOverhead);
+  auto opened = crypto::box_open(server.public_key, server.secret_key, sealed);
+  REQUIRE(opened.ok());
+  CHECK(std::equal(opened->begin(), opened->end(), plaintext.begin(), plaintext.end()));
+  CHECK(crypto::box_open(other.public_key, other.secret_key, sealed).status().code() == ErrorCode::corrupt);
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    crypto::Bytes flipped = sealed;
+    flipped[i] ^= 0x01;
+    CHECK_FALSE(crypto::box_open(server.public_key, server.secret_key, flipped).ok());
+  }
+  CHECK(crypto::box_open(server.public_key, server.secret_key, crypto::ByteView(sealed.data(), 10)).status().code() ==
+        ErrorCode::corrupt);
+}
+
+TEST_CASE("hash is BLAKE2b-256") {
+  // Test vector: BLAKE2b-256 of the empty string.
+  CHECK(crypto::to_hex(crypto::hash({})) == "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  CHECK(crypto::hash(crypto::as_bytes("a")) != crypto::hash(crypto::as_bytes("b")));
+}
