@@ -42,15 +42,13 @@ struct Limits {
   std::size_t max_payload_bytes = 64u << 20; // after decompression
 };
 
-using PublicKey = std::array<std::uint8_t, 32>;
-
 struct Sender {
   crypto::ByteView id;                   // device id (16 bytes) or the org's id
   const crypto::SecretBytes* sign_secret_key;  // Ed25519, 64 bytes
 };
 
 struct Recipient {
-  PublicKey box_public_key;
+  crypto::PublicKey box_public_key;
   const crypto::SecretBytes* box_secret_key;  // X25519, 32 bytes
 };
 
@@ -61,10 +59,10 @@ struct Opened {
 
 // Returns the Ed25519 public key to verify `sender_id` with, or the Status to refuse the
 // message with (permission_denied for an unknown device, a revoked status for a revoked one).
-using SenderKeyLookup = std::function<Result<PublicKey>(crypto::ByteView sender_id)>;
+using SenderKeyLookup = std::function<Result<crypto::PublicKey>(crypto::ByteView sender_id)>;
 
 crypto::Bytes seal(Purpose purpose, crypto::ByteView payload, const Sender& sender,
-                   const PublicKey& recipient_box_public_key);
+                   const crypto::PublicKey& recipient_box_public_key);
 
 // corrupt for anything that fails to unseal, parse or verify; invalid_argument for a size
 // over the limits or the wrong purpose; the lookup's own Status for an unknown/revoked sender.
