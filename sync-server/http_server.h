@@ -77,11 +77,12 @@ class HttpServer {
   std::uint16_t port() const;
   // Stops accepting, closes every connection, joins the threads. Idempotent.
   void stop();
-  // Blocks until stop() is called from another thread or a signal handler.
+  // Blocks until stop(), called from another thread, has finished.
   void wait();
 
+  struct Impl;  // the sockets and threads; defined in http_server.cc
+
  private:
-  struct Impl;
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,169 @@
+// The HTTP front on a real loopback socket: what a well-behaved device sees, and what a
+// malformed, oversized or stalled client gets while other connections carry on.
+#include "sync-server/http_server.h"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <stdexcept>
+
+namespace amana::server {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  void send(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+  // Everything the server sends until it closes the connection.
+  std::string read_until_closed() {
+    std::string out;
+    boost::system::error_code ec;
+    net::read(socket_, net::dynamic_buffer(out), ec);
+    return out;
+  }
+  // One response whose body is sized by Content-Length (for keep-alive exchanges).
+  std::string read_response() {
+    std::string out;
+    boost::system::error_code ec;
+    std::size_t header_end = 0;
+    while ((header_end = out.find("\r\n\r\n")) == std::string::npos) read_some(out);
+    const auto length_at = out.find("Content-Length: ");
+    const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(out.substr(length_at + 16));
+    while (out.size() < header_end + 4 + length) read_some(out);
+    return out;
+  }
+
+ private:
+  void read_some(std::string& out) {
+    char buffer[4096];
+    const std::size_t n = socket_.read_some(net::buffer(buffer));
+    out.append(buffer, n);
+  }
+  net::io_context io_;
+  tcp::socket socket_;
+};
+
+std::string exchange(std::uint16_t port, const std::string& request) {
+  Client client(port);
+  client.send(request);
+  return client.read_until_closed();
+}
+
+std::string get(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+}
+
+std::string post(const std::string& path, const std::string& body, bool close = true) {
+  return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-protobuf\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+struct Fixture {
+  explicit Fixture(HttpOptions options = {}) {
+    options.listen = "127.0.0.1:0";
+    auto started = HttpServer::start(
+        options,
+        [](const HttpRequest& request) -> HttpResponse {
+          if (request.target == "/v1/explode") throw std::runtime_error("handler bug");
+          if (request.target != "/v1/push") return {404, "text/plain", "no such route\n", "unknown_route"};
+          return {200, "application/x-protobuf", "echo:" + request.body, ""};
+        },
+        metrics);
+    REQUIRE_MESSAGE(started.ok(), started.status().message());
+    server = std::move(started).value();
+  }
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  std::unique_ptr<HttpServer> server;
+};
+
+}  // namespace
+
+TEST_CASE("http: healthz and metrics are served, and requests are counted") {
+  Fixture f;
+  const std::string health = exchange(f.server->port(), get("/healthz"));
+  CHECK(starts_with(health, "HTTP/1.1 200 OK"));
+  CHECK(health.find("\r\n\r\nok\n") != std::string::npos);
+  const std::string metrics = exchange(f.server->port(), get("/metrics"));
+  CHECK(starts_with(metrics, "HTTP/1.1 200 OK"));
+  CHECK(metrics.find("# TYPE amana_http_requests_total counter") != std::string::npos);
+  CHECK(metrics.find("amana_http_requests_total{route=\"/healthz\",status=\"200\"} 1") != std::string::npos);
+}
+
+TEST_CASE("http: other requests reach the handler, several on one keep-alive connection") {
+  Fixture f;
+  Client client(f.server->port());
+  client.send(post("/v1/push", "first", false));
+  CHECK(client.read_response().find("echo:first") != std::string::npos);
+  client.send(post("/v1/push", "second", false));
+  CHECK(client.read_response().find("echo:second") != std::string::npos);
+  CHECK(f.metrics->value("amana_http_requests_total", "route=\"/v1/push\",status=\"200\"") == 2);
+  CHECK(f.metrics->value("amana_http_received_bytes_total") == 11);
+
+  const std::string unknown = exchange(f.server->port(), get("/v1/../../etc/passwd"));
+  CHECK(starts_with(unknown, "HTTP/1.1 404"));
+  CHECK(f.metrics->value("amana_http_requests_total", "route=\"other\",status=\"404\"") == 1);
+  CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"unknown_route\"") == 1);
+}
+
+TEST_CASE("http: oversized, malformed and failing requests get specific errors") {
+  HttpOptions options;
+  options.max_body_bytes = 1024;
+  options.max_header_bytes = 512;
+  Fixture f(options);
+  CHECK(starts_with(exchange(f.server->port(), post("/v1/push", std::string(5000, 'x'))), "HTTP/1.1 413"));
+  CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"oversized_body\"") == 1);
+
+  const std::string huge_header =
+      "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: " + std::string(2000, 'p') + "\r\n\r\n";
+  CHECK(starts_with(exchange(f.server->port(), huge_header), "HTTP/1.1 431"));
+  CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"oversized_header\"") == 1);
+
+  CHECK(starts_with(exchange(f.server->port(), "GARBAGE\r\n\r\n"), "HTTP/1.1 400"));
+  CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"malformed\"") == 1);
+
+  CHECK(starts_with(exchange(f.server->port(), post("/v1/explode", "x")), "HTTP/1.1 500"));
+  CHECK(starts_with(exchange(f.server->port(), get("/healthz")), "HTTP/1.1 200"));  // still serving
+}
+
+TEST_CASE("http: a client that stalls in its headers is cut off while others are served") {
+  HttpOptions options;
+  options.header_timeout = std::chrono::milliseconds(300);
+  Fixture f(options);
+  Client slow(f.server->port());
+  slow.send("POST /v1/push HTTP/1.1\r\nHost: te");
+  CHECK(starts_with(exchange(f.server->port(), get("/healthz")), "HTTP/1.1 200"));
+  CHECK(slow.read_until_closed().empty());  // the server closed it without a response
+  CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"timeout\"") == 1);
+}
+
+TEST_CASE("http: bad listen addresses and a port in use are clear errors") {
+  auto handler = [](const HttpRequest&) { return HttpResponse{}; };
+  HttpOptions options;
+  options.listen = "localhost";
+  CHECK(HttpServer::start(options, handler, nullptr).status().code() == ErrorCode::invalid_argument);
+  options.listen = "example.org:80";
+  CHECK(HttpServer::start(options, handler, nullptr).status().message().find("not an IP address") !=
+        std::string::npos);
+  options.listen = "127.0.0.1:99999";
+  CHECK(HttpServer::start(options, handler, nullptr).status().code() == ErrorCode::invalid_argument);
+
+  Fixture f;
+  options.listen = "127.0.0.1:" + std::to_string(f.server->port());
+  auto clash = HttpServer::start(options, handler, nullptr);
+  CHECK(clash.status().code() == ErrorCode::io);
+  CHECK(clash.status().message().find("cannot listen on 127.0.0.1:") == 0);
+}
+
+}  // namespace amana::server
