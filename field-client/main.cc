@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "common/form_pack.h"
+#include "common/passphrase.h"
 #include "field-client/collect.h"
 #include "field-client/interview.h"
-#include "field-client/passphrase.h"
 #include "field-client/render.h"
 #include "field-client/store.h"
 

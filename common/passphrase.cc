@@ -1,4 +1,4 @@
-#include "field-client/passphrase.h"
+#include "common/passphrase.h"
 
 #include <fcntl.h>
 #include <termios.h>
@@ -6,18 +6,19 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
-namespace amana::field {
+namespace amana {
 namespace {
 
 using crypto::SecretBytes;
 
 // Reads one line from the controlling terminal with echo off, into guarded memory.
-Result<SecretBytes> prompt_on_terminal(const char* prompt) {
+Result<SecretBytes> prompt_on_terminal(const char* prompt, const char* variable) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
-    return invalid_argument(
-        "no passphrase: set AMANA_PASSPHRASE or run this command in a terminal to be asked for it");
+    return invalid_argument(std::string("no passphrase: set ") + variable +
+                            " or run this command in a terminal to be asked for it");
   }
   termios saved{};
   const bool is_terminal = ::tcgetattr(fd, &saved) == 0;
@@ -44,20 +45,20 @@ Result<SecretBytes> prompt_on_terminal(const char* prompt) {
 
 }  // namespace
 
-Result<SecretBytes> read_passphrase() {
-  if (const char* value = std::getenv(kPassphraseVariable.data())) {
+Result<SecretBytes> read_passphrase(const char* variable) {
+  if (const char* value = std::getenv(variable)) {
     return SecretBytes::copy_of(crypto::as_bytes(value));
   }
-  return prompt_on_terminal("Passphrase: ");
+  return prompt_on_terminal("Passphrase: ", variable);
 }
 
-Result<SecretBytes> read_new_passphrase() {
+Result<SecretBytes> read_new_passphrase(const char* variable) {
   SecretBytes passphrase;
-  if (const char* value = std::getenv(kPassphraseVariable.data())) {
+  if (const char* value = std::getenv(variable)) {
     passphrase = SecretBytes::copy_of(crypto::as_bytes(value));
   } else {
-    AMANA_ASSIGN_OR_RETURN(passphrase, prompt_on_terminal("New passphrase: "));
-    AMANA_ASSIGN_OR_RETURN(SecretBytes again, prompt_on_terminal("Repeat the passphrase: "));
+    AMANA_ASSIGN_OR_RETURN(passphrase, prompt_on_terminal("New passphrase: ", variable));
+    AMANA_ASSIGN_OR_RETURN(SecretBytes again, prompt_on_terminal("Repeat the passphrase: ", variable));
     if (!crypto::constant_time_equal(passphrase.view(), again.view())) {
       return invalid_argument("the two passphrases differ; nothing was created");
     }
@@ -69,4 +70,4 @@ Result<SecretBytes> read_new_passphrase() {
   return passphrase;
 }
 
-}  // namespace amana::field
+}  // namespace amana

@@ -1,0 +1,78 @@
+#include "sync-server/admin.h"
+
+#include <cstdlib>
+
+#include "common/enrollment_code.h"
+#include "sync-server/org_keys.h"
+
+namespace amana::server {
+namespace {
+
+constexpr const char* kStoreFile = "central.db";
+
+}  // namespace
+
+std::filesystem::path resolve_data_dir(const std::optional<std::string>& flag) {
+  if (flag && !flag->empty()) return *flag;
+  if (const char* env = std::getenv("AMANA_SERVER_DATA"); env && *env) return env;
+  return "amana-server-data";
+}
+
+Status init_server(const std::filesystem::path& dir, std::string_view passphrase, crypto::KdfParams kdf) {
+  if (std::filesystem::exists(dir / kStoreFile)) {
+    return Status(ErrorCode::already_exists, "a server store already exists in " + dir.string());
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return io_error("cannot create " + dir.string() + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  AMANA_ASSIGN_OR_RETURN(auto store, open_sqlite_store(dir / kStoreFile, true));
+  const Status created = create_org_keys(*store, passphrase, kdf);
+  if (!created.ok()) {
+    store.reset();
+    std::filesystem::remove(dir / kStoreFile, ec);  // a store without keys is of no use
+    return created;
+  }
+  return Status();
+}
+
+Result<std::unique_ptr<CentralStore>> open_server_store(const std::filesystem::path& dir) {
+  if (!std::filesystem::exists(dir / kStoreFile)) {
+    return not_found("no server store in " + dir.string() + ": run `sync-server --data " + dir.string() + " init`");
+  }
+  return open_sqlite_store(dir / kStoreFile, false);
+}
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  const Status bad = invalid_argument("'" + std::string(text) + "' is not a duration like 24h, 90m, 7d or 3600s");
+  if (text.size() < 2 || text.size() > 8) return bad;
+  const char unit = text.back();
+  const std::string_view digits = text.substr(0, text.size() - 1);
+  if (digits.find_first_not_of("0123456789") != std::string_view::npos) return bad;
+  const long long amount = std::stoll(std::string(digits));
+  long long seconds = 0;
+  switch (unit) {
+    case 's': seconds = amount; break;
+    case 'm': seconds = amount * 60; break;
+    case 'h': seconds = amount * 3600; break;
+    case 'd': seconds = amount * 86400; break;
+    default: return bad;
+  }
+  if (seconds <= 0 || seconds > 30LL * 86400) {
+    return invalid_argument("a code must live between one second and 30 days, not " + std::string(text));
+  }
+  return std::chrono::milliseconds(seconds * 1000);
+}
+
+Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
+                                         std::chrono::milliseconds lifetime, std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(store));
+  EnrollmentCode code;
+  crypto::fill_random(code.token);
+  code.fingerprint = org_fingerprint(keys.sign, keys.box);
+  const std::int64_t expires = now_ms + lifetime.count();
+  AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
+  return IssuedCode{code.to_string(), expires};
+}
+
+}  // namespace amana::server

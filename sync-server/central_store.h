@@ -1,0 +1,132 @@
+// The central case store: what the sync server keeps. An interface, so that a PostgreSQL
+// store can be added for deployments that outgrow one machine; the merge rules live in
+// common/merge.h and every implementation applies them the same way.
+//
+// Contracts every implementation keeps:
+//  1. apply_changeset() merges a changeset and records the device's new high-water mark in
+//     one durable transaction: a crash leaves it wholly merged or not at all, and it
+//     returns only after the commit is durable (it is then safe to acknowledge).
+//  2. A changeset number at or below the high-water mark with the same hash is
+//     acknowledged again and changes nothing; with a different hash it is a fork: refused,
+//     kept aside, never merged. A number past high-water + 1 is a gap: refused.
+//  3. Field values at rest are sealed under the org's data key: a stolen disk or backup
+//     without the operator passphrase reveals ids, forms and times, not answers.
+//
+// Thread safety: one CentralStore may be used from several threads; implementations
+// serialise what must be serialised.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/merge.h"
+#include "common/status.h"
+#include "proto/sync.pb.h"
+
+namespace amana::server {
+
+enum class Role { assistant, officer, meal, admin };
+std::string_view role_name(Role role);
+Result<Role> parse_role(std::string_view name);
+
+struct User {
+  std::string name;
+  Role role = Role::assistant;
+  std::string team;
+};
+
+struct Device {
+  DeviceId id;
+  std::string user;
+  crypto::PublicKey sign_public_key{};
+  crypto::PublicKey box_public_key{};
+  std::int64_t enrolled_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;
+  std::uint64_t high_water = 0;  // greatest changeset number merged
+  std::int64_t last_sync_ms = 0; // 0: never
+};
+
+enum class ChangesetOutcome { merged, already_applied, gap, fork };
+
+struct ApplyResult {
+  ChangesetOutcome outcome = ChangesetOutcome::merged;
+  std::uint64_t high_water = 0;
+  std::size_t operations = 0;  // merged by this call (0 unless merged)
+  std::size_t conflicts = 0;   // new conflicts this call created
+};
+
+struct CentralRecord {
+  RecordId id;
+  std::string form_id;
+  std::uint32_t form_version = 0;
+  std::string author;
+  DeviceId device;                                 // the device that created it
+  std::int64_t created_at_ms = 0;
+  std::map<std::string, std::string, std::less<>> values;  // current values
+};
+
+struct StoreCounts {
+  std::int64_t users = 0;
+  std::int64_t devices = 0;
+  std::int64_t revoked_devices = 0;
+  std::int64_t records = 0;
+  std::int64_t field_versions = 0;
+  std::int64_t conflicts = 0;
+  std::int64_t forks = 0;
+};
+
+class CentralStore {
+ public:
+  virtual ~CentralStore() = default;
+
+  // --- org key material (see org_keys.h); stored as given, opaque to the store ---
+  virtual Status put_meta(const std::string& key, crypto::ByteView value) = 0;
+  virtual Result<std::optional<crypto::Bytes>> meta(const std::string& key) = 0;
+  // Field values are sealed with this key from now on; set once the org keys are unlocked.
+  virtual void set_data_key(crypto::SecretBytes key) = 0;
+
+  // --- users ---
+  virtual Status add_user(const User& user) = 0;  // already_exists
+  virtual Result<User> user(std::string_view name) = 0;  // not_found
+
+  // --- enrollment codes: stored as a hash of the token, single use ---
+  virtual Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user,
+                                std::int64_t expires_at_ms) = 0;
+  // Consumes the code and registers the device, atomically. permission_denied for an
+  // unknown, expired or already used code; already_exists for a device id taken.
+  virtual Result<User> enroll(const std::array<std::uint8_t, 32>& token_hash, const Device& device,
+                              std::int64_t now_ms) = 0;
+
+  // --- devices ---
+  virtual Result<Device> device(const DeviceId& id) = 0;  // not_found
+  virtual Result<std::vector<Device>> devices() = 0;
+  virtual Status revoke(const DeviceId& id, std::int64_t now_ms) = 0;  // not_found
+
+  // --- freshness: single-use server nonces ---
+  virtual Status add_nonce(crypto::ByteView nonce, std::int64_t expires_at_ms) = 0;
+  // permission_denied when unknown, expired or already used.
+  virtual Status consume_nonce(crypto::ByteView nonce, std::int64_t now_ms) = 0;
+
+  // --- merge ---
+  // `encoded` is the changeset exactly as the device sent it (its hash is what chains).
+  virtual Result<ApplyResult> apply_changeset(const DeviceId& device, const std::string& encoded,
+                                              const pb::Changeset& changeset, std::int64_t now_ms) = 0;
+
+  // --- reading ---
+  virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
+  virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;
+  virtual Result<StoreCounts> counts() = 0;
+};
+
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL.
+Result<std::unique_ptr<CentralStore>> open_sqlite_store(const std::filesystem::path& path, bool create);
+
+}  // namespace amana::server

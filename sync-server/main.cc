@@ -1,0 +1,214 @@
+// sync-server: the command line of the office server. It parses arguments, calls the
+// sync-server library and prints; all behaviour lives in the library.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pthread.h>
+#include <string>
+
+#include "common/hlc.h"
+#include "common/passphrase.h"
+#include "sync-server/admin.h"
+#include "sync-server/http_server.h"
+#include "sync-server/org_keys.h"
+#include "sync-server/service.h"
+
+namespace {
+
+using namespace amana;
+using namespace amana::server;
+using nlohmann::json;
+
+struct Arguments {
+  std::optional<std::string> data;
+  bool json = false;
+  std::string listen = "127.0.0.1:8443";
+  int threads = 2;
+  std::string user;
+  std::string role;
+  std::string team;
+  std::string expires = "24h";
+  std::string device;
+};
+
+std::string format_time(std::int64_t ms) { return ms == 0 ? "never" : format_local(ms, "%Y-%m-%d %H:%M"); }
+
+Status run_init(const Arguments& args) {
+  const auto dir = resolve_data_dir(args.data);
+  if (std::filesystem::exists(dir / "central.db")) {
+    return Status(ErrorCode::already_exists, "a server store already exists in " + dir.string());
+  }
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_new_passphrase(kServerPassphraseVariable));
+  AMANA_RETURN_IF_ERROR(init_server(dir, passphrase.as_string()));
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(dir));
+  AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(*store));
+  std::cout << "Created the server store in " << dir.string() << "\n"
+            << "Organisation signing key " << crypto::to_hex(keys.sign) << "\n";
+  return Status();
+}
+
+Status run_users_add(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Role role, parse_role(args.role));
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_RETURN_IF_ERROR(store->add_user({args.user, role, args.team}));
+  std::cout << "Added " << args.user << " (" << role_name(role) << (args.team.empty() ? "" : ", team " + args.team)
+            << ")\n";
+  return Status();
+}
+
+Status run_enroll(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(std::chrono::milliseconds lifetime, parse_duration(args.expires));
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(IssuedCode issued,
+                         issue_enrollment_code(*store, args.user, lifetime, system_wall_clock()()));
+  std::cout << "Enrollment code for " << args.user << " (single use, expires " << format_time(issued.expires_at_ms)
+            << "):\n\n  " << issued.code << "\n\n"
+            << "On the device: field-client enroll " << issued.code << " --server URL\n";
+  return Status();
+}
+
+Status run_devices(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(auto devices, store->devices());
+  if (args.json) {
+    json list = json::array();
+    for (const Device& d : devices) {
+      list.push_back({{"id", d.id.to_string()},
+                      {"user", d.user},
+                      {"enrolled_at_ms", d.enrolled_at_ms},
+                      {"revoked", d.revoked_at_ms.has_value()},
+                      {"high_water", d.high_water},
+                      {"last_sync_ms", d.last_sync_ms}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return Status();
+  }
+  if (devices.empty()) std::cout << "No devices yet. Issue a code with `sync-server enroll USER`.\n";
+  for (const Device& d : devices) {
+    std::cout << d.id.to_string() << "  " << d.user << "  enrolled " << format_time(d.enrolled_at_ms)
+              << "  last sync " << format_time(d.last_sync_ms) << "  changesets " << d.high_water
+              << (d.revoked_at_ms ? "  REVOKED" : "") << "\n";
+  }
+  return Status();
+}
+
+Status run_revoke(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(DeviceId id, DeviceId::parse(args.device));
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_RETURN_IF_ERROR(store->revoke(id, system_wall_clock()()));
+  std::cout << "Revoked device " << id.to_string() << ": it can no longer sync.\n";
+  return Status();
+}
+
+Status run_status(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(StoreCounts counts, store->counts());
+  if (args.json) {
+    std::cout << json{{"users", counts.users},
+                      {"devices", counts.devices},
+                      {"revoked_devices", counts.revoked_devices},
+                      {"records", counts.records},
+                      {"field_versions", counts.field_versions},
+                      {"conflicts", counts.conflicts},
+                      {"forks", counts.forks}}
+                     .dump(2)
+              << "\n";
+    return Status();
+  }
+  std::cout << "Users            " << counts.users << "\n"
+            << "Devices          " << counts.devices << " (" << counts.revoked_devices << " revoked)\n"
+            << "Records          " << counts.records << "\n"
+            << "Field versions   " << counts.field_versions << "\n"
+            << "Conflicts        " << counts.conflicts << " (for a supervisor to review)\n"
+            << "Forked changesets " << counts.forks << "\n";
+  return run_devices(args);
+}
+
+Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kServerPassphraseVariable));
+  AMANA_ASSIGN_OR_RETURN(OrgKeys keys, unlock_org_keys(*store, passphrase.as_string()));
+  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
+  auto metrics = std::make_shared<Metrics>();
+  SyncService service(*store, keys, metrics);
+  HttpOptions options;
+  options.listen = args.listen;
+  options.threads = args.threads;
+  AMANA_ASSIGN_OR_RETURN(auto server,
+                         HttpServer::start(options, [&service](const HttpRequest& r) { return service.handle(r); },
+                                           metrics));
+  const std::string host = args.listen.substr(0, args.listen.rfind(':'));
+  // Scripts and tests read the port from this line (with --listen HOST:0 it is chosen here).
+  std::cout << "listening on " << host << ":" << server->port() << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "stopping (signal " << signal_number << ")" << std::endl;
+  server->stop();
+  return Status();
+}
+
+int run(int argc, char** argv) {
+  // SIGINT and SIGTERM are taken by sigwait in serve; blocked before any thread starts so
+  // that every thread inherits the mask and none is interrupted by them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+
+  CLI::App app{"Amana sync server: enrollment, end-to-end encrypted sync, the central case store"};
+  app.require_subcommand(1);
+  Arguments args;
+  app.add_option("--data", args.data, "Server data directory (default: $AMANA_SERVER_DATA, else ./amana-server-data)");
+
+  auto* init = app.add_subcommand("init", "Create the central store and the organisation keys");
+  auto* serve = app.add_subcommand("serve", "Serve devices over HTTP until SIGINT or SIGTERM");
+  serve->add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  serve->add_option("--threads", args.threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  auto* users = app.add_subcommand("users", "Manage users");
+  users->require_subcommand(1);
+  auto* users_add = users->add_subcommand("add", "Add a user");
+  users_add->add_option("NAME", args.user, "User name")->required();
+  users_add->add_option("--role", args.role, "assistant, officer, meal or admin")->required();
+  users_add->add_option("--team", args.team, "Team (supervisors see their team's cases)");
+  auto* enroll = app.add_subcommand("enroll", "Issue a one-time enrollment code for a user's device");
+  enroll->add_option("USER", args.user, "User the device will belong to")->required();
+  enroll->add_option("--expires", args.expires, "How long the code is valid: 24h, 90m, 7d")->capture_default_str();
+  auto* devices = app.add_subcommand("devices", "List enrolled devices");
+  devices->add_flag("--json", args.json, "JSON output");
+  auto* revoke = app.add_subcommand("revoke", "Revoke a device: it can no longer sync");
+  revoke->add_option("DEVICE", args.device, "Device id")->required();
+  auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
+  status->add_flag("--json", args.json, "JSON output");
+
+  CLI11_PARSE(app, argc, argv);
+
+  Status result;
+  if (*init) result = run_init(args);
+  else if (*serve) {
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    result = run_serve(args, stop_signals);
+  } else if (*users_add) result = run_users_add(args);
+  else if (*enroll) result = run_enroll(args);
+  else if (*devices) result = run_devices(args);
+  else if (*revoke) result = run_revoke(args);
+  else if (*status) result = run_status(args);
+  if (!result.ok()) {
+    std::cerr << "error: " << result.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "internal error (a bug; please report it): " << e.what() << "\n";
+    return 70;
+  }
+}

@@ -1,0 +1,198 @@
+#include "sync-server/service.h"
+
+#include <algorithm>
+
+#include "common/envelope.h"
+
+namespace amana::server {
+namespace {
+
+constexpr std::size_t kNonceBytes = 32;
+constexpr std::size_t kTokenBytes = 10;
+
+HttpResponse plain(const google::protobuf::MessageLite& message) {
+  return {200, "application/x-protobuf", message.SerializeAsString(), ""};
+}
+
+HttpResponse rejected(int status, std::string reason, const std::string& message) {
+  return {status, "text/plain; charset=utf-8", message + "\n", std::move(reason)};
+}
+
+// Maps a failure to open an envelope or act on it to the response a device sees.
+HttpResponse refusal(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::corrupt: return rejected(400, "forged", status.message());
+    case ErrorCode::permission_denied:
+      if (status.message().find("revoked") != std::string::npos) return rejected(403, "revoked", status.message());
+      if (status.message().find("nonce") != std::string::npos) return rejected(409, "replayed", status.message());
+      if (status.message().find("enrollment") != std::string::npos) {
+        return rejected(403, "enrollment_refused", status.message());
+      }
+      return rejected(403, "unknown_device", status.message());
+    case ErrorCode::already_exists: return rejected(409, "already_enrolled", status.message());
+    case ErrorCode::invalid_argument: return rejected(400, "malformed", status.message());
+    default: return {500, "text/plain; charset=utf-8", "internal error\n", "internal_error"};
+  }
+}
+
+template <std::size_t N>
+bool copy_exact(const std::string& from, std::array<std::uint8_t, N>& to) {
+  if (from.size() != N) return false;
+  std::copy(from.begin(), from.end(), to.begin());
+  return true;
+}
+
+pb::PushResponse::Outcome to_wire(ChangesetOutcome outcome) {
+  switch (outcome) {
+    case ChangesetOutcome::merged: return pb::PushResponse::MERGED;
+    case ChangesetOutcome::already_applied: return pb::PushResponse::ALREADY_APPLIED;
+    case ChangesetOutcome::gap: return pb::PushResponse::GAP;
+    case ChangesetOutcome::fork: return pb::PushResponse::FORK;
+  }
+  return pb::PushResponse::OUTCOME_UNSPECIFIED;
+}
+
+}  // namespace
+
+SyncService::SyncService(CentralStore& store, const OrgKeys& keys, std::shared_ptr<Metrics> metrics,
+                         WallClock clock, ServiceLimits limits)
+    : store_(store), keys_(keys), metrics_(std::move(metrics)), clock_(std::move(clock)), limits_(limits) {}
+
+HttpResponse SyncService::handle(const HttpRequest& request) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (request.method == "GET" && path == "/v1/org-keys") return org_keys();
+  if (request.method == "GET" && path == "/v1/nonce") return nonce();
+  if (request.method == "POST" && path == "/v1/enroll") return enroll(request);
+  if (request.method == "POST" && path == "/v1/push") return push(request);
+  return rejected(404, "unknown_route", "no such endpoint: " + request.method + " " + path);
+}
+
+HttpResponse SyncService::org_keys() const {
+  pb::OrgKeys message;
+  message.set_sign_public_key(keys_.sign.public_key.data(), keys_.sign.public_key.size());
+  message.set_box_public_key(keys_.box.public_key.data(), keys_.box.public_key.size());
+  return plain(message);
+}
+
+HttpResponse SyncService::nonce() {
+  const crypto::Bytes value = crypto::random_bytes(kNonceBytes);
+  const Status added = store_.add_nonce(value, clock_() + limits_.nonce_lifetime.count());
+  if (!added.ok()) return refusal(added);
+  pb::Nonce message;
+  message.set_nonce(value.data(), value.size());
+  return plain(message);
+}
+
+HttpResponse SyncService::enroll(const HttpRequest& request) {
+  // The device has no identity yet: it signs with the key it is enrolling, named as the
+  // sender, which proves it holds the secret half.
+  const envelope::Recipient org{keys_.box.public_key, &keys_.box.secret_key};
+  auto self_key = [](crypto::ByteView sender) -> Result<crypto::PublicKey> {
+    crypto::PublicKey key{};
+    if (sender.size() != key.size()) return corrupt("an enrollment must be signed by the key it enrolls");
+    std::copy(sender.begin(), sender.end(), key.begin());
+    return key;
+  };
+  auto opened = envelope::open(crypto::as_bytes(request.body), envelope::Purpose::enroll_request, org, self_key);
+  if (!opened.ok()) return refusal(opened.status());
+  pb::EnrollRequest message;
+  if (!message.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size()))) {
+    return rejected(400, "malformed", "enrollment request does not parse");
+  }
+  Device device;
+  std::array<std::uint8_t, 16> device_bytes{};
+  if (message.token().size() != kTokenBytes || !copy_exact(message.device_id(), device_bytes) ||
+      !copy_exact(message.box_public_key(), device.box_public_key)) {
+    return rejected(400, "malformed", "enrollment request has fields of the wrong size");
+  }
+  device.id = DeviceId::from_bytes(device_bytes).value();
+  std::copy(opened->sender_id.begin(), opened->sender_id.end(), device.sign_public_key.begin());
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
+  if (!fresh.ok()) return refusal(fresh);
+  auto user = store_.enroll(crypto::hash(crypto::as_bytes(message.token())), device, clock_());
+  if (!user.ok()) return refusal(user.status());
+  metrics_->add("amana_devices_enrolled_total");
+
+  pb::EnrollResponse response;
+  response.set_device_id(message.device_id());
+  response.set_user(user->name);
+  response.set_role(std::string(role_name(user->role)));
+  response.set_team(user->team);
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::enroll_response,
+                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
+                                              device.box_public_key);
+  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+}
+
+HttpResponse SyncService::push(const HttpRequest& request) {
+  const envelope::Recipient org{keys_.box.public_key, &keys_.box.secret_key};
+  std::optional<Device> sender;
+  auto device_key = [&](crypto::ByteView id) -> Result<crypto::PublicKey> {
+    auto parsed = DeviceId::from_bytes(id);
+    if (!parsed.ok()) return Status(ErrorCode::permission_denied, "message from an unknown device");
+    auto found = store_.device(*parsed);
+    if (!found.ok()) return Status(ErrorCode::permission_denied, "message from an unknown device");
+    if (found->revoked_at_ms) {
+      return Status(ErrorCode::permission_denied, "device " + found->id.to_string() + " is revoked");
+    }
+    sender = *found;
+    return found->sign_public_key;
+  };
+  auto opened = envelope::open(crypto::as_bytes(request.body), envelope::Purpose::push_request, org, device_key);
+  if (!opened.ok()) return refusal(opened.status());
+  pb::PushRequest message;
+  if (!message.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size()))) {
+    return rejected(400, "malformed", "push request does not parse");
+  }
+  if (static_cast<std::size_t>(message.changesets_size()) > limits_.max_changesets_per_push) {
+    return rejected(400, "malformed", "push carries more than " + std::to_string(limits_.max_changesets_per_push) +
+                                          " changesets");
+  }
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
+  if (!fresh.ok()) return refusal(fresh);
+
+  pb::PushResponse response;
+  std::uint64_t high_water = sender->high_water;
+  for (const std::string& encoded : message.changesets()) {
+    pb::Changeset changeset;
+    if (!changeset.ParseFromString(encoded) ||
+        static_cast<std::size_t>(changeset.operations_size()) > limits_.max_operations_per_changeset) {
+      return rejected(400, "malformed", "a changeset does not parse or is too large");
+    }
+    if (changeset.device_id() != std::string(opened->sender_id.begin(), opened->sender_id.end())) {
+      return rejected(400, "forged", "a changeset names another device than its sender");
+    }
+    for (const pb::Operation& operation : changeset.operations()) {
+      if (operation.device_id() != changeset.device_id() || operation.record_id().size() != 16) {
+        return rejected(400, "malformed", "an operation names another device or has a malformed record id");
+      }
+    }
+    auto applied = store_.apply_changeset(sender->id, encoded, changeset, clock_());
+    if (!applied.ok()) return refusal(applied.status());
+    auto* result = response.add_results();
+    result->set_number(changeset.number());
+    result->set_outcome(to_wire(applied->outcome));
+    high_water = applied->high_water;
+    switch (applied->outcome) {
+      case ChangesetOutcome::merged:
+        metrics_->add("amana_changesets_total", "outcome=\"merged\"");
+        metrics_->add("amana_operations_merged_total", "", applied->operations);
+        metrics_->add("amana_conflicts_total", "", applied->conflicts);
+        break;
+      case ChangesetOutcome::already_applied: metrics_->add("amana_changesets_total", "outcome=\"already_applied\""); break;
+      case ChangesetOutcome::gap: metrics_->add("amana_changesets_total", "outcome=\"gap\""); break;
+      case ChangesetOutcome::fork: metrics_->add("amana_changesets_total", "outcome=\"fork\""); break;
+    }
+    if (applied->outcome == ChangesetOutcome::gap || applied->outcome == ChangesetOutcome::fork) break;
+  }
+  response.set_high_water(high_water);
+  response.set_expected_number(high_water + 1);
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_response,
+                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
+                                              sender->box_public_key);
+  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+}
+
+}  // namespace amana::server

@@ -1,0 +1,55 @@
+// The sync protocol, server side: turns HTTP requests into store operations. Every
+// request body is a sealed envelope (common/envelope.h) except the two plain GETs a
+// device needs before it can seal anything. docs/protocol.md describes the exchange.
+//
+//   GET  /v1/org-keys   OrgKeys: the organisation's public keys (checked by the device
+//                       against the fingerprint in its enrollment code)
+//   GET  /v1/nonce      Nonce: single use, expires after five minutes
+//   POST /v1/enroll     EnrollRequest -> EnrollResponse
+//   POST /v1/push       PushRequest -> PushResponse
+//
+// Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
+// (does not open or verify), 403 revoked / unknown_device / enrollment_refused,
+// 409 replayed (nonce unknown or used), 404 unknown_route, 413 oversized (HTTP layer).
+//
+// Thread safety: handle() may be called from several threads at once.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/hlc.h"
+#include "sync-server/central_store.h"
+#include "sync-server/http_server.h"
+#include "sync-server/metrics.h"
+#include "sync-server/org_keys.h"
+
+namespace amana::server {
+
+struct ServiceLimits {
+  std::size_t max_changesets_per_push = 64;
+  std::size_t max_operations_per_changeset = 5000;
+  std::chrono::milliseconds nonce_lifetime{5 * 60 * 1000};
+};
+
+class SyncService {
+ public:
+  SyncService(CentralStore& store, const OrgKeys& keys, std::shared_ptr<Metrics> metrics,
+              WallClock clock = system_wall_clock(), ServiceLimits limits = {});
+
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse org_keys() const;
+  HttpResponse nonce();
+  HttpResponse enroll(const HttpRequest& request);
+  HttpResponse push(const HttpRequest& request);
+
+  CentralStore& store_;
+  const OrgKeys& keys_;
+  std::shared_ptr<Metrics> metrics_;
+  WallClock clock_;
+  ServiceLimits limits_;
+};
+
+}  // namespace amana::server

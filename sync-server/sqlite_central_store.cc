@@ -1,0 +1,557 @@
+// The embedded central store on SQLite. One connection, serialised by a mutex: merges are
+// short transactions, and SQLite allows one writer at a time anyway.
+#include <mutex>
+#include <set>
+
+#include "common/sqlite.h"
+#include "sync-server/central_store.h"
+
+namespace amana::server {
+namespace {
+
+using crypto::Bytes;
+using crypto::ByteView;
+
+Status create_v1(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE users (
+      name TEXT PRIMARY KEY, role TEXT NOT NULL, team TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE enrollments (
+      token_hash    BLOB PRIMARY KEY,
+      user          TEXT NOT NULL REFERENCES users(name),
+      expires_at_ms INTEGER NOT NULL,
+      used_at_ms    INTEGER,
+      device_id     BLOB
+    ) WITHOUT ROWID;
+    CREATE TABLE devices (
+      id             BLOB PRIMARY KEY CHECK (length(id) = 16),
+      user           TEXT NOT NULL REFERENCES users(name),
+      sign_pk        BLOB NOT NULL,
+      box_pk         BLOB NOT NULL,
+      enrolled_at_ms INTEGER NOT NULL,
+      revoked_at_ms  INTEGER,
+      high_water     INTEGER NOT NULL DEFAULT 0,
+      last_hash      BLOB NOT NULL DEFAULT x'',
+      last_sync_ms   INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE nonces (nonce BLOB PRIMARY KEY, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE changesets (
+      device_id      BLOB NOT NULL,
+      number         INTEGER NOT NULL,
+      hash           BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      operations     INTEGER NOT NULL,
+      PRIMARY KEY (device_id, number)
+    ) WITHOUT ROWID;
+    -- Refused changesets kept for review: a cloned device or a forged replay.
+    CREATE TABLE forks (
+      id             INTEGER PRIMARY KEY,
+      device_id      BLOB NOT NULL,
+      number         INTEGER NOT NULL,
+      hash           BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      sealed_encoded BLOB NOT NULL
+    );
+    CREATE TABLE records (
+      id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+      form_id       TEXT NOT NULL,
+      form_version  INTEGER NOT NULL,
+      device_id     BLOB NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      sealed_author BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX records_by_form ON records (form_id, id);
+    -- Every version of every field ever received: nothing superseded is lost.
+    CREATE TABLE field_versions (
+      record_id    BLOB NOT NULL,
+      field        TEXT NOT NULL,
+      hlc          INTEGER NOT NULL,
+      device_id    BLOB NOT NULL,
+      base_hlc     INTEGER NOT NULL,
+      cleared      INTEGER NOT NULL,
+      sealed_value BLOB NOT NULL,
+      PRIMARY KEY (record_id, field, hlc, device_id)
+    ) WITHOUT ROWID;
+    -- The winning version of each field (merge rule 1).
+    CREATE TABLE current_values (
+      record_id BLOB NOT NULL,
+      field     TEXT NOT NULL,
+      hlc       INTEGER NOT NULL,
+      device_id BLOB NOT NULL,
+      PRIMARY KEY (record_id, field)
+    ) WITHOUT ROWID;
+    CREATE TABLE conflicts (
+      record_id      BLOB NOT NULL,
+      field          TEXT NOT NULL,
+      earlier_hlc    INTEGER NOT NULL,
+      earlier_device BLOB NOT NULL,
+      later_hlc      INTEGER NOT NULL,
+      later_device   BLOB NOT NULL,
+      detected_at_ms INTEGER NOT NULL,
+      resolved_at_ms INTEGER,
+      PRIMARY KEY (record_id, field, earlier_hlc, earlier_device, later_hlc, later_device)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
+const sql::Migration kMigrations[] = {
+    {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
+};
+
+std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
+std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
+
+ByteView view(const std::string& s) { return crypto::as_bytes(s); }
+
+crypto::PublicKey to_key(const Bytes& bytes) {
+  crypto::PublicKey key{};
+  if (bytes.size() == key.size()) std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
+// Binds a sealed value to where it lives, so that it cannot be moved to another row.
+Bytes value_ad(const RecordId& record, std::string_view field, std::uint64_t hlc, const DeviceId& device) {
+  std::string label = "amana/server/value/v1|";
+  label.append(reinterpret_cast<const char*>(record.bytes.data()), record.bytes.size());
+  label += "|";
+  label += field;
+  label += "|" + std::to_string(hlc) + "|";
+  label.append(reinterpret_cast<const char*>(device.bytes.data()), device.bytes.size());
+  return Bytes(label.begin(), label.end());
+}
+
+class SqliteCentralStore final : public CentralStore {
+ public:
+  explicit SqliteCentralStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status put_meta(const std::string& key, ByteView value) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+    return q.bind(1, key).bind(2, value).run();
+  }
+
+  Result<std::optional<Bytes>> meta(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT value FROM meta WHERE key = ?"));
+    q.bind(1, key);
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) return std::optional<Bytes>();
+    return std::optional<Bytes>(q.column_blob(0));
+  }
+
+  void set_data_key(crypto::SecretBytes key) override {
+    std::lock_guard lock(mutex_);
+    data_key_ = std::move(key);
+  }
+
+  Status add_user(const User& user) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query exists, db_->query("SELECT 1 FROM users WHERE name = ?"));
+    exists.bind(1, user.name);
+    AMANA_ASSIGN_OR_RETURN(bool row, exists.step());
+    if (row) return Status(ErrorCode::already_exists, "user '" + user.name + "' already exists");
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO users (name, role, team) VALUES (?, ?, ?)"));
+    return q.bind(1, user.name).bind(2, role_name(user.role)).bind(3, user.team).run();
+  }
+
+  Result<User> user(std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    return find_user(name);
+  }
+
+  Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
+                        std::int64_t expires_at_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_RETURN_IF_ERROR(find_user(user_name).status());
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("INSERT INTO enrollments (token_hash, user, expires_at_ms) VALUES (?, ?, ?)"));
+    return q.bind(1, ByteView(token_hash)).bind(2, user_name).bind(3, expires_at_ms).run();
+  }
+
+  Result<User> enroll(const std::array<std::uint8_t, 32>& token_hash, const Device& device,
+                      std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("SELECT user, expires_at_ms, used_at_ms FROM enrollments WHERE token_hash = ?"));
+    q.bind(1, ByteView(token_hash));
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    const Status refused(ErrorCode::permission_denied,
+                         "enrollment code refused: unknown, expired or already used; ask the office for a new one");
+    if (!row || !q.column_is_null(2) || q.column_int64(1) < now_ms) return refused;
+    const std::string user_name = q.column_text(0);
+    AMANA_ASSIGN_OR_RETURN(User user, find_user(user_name));
+    AMANA_ASSIGN_OR_RETURN(sql::Query taken, db_->query("SELECT 1 FROM devices WHERE id = ?"));
+    taken.bind(1, device.id.view());
+    AMANA_ASSIGN_OR_RETURN(bool exists, taken.step());
+    if (exists) return Status(ErrorCode::already_exists, "device " + device.id.to_string() + " is already enrolled");
+    AMANA_ASSIGN_OR_RETURN(sql::Query use,
+                           db_->query("UPDATE enrollments SET used_at_ms = ?, device_id = ? WHERE token_hash = ?"));
+    AMANA_RETURN_IF_ERROR(use.bind(1, now_ms).bind(2, device.id.view()).bind(3, ByteView(token_hash)).run());
+    AMANA_ASSIGN_OR_RETURN(sql::Query insert,
+                           db_->query("INSERT INTO devices (id, user, sign_pk, box_pk, enrolled_at_ms) "
+                                      "VALUES (?, ?, ?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(insert.bind(1, device.id.view())
+                              .bind(2, user_name)
+                              .bind(3, ByteView(device.sign_public_key))
+                              .bind(4, ByteView(device.box_public_key))
+                              .bind(5, now_ms)
+                              .run());
+    AMANA_RETURN_IF_ERROR(txn.commit());
+    return user;
+  }
+
+  Result<Device> device(const DeviceId& id) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(auto list, load_devices(&id));
+    if (list.empty()) return not_found("no device " + id.to_string());
+    return list.front();
+  }
+
+  Result<std::vector<Device>> devices() override {
+    std::lock_guard lock(mutex_);
+    return load_devices(nullptr);
+  }
+
+  Status revoke(const DeviceId& id, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("UPDATE devices SET revoked_at_ms = coalesce(revoked_at_ms, ?) "
+                                                    "WHERE id = ?"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, now_ms).bind(2, id.view()).run());
+    if (db_->changes() == 0) return not_found("no device " + id.to_string() + " (see `sync-server devices`)");
+    return Status();
+  }
+
+  Status add_nonce(ByteView nonce, std::int64_t expires_at_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO nonces (nonce, expires_at_ms) VALUES (?, ?)"));
+    return q.bind(1, nonce).bind(2, expires_at_ms).run();
+  }
+
+  Status consume_nonce(ByteView nonce, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query prune, db_->query("DELETE FROM nonces WHERE expires_at_ms < ?"));
+    AMANA_RETURN_IF_ERROR(prune.bind(1, now_ms).run());
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("DELETE FROM nonces WHERE nonce = ?"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, nonce).run());
+    if (db_->changes() == 0) {
+      return Status(ErrorCode::permission_denied, "request refused: its nonce is unknown, expired or already used");
+    }
+    return Status();
+  }
+
+  Result<ApplyResult> apply_changeset(const DeviceId& device_id, const std::string& encoded,
+                                      const pb::Changeset& changeset, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    require_data_key();
+    const auto hash = crypto::hash(view(encoded));
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    AMANA_ASSIGN_OR_RETURN(sql::Query dq, db_->query("SELECT high_water, last_hash FROM devices WHERE id = ?"));
+    dq.bind(1, device_id.view());
+    AMANA_ASSIGN_OR_RETURN(bool found, dq.step());
+    if (!found) return not_found("no device " + device_id.to_string());
+    const auto high_water = static_cast<std::uint64_t>(dq.column_int64(0));
+    const Bytes last_hash = dq.column_blob(1);
+
+    ApplyResult result;
+    result.high_water = high_water;
+    const std::uint64_t number = changeset.number();
+    if (number <= high_water) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query hq, db_->query("SELECT hash FROM changesets WHERE device_id = ? AND number = ?"));
+      hq.bind(1, device_id.view()).bind(2, as_int(number));
+      AMANA_ASSIGN_OR_RETURN(bool known, hq.step());
+      if (known && hq.column_blob(0) == Bytes(hash.begin(), hash.end())) {
+        result.outcome = ChangesetOutcome::already_applied;
+        return result;
+      }
+      AMANA_RETURN_IF_ERROR(keep_fork(device_id, number, hash, encoded, now_ms));
+      AMANA_RETURN_IF_ERROR(txn.commit());
+      result.outcome = ChangesetOutcome::fork;
+      return result;
+    }
+    if (number != high_water + 1) {
+      result.outcome = ChangesetOutcome::gap;
+      return result;
+    }
+    // The chain: a changeset that does not follow the last one merged was not made by the
+    // device as we know it (a clone, or a forgery with a stolen key).
+    if (view(changeset.previous_hash()).size() != last_hash.size() ||
+        !std::equal(last_hash.begin(), last_hash.end(), changeset.previous_hash().begin())) {
+      AMANA_RETURN_IF_ERROR(keep_fork(device_id, number, hash, encoded, now_ms));
+      AMANA_RETURN_IF_ERROR(txn.commit());
+      result.outcome = ChangesetOutcome::fork;
+      return result;
+    }
+    for (const pb::Operation& operation : changeset.operations()) {
+      AMANA_ASSIGN_OR_RETURN(std::size_t conflicts, merge_operation(device_id, operation, now_ms));
+      result.conflicts += conflicts;
+    }
+    AMANA_ASSIGN_OR_RETURN(sql::Query record_changeset,
+                           db_->query("INSERT INTO changesets (device_id, number, hash, received_at_ms, operations) "
+                                      "VALUES (?, ?, ?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(record_changeset.bind(1, device_id.view())
+                              .bind(2, as_int(number))
+                              .bind(3, ByteView(hash))
+                              .bind(4, now_ms)
+                              .bind(5, static_cast<std::int64_t>(changeset.operations_size()))
+                              .run());
+    AMANA_ASSIGN_OR_RETURN(sql::Query advance,
+                           db_->query("UPDATE devices SET high_water = ?, last_hash = ?, last_sync_ms = ? WHERE id = ?"));
+    AMANA_RETURN_IF_ERROR(
+        advance.bind(1, as_int(number)).bind(2, ByteView(hash)).bind(3, now_ms).bind(4, device_id.view()).run());
+    AMANA_RETURN_IF_ERROR(txn.commit());  // durable: synchronous=FULL
+    result.outcome = ChangesetOutcome::merged;
+    result.high_water = number;
+    result.operations = static_cast<std::size_t>(changeset.operations_size());
+    return result;
+  }
+
+  Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) override {
+    std::lock_guard lock(mutex_);
+    require_data_key();
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author "
+                                      "FROM records WHERE ?1 IS NULL OR form_id = ?1 ORDER BY id"));
+    if (form_id) q.bind(1, *form_id);
+    else q.bind_null(1);
+    std::vector<CentralRecord> out;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      CentralRecord record;
+      AMANA_ASSIGN_OR_RETURN(record.id, RecordId::from_bytes(q.column_blob(0)));
+      record.form_id = q.column_text(1);
+      record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
+      AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
+      record.created_at_ms = q.column_int64(4);
+      AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author,
+                             crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
+      record.author = std::string(author.as_string());
+      out.push_back(std::move(record));
+    }
+    for (CentralRecord& record : out) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query v,
+                             db_->query("SELECT v.field, v.hlc, v.device_id, v.cleared, v.sealed_value "
+                                        "FROM current_values c JOIN field_versions v ON v.record_id = c.record_id "
+                                        "AND v.field = c.field AND v.hlc = c.hlc AND v.device_id = c.device_id "
+                                        "WHERE c.record_id = ?"));
+      v.bind(1, record.id.view());
+      while (true) {
+        AMANA_ASSIGN_OR_RETURN(bool row, v.step());
+        if (!row) break;
+        if (v.column_int64(3) != 0) continue;  // cleared
+        const std::string field = v.column_text(0);
+        AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(v.column_blob(2)));
+        AMANA_ASSIGN_OR_RETURN(
+            crypto::SecretBytes value,
+            crypto::open(data_key_, v.column_blob(4),
+                         value_ad(record.id, field, static_cast<std::uint64_t>(v.column_int64(1)), writer)));
+        record.values[field] = std::string(value.as_string());
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) override {
+    std::lock_guard lock(mutex_);
+    require_data_key();
+    return load_versions(record, field, true);
+  }
+
+  Result<StoreCounts> counts() override {
+    std::lock_guard lock(mutex_);
+    StoreCounts counts;
+    const std::pair<const char*, std::int64_t*> queries[] = {
+        {"SELECT count(*) FROM users", &counts.users},
+        {"SELECT count(*) FROM devices", &counts.devices},
+        {"SELECT count(*) FROM devices WHERE revoked_at_ms IS NOT NULL", &counts.revoked_devices},
+        {"SELECT count(*) FROM records", &counts.records},
+        {"SELECT count(*) FROM field_versions", &counts.field_versions},
+        {"SELECT count(*) FROM conflicts", &counts.conflicts},
+        {"SELECT count(*) FROM forks", &counts.forks},
+    };
+    for (const auto& [sql_text, target] : queries) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(sql_text));
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      *target = row ? q.column_int64(0) : 0;
+    }
+    return counts;
+  }
+
+ private:
+  void require_data_key() const {
+    if (data_key_.empty()) throw std::logic_error("central store used before its data key was set");
+  }
+
+  static Bytes author_ad(const RecordId& id) {
+    std::string label = "amana/server/author/v1|";
+    label.append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+    return Bytes(label.begin(), label.end());
+  }
+
+  Result<User> find_user(std::string_view name) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT name, role, team FROM users WHERE name = ?"));
+    q.bind(1, name);
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) return not_found("no user '" + std::string(name) + "' (add one with `sync-server users add`)");
+    User user;
+    user.name = q.column_text(0);
+    AMANA_ASSIGN_OR_RETURN(user.role, parse_role(q.column_text(1)));
+    user.team = q.column_text(2);
+    return user;
+  }
+
+  Result<std::vector<Device>> load_devices(const DeviceId* only) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("SELECT id, user, sign_pk, box_pk, enrolled_at_ms, revoked_at_ms, high_water, "
+                                      "last_sync_ms FROM devices WHERE ?1 IS NULL OR id = ?1 ORDER BY enrolled_at_ms"));
+    if (only) q.bind(1, only->view());
+    else q.bind_null(1);
+    std::vector<Device> out;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      Device device;
+      AMANA_ASSIGN_OR_RETURN(device.id, DeviceId::from_bytes(q.column_blob(0)));
+      device.user = q.column_text(1);
+      device.sign_public_key = to_key(q.column_blob(2));
+      device.box_public_key = to_key(q.column_blob(3));
+      device.enrolled_at_ms = q.column_int64(4);
+      if (!q.column_is_null(5)) device.revoked_at_ms = q.column_int64(5);
+      device.high_water = static_cast<std::uint64_t>(q.column_int64(6));
+      device.last_sync_ms = q.column_int64(7);
+      out.push_back(std::move(device));
+    }
+    return out;
+  }
+
+  Status keep_fork(const DeviceId& device, std::uint64_t number, const std::array<std::uint8_t, 32>& hash,
+                   const std::string& encoded, std::int64_t now_ms) {
+    std::string label = "amana/server/fork/v1|" + crypto::to_hex(ByteView(hash));
+    const Bytes sealed = crypto::seal(data_key_, view(encoded), crypto::as_bytes(label));
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("INSERT INTO forks (device_id, number, hash, received_at_ms, sealed_encoded) "
+                                      "VALUES (?, ?, ?, ?, ?)"));
+    return q.bind(1, device.view()).bind(2, as_int(number)).bind(3, ByteView(hash)).bind(4, now_ms).bind(5, sealed).run();
+  }
+
+  // Returns the number of new conflicts.
+  Result<std::size_t> merge_operation(const DeviceId& device, const pb::Operation& operation, std::int64_t now_ms) {
+    AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::from_bytes(view(operation.record_id())));
+    // Whatever arrives first creates the row: a create from this device, or an update of
+    // a record another device made, which may arrive before the create itself.
+    AMANA_ASSIGN_OR_RETURN(sql::Query insert,
+                           db_->query("INSERT OR IGNORE INTO records (id, form_id, form_version, device_id, "
+                                      "created_at_ms, sealed_author) VALUES (?, ?, ?, ?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(insert.bind(1, record.view())
+                              .bind(2, operation.form_id())
+                              .bind(3, static_cast<std::int64_t>(operation.form_version()))
+                              .bind(4, device.view())
+                              .bind(5, operation.created_at_ms())
+                              .bind(6, crypto::seal(data_key_, view(operation.author()), author_ad(record)))
+                              .run());
+    std::size_t new_conflicts = 0;
+    for (const pb::FieldWrite& write : operation.writes()) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query add,
+                             db_->query("INSERT OR IGNORE INTO field_versions (record_id, field, hlc, device_id, "
+                                        "base_hlc, cleared, sealed_value) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+      AMANA_RETURN_IF_ERROR(
+          add.bind(1, record.view())
+              .bind(2, write.field())
+              .bind(3, as_int(write.hlc()))
+              .bind(4, device.view())
+              .bind(5, as_int(write.base_hlc()))
+              .bind(6, std::int64_t{write.cleared() ? 1 : 0})
+              .bind(7, crypto::seal(data_key_, view(write.value()), value_ad(record, write.field(), write.hlc(), device)))
+              .run());
+      AMANA_ASSIGN_OR_RETURN(auto versions, load_versions(record, write.field(), false));
+      const merge::Version* winner = merge::winner(versions);
+      AMANA_ASSIGN_OR_RETURN(sql::Query current,
+                             db_->query("INSERT OR REPLACE INTO current_values (record_id, field, hlc, device_id) "
+                                        "VALUES (?, ?, ?, ?)"));
+      AMANA_RETURN_IF_ERROR(current.bind(1, record.view())
+                                .bind(2, write.field())
+                                .bind(3, as_int(winner->stamp.hlc))
+                                .bind(4, winner->stamp.device.view())
+                                .run());
+      for (const merge::Conflict& conflict : merge::conflicts(versions)) {
+        AMANA_ASSIGN_OR_RETURN(sql::Query c,
+                               db_->query("INSERT OR IGNORE INTO conflicts (record_id, field, earlier_hlc, "
+                                          "earlier_device, later_hlc, later_device, detected_at_ms) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        AMANA_RETURN_IF_ERROR(c.bind(1, record.view())
+                                  .bind(2, write.field())
+                                  .bind(3, as_int(conflict.earlier.stamp.hlc))
+                                  .bind(4, conflict.earlier.stamp.device.view())
+                                  .bind(5, as_int(conflict.later.stamp.hlc))
+                                  .bind(6, conflict.later.stamp.device.view())
+                                  .bind(7, now_ms)
+                                  .run());
+        new_conflicts += static_cast<std::size_t>(db_->changes());
+      }
+    }
+    return new_conflicts;
+  }
+
+  // Versions sorted by stamp. Values are decrypted only when asked: the merge rules look
+  // at stamps alone.
+  Result<std::vector<merge::Version>> load_versions(const RecordId& record, std::string_view field, bool with_values) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("SELECT hlc, device_id, base_hlc, cleared, sealed_value FROM field_versions "
+                                      "WHERE record_id = ? AND field = ? ORDER BY hlc, device_id"));
+    q.bind(1, record.view()).bind(2, field);
+    std::vector<merge::Version> versions;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      merge::Version version;
+      version.stamp.hlc = static_cast<HlcTime>(q.column_int64(0));
+      AMANA_ASSIGN_OR_RETURN(version.stamp.device, DeviceId::from_bytes(q.column_blob(1)));
+      version.base = static_cast<HlcTime>(q.column_int64(2));
+      version.cleared = q.column_int64(3) != 0;
+      if (with_values) {
+        AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes value,
+                               crypto::open(data_key_, q.column_blob(4),
+                                            value_ad(record, field, static_cast<std::uint64_t>(version.stamp.hlc),
+                                                     version.stamp.device)));
+        version.value = std::string(value.as_string());
+      }
+      versions.push_back(std::move(version));
+    }
+    return versions;
+  }
+
+  std::mutex mutex_;
+  std::unique_ptr<sql::Database> db_;
+  crypto::SecretBytes data_key_;
+};
+
+}  // namespace
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::assistant: return "assistant";
+    case Role::officer: return "officer";
+    case Role::meal: return "meal";
+    case Role::admin: return "admin";
+  }
+  return "assistant";
+}
+
+Result<Role> parse_role(std::string_view name) {
+  for (Role role : {Role::assistant, Role::officer, Role::meal, Role::admin}) {
+    if (role_name(role) == name) return role;
+  }
+  return invalid_argument("unknown role '" + std::string(name) + "'; use assistant, officer, meal or admin");
+}
+
+Result<std::unique_ptr<CentralStore>> open_sqlite_store(const std::filesystem::path& path, bool create) {
+  AMANA_ASSIGN_OR_RETURN(auto db,
+                         sql::Database::open(path, create ? sql::OpenMode::create_new : sql::OpenMode::existing));
+  AMANA_RETURN_IF_ERROR(sql::migrate(*db, kMigrations));
+  return std::unique_ptr<CentralStore>(std::make_unique<SqliteCentralStore>(std::move(db)));
+}
+
+}  // namespace amana::server
