@@ -14,6 +14,7 @@
 #include "field-client/interview.h"
 #include "field-client/render.h"
 #include "field-client/store.h"
+#include "field-client/sync_client.h"
 
 namespace {
 
@@ -35,6 +36,9 @@ struct Arguments {
   std::string record_ref;
   bool history = false;
   std::vector<std::string> assignments;
+  // enroll / sync
+  std::string code;
+  std::optional<std::string> server;
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -125,6 +129,28 @@ Status run_status(const Arguments& args) {
   return Status::success();
 }
 
+Status run_enroll(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Enrollment enrollment, enroll_device(store, args.code, *args.server));
+  std::cout << "Enrolled device " << store.device().to_string() << " with " << enrollment.server_url << " as "
+            << enrollment.user << " (" << enrollment.role << (enrollment.team.empty() ? "" : ", team " + enrollment.team)
+            << ")\n";
+  return Status::success();
+}
+
+Status run_sync(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  SyncOptions options;
+  options.server_url = args.server;
+  options.progress = [](const std::string& line) { std::cerr << "sync: " << line << std::endl; };
+  AMANA_ASSIGN_OR_RETURN(SyncReport report, sync_device(store, options));
+  AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
+  std::cout << "Synced: " << report.changesets_acknowledged << " changeset"
+            << (report.changesets_acknowledged == 1 ? "" : "s") << " acknowledged; " << status.pending_operations
+            << " operation" << (status.pending_operations == 1 ? "" : "s") << " waiting to sync\n";
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -174,6 +200,13 @@ int run(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "Records per form and operations waiting to sync");
   status->add_flag("--json", args.json, "Machine-readable output");
 
+  auto* enroll = app.add_subcommand("enroll", "Join the organisation with a code from the office");
+  enroll->add_option("CODE", args.code, "The enrollment code, e.g. 7K2Q-9XHD-...")->required();
+  enroll->add_option("--server", args.server, "The sync server, e.g. http://10.0.0.5:8443")->required();
+
+  auto* sync = app.add_subcommand("sync", "Send everything collected to the server (resumes where it stopped)");
+  sync->add_option("--server", args.server, "Use this server address instead of the enrolled one");
+
   auto* wipe = app.add_subcommand("wipe", "Panic wipe: destroy the store beyond recovery (no passphrase)");
   bool confirmed = false;
   wipe->add_flag("--yes", confirmed, "Confirm: the store cannot be recovered afterwards")->required();
@@ -190,6 +223,8 @@ int run(int argc, char** argv) {
     else if (show->parsed()) outcome = run_show(*pack, args);
     else if (edit->parsed()) outcome = run_edit(*pack, args);
     else if (status->parsed()) outcome = run_status(args);
+    else if (enroll->parsed()) outcome = run_enroll(args);
+    else if (sync->parsed()) outcome = run_sync(args);
     else if (wipe->parsed()) outcome = run_wipe(args);
   }
   if (!outcome.ok()) {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "field-client/store_schema.h"
+#include "proto/sync.pb.h"
 
 namespace amana::field {
 namespace fs = std::filesystem;
@@ -28,6 +29,7 @@ constexpr std::string_view kSecretsLabel = "amana/device-secrets/v1";
 constexpr std::string_view kUserLabel = "amana/user/v1";
 constexpr std::string_view kRecordLabel = "amana/record/v1";
 constexpr std::string_view kOperationLabel = "amana/operation/v1";
+constexpr std::string_view kChangesetLabel = "amana/changeset/v1";
 
 Bytes associated_data(std::string_view label, ByteView row_key) {
   Bytes ad(label.begin(), label.end());
@@ -567,6 +569,147 @@ Result<StoreStatus> Store::status() {
     status.last_sequence = q.column_int64(1);
   }
   return status;
+}
+
+// ---- sync ----
+
+namespace {
+
+Bytes number_bytes(std::uint64_t number) {
+  const std::string text = std::to_string(number);
+  return Bytes(text.begin(), text.end());
+}
+
+crypto::PublicKey key_from(const Bytes& bytes) {
+  crypto::PublicKey key{};
+  if (bytes.size() == key.size()) std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
+}  // namespace
+
+Result<std::optional<Enrollment>> Store::enrollment() {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> sealed, read_meta(db, "sealed_enrollment"));
+  if (!sealed) return std::optional<Enrollment>();
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                         crypto::open(state_->data_key, *sealed, associated_data("amana/enrollment/v1", device_.view())));
+  pb::EnrollResponse identity;
+  if (!identity.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("the stored enrollment does not decode");
+  }
+  AMANA_ASSIGN_OR_RETURN(Bytes url, require_meta(db, "server_url"));
+  AMANA_ASSIGN_OR_RETURN(Bytes org_sign, require_meta(db, "org_sign_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes org_box, require_meta(db, "org_box_public_key"));
+  return std::optional<Enrollment>(Enrollment{std::string(url.begin(), url.end()), key_from(org_sign),
+                                              key_from(org_box), identity.user(), identity.role(), identity.team()});
+}
+
+Status Store::save_enrollment(const Enrollment& enrollment) {
+  sql::Database& db = *state_->db;
+  pb::EnrollResponse identity;  // the same fields the server confirmed
+  identity.set_user(enrollment.user);
+  identity.set_role(enrollment.role);
+  identity.set_team(enrollment.team);
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_url", crypto::as_bytes(enrollment.server_url)));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_sign_public_key", enrollment.org_sign_public_key));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_box_public_key", enrollment.org_box_public_key));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "sealed_enrollment",
+                                   crypto::seal(state_->data_key, crypto::as_bytes(identity.SerializeAsString()),
+                                                associated_data("amana/enrollment/v1", device_.view()))));
+  return txn.commit();
+}
+
+Result<DeviceKeys> Store::device_keys() {
+  sql::Database& db = *state_->db;
+  DeviceKeys keys;
+  AMANA_ASSIGN_OR_RETURN(Bytes sign_public, require_meta(db, "device_sign_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes box_public, require_meta(db, "device_box_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes sealed, require_meta(db, "sealed_device_secrets"));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                         crypto::open(state_->data_key, sealed, associated_data(kSecretsLabel, device_.view())));
+  pb::DeviceSecrets secrets;
+  if (!secrets.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("the device secrets do not decode");
+  }
+  keys.sign_public_key = key_from(sign_public);
+  keys.box_public_key = key_from(box_public);
+  keys.sign_secret_key = SecretBytes::copy_of(crypto::as_bytes(secrets.sign_secret_key()));
+  keys.box_secret_key = SecretBytes::copy_of(crypto::as_bytes(secrets.box_secret_key()));
+  // The parsed message held copies of the secrets in ordinary memory: wipe them.
+  secrets.mutable_sign_secret_key()->assign(secrets.sign_secret_key().size(), '\0');
+  secrets.mutable_box_secret_key()->assign(secrets.box_secret_key().size(), '\0');
+  return keys;
+}
+
+Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_operations) {
+  if (max_operations == 0) throw std::logic_error("pending_changesets: max_operations must be positive");
+  sql::Database& db = *state_->db;
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t packed, require_meta_number(db, "packed_sequence"));
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t number, require_meta_number(db, "changeset_number"));
+    AMANA_ASSIGN_OR_RETURN(Bytes previous_hash, require_meta(db, "changeset_hash"));
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(auto entries, outbox(static_cast<std::int64_t>(packed), max_operations));
+      if (entries.empty()) break;
+      pb::Changeset changeset;
+      changeset.set_device_id(device_.bytes.data(), device_.bytes.size());
+      changeset.set_number(++number);
+      changeset.set_previous_hash(previous_hash.data(), previous_hash.size());
+      changeset.set_first_sequence(static_cast<std::uint64_t>(entries.front().sequence));
+      changeset.set_last_sequence(static_cast<std::uint64_t>(entries.back().sequence));
+      for (OutboxEntry& entry : entries) *changeset.add_operations() = std::move(entry.operation);
+      const std::string encoded = changeset.SerializeAsString();
+      const auto hash = crypto::hash(crypto::as_bytes(encoded));
+      previous_hash.assign(hash.begin(), hash.end());
+      packed = changeset.last_sequence();
+      AMANA_ASSIGN_OR_RETURN(sql::Query insert, db.query(
+          "INSERT INTO changesets (number, last_sequence, sealed_changeset) VALUES (?, ?, ?)"));
+      AMANA_RETURN_IF_ERROR(insert.bind(1, static_cast<std::int64_t>(number))
+                                .bind(2, static_cast<std::int64_t>(packed))
+                                .bind(3, crypto::seal(state_->data_key, crypto::as_bytes(encoded),
+                                                      associated_data(kChangesetLabel, number_bytes(number))))
+                                .run());
+    }
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "packed_sequence", packed));
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "changeset_number", number));
+    AMANA_RETURN_IF_ERROR(write_meta(db, txn, "changeset_hash", previous_hash));
+    AMANA_RETURN_IF_ERROR(txn.commit());
+  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+      "SELECT number, last_sequence, sealed_changeset FROM changesets ORDER BY number"));
+  std::vector<PendingChangeset> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    PendingChangeset pending;
+    pending.number = static_cast<std::uint64_t>(q.column_int64(0));
+    pending.last_sequence = q.column_int64(1);
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                           crypto::open(state_->data_key, q.column_blob(2),
+                                        associated_data(kChangesetLabel, number_bytes(pending.number))));
+    pending.encoded = std::string(plain.as_string());
+    out.push_back(std::move(pending));
+  }
+  return out;
+}
+
+Status Store::acknowledge_changesets(std::uint64_t high_water) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_ASSIGN_OR_RETURN(sql::Query last, db.query(
+      "SELECT max(last_sequence) FROM changesets WHERE number <= ?"));
+  last.bind(1, static_cast<std::int64_t>(high_water));
+  AMANA_ASSIGN_OR_RETURN(bool row, last.step());
+  if (!row || last.column_is_null(0)) return Status();  // nothing new acknowledged
+  const auto sequence = static_cast<std::uint64_t>(last.column_int64(0));
+  AMANA_ASSIGN_OR_RETURN(sql::Query drop, db.query("DELETE FROM changesets WHERE number <= ?"));
+  AMANA_RETURN_IF_ERROR(drop.bind(1, static_cast<std::int64_t>(high_water)).run());
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_sequence", sequence));
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_changeset", high_water));
+  return txn.commit();
 }
 
 }  // namespace amana::field

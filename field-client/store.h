@@ -89,6 +89,29 @@ struct OutboxEntry {
   pb::Operation operation;
 };
 
+// Where this device syncs to, and as whom: set by `field-client enroll`.
+struct Enrollment {
+  std::string server_url;
+  crypto::PublicKey org_sign_public_key{};
+  crypto::PublicKey org_box_public_key{};
+  std::string user;
+  std::string role;
+  std::string team;
+};
+
+struct DeviceKeys {
+  crypto::PublicKey sign_public_key{};
+  crypto::PublicKey box_public_key{};
+  crypto::SecretBytes sign_secret_key;  // Ed25519, 64 bytes
+  crypto::SecretBytes box_secret_key;   // X25519, 32 bytes
+};
+
+struct PendingChangeset {
+  std::uint64_t number = 0;
+  std::int64_t last_sequence = 0;
+  std::string encoded;  // pb::Changeset, exactly as first packed
+};
+
 struct StoreStatus {
   DeviceId device;
   std::string user;
@@ -137,6 +160,18 @@ class Store {
   // Operations after `after_sequence`, oldest first, at most `limit`.
   Result<std::vector<OutboxEntry>> outbox(std::int64_t after_sequence, std::size_t limit);
   Result<StoreStatus> status();
+
+  // --- sync (see sync_client.h) ---
+  Result<std::optional<Enrollment>> enrollment();
+  Status save_enrollment(const Enrollment& enrollment);
+  Result<DeviceKeys> device_keys();
+  // Packs outbox operations that are in no changeset yet into new, numbered, hash-chained
+  // changesets of at most `max_operations` each (kept sealed in the store), then returns
+  // every changeset the server has not acknowledged, in number order.
+  Result<std::vector<PendingChangeset>> pending_changesets(std::size_t max_operations);
+  // The server has durably merged every changeset up to `high_water`: they and their
+  // operations leave the outbox.
+  Status acknowledge_changesets(std::uint64_t high_water);
 
   const DeviceId& device() const { return device_; }
   const std::string& user() const { return user_; }

@@ -36,8 +36,23 @@ Status create_v1(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// Changesets are packed once and kept until acknowledged, so that a retry after a broken
+// connection sends the very same bytes (the server tells a replay from a fork by hash).
+Status create_v2(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE changesets (
+      number           INTEGER PRIMARY KEY,
+      last_sequence    INTEGER NOT NULL,
+      sealed_changeset BLOB NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('packed_sequence', '0'), ('changeset_number', '0'),
+                                         ('changeset_hash', x''), ('acknowledged_changeset', '0');
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
+    {2, "sync: packed changesets awaiting acknowledgement", create_v2},
 };
 
 }  // namespace

@@ -1,0 +1,175 @@
+#include "field-client/sync_client.h"
+
+#include "common/enrollment_code.h"
+#include "common/envelope.h"
+#include "common/http_client.h"
+#include "proto/sync.pb.h"
+
+namespace amana::field {
+namespace {
+
+template <class Message>
+Result<Message> parse_body(const std::string& body, std::string_view what) {
+  Message message;
+  if (!message.ParseFromString(body)) return corrupt("the server's " + std::string(what) + " does not decode");
+  return message;
+}
+
+// A refusal from the server as a Status the person can act on.
+Status server_refusal(const http::Reply& reply, std::string_view doing) {
+  std::string text = reply.body.substr(0, 300);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  const std::string message = "the server refused " + std::string(doing) + " (HTTP " +
+                              std::to_string(reply.status) + "): " + text;
+  if (reply.status == 403) return Status(ErrorCode::permission_denied, message);
+  return invalid_argument(message);
+}
+
+Result<std::string> fetch_nonce(const http::Url& url, const http::RequestOptions& options) {
+  AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "GET", "/v1/nonce", "", options));
+  if (reply.status != 200) return server_refusal(reply, "a nonce");
+  AMANA_ASSIGN_OR_RETURN(pb::Nonce nonce, parse_body<pb::Nonce>(reply.body, "nonce"));
+  return nonce.nonce();
+}
+
+// Opens a message the org sealed to this device, checking it was signed by the org key.
+Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose purpose, const DeviceKeys& keys,
+                                    const crypto::PublicKey& org_sign_public_key) {
+  const envelope::Recipient me{keys.box_public_key, &keys.box_secret_key};
+  auto org_only = [&](crypto::ByteView sender) -> Result<crypto::PublicKey> {
+    if (!crypto::constant_time_equal(sender, org_sign_public_key)) {
+      return corrupt("a reply signed by someone other than the organisation");
+    }
+    return org_sign_public_key;
+  };
+  AMANA_ASSIGN_OR_RETURN(envelope::Opened opened,
+                         envelope::open(crypto::as_bytes(body), purpose, me, org_only));
+  return opened.payload;
+}
+
+std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+}  // namespace
+
+Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const std::string& server_url,
+                                 std::chrono::milliseconds timeout) {
+  AMANA_ASSIGN_OR_RETURN(EnrollmentCode code, EnrollmentCode::parse(code_text));
+  AMANA_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(server_url));
+  AMANA_ASSIGN_OR_RETURN(auto existing, store.enrollment());
+  if (existing) {
+    return Status(ErrorCode::already_exists, "this device is already enrolled with " + existing->server_url +
+                                                 " as " + existing->user);
+  }
+  const http::RequestOptions options{timeout, 1 << 20};
+  AMANA_ASSIGN_OR_RETURN(http::Reply keys_reply, http::request(url, "GET", "/v1/org-keys", "", options));
+  if (keys_reply.status != 200) return server_refusal(keys_reply, "to send its keys");
+  AMANA_ASSIGN_OR_RETURN(pb::OrgKeys org, parse_body<pb::OrgKeys>(keys_reply.body, "keys"));
+  Enrollment enrollment;
+  enrollment.server_url = server_url;
+  if (org.sign_public_key().size() != 32 || org.box_public_key().size() != 32) {
+    return corrupt("the server sent keys of the wrong size");
+  }
+  std::copy(org.sign_public_key().begin(), org.sign_public_key().end(), enrollment.org_sign_public_key.begin());
+  std::copy(org.box_public_key().begin(), org.box_public_key().end(), enrollment.org_box_public_key.begin());
+  if (org_fingerprint(enrollment.org_sign_public_key, enrollment.org_box_public_key) != code.fingerprint) {
+    return invalid_argument("the server at " + server_url + " is not the one that issued this code (its keys do not "
+                            "match the code's fingerprint): check the address, and the code");
+  }
+
+  AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
+  AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, options));
+  pb::EnrollRequest request;
+  request.set_token(code.token.data(), code.token.size());
+  request.set_device_id(store.device().bytes.data(), store.device().bytes.size());
+  request.set_box_public_key(keys.box_public_key.data(), keys.box_public_key.size());
+  request.set_server_nonce(nonce);
+  const envelope::Sender self{crypto::ByteView(keys.sign_public_key), &keys.sign_secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::enroll_request,
+                                              crypto::as_bytes(request.SerializeAsString()), self,
+                                              enrollment.org_box_public_key);
+  AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/enroll", bytes_of(sealed), options));
+  if (reply.status != 200) return server_refusal(reply, "the enrollment");
+  AMANA_ASSIGN_OR_RETURN(crypto::Bytes payload, open_from_org(reply.body, envelope::Purpose::enroll_response, keys,
+                                                              enrollment.org_sign_public_key));
+  pb::EnrollResponse response;
+  if (!response.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return corrupt("the enrollment reply does not decode");
+  }
+  enrollment.user = response.user();
+  enrollment.role = response.role();
+  enrollment.team = response.team();
+  AMANA_RETURN_IF_ERROR(store.save_enrollment(enrollment));
+  return enrollment;
+}
+
+Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
+  AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
+  if (!enrollment) {
+    return invalid_argument("this device is not enrolled: ask the office for a code, then run "
+                            "`field-client enroll CODE --server URL`");
+  }
+  AMANA_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(options.server_url.value_or(enrollment->server_url)));
+  AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
+  const http::RequestOptions request_options{options.timeout, 8u << 20};
+  auto say = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+
+  SyncReport report;
+  AMANA_ASSIGN_OR_RETURN(auto pending, store.pending_changesets(options.max_operations_per_changeset));
+  const std::size_t total = pending.size();
+  if (total == 0) say("nothing to send");
+  std::size_t done = 0;
+  while (!pending.empty()) {
+    const std::size_t batch = std::min(pending.size(), options.max_changesets_per_push);
+    say("sending changesets " + std::to_string(done + 1) + "-" + std::to_string(done + batch) + " of " +
+        std::to_string(total));
+    AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, request_options));
+    pb::PushRequest request;
+    request.set_server_nonce(nonce);
+    for (std::size_t i = 0; i < batch; ++i) request.add_changesets(pending[i].encoded);
+    const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
+    const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_request,
+                                                crypto::as_bytes(request.SerializeAsString()), me,
+                                                enrollment->org_box_public_key);
+    AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/push", bytes_of(sealed), request_options));
+    if (reply.status != 200) return server_refusal(reply, "the push");
+    report.changesets_sent += batch;
+    AMANA_ASSIGN_OR_RETURN(crypto::Bytes payload, open_from_org(reply.body, envelope::Purpose::push_response, keys,
+                                                                enrollment->org_sign_public_key));
+    pb::PushResponse response;
+    if (!response.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return corrupt("the push reply does not decode");
+    }
+    // Acknowledge first: whatever else the reply says, what the server merged is durable.
+    AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(response.high_water()));
+    report.high_water = response.high_water();
+    for (const auto& result : response.results()) {
+      if (result.outcome() == pb::PushResponse::GAP) {
+        return invalid_argument("the server expects changeset " + std::to_string(response.expected_number()) +
+                                " but this device has " + std::to_string(result.number()) +
+                                " next: it may have been restored from an old copy; contact the office");
+      }
+      if (result.outcome() == pb::PushResponse::FORK) {
+        return Status(ErrorCode::permission_denied,
+                      "the server refused changeset " + std::to_string(result.number()) +
+                          " as a fork (it already holds a different one with that number): this store may be a "
+                          "copy of another device's; contact the office");
+      }
+    }
+    const std::size_t before = pending.size();
+    std::erase_if(pending, [&](const PendingChangeset& p) { return p.number <= response.high_water(); });
+    report.changesets_acknowledged += before - pending.size();
+    done += batch;
+    if (before == pending.size()) {
+      return io_error("the server acknowledged nothing of this push; retry later");
+    }
+  }
+  if (total > 0) {
+    say("done: " + std::to_string(report.changesets_acknowledged) + " changesets acknowledged, server at " +
+        std::to_string(report.high_water));
+  }
+  return report;
+}
+
+}  // namespace amana::field

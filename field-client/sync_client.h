@@ -1,0 +1,43 @@
+// The device side of sync (docs/protocol.md): enrollment, and pushing the outbox.
+//
+// Exactly once from the device's side: changesets are packed once and kept until the
+// server acknowledges them (store.h), so a push cut at any point is retried with the same
+// bytes; the server merges each at most once and acknowledges replays again.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "field-client/store.h"
+
+namespace amana::field {
+
+struct SyncOptions {
+  std::optional<std::string> server_url;  // overrides the address saved at enrollment
+  std::size_t max_operations_per_changeset = 500;
+  std::size_t max_changesets_per_push = 16;
+  std::chrono::milliseconds timeout{30'000};
+  std::function<void(const std::string&)> progress;  // one line per step, for a person
+};
+
+struct SyncReport {
+  std::size_t changesets_sent = 0;
+  std::size_t changesets_acknowledged = 0;
+  std::uint64_t high_water = 0;
+};
+
+// Joins the organisation with a code from `sync-server enroll`: fetches the org keys and
+// checks them against the code's fingerprint, then sends the device's public keys (its
+// secret keys never leave it). permission_denied for a refused code, invalid_argument for
+// a mistyped one or a server whose keys do not match the code.
+Result<Enrollment> enroll_device(Store& store, std::string_view code, const std::string& server_url,
+                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+
+// Pushes every unacknowledged change. permission_denied when the device is revoked or
+// unknown; io when the server cannot be reached (retry later: nothing is lost or doubled).
+Result<SyncReport> sync_device(Store& store, const SyncOptions& options);
+
+}  // namespace amana::field
