@@ -277,8 +277,8 @@ class SqliteCentralStore final : public CentralStore {
     }
     // The chain: a changeset that does not follow the last one merged was not made by the
     // device as we know it (a clone, or a forgery with a stolen key).
-    if (view(changeset.previous_hash()).size() != last_hash.size() ||
-        !std::equal(last_hash.begin(), last_hash.end(), changeset.previous_hash().begin())) {
+    const ByteView previous = view(changeset.previous_hash());
+    if (!std::equal(previous.begin(), previous.end(), last_hash.begin(), last_hash.end())) {
       AMANA_RETURN_IF_ERROR(keep_fork(device_id, number, hash, encoded, now_ms));
       AMANA_RETURN_IF_ERROR(txn.commit());
       result.outcome = ChangesetOutcome::fork;

@@ -32,6 +32,27 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
                           const std::string& input = "");
 
+// A long-running process (a sync server) started in the background; killed with SIGKILL
+// when destroyed if still running.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Waits until standard output has a line starting with `prefix` and returns it; throws
+  // if the process exits first.
+  std::string wait_for_line(const std::string& prefix);
+  // Sends the signal and waits for the process; returns its exit code (128 + signal).
+  int stop(int signal_number);
+  std::string err() const;
+
+ private:
+  TempDir io_;
+  int pid_ = -1;
+};
+
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& contents);
 

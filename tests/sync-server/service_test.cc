@@ -1,0 +1,276 @@
+// The sync protocol in process: a real SQLite central store and the real service, with
+// devices simulated at the message level, so that replays, tampering, gaps, forks and
+// arrival orders can be staged exactly.
+#include "sync-server/service.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "common/enrollment_code.h"
+#include "common/envelope.h"
+#include "sync-server/admin.h"
+#include "tests/support.h"
+
+namespace amana::server {
+namespace {
+
+constexpr crypto::KdfParams kFastKdf{1, 8192};
+
+struct Server {
+  testing::TempDir dir;
+  std::int64_t now = 1'800'000'000'000;
+  std::unique_ptr<CentralStore> store;
+  OrgKeys keys;
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  std::unique_ptr<SyncService> service;
+
+  Server() {
+    REQUIRE(init_server(dir.path(), "operator passphrase", kFastKdf).ok());
+    store = std::move(open_server_store(dir.path())).value();
+    keys = std::move(unlock_org_keys(*store, "operator passphrase")).value();
+    store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
+    REQUIRE(store->add_user({"amina", Role::assistant, "um-dukhun"}).ok());
+    service = std::make_unique<SyncService>(*store, keys, metrics, [this] { return now; });
+  }
+
+  HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "") {
+    return service->handle({method, target, "application/x-protobuf", body, "test"});
+  }
+
+  std::string nonce() {
+    pb::Nonce message;
+    REQUIRE(message.ParseFromString(call("GET", "/v1/nonce").body));
+    return message.nonce();
+  }
+
+  std::int64_t count_records() { return store->counts()->records; }
+};
+
+std::string to_string(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+struct SimulatedDevice {
+  DeviceId id = new_device_id();
+  crypto::SigningKeyPair sign = crypto::SigningKeyPair::generate();
+  crypto::BoxKeyPair box = crypto::BoxKeyPair::generate();
+  std::uint64_t number = 0;
+  std::string previous_hash;
+
+  void enroll(Server& server) {
+    auto code = issue_enrollment_code(*server.store, "amina", std::chrono::hours(1), server.now);
+    REQUIRE(code.ok());
+    auto parsed = EnrollmentCode::parse(code->code);
+    pb::EnrollRequest request;
+    request.set_token(parsed->token.data(), parsed->token.size());
+    request.set_device_id(id.bytes.data(), id.bytes.size());
+    request.set_box_public_key(box.public_key.data(), box.public_key.size());
+    request.set_server_nonce(server.nonce());
+    const envelope::Sender self{crypto::ByteView(sign.public_key), &sign.secret_key};
+    const auto sealed = envelope::seal(envelope::Purpose::enroll_request, crypto::as_bytes(request.SerializeAsString()),
+                                       self, server.keys.box.public_key);
+    const HttpResponse response = server.call("POST", "/v1/enroll", to_string(sealed));
+    REQUIRE_MESSAGE(response.status == 200, response.body);
+  }
+
+  // The next changeset in this device's chain, holding `operations`.
+  std::string changeset(const std::vector<pb::Operation>& operations) {
+    pb::Changeset changeset;
+    changeset.set_device_id(id.bytes.data(), id.bytes.size());
+    changeset.set_number(++number);
+    changeset.set_previous_hash(previous_hash);
+    for (const auto& operation : operations) *changeset.add_operations() = operation;
+    const std::string encoded = changeset.SerializeAsString();
+    const auto hash = crypto::hash(crypto::as_bytes(encoded));
+    previous_hash.assign(hash.begin(), hash.end());
+    return encoded;
+  }
+
+  pb::Operation write(const RecordId& record, const std::string& field, const std::string& value, HlcTime hlc,
+                      HlcTime base, bool create = false) const {
+    pb::Operation operation;
+    operation.set_record_id(record.bytes.data(), record.bytes.size());
+    operation.set_kind(create ? pb::Operation::CREATE : pb::Operation::UPDATE);
+    operation.set_form_id("pdm-survey");
+    operation.set_form_version(1);
+    operation.set_hlc(static_cast<std::uint64_t>(hlc));
+    operation.set_device_id(id.bytes.data(), id.bytes.size());
+    operation.set_author("amina");
+    operation.set_created_at_ms(1'800'000'000'000);
+    auto* w = operation.add_writes();
+    w->set_field(field);
+    w->set_value(value);
+    w->set_hlc(static_cast<std::uint64_t>(hlc));
+    w->set_base_hlc(static_cast<std::uint64_t>(base));
+    return operation;
+  }
+
+  crypto::Bytes push_request(Server& server, const std::vector<std::string>& changesets) const {
+    pb::PushRequest request;
+    request.set_server_nonce(server.nonce());
+    for (const auto& c : changesets) request.add_changesets(c);
+    const envelope::Sender me{id.view(), &sign.secret_key};
+    return envelope::seal(envelope::Purpose::push_request, crypto::as_bytes(request.SerializeAsString()), me,
+                          server.keys.box.public_key);
+  }
+
+  Result<pb::PushResponse> read_response(Server& server, const HttpResponse& response) const {
+    if (response.status != 200) return invalid_argument(std::to_string(response.status) + " " + response.rejection);
+    const envelope::Recipient me{box.public_key, &box.secret_key};
+    auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
+    AMANA_ASSIGN_OR_RETURN(envelope::Opened opened,
+                           envelope::open(crypto::as_bytes(response.body), envelope::Purpose::push_response, me, org));
+    pb::PushResponse parsed;
+    if (!parsed.ParseFromArray(opened.payload.data(), static_cast<int>(opened.payload.size()))) {
+      return corrupt("reply does not parse");
+    }
+    return parsed;
+  }
+
+  Result<pb::PushResponse> push(Server& server, const std::vector<std::string>& changesets) const {
+    return read_response(server, server.call("POST", "/v1/push", to_string(push_request(server, changesets))));
+  }
+};
+
+HlcTime at(std::int64_t ms) { return make_hlc(ms, 0); }
+
+}  // namespace
+
+TEST_CASE("sync: a changeset sent twice merges once; a gap is refused with the number expected") {
+  Server server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const RecordId record = new_record_id(1'800'000'000'000);
+  const std::string first = device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)});
+  auto merged = device.push(server, {first});
+  REQUIRE_MESSAGE(merged.ok(), merged.status().message());
+  CHECK(merged->results(0).outcome() == pb::PushResponse::MERGED);
+  CHECK(merged->high_water() == 1);
+
+  // The acknowledgement was lost; the device sends the same bytes again.
+  auto again = device.push(server, {first});
+  REQUIRE(again.ok());
+  CHECK(again->results(0).outcome() == pb::PushResponse::ALREADY_APPLIED);
+  CHECK(server.count_records() == 1);
+  CHECK(server.store->counts()->field_versions == 1);
+
+  device.changeset({device.write(record, "satisfaction", "5", at(2), at(1))});  // number 2, never sent
+  const std::string third = device.changeset({device.write(record, "comments", "ok", at(3), HlcTime{0})});
+  auto gap = device.push(server, {third});
+  REQUIRE(gap.ok());
+  CHECK(gap->results(0).outcome() == pb::PushResponse::GAP);
+  CHECK(gap->expected_number() == 2);
+  CHECK(server.store->counts()->field_versions == 1);
+}
+
+TEST_CASE("sync: a different changeset under a number already merged is a fork, kept aside") {
+  Server server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const RecordId record = new_record_id(1'800'000'000'000);
+  REQUIRE(device.push(server, {device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)})})
+              ->results(0)
+              .outcome() == pb::PushResponse::MERGED);
+  SimulatedDevice clone;  // a copied store that went its own way from the start
+  clone.id = device.id;
+  const std::string forged = clone.changeset({clone.write(record, "satisfaction", "1", at(9), at(1))});
+  auto fork = device.push(server, {forged});
+  REQUIRE(fork.ok());
+  CHECK(fork->results(0).outcome() == pb::PushResponse::FORK);
+  CHECK(server.store->counts()->forks == 1);
+  CHECK(server.store->records(std::nullopt)->at(0).values.at("satisfaction") == "4");
+}
+
+TEST_CASE("sync: a replayed request, a flipped byte, an unknown or revoked device and another org are refused") {
+  Server server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const RecordId record = new_record_id(1'800'000'000'000);
+  const crypto::Bytes request =
+      device.push_request(server, {device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)})});
+
+  // Any single flipped byte: rejected, nothing merged (every 7th byte keeps the test quick).
+  for (std::size_t i = 0; i < request.size(); i += 7) {
+    crypto::Bytes flipped = request;
+    flipped[i] ^= 0x20;
+    const HttpResponse response = server.call("POST", "/v1/push", to_string(flipped));
+    CHECK(response.status == 400);
+    CHECK(response.rejection == "forged");
+  }
+  CHECK(server.count_records() == 0);
+
+  CHECK(server.call("POST", "/v1/push", to_string(request)).status == 200);
+  const HttpResponse replay = server.call("POST", "/v1/push", to_string(request));
+  CHECK(replay.status == 409);
+  CHECK(replay.rejection == "replayed");
+
+  SimulatedDevice stranger;
+  const HttpResponse unknown =
+      server.call("POST", "/v1/push", to_string(stranger.push_request(server, {stranger.changeset({})})));
+  CHECK(unknown.status == 403);
+  CHECK(unknown.rejection == "unknown_device");
+
+  Server other_org;
+  const HttpResponse elsewhere =
+      other_org.call("POST", "/v1/push", to_string(device.push_request(server, {device.changeset({})})));
+  CHECK(elsewhere.status == 400);
+  CHECK(elsewhere.rejection == "forged");
+
+  REQUIRE(server.store->revoke(device.id, server.now).ok());
+  const HttpResponse revoked = server.call("POST", "/v1/push", to_string(device.push_request(server, {})));
+  CHECK(revoked.status == 403);
+  CHECK(revoked.rejection == "revoked");
+}
+
+TEST_CASE("sync: enrollment codes are single use and expire") {
+  Server server;
+  auto code = issue_enrollment_code(*server.store, "amina", std::chrono::minutes(10), server.now);
+  REQUIRE(code.ok());
+  auto token = crypto::hash(EnrollmentCode::parse(code->code)->token);
+  Device first;
+  first.id = new_device_id();
+  CHECK(server.store->enroll(token, first, server.now).ok());
+  Device second;
+  second.id = new_device_id();
+  CHECK(server.store->enroll(token, second, server.now).status().code() == ErrorCode::permission_denied);
+
+  auto short_lived = issue_enrollment_code(*server.store, "amina", std::chrono::minutes(10), server.now);
+  auto late = crypto::hash(EnrollmentCode::parse(short_lived->code)->token);
+  CHECK(server.store->enroll(late, second, server.now + 11 * 60 * 1000).status().code() ==
+        ErrorCode::permission_denied);
+  CHECK(issue_enrollment_code(*server.store, "nobody", std::chrono::minutes(1), server.now).status().code() ==
+        ErrorCode::not_found);
+}
+
+TEST_CASE("sync: two devices editing one record converge whatever the arrival order, keeping the conflict") {
+  // Device A creates the record and later edits satisfaction having seen its first value;
+  // device B edits satisfaction concurrently (it also saw only the first value).
+  const RecordId record = new_record_id(1'800'000'000'000);
+  std::vector<std::string> outcomes;
+  const std::vector<std::vector<int>> orders = {{0, 1, 2}, {0, 2, 1}, {2, 0, 1}};
+  for (const auto& order : orders) {
+    Server server;
+    SimulatedDevice a;
+    SimulatedDevice b;
+    a.enroll(server);
+    b.enroll(server);
+    const std::string a1 = a.changeset({a.write(record, "satisfaction", "3", at(1), HlcTime{0}, true)});
+    const std::string a2 = a.changeset({a.write(record, "satisfaction", "5", at(3), at(1))});
+    const std::string b1 = b.changeset({b.write(record, "satisfaction", "2", at(2), at(1))});
+    const std::vector<std::pair<const SimulatedDevice*, std::string>> changesets = {{&a, a1}, {&a, a2}, {&b, b1}};
+    for (int index : order) {
+      auto result = changesets[static_cast<std::size_t>(index)].first->push(server, {changesets[static_cast<std::size_t>(index)].second});
+      REQUIRE(result.ok());
+      CHECK_MESSAGE(result->results(0).outcome() == pb::PushResponse::MERGED, "changeset index " << index);
+    }
+    auto records = server.store->records(std::nullopt);
+    REQUIRE(records->size() == 1);
+    auto history = server.store->field_history(record, "satisfaction");
+    REQUIRE(history->size() == 3);  // nothing superseded is lost
+    outcomes.push_back(records->at(0).values.at("satisfaction") + " conflicts=" +
+                       std::to_string(server.store->counts()->conflicts));
+  }
+  CHECK(outcomes[0] == "5 conflicts=1");
+  CHECK(std::all_of(outcomes.begin(), outcomes.end(), [&](const std::string& o) { return o == outcomes[0]; }));
+}
+
+}  // namespace amana::server

@@ -1,0 +1,150 @@
+// End to end with the real binaries: a sync-server on 127.0.0.1 with an ephemeral port,
+// two enrolled field devices collecting and syncing, checked through the server's CLI.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "tests/support.h"
+
+using namespace amana::testing;
+
+namespace {
+
+const std::string kServer = AMANA_SYNC_SERVER_BIN;
+const std::string kClient = AMANA_FIELD_CLIENT_BIN;
+const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/";
+const std::map<std::string, std::string> kEnv = {{"AMANA_SERVER_PASSPHRASE", "operator passphrase for tests"},
+                                                  {"AMANA_PASSPHRASE", "device passphrase for tests"}};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class ServerUnderTest {
+ public:
+  ServerUnderTest() {
+    REQUIRE_MESSAGE(admin({"init"}).exit_code == 0, "init failed");
+    REQUIRE(admin({"users", "add", "amina", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
+    REQUIRE(admin({"users", "add", "hawa", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{kServer, "--data", data(), "serve", "--listen", "127.0.0.1:0"}, kEnv);
+    const std::string line = process_->wait_for_line("listening on ");
+    url_ = "http://" + line.substr(std::string("listening on ").size());
+  }
+
+  CommandResult admin(std::vector<std::string> args) const {
+    args.insert(args.begin(), {kServer, "--data", data()});
+    return run_command(args, kEnv);
+  }
+
+  std::string enrollment_code(const std::string& user) const {
+    const auto issued = admin({"enroll", user});
+    REQUIRE_MESSAGE(issued.exit_code == 0, issued.err);
+    const auto at = issued.out.find("\n\n  ");
+    REQUIRE(at != std::string::npos);
+    return issued.out.substr(at + 4, 29);
+  }
+
+  nlohmann::json status() const {
+    const auto result = admin({"status", "--json"});
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    return nlohmann::json::parse(result.out.substr(0, result.out.find("\n}") + 2));
+  }
+
+  const std::string& url() const { return url_; }
+  BackgroundProcess& process() { return *process_; }
+
+ private:
+  std::string data() const { return (dir_.path() / "server").string(); }
+  TempDir dir_;
+  std::unique_ptr<BackgroundProcess> process_;
+  std::string url_;
+};
+
+class FieldDevice {
+ public:
+  explicit FieldDevice(const std::string& user) {
+    REQUIRE(run({"init", "--user", user}).exit_code == 0);
+  }
+  CommandResult run(std::vector<std::string> args) const {
+    args.insert(args.begin(), {kClient, "--home", (dir_.path() / "home").string()});
+    return run_command(args, kEnv);
+  }
+  void collect(const std::string& form) const {
+    const auto result = run({"collect", form, "--answers", kExamples + form + ".answers.json"});
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  }
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace
+
+TEST_CASE("sync end to end: two devices enroll, collect, sync, and the central store has every record") {
+  ServerUnderTest server;
+  FieldDevice amina("amina");
+  FieldDevice hawa("hawa");
+  const auto enrolled = amina.run({"enroll", server.enrollment_code("amina"), "--server", server.url()});
+  REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
+  CHECK(contains(enrolled.out, "as amina (assistant, team um-dukhun)"));
+  REQUIRE(hawa.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+
+  amina.collect("outreach-identification");
+  amina.collect("pdm-survey");
+  hawa.collect("rapid-protection-assessment");
+  const auto synced = amina.run({"sync"});
+  REQUIRE_MESSAGE(synced.exit_code == 0, synced.err);
+  CHECK(contains(synced.err, "sync: sending changesets 1-1 of 1"));
+  CHECK(contains(synced.out, "0 operations waiting to sync"));
+  REQUIRE(hawa.run({"sync"}).exit_code == 0);
+  CHECK(server.status()["records"] == 3);
+  CHECK(server.status()["devices"] == 2);
+
+  // Edits travel as new changesets; syncing again with nothing new sends nothing.
+  const auto pdm = nlohmann::json::parse(amina.run({"records", "--form", "pdm-survey", "--json"}).out);
+  REQUIRE(amina.run({"edit", pdm[0]["id"].get<std::string>(), "--set", "satisfaction=5"}).exit_code == 0);
+  REQUIRE(amina.run({"sync"}).exit_code == 0);
+  CHECK(contains(amina.run({"sync"}).err, "nothing to send"));
+  CHECK(server.status()["records"] == 3);
+  CHECK(server.status()["field_versions"] > 30);
+
+  const auto devices = server.admin({"devices", "--json"});
+  CHECK(contains(devices.out, "\"high_water\": 2"));
+  CHECK(server.process().stop(SIGTERM) == 0);  // a clean stop on SIGTERM
+}
+
+TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are refused with clear errors") {
+  ServerUnderTest server;
+  FieldDevice first("amina");
+  FieldDevice second("amina");
+  const std::string code = server.enrollment_code("amina");
+  REQUIRE(first.run({"enroll", code, "--server", server.url()}).exit_code == 0);
+  const auto reused = second.run({"enroll", code, "--server", server.url()});
+  CHECK(reused.exit_code != 0);
+  CHECK(contains(reused.err, "enrollment code refused: unknown, expired or already used"));
+
+  ServerUnderTest other;
+  const auto wrong = second.run({"enroll", server.enrollment_code("amina"), "--server", other.url()});
+  CHECK(wrong.exit_code != 0);
+  CHECK(contains(wrong.err, "is not the one that issued this code"));
+
+  const auto mistyped = second.run({"enroll", "ABCD-EFGH", "--server", server.url()});
+  CHECK(mistyped.exit_code != 0);
+  CHECK(contains(mistyped.err, "an enrollment code has 24 characters"));
+
+  first.collect("pdm-survey");
+  const auto devices = server.admin({"devices", "--json"});
+  const auto id = nlohmann::json::parse(devices.out)[0]["id"].get<std::string>();
+  REQUIRE(server.admin({"revoke", id}).exit_code == 0);
+  const auto refused = first.run({"sync"});
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.err, "is revoked"));
+  CHECK(server.status()["records"] == 0);
+  CHECK(contains(first.run({"status"}).out, "Waiting to sync: 1 operation"));
+
+  const auto unreachable = second.run({"enroll", server.enrollment_code("amina"), "--server", "http://127.0.0.1:1"});
+  CHECK(unreachable.exit_code != 0);
+  CHECK(contains(unreachable.err, "cannot reach the server at 127.0.0.1:1"));
+}
