@@ -1,5 +1,10 @@
 #include "common/files.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -22,6 +27,30 @@ Result<std::string> read_file_bounded(const std::filesystem::path& path, std::si
   }
   if (in.bad()) return io_error("error while reading " + path.string());
   return contents;
+}
+
+Status write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+  const std::filesystem::path temporary = path.string() + ".partial";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot write " + temporary.string() + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return io_error("cannot write " + temporary.string() + ": " + why);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  std::error_code ec;
+  if (!synced) return io_error("cannot flush " + temporary.string() + " to disk");
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return io_error("cannot move " + temporary.string() + " to " + path.string() + ": " + ec.message());
+  return Status();
 }
 
 }  // namespace amana

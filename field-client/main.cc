@@ -39,6 +39,7 @@ struct Arguments {
   // enroll / sync
   std::string code;
   std::optional<std::string> server;
+  std::string file;
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -151,6 +152,25 @@ Status run_sync(const Arguments& args) {
   return Status::success();
 }
 
+Status run_bundle_export(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(std::size_t changesets, export_bundle(store, args.file));
+  std::cout << "Wrote " << changesets << " changeset" << (changesets == 1 ? "" : "s") << " to " << args.file
+            << ", sealed for the office. Bring back the file they give you and run "
+               "`field-client bundle import FILE`.\n";
+  return Status::success();
+}
+
+Status run_bundle_import(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, import_bundle(store, args.file));
+  AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
+  std::cout << "The office has merged this device's changesets up to number " << acknowledged << "; "
+            << status.pending_operations << " operation" << (status.pending_operations == 1 ? "" : "s")
+            << " waiting to sync\n";
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -207,6 +227,13 @@ int run(int argc, char** argv) {
   auto* sync = app.add_subcommand("sync", "Send everything collected to the server (resumes where it stopped)");
   sync->add_option("--server", args.server, "Use this server address instead of the enrolled one");
 
+  auto* bundle = app.add_subcommand("bundle", "Sync without a network, by a file on a USB stick");
+  bundle->require_subcommand(1);
+  auto* bundle_export = bundle->add_subcommand("export", "Write everything not yet synced to a sealed file");
+  bundle_export->add_option("FILE", args.file, "The bundle file to write")->required();
+  auto* bundle_import = bundle->add_subcommand("import", "Apply a bundle the office made for this device");
+  bundle_import->add_option("FILE", args.file, "The bundle file")->required();
+
   auto* wipe = app.add_subcommand("wipe", "Panic wipe: destroy the store beyond recovery (no passphrase)");
   bool confirmed = false;
   wipe->add_flag("--yes", confirmed, "Confirm: the store cannot be recovered afterwards")->required();
@@ -225,6 +252,8 @@ int run(int argc, char** argv) {
     else if (status->parsed()) outcome = run_status(args);
     else if (enroll->parsed()) outcome = run_enroll(args);
     else if (sync->parsed()) outcome = run_sync(args);
+    else if (bundle_export->parsed()) outcome = run_bundle_export(args);
+    else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);
   }
   if (!outcome.ok()) {

@@ -2,6 +2,7 @@
 
 #include "common/enrollment_code.h"
 #include "common/envelope.h"
+#include "common/files.h"
 #include "common/http_client.h"
 #include "proto/sync.pb.h"
 
@@ -100,6 +101,43 @@ Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const
   enrollment.team = response.team();
   AMANA_RETURN_IF_ERROR(store.save_enrollment(enrollment));
   return enrollment;
+}
+
+Result<std::size_t> export_bundle(Store& store, const std::filesystem::path& file,
+                                  std::size_t max_operations_per_changeset) {
+  AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
+  if (!enrollment) return invalid_argument("this device is not enrolled: a bundle would have no one to go to");
+  AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
+  AMANA_ASSIGN_OR_RETURN(auto pending, store.pending_changesets(max_operations_per_changeset));
+  if (pending.size() > kMaxBundleChangesets) pending.resize(kMaxBundleChangesets);
+  pb::PushRequest request;  // no nonce: numbered, chained changesets make a bundle safe to replay
+  for (const PendingChangeset& changeset : pending) request.add_changesets(changeset.encoded);
+  const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::bundle, crypto::as_bytes(request.SerializeAsString()),
+                                              me, enrollment->org_box_public_key);
+  AMANA_RETURN_IF_ERROR(write_file_atomically(file, bytes_of(sealed)));
+  return pending.size();
+}
+
+Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& file) {
+  AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
+  if (!enrollment) return invalid_argument("this device is not enrolled: it cannot read a bundle");
+  AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
+  AMANA_ASSIGN_OR_RETURN(std::string sealed, read_file_bounded(file, 1 << 20));
+  auto payload = open_from_org(sealed, envelope::Purpose::pull_response, keys, enrollment->org_sign_public_key);
+  if (!payload.ok()) {
+    return payload.status().with_context(file.string() + " is not a bundle for this device, or was changed");
+  }
+  pb::DeviceUpdate update;
+  if (!update.ParseFromArray(payload->data(), static_cast<int>(payload->size())) ||
+      update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
+    return invalid_argument(file.string() + " was made for another device");
+  }
+  if (update.revoked()) {
+    return Status(ErrorCode::permission_denied, "the office has revoked this device: hand it in to be wiped");
+  }
+  AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
+  return update.acknowledged_changeset();
 }
 
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,6 +36,15 @@ struct SyncReport {
 // a mistyped one or a server whose keys do not match the code.
 Result<Enrollment> enroll_device(Store& store, std::string_view code, const std::string& server_url,
                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+
+// Sync bundles, for when there is no network: the same sealed changesets in a file carried
+// on a USB stick (docs/protocol.md). export writes every unacknowledged changeset (up to
+// kMaxBundleChangesets) and returns how many; import applies what the server exported
+// for this device (its acknowledgement) and returns the acknowledged changeset number.
+inline constexpr std::size_t kMaxBundleChangesets = 64;
+Result<std::size_t> export_bundle(Store& store, const std::filesystem::path& file,
+                                  std::size_t max_operations_per_changeset = 500);
+Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& file);
 
 // Pushes every unacknowledged change. permission_denied when the device is revoked or
 // unknown; io when the server cannot be reached (retry later: nothing is lost or doubled).

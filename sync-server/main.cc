@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string>
 
+#include "common/files.h"
 #include "common/hlc.h"
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
@@ -32,7 +33,22 @@ struct Arguments {
   std::string team;
   std::string expires = "24h";
   std::string device;
+  std::string file;
 };
+
+// The store with the org keys unlocked (asks for the operator passphrase).
+struct Unlocked {
+  std::unique_ptr<CentralStore> store;
+  OrgKeys keys;
+};
+
+Result<Unlocked> unlock(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kServerPassphraseVariable));
+  AMANA_ASSIGN_OR_RETURN(OrgKeys keys, unlock_org_keys(*store, passphrase.as_string()));
+  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
+  return Unlocked{std::move(store), std::move(keys)};
+}
 
 std::string format_time(std::int64_t ms) { return ms == 0 ? "never" : format_local(ms, "%Y-%m-%d %H:%M"); }
 
@@ -127,13 +143,38 @@ Status run_status(const Arguments& args) {
   return run_devices(args);
 }
 
+Status run_import_bundle(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(std::string sealed, read_file_bounded(args.file, 64u << 20));
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  SyncService service(*server.store, server.keys, std::make_shared<Metrics>());
+  auto response = service.import_bundle(crypto::as_bytes(sealed));
+  if (!response.ok()) return response.status().with_context(args.file);
+  static constexpr const char* kOutcomes[] = {"?", "merged", "already merged (nothing done)",
+                                              "refused: a gap (an earlier bundle is missing)",
+                                              "refused: a fork, kept aside for review"};
+  for (const auto& result : response->results()) {
+    std::cout << "changeset " << result.number() << ": " << kOutcomes[std::min<int>(result.outcome(), 4)] << "\n";
+  }
+  std::cout << "The device's changesets are merged up to number " << response->high_water()
+            << ". Carry its acknowledgement back with `sync-server bundle export --device ID FILE`.\n";
+  return Status();
+}
+
+Status run_bundle_export(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(DeviceId device, DeviceId::parse(args.device));
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  SyncService service(*server.store, server.keys, std::make_shared<Metrics>());
+  AMANA_ASSIGN_OR_RETURN(crypto::Bytes sealed, service.export_bundle(device));
+  AMANA_RETURN_IF_ERROR(write_file_atomically(args.file, std::string(sealed.begin(), sealed.end())));
+  std::cout << "Wrote " << args.file << " for device " << device.to_string()
+            << ": import it there with `field-client bundle import " << args.file << "`.\n";
+  return Status();
+}
+
 Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kServerPassphraseVariable));
-  AMANA_ASSIGN_OR_RETURN(OrgKeys keys, unlock_org_keys(*store, passphrase.as_string()));
-  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
+  AMANA_ASSIGN_OR_RETURN(Unlocked unlocked, unlock(args));
   auto metrics = std::make_shared<Metrics>();
-  SyncService service(*store, keys, metrics);
+  SyncService service(*unlocked.store, unlocked.keys, metrics);
   HttpOptions options;
   options.listen = args.listen;
   options.threads = args.threads;
@@ -180,6 +221,13 @@ int run(int argc, char** argv) {
   devices->add_flag("--json", args.json, "JSON output");
   auto* revoke = app.add_subcommand("revoke", "Revoke a device: it can no longer sync");
   revoke->add_option("DEVICE", args.device, "Device id")->required();
+  auto* import_bundle = app.add_subcommand("import-bundle", "Merge a bundle carried from a device");
+  import_bundle->add_option("FILE", args.file, "The bundle file")->required();
+  auto* bundle = app.add_subcommand("bundle", "Bundles to carry to devices");
+  bundle->require_subcommand(1);
+  auto* bundle_export = bundle->add_subcommand("export", "Write what a device would pull, sealed to it");
+  bundle_export->add_option("--device", args.device, "Device id")->required();
+  bundle_export->add_option("FILE", args.file, "The bundle file to write")->required();
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -195,6 +243,8 @@ int run(int argc, char** argv) {
   else if (*devices) result = run_devices(args);
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
+  else if (*import_bundle) result = run_import_bundle(args);
+  else if (*bundle_export) result = run_bundle_export(args);
   if (!result.ok()) {
     std::cerr << "error: " << result.message() << "\n";
     return 1;

@@ -125,7 +125,7 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
 }
 
-HttpResponse SyncService::push(const HttpRequest& request) {
+Result<SyncService::OpenedPush> SyncService::open_push(crypto::ByteView sealed, envelope::Purpose purpose) {
   const envelope::Recipient org{keys_.box.public_key, &keys_.box.secret_key};
   std::optional<Device> sender;
   auto device_key = [&](crypto::ByteView id) -> Result<crypto::PublicKey> {
@@ -139,60 +139,81 @@ HttpResponse SyncService::push(const HttpRequest& request) {
     sender = *found;
     return found->sign_public_key;
   };
-  auto opened = envelope::open(crypto::as_bytes(request.body), envelope::Purpose::push_request, org, device_key);
-  if (!opened.ok()) return refusal(opened.status());
-  pb::PushRequest message;
-  if (!message.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size()))) {
-    return rejected(400, "malformed", "push request does not parse");
+  AMANA_ASSIGN_OR_RETURN(envelope::Opened opened, envelope::open(sealed, purpose, org, device_key));
+  OpenedPush push{*sender, {}};
+  if (!push.request.ParseFromArray(opened.payload.data(), static_cast<int>(opened.payload.size()))) {
+    return invalid_argument("push request does not parse");
   }
-  if (static_cast<std::size_t>(message.changesets_size()) > limits_.max_changesets_per_push) {
-    return rejected(400, "malformed", "push carries more than " + std::to_string(limits_.max_changesets_per_push) +
-                                          " changesets");
+  if (static_cast<std::size_t>(push.request.changesets_size()) > limits_.max_changesets_per_push) {
+    return invalid_argument("push carries more than " + std::to_string(limits_.max_changesets_per_push) +
+                            " changesets");
   }
-  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
-  if (!fresh.ok()) return refusal(fresh);
+  return push;
+}
 
+Result<pb::PushResponse> SyncService::apply_push(const OpenedPush& push) {
+  const std::string sender_id(push.sender.id.bytes.begin(), push.sender.id.bytes.end());
   pb::PushResponse response;
-  std::uint64_t high_water = sender->high_water;
-  for (const std::string& encoded : message.changesets()) {
+  std::uint64_t high_water = push.sender.high_water;
+  for (const std::string& encoded : push.request.changesets()) {
     pb::Changeset changeset;
     if (!changeset.ParseFromString(encoded) ||
         static_cast<std::size_t>(changeset.operations_size()) > limits_.max_operations_per_changeset) {
-      return rejected(400, "malformed", "a changeset does not parse or is too large");
+      return invalid_argument("a changeset does not parse or is too large");
     }
-    if (changeset.device_id() != std::string(opened->sender_id.begin(), opened->sender_id.end())) {
-      return rejected(400, "forged", "a changeset names another device than its sender");
-    }
+    if (changeset.device_id() != sender_id) return corrupt("a changeset names another device than its sender");
     for (const pb::Operation& operation : changeset.operations()) {
-      if (operation.device_id() != changeset.device_id() || operation.record_id().size() != 16) {
-        return rejected(400, "malformed", "an operation names another device or has a malformed record id");
+      if (operation.device_id() != sender_id || operation.record_id().size() != 16) {
+        return invalid_argument("an operation names another device or has a malformed record id");
       }
     }
-    auto applied = store_.apply_changeset(sender->id, encoded, changeset, clock_());
-    if (!applied.ok()) return refusal(applied.status());
+    AMANA_ASSIGN_OR_RETURN(ApplyResult applied, store_.apply_changeset(push.sender.id, encoded, changeset, clock_()));
     auto* result = response.add_results();
     result->set_number(changeset.number());
-    result->set_outcome(to_wire(applied->outcome));
-    high_water = applied->high_water;
-    switch (applied->outcome) {
-      case ChangesetOutcome::merged:
-        metrics_->add("amana_changesets_total", "outcome=\"merged\"");
-        metrics_->add("amana_operations_merged_total", "", applied->operations);
-        metrics_->add("amana_conflicts_total", "", applied->conflicts);
-        break;
-      case ChangesetOutcome::already_applied: metrics_->add("amana_changesets_total", "outcome=\"already_applied\""); break;
-      case ChangesetOutcome::gap: metrics_->add("amana_changesets_total", "outcome=\"gap\""); break;
-      case ChangesetOutcome::fork: metrics_->add("amana_changesets_total", "outcome=\"fork\""); break;
+    result->set_outcome(to_wire(applied.outcome));
+    high_water = applied.high_water;
+    static constexpr const char* kOutcomeLabels[] = {"outcome=\"merged\"", "outcome=\"already_applied\"",
+                                                     "outcome=\"gap\"", "outcome=\"fork\""};
+    metrics_->add("amana_changesets_total", kOutcomeLabels[static_cast<int>(applied.outcome)]);
+    if (applied.outcome == ChangesetOutcome::merged) {
+      metrics_->add("amana_operations_merged_total", "", applied.operations);
+      metrics_->add("amana_conflicts_total", "", applied.conflicts);
     }
-    if (applied->outcome == ChangesetOutcome::gap || applied->outcome == ChangesetOutcome::fork) break;
+    if (applied.outcome == ChangesetOutcome::gap || applied.outcome == ChangesetOutcome::fork) break;
   }
   response.set_high_water(high_water);
   response.set_expected_number(high_water + 1);
+  return response;
+}
+
+HttpResponse SyncService::push(const HttpRequest& request) {
+  auto push = open_push(crypto::as_bytes(request.body), envelope::Purpose::push_request);
+  if (!push.ok()) return refusal(push.status());
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(push->request.server_nonce()), clock_());
+  if (!fresh.ok()) return refusal(fresh);
+  auto response = apply_push(*push);
+  if (!response.ok()) return refusal(response.status());
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_response,
-                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
-                                              sender->box_public_key);
+                                              crypto::as_bytes(response->SerializeAsString()), org_sender,
+                                              push->sender.box_public_key);
   return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+}
+
+Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
+  AMANA_ASSIGN_OR_RETURN(OpenedPush push, open_push(sealed, envelope::Purpose::bundle));
+  return apply_push(push);
+}
+
+Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
+  AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
+  pb::DeviceUpdate update;
+  update.set_device_id(device.id.bytes.data(), device.id.bytes.size());
+  update.set_acknowledged_changeset(device.high_water);
+  update.set_revoked(device.revoked_at_ms.has_value());
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  return envelope::seal(envelope::Purpose::pull_response, crypto::as_bytes(update.SerializeAsString()), org_sender,
+                        device.box_public_key);
 }
 
 }  // namespace amana::server

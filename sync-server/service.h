@@ -18,6 +18,8 @@
 #include <functional>
 #include <memory>
 
+#include "common/envelope.h"
+
 #include "common/hlc.h"
 #include "sync-server/central_store.h"
 #include "sync-server/http_server.h"
@@ -39,7 +41,23 @@ class SyncService {
 
   HttpResponse handle(const HttpRequest& request);
 
+  // Sync bundles (files carried on a USB stick), through the same code path as HTTP.
+  // A device's bundle holds a sealed push without a nonce: its changesets are numbered
+  // and chained, so importing it twice merges nothing twice.
+  Result<pb::PushResponse> import_bundle(crypto::ByteView sealed);
+  // A DeviceUpdate sealed to the device, to carry back: its acknowledgement and status.
+  Result<crypto::Bytes> export_bundle(const DeviceId& device);
+
  private:
+  struct OpenedPush {
+    Device sender;
+    pb::PushRequest request;
+  };
+  // Opens and verifies a device's sealed push: corrupt (forged), permission_denied
+  // (unknown or revoked device), invalid_argument (malformed or over the limits).
+  Result<OpenedPush> open_push(crypto::ByteView sealed, envelope::Purpose purpose);
+  // Merges its changesets in order, stopping at a gap or fork.
+  Result<pb::PushResponse> apply_push(const OpenedPush& push);
   HttpResponse org_keys() const;
   HttpResponse nonce();
   HttpResponse enroll(const HttpRequest& request);

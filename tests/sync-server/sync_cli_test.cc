@@ -148,3 +148,43 @@ TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are
   CHECK(unreachable.exit_code != 0);
   CHECK(contains(unreachable.err, "cannot reach the server at 127.0.0.1:1"));
 }
+
+TEST_CASE("sync end to end: changes carried by bundle merge once, and the acknowledgement comes back") {
+  ServerUnderTest server;
+  FieldDevice device("hawa");
+  REQUIRE(device.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  device.collect("pdm-survey");
+  device.collect("rapid-protection-assessment");
+  TempDir stick;
+  const std::string outbound = (stick.path() / "to-office.amana").string();
+  const auto exported = device.run({"bundle", "export", outbound});
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
+  CHECK(contains(exported.out, "Wrote 1 changeset to"));
+  CHECK_FALSE(contains(read_file(outbound), "Um Dukhun"));  // sealed: nothing readable on the stick
+
+  const auto imported = server.admin({"import-bundle", outbound});
+  REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+  CHECK(contains(imported.out, "changeset 1: merged"));
+  const auto twice = server.admin({"import-bundle", outbound});
+  CHECK(contains(twice.out, "changeset 1: already merged"));
+  CHECK(server.status()["records"] == 2);
+
+  std::string corrupted = read_file(outbound);
+  corrupted[corrupted.size() / 2] ^= 0x01;
+  write_file(stick.path() / "corrupted.amana", corrupted);
+  const auto refused = server.admin({"import-bundle", (stick.path() / "corrupted.amana").string()});
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.err, "does not open"));
+
+  const auto device_id = nlohmann::json::parse(server.admin({"devices", "--json"}).out)[0]["id"].get<std::string>();
+  const std::string inbound = (stick.path() / "to-device.amana").string();
+  REQUIRE(server.admin({"bundle", "export", "--device", device_id, inbound}).exit_code == 0);
+  CHECK(contains(device.run({"status"}).out, "Waiting to sync: 2 operations"));
+  const auto acknowledged = device.run({"bundle", "import", inbound});
+  REQUIRE_MESSAGE(acknowledged.exit_code == 0, acknowledged.err);
+  CHECK(contains(device.run({"status"}).out, "Waiting to sync: 0 operations"));
+  // A bundle made for another device is refused.
+  FieldDevice other("hawa");
+  REQUIRE(other.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  CHECK(other.run({"bundle", "import", inbound}).exit_code != 0);
+}
