@@ -23,9 +23,9 @@ std::uint64_t read_u64(const crypto::Bytes& bytes) {
 }
 
 crypto::Bytes secrets_ad(const crypto::Bytes& salt) {
-  crypto::Bytes ad(kSecretsLabel.begin(), kSecretsLabel.end());
-  ad.insert(ad.end(), salt.begin(), salt.end());
-  return ad;
+  std::string ad(kSecretsLabel);
+  ad.append(salt.begin(), salt.end());
+  return crypto::Bytes(ad.begin(), ad.end());
 }
 
 Result<crypto::Bytes> required_meta(CentralStore& store, const std::string& key) {
@@ -45,8 +45,9 @@ crypto::PublicKey to_key(const crypto::Bytes& bytes) {
 }  // namespace
 
 Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf) {
-  AMANA_ASSIGN_OR_RETURN(auto existing, store.meta("org_sign_public_key"));
-  if (existing) return Status(ErrorCode::already_exists, "this server already has organisation keys");
+  auto existing = store.meta("org_sign_public_key");
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return Status(ErrorCode::already_exists, "this server already has organisation keys");
   if (passphrase.empty()) return invalid_argument("the operator passphrase must not be empty");
 
   OrgKeys keys{crypto::SigningKeyPair::generate(), crypto::BoxKeyPair::generate(),
