@@ -204,8 +204,8 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     }
   }
   if (total > 0) {
-    say("done: " + std::to_string(report.changesets_acknowledged) + " changesets acknowledged, server at " +
-        std::to_string(report.high_water));
+    say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +
+        "changeset " + std::to_string(report.high_water));
   }
   return report;
 }

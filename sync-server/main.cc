@@ -2,6 +2,7 @@
 // sync-server library and prints; all behaviour lives in the library.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@ struct Arguments {
   std::string expires = "24h";
   std::string device;
   std::string file;
+  std::string form;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -143,6 +145,36 @@ Status run_status(const Arguments& args) {
   return run_devices(args);
 }
 
+Status run_records(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  std::optional<std::string_view> form;
+  if (!args.form.empty()) form = args.form;
+  AMANA_ASSIGN_OR_RETURN(auto records, server.store->records(form));
+  if (args.json) {
+    json list = json::array();
+    for (const CentralRecord& r : records) {
+      list.push_back({{"id", r.id.to_string()},
+                      {"form", r.form_id},
+                      {"form_version", r.form_version},
+                      {"author", r.author},
+                      {"device", r.device.to_string()},
+                      {"created_at_ms", r.created_at_ms},
+                      {"values", r.values}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return Status();
+  }
+  if (records.empty()) std::cout << "No records yet: devices send theirs with `field-client sync`.\n";
+  for (const CentralRecord& r : records) {
+    std::string form_id = r.form_id;
+    form_id.resize(std::max<std::size_t>(form_id.size(), 28), ' ');
+    std::cout << r.id.to_string() << "  " << form_id << "  " << format_time(r.created_at_ms) << "  by " << r.author
+              << " on " << r.device.to_string().substr(0, 8) << "  " << r.values.size() << (r.values.size() == 1 ? " answer\n" : " answers\n");
+  }
+  if (!records.empty()) std::cout << records.size() << (records.size() == 1 ? " record\n" : " records\n");
+  return Status();
+}
+
 Status run_import_bundle(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(std::string sealed, read_file_bounded(args.file, 64u << 20));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
@@ -221,6 +253,9 @@ int run(int argc, char** argv) {
   devices->add_flag("--json", args.json, "JSON output");
   auto* revoke = app.add_subcommand("revoke", "Revoke a device: it can no longer sync");
   revoke->add_option("DEVICE", args.device, "Device id")->required();
+  auto* records = app.add_subcommand("records", "List the merged records (asks for the operator passphrase)");
+  records->add_option("--form", args.form, "Only records of this form");
+  records->add_flag("--json", args.json, "JSON output, with the current values");
   auto* import_bundle = app.add_subcommand("import-bundle", "Merge a bundle carried from a device");
   import_bundle->add_option("FILE", args.file, "The bundle file")->required();
   auto* bundle = app.add_subcommand("bundle", "Bundles to carry to devices");
@@ -243,6 +278,7 @@ int run(int argc, char** argv) {
   else if (*devices) result = run_devices(args);
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
+  else if (*records) result = run_records(args);
   else if (*import_bundle) result = run_import_bundle(args);
   else if (*bundle_export) result = run_bundle_export(args);
   if (!result.ok()) {
