@@ -152,6 +152,14 @@ int BackgroundProcess::stop(int signal_number) {
   return exit_code_of(status);
 }
 
+int BackgroundProcess::wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return exit_code_of(status);
+}
+
 std::string BackgroundProcess::err() const { return read_file(io_.path() / "stderr"); }
 
 }  // namespace amana::testing

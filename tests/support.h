@@ -46,6 +46,8 @@ class BackgroundProcess {
   std::string wait_for_line(const std::string& prefix);
   // Sends the signal and waits for the process; returns its exit code (128 + signal).
   int stop(int signal_number);
+  // Waits for the process to end by itself; returns its exit code.
+  int wait();
   std::string err() const;
 
  private:

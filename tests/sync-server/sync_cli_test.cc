@@ -5,6 +5,14 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <random>
+#include <set>
+
+#include "common/answers.h"
+#include "common/form_pack.h"
+#include "field-client/store.h"
 #include "tests/support.h"
 
 using namespace amana::testing;
@@ -27,10 +35,17 @@ class ServerUnderTest {
     REQUIRE_MESSAGE(admin({"init"}).exit_code == 0, "init failed");
     REQUIRE(admin({"users", "add", "amina", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
     REQUIRE(admin({"users", "add", "hawa", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
+    restart();
+  }
+
+  // Starts (again) on a new ephemeral port; returns the URL.
+  std::string restart() {
+    process_.reset();
     process_ = std::make_unique<BackgroundProcess>(
         std::vector<std::string>{kServer, "--data", data(), "serve", "--listen", "127.0.0.1:0"}, kEnv);
     const std::string line = process_->wait_for_line("listening on ");
     url_ = "http://" + line.substr(std::string("listening on ").size());
+    return url_;
   }
 
   CommandResult admin(std::vector<std::string> args) const {
@@ -187,4 +202,54 @@ TEST_CASE("sync end to end: changes carried by bundle merge once, and the acknow
   FieldDevice other("hawa");
   REQUIRE(other.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
   CHECK(other.run({"bundle", "import", inbound}).exit_code != 0);
+}
+
+TEST_CASE("sync end to end: a server killed with SIGKILL mid-merge, again and again, loses and doubles nothing") {
+  ServerUnderTest server;
+  TempDir device_dir;
+  const auto home = device_dir.path() / "home";
+  constexpr int kRecords = 1500;
+  std::size_t answers_per_record = 0;
+  {
+    // Filled through the library (cheap KDF) so that the test spends its time syncing.
+    auto pack = amana::forms::FormPack::builtin();
+    const auto* form = *pack->find("pdm-survey");
+    const amana::forms::ValidationOptions options{amana::forms::Language::en, "2026-11-23"};
+    auto raw = amana::forms::parse_answers_json(*form, read_file(kExamples + "pdm-survey.answers.json"));
+    std::set<std::string, std::less<>> given;
+    for (const auto& [name, value] : *raw) given.insert(name);
+    const auto answers = *amana::forms::validate_submission(*form, *raw, given, options);
+    answers_per_record = answers.size();
+    amana::field::StoreOptions store_options;
+    store_options.kdf = {1, 8192};
+    auto store = amana::field::Store::create(home, kEnv.at("AMANA_PASSPHRASE"), "amina", store_options);
+    REQUIRE(store.ok());
+    for (int i = 0; i < kRecords; ++i) REQUIRE(store->add_record(*form, answers).ok());
+  }
+  auto client = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {kClient, "--home", home.string()});
+    return args;
+  };
+  REQUIRE(run_command(client({"enroll", server.enrollment_code("amina"), "--server", server.url()}), kEnv).exit_code ==
+          0);
+  REQUIRE(server.process().stop(SIGTERM) == 0);
+
+  std::mt19937 random(20261123);
+  int interrupted = 0;
+  for (int round = 0; round < 8; ++round) {
+    auto restarted = server.restart();
+    BackgroundProcess sync(client({"sync", "--server", restarted}), kEnv);
+    usleep(static_cast<useconds_t>(std::uniform_int_distribution<int>(0, 150'000)(random)));
+    server.process().stop(SIGKILL);
+    if (sync.wait() != 0) ++interrupted;
+  }
+  const auto last = server.restart();
+  const auto finished = run_command(client({"sync", "--server", last}), kEnv);
+  REQUIRE_MESSAGE(finished.exit_code == 0, finished.err);
+  CHECK(contains(run_command(client({"status"}), kEnv).out, "Waiting to sync: 0 operations"));
+  const auto status = server.status();
+  CHECK(status["records"] == kRecords);
+  CHECK(status["field_versions"] == kRecords * static_cast<int>(answers_per_record));
+  CHECK(status["forks"] == 0);
+  MESSAGE(interrupted << " of 8 syncs were cut by the kill");
 }
