@@ -16,6 +16,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
+#include "sync-server/qr.h"
 #include "sync-server/service.h"
 
 namespace {
@@ -36,6 +37,7 @@ struct Arguments {
   std::string device;
   std::string file;
   std::string form;
+  bool no_qr = false;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -85,6 +87,10 @@ Status run_enroll(const Arguments& args) {
   std::cout << "Enrollment code for " << args.user << " (single use, expires " << format_time(issued.expires_at_ms)
             << "):\n\n  " << issued.code << "\n\n"
             << "On the device: field-client enroll " << issued.code << " --server URL\n";
+  if (!args.no_qr) {
+    AMANA_ASSIGN_OR_RETURN(std::string qr, render_qr(issued.code));
+    std::cout << "\n" << qr;
+  }
   return Status();
 }
 
@@ -249,6 +255,7 @@ int run(int argc, char** argv) {
   auto* enroll = app.add_subcommand("enroll", "Issue a one-time enrollment code for a user's device");
   enroll->add_option("USER", args.user, "User the device will belong to")->required();
   enroll->add_option("--expires", args.expires, "How long the code is valid: 24h, 90m, 7d")->capture_default_str();
+  enroll->add_flag("--no-qr", args.no_qr, "Print the code as text only");
   auto* devices = app.add_subcommand("devices", "List enrolled devices");
   devices->add_flag("--json", args.json, "JSON output");
   auto* revoke = app.add_subcommand("revoke", "Revoke a device: it can no longer sync");
