@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include <stdexcept>
+#include <thread>
 
 namespace amana::server {
 namespace {
@@ -145,6 +146,11 @@ TEST_CASE("http: a client that stalls in its headers is cut off while others are
   slow.send("POST /v1/push HTTP/1.1\r\nHost: te");
   CHECK(starts_with(exchange(f.server->port(), get("/healthz")), "HTTP/1.1 200"));
   CHECK(slow.read_until_closed().empty());  // the server closed it without a response
+  // The stream closes the socket as its timer fires, just before the server's handler
+  // runs and counts it: wait for the count rather than race it.
+  for (int i = 0; i < 500 && f.metrics->value("amana_http_rejections_total", "reason=\"timeout\"") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"timeout\"") == 1);
 }
 
