@@ -250,6 +250,7 @@ void HttpServer::Impl::accept() {
 
 void HttpServer::Impl::log(const HttpRequest& request, const HttpResponse& response, std::size_t bytes_in,
                            std::size_t bytes_out, Clock::time_point started) const {
+  if (!options.log_requests) return;
   // One line per request. The route, never the query, body or headers: nothing personal.
   const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   std::ostringstream line;

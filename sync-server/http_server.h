@@ -40,6 +40,7 @@ struct HttpOptions {
   std::chrono::milliseconds body_timeout{120'000};
   std::chrono::milliseconds idle_timeout{30'000};
   std::size_t max_connections = 1024;
+  bool log_requests = true;  // one JSON line per request on stderr
 };
 
 struct HttpRequest {
