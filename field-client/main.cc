@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cli.h"
 #include "common/form_pack.h"
 #include "common/passphrase.h"
 #include "field-client/collect.h"
@@ -256,20 +257,9 @@ int run(int argc, char** argv) {
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);
   }
-  if (!outcome.ok()) {
-    std::cerr << "error: " << outcome.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return cli::exit_code(outcome);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& bug) {  // exceptions are bugs: say so rather than abort
-    std::cerr << "internal error (please report): " << bug.what() << "\n";
-    return 70;
-  }
-}
+int main(int argc, char** argv) { return amana::cli::guarded_main(run, argc, argv); }

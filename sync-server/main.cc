@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/files.h"
+#include "common/cli.h"
 #include "common/hlc.h"
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
@@ -288,20 +289,9 @@ int run(int argc, char** argv) {
   else if (*records) result = run_records(args);
   else if (*import_bundle) result = run_import_bundle(args);
   else if (*bundle_export) result = run_bundle_export(args);
-  if (!result.ok()) {
-    std::cerr << "error: " << result.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return cli::exit_code(result);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "internal error (a bug; please report it): " << e.what() << "\n";
-    return 70;
-  }
-}
+int main(int argc, char** argv) { return amana::cli::guarded_main(run, argc, argv); }
