@@ -50,6 +50,19 @@ Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose p
 
 std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
+// Applies what the server told this device, over HTTP or in a bundle.
+Status apply_update(Store& store, const crypto::Bytes& payload) {
+  pb::DeviceUpdate update;
+  if (!update.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
+      update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
+    return invalid_argument("the update was made for another device");
+  }
+  if (update.revoked()) {
+    return Status(ErrorCode::permission_denied, "the office has revoked this device: hand it in to be wiped");
+  }
+  return store.acknowledge_changesets(update.acknowledged_changeset());
+}
+
 }  // namespace
 
 Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const std::string& server_url,
@@ -128,15 +141,9 @@ Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& f
   if (!payload.ok()) {
     return payload.status().with_context(file.string() + " is not a bundle for this device, or was changed");
   }
+  AMANA_RETURN_IF_ERROR(apply_update(store, *payload).with_context(file.string()));
   pb::DeviceUpdate update;
-  if (!update.ParseFromArray(payload->data(), static_cast<int>(payload->size())) ||
-      update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
-    return invalid_argument(file.string() + " was made for another device");
-  }
-  if (update.revoked()) {
-    return Status(ErrorCode::permission_denied, "the office has revoked this device: hand it in to be wiped");
-  }
-  AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
+  update.ParseFromArray(payload->data(), static_cast<int>(payload->size()));
   return update.acknowledged_changeset();
 }
 
@@ -203,6 +210,20 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
       return io_error("the server acknowledged nothing of this push; retry later");
     }
   }
+  say("pulling what this device needs to know");
+  AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, request_options));
+  pb::PullRequest pull;
+  pull.set_server_nonce(nonce);
+  const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
+  const crypto::Bytes sealed_pull = envelope::seal(envelope::Purpose::pull_request,
+                                                   crypto::as_bytes(pull.SerializeAsString()), me,
+                                                   enrollment->org_box_public_key);
+  AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull", bytes_of(sealed_pull),
+                                                           request_options));
+  if (pulled.status != 200) return server_refusal(pulled, "the pull");
+  AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
+                                                             enrollment->org_sign_public_key));
+  AMANA_RETURN_IF_ERROR(apply_update(store, update));
   if (total > 0) {
     say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +
         "changeset " + std::to_string(report.high_water));

@@ -64,6 +64,7 @@ HttpResponse SyncService::handle(const HttpRequest& request) {
   if (request.method == "GET" && path == "/v1/nonce") return nonce();
   if (request.method == "POST" && path == "/v1/enroll") return enroll(request);
   if (request.method == "POST" && path == "/v1/push") return push(request);
+  if (request.method == "POST" && path == "/v1/pull") return pull(request);
   return rejected(404, "unknown_route", "no such endpoint: " + request.method + " " + path);
 }
 
@@ -125,7 +126,7 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
 }
 
-Result<SyncService::OpenedPush> SyncService::open_push(crypto::ByteView sealed, envelope::Purpose purpose) {
+Result<Device> SyncService::sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload) {
   const envelope::Recipient org{keys_.box.public_key, &keys_.box.secret_key};
   std::optional<Device> sender;
   auto device_key = [&](crypto::ByteView id) -> Result<crypto::PublicKey> {
@@ -140,8 +141,15 @@ Result<SyncService::OpenedPush> SyncService::open_push(crypto::ByteView sealed, 
     return found->sign_public_key;
   };
   AMANA_ASSIGN_OR_RETURN(envelope::Opened opened, envelope::open(sealed, purpose, org, device_key));
-  OpenedPush push{*sender, {}};
-  if (!push.request.ParseFromArray(opened.payload.data(), static_cast<int>(opened.payload.size()))) {
+  payload = std::move(opened.payload);
+  return *sender;
+}
+
+Result<SyncService::OpenedPush> SyncService::open_push(crypto::ByteView sealed, envelope::Purpose purpose) {
+  crypto::Bytes payload;
+  AMANA_ASSIGN_OR_RETURN(Device sender, sender_of(sealed, purpose, payload));
+  OpenedPush push{std::move(sender), {}};
+  if (!push.request.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return invalid_argument("push request does not parse");
   }
   if (static_cast<std::size_t>(push.request.changesets_size()) > limits_.max_changesets_per_push) {
@@ -205,12 +213,37 @@ Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
   return apply_push(push);
 }
 
-Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
-  AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
+pb::DeviceUpdate SyncService::device_update(const Device& device, std::uint64_t cursor) const {
   pb::DeviceUpdate update;
   update.set_device_id(device.id.bytes.data(), device.id.bytes.size());
   update.set_acknowledged_changeset(device.high_water);
   update.set_revoked(device.revoked_at_ms.has_value());
+  update.set_cursor(cursor);
+  return update;
+}
+
+HttpResponse SyncService::pull(const HttpRequest& request) {
+  crypto::Bytes payload;
+  auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::pull_request, payload);
+  if (!sender.ok()) return refusal(sender.status());
+  pb::PullRequest message;
+  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return rejected(400, "malformed", "pull request does not parse");
+  }
+  // A replayed pull gets nothing: the nonce is spent before anything is read.
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
+  if (!fresh.ok()) return refusal(fresh);
+  const pb::DeviceUpdate update = device_update(*sender, message.cursor());
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
+                                              crypto::as_bytes(update.SerializeAsString()), org_sender,
+                                              sender->box_public_key);
+  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+}
+
+Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
+  AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
+  const pb::DeviceUpdate update = device_update(device, 0);
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   return envelope::seal(envelope::Purpose::pull_response, crypto::as_bytes(update.SerializeAsString()), org_sender,
                         device.box_public_key);

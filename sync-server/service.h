@@ -7,6 +7,7 @@
 //   GET  /v1/nonce      Nonce: single use, expires after five minutes
 //   POST /v1/enroll     EnrollRequest -> EnrollResponse
 //   POST /v1/push       PushRequest -> PushResponse
+//   POST /v1/pull       PullRequest -> DeviceUpdate (acknowledgement, status, changes)
 //
 // Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
 // (does not open or verify), 403 revoked / unknown_device / enrollment_refused,
@@ -62,6 +63,12 @@ class SyncService {
   HttpResponse nonce();
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse push(const HttpRequest& request);
+  HttpResponse pull(const HttpRequest& request);
+  // What `device` is told: its acknowledgement, its status and the changes after `cursor`
+  // that it needs to know. No record kinds are shared between devices yet: the change
+  // feed fills in with case management, which defines who needs to know what.
+  pb::DeviceUpdate device_update(const Device& device, std::uint64_t cursor) const;
+  Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
 
   CentralStore& store_;
   const OrgKeys& keys_;

@@ -274,3 +274,43 @@ TEST_CASE("sync: two devices editing one record converge whatever the arrival or
 }
 
 }  // namespace amana::server
+
+namespace amana::server {
+
+TEST_CASE("sync: a pull answers with the acknowledgement, and a replayed pull gets nothing") {
+  Server server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const RecordId record = new_record_id(1'800'000'000'000);
+  REQUIRE(device.push(server, {device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)})})
+              .ok());
+  pb::PullRequest request;
+  request.set_server_nonce(server.nonce());
+  const envelope::Sender me{device.id.view(), &device.sign.secret_key};
+  const auto sealed = envelope::seal(envelope::Purpose::pull_request, crypto::as_bytes(request.SerializeAsString()), me,
+                                     server.keys.box.public_key);
+  const HttpResponse response = server.call("POST", "/v1/pull", to_string(sealed));
+  REQUIRE(response.status == 200);
+  const envelope::Recipient recipient{device.box.public_key, &device.box.secret_key};
+  auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
+  auto opened = envelope::open(crypto::as_bytes(response.body), envelope::Purpose::pull_response, recipient, org);
+  REQUIRE(opened.ok());
+  pb::DeviceUpdate update;
+  REQUIRE(update.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size())));
+  CHECK(update.acknowledged_changeset() == 1);
+  CHECK_FALSE(update.revoked());
+
+  const HttpResponse replayed = server.call("POST", "/v1/pull", to_string(sealed));
+  CHECK(replayed.status == 409);
+  CHECK(replayed.rejection == "replayed");
+  CHECK(replayed.body.find("nonce") != std::string::npos);
+
+  REQUIRE(server.store->revoke(device.id, server.now).ok());
+  request.set_server_nonce(server.nonce());
+  const auto after_revocation = envelope::seal(envelope::Purpose::pull_request,
+                                               crypto::as_bytes(request.SerializeAsString()), me,
+                                               server.keys.box.public_key);
+  CHECK(server.call("POST", "/v1/pull", to_string(after_revocation)).status == 403);
+}
+
+}  // namespace amana::server

@@ -112,6 +112,7 @@ TEST_CASE("sync end to end: two devices enroll, collect, sync, and the central s
   const auto synced = amina.run({"sync"});
   REQUIRE_MESSAGE(synced.exit_code == 0, synced.err);
   CHECK(contains(synced.err, "sync: sending changesets 1-1 of 1"));
+  CHECK(contains(synced.err, "sync: pulling what this device needs to know"));
   CHECK(contains(synced.out, "0 operations waiting to sync"));
   REQUIRE(hawa.run({"sync"}).exit_code == 0);
   CHECK(server.status()["records"] == 3);
