@@ -58,7 +58,7 @@ struct Opened {
 };
 
 // Returns the Ed25519 public key to verify `sender_id` with, or the Status to refuse the
-// message with (permission_denied for an unknown device, a revoked status for a revoked one).
+// message with (permission_denied for an unknown device, revoked for a revoked one).
 using SenderKeyLookup = std::function<Result<crypto::PublicKey>(crypto::ByteView sender_id)>;
 
 crypto::Bytes seal(Purpose purpose, crypto::ByteView payload, const Sender& sender,

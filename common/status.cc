@@ -11,6 +11,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::wrong_passphrase: return "wrong_passphrase";
     case ErrorCode::locked_out: return "locked_out";
     case ErrorCode::permission_denied: return "permission_denied";
+    case ErrorCode::revoked: return "revoked";
+    case ErrorCode::replayed: return "replayed";
     case ErrorCode::corrupt: return "corrupt";
     case ErrorCode::schema_too_new: return "schema_too_new";
     case ErrorCode::io: return "io";

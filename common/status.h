@@ -27,6 +27,8 @@ enum class ErrorCode : std::uint16_t {
   wrong_passphrase = 200,
   locked_out = 201,        // data key destroyed after too many failed unlocks, or wiped
   permission_denied = 202,
+  revoked = 203,           // a device the office has revoked
+  replayed = 204,          // a request whose single-use nonce is unknown, expired or spent
   // 300-399: stored data
   corrupt = 300,           // a ciphertext or file that fails its integrity check
   schema_too_new = 301,    // a store written by a newer Amana

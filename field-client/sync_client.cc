@@ -58,7 +58,7 @@ Status apply_update(Store& store, const crypto::Bytes& payload) {
     return invalid_argument("the update was made for another device");
   }
   if (update.revoked()) {
-    return Status(ErrorCode::permission_denied, "the office has revoked this device: hand it in to be wiped");
+    return Status(ErrorCode::revoked, "the office has revoked this device: hand it in to be wiped");
   }
   return store.acknowledge_changesets(update.acknowledged_changeset());
 }

@@ -112,7 +112,7 @@ class CentralStore {
 
   // --- freshness: single-use server nonces ---
   virtual Status add_nonce(crypto::ByteView nonce, std::int64_t expires_at_ms) = 0;
-  // permission_denied when unknown, expired or already used.
+  // replayed when unknown, expired or already used.
   virtual Status consume_nonce(crypto::ByteView nonce, std::int64_t now_ms) = 0;
 
   // --- merge ---

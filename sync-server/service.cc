@@ -19,18 +19,15 @@ HttpResponse rejected(int status, std::string reason, const std::string& message
 }
 
 // Maps a failure to open an envelope or act on it to the response a device sees.
-HttpResponse refusal(const Status& status) {
+// `denied` names the reason for permission_denied, which depends on the endpoint.
+HttpResponse refusal(const Status& status, std::string denied = "unknown_device") {
   switch (status.code()) {
     case ErrorCode::corrupt: return rejected(400, "forged", status.message());
-    case ErrorCode::permission_denied:
-      if (status.message().find("revoked") != std::string::npos) return rejected(403, "revoked", status.message());
-      if (status.message().find("nonce") != std::string::npos) return rejected(409, "replayed", status.message());
-      if (status.message().find("enrollment") != std::string::npos) {
-        return rejected(403, "enrollment_refused", status.message());
-      }
-      return rejected(403, "unknown_device", status.message());
-    case ErrorCode::already_exists: return rejected(409, "already_enrolled", status.message());
     case ErrorCode::invalid_argument: return rejected(400, "malformed", status.message());
+    case ErrorCode::revoked: return rejected(403, "revoked", status.message());
+    case ErrorCode::permission_denied: return rejected(403, std::move(denied), status.message());
+    case ErrorCode::replayed: return rejected(409, "replayed", status.message());
+    case ErrorCode::already_exists: return rejected(409, "already_enrolled", status.message());
     default: return {500, "text/plain; charset=utf-8", "internal error\n", "internal_error"};
   }
 }
@@ -111,7 +108,7 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
   if (!fresh.ok()) return refusal(fresh);
   auto user = store_.enroll(crypto::hash(crypto::as_bytes(message.token())), device, clock_());
-  if (!user.ok()) return refusal(user.status());
+  if (!user.ok()) return refusal(user.status(), "enrollment_refused");
   metrics_->add("amana_devices_enrolled_total");
 
   pb::EnrollResponse response;
@@ -135,7 +132,7 @@ Result<Device> SyncService::sender_of(crypto::ByteView sealed, envelope::Purpose
     auto found = store_.device(*parsed);
     if (!found.ok()) return Status(ErrorCode::permission_denied, "message from an unknown device");
     if (found->revoked_at_ms) {
-      return Status(ErrorCode::permission_denied, "device " + found->id.to_string() + " is revoked");
+      return Status(ErrorCode::revoked, "device " + found->id.to_string() + " is revoked");
     }
     sender = *found;
     return found->sign_public_key;

@@ -237,7 +237,7 @@ class SqliteCentralStore final : public CentralStore {
     AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("DELETE FROM nonces WHERE nonce = ?"));
     AMANA_RETURN_IF_ERROR(q.bind(1, nonce).run());
     if (db_->changes() == 0) {
-      return Status(ErrorCode::permission_denied, "request refused: its nonce is unknown, expired or already used");
+      return Status(ErrorCode::replayed, "request refused: its nonce is unknown, expired or already used");
     }
     return Status();
   }

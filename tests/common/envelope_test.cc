@@ -30,7 +30,7 @@ struct Directory {
   SenderKeyLookup lookup() const {
     return [this](crypto::ByteView id) -> Result<crypto::PublicKey> {
       crypto::Bytes key(id.begin(), id.end());
-      if (revoked.count(key) != 0) return Status(ErrorCode::permission_denied, "device revoked");
+      if (revoked.count(key) != 0) return Status(ErrorCode::revoked, "device revoked");
       auto found = keys.find(key);
       if (found == keys.end()) return Status(ErrorCode::permission_denied, "unknown device");
       return found->second;
