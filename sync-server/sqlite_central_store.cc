@@ -454,6 +454,10 @@ class SqliteCentralStore final : public CentralStore {
                               .run());
     std::size_t new_conflicts = 0;
     for (const pb::FieldWrite& write : operation.writes()) {
+      // A version already present (same record, field, HLC and device) is a replay and
+      // is ignored. Two different writes under one stamp would need one device to reuse
+      // an HLC, which only a cloned store does, and the changeset chain refuses a clone's
+      // changesets as forks before their writes get here.
       AMANA_ASSIGN_OR_RETURN(sql::Query add,
                              db_->query("INSERT OR IGNORE INTO field_versions (record_id, field, hlc, device_id, "
                                         "base_hlc, cleared, sealed_value) VALUES (?, ?, ?, ?, ?, ?, ?)"));

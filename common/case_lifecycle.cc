@@ -1,0 +1,171 @@
+#include "common/case_lifecycle.h"
+
+#include <algorithm>
+#include <string>
+
+namespace amana::cases {
+namespace {
+
+constexpr CaseStatus kStatuses[] = {
+    CaseStatus::identified, CaseStatus::registered,        CaseStatus::assessed, CaseStatus::planned,
+    CaseStatus::in_progress, CaseStatus::closure_requested, CaseStatus::closed,   CaseStatus::transferred,
+};
+
+constexpr CaseEvent kEvents[] = {
+    CaseEvent::reg,             CaseEvent::assess,          CaseEvent::plan,           CaseEvent::refer,
+    CaseEvent::follow_up,       CaseEvent::request_closure, CaseEvent::approve_closure, CaseEvent::reject_closure,
+    CaseEvent::transfer,        CaseEvent::reassign,        CaseEvent::reopen,
+};
+
+// The one transition table; everything else is derived from it. nullopt: not allowed.
+// `before_closure` only matters for reject_closure.
+std::optional<CaseStatus> next(CaseStatus from, CaseEvent event, std::optional<CaseStatus> before_closure) {
+  using S = CaseStatus;
+  const bool active = from == S::identified || from == S::registered || from == S::assessed || from == S::planned ||
+                      from == S::in_progress;
+  switch (event) {
+    case CaseEvent::reg:
+      if (from == S::identified) return S::registered;
+      return std::nullopt;
+    case CaseEvent::assess:
+      if (from == S::registered) return S::assessed;
+      if (from == S::assessed || from == S::planned || from == S::in_progress) return from;
+      return std::nullopt;
+    case CaseEvent::plan:
+      if (from == S::assessed) return S::planned;
+      if (from == S::planned || from == S::in_progress) return from;
+      return std::nullopt;
+    case CaseEvent::refer:
+    case CaseEvent::follow_up:
+      if (from == S::planned || from == S::in_progress) return S::in_progress;
+      return std::nullopt;
+    case CaseEvent::request_closure:
+      if (active) return S::closure_requested;
+      return std::nullopt;
+    case CaseEvent::approve_closure:
+      if (from == S::closure_requested) return S::closed;
+      return std::nullopt;
+    case CaseEvent::reject_closure:
+      if (from == S::closure_requested && before_closure && *before_closure != S::closure_requested &&
+          is_open(*before_closure)) {
+        return *before_closure;
+      }
+      return std::nullopt;
+    case CaseEvent::transfer:
+      if (active) return S::transferred;
+      return std::nullopt;
+    case CaseEvent::reassign:
+      if (active || from == S::closure_requested) return from;
+      return std::nullopt;
+    case CaseEvent::reopen:
+      if (from == S::closed || from == S::transferred) return S::registered;
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// What to do instead, for the refusals people will meet most.
+std::string advice(CaseStatus from, CaseEvent event) {
+  using S = CaseStatus;
+  switch (event) {
+    case CaseEvent::assess:
+    case CaseEvent::plan:
+    case CaseEvent::refer:
+    case CaseEvent::follow_up:
+      if (from == S::identified) return ": register the case, with consent, first";
+      if (from == S::registered && event != CaseEvent::assess) return ": assess the case first";
+      if (from == S::assessed && event != CaseEvent::plan) return ": make a case plan first";
+      if (from == S::closure_requested) return ": closure is awaiting an officer's decision";
+      if (from == S::closed || from == S::transferred) return ": reopen the case first";
+      return "";
+    case CaseEvent::approve_closure:
+    case CaseEvent::reject_closure:
+      return ": no closure has been requested";
+    default:
+      return "";
+  }
+}
+
+std::string verb_phrase(CaseEvent event) {
+  switch (event) {
+    case CaseEvent::request_closure: return "request closure of";
+    case CaseEvent::approve_closure: return "approve closure of";
+    case CaseEvent::reject_closure: return "reject closure of";
+    case CaseEvent::follow_up: return "follow up";
+    default: return std::string(event_name(event));
+  }
+}
+
+}  // namespace
+
+std::string_view status_name(CaseStatus status) {
+  switch (status) {
+    case CaseStatus::identified: return "identified";
+    case CaseStatus::registered: return "registered";
+    case CaseStatus::assessed: return "assessed";
+    case CaseStatus::planned: return "planned";
+    case CaseStatus::in_progress: return "in_progress";
+    case CaseStatus::closure_requested: return "closure_requested";
+    case CaseStatus::closed: return "closed";
+    case CaseStatus::transferred: return "transferred";
+  }
+  return "identified";
+}
+
+Result<CaseStatus> parse_status(std::string_view name) {
+  for (CaseStatus status : kStatuses) {
+    if (status_name(status) == name) return status;
+  }
+  return invalid_argument("unknown case status '" + std::string(name) + "'");
+}
+
+std::string_view event_name(CaseEvent event) {
+  switch (event) {
+    case CaseEvent::reg: return "register";
+    case CaseEvent::assess: return "assess";
+    case CaseEvent::plan: return "plan";
+    case CaseEvent::refer: return "refer";
+    case CaseEvent::follow_up: return "follow-up";
+    case CaseEvent::request_closure: return "request closure";
+    case CaseEvent::approve_closure: return "approve closure";
+    case CaseEvent::reject_closure: return "reject closure";
+    case CaseEvent::transfer: return "transfer";
+    case CaseEvent::reassign: return "reassign";
+    case CaseEvent::reopen: return "reopen";
+  }
+  return "";
+}
+
+bool is_open(CaseStatus status) { return status != CaseStatus::closed && status != CaseStatus::transferred; }
+
+std::vector<CaseEvent> allowed_events(CaseStatus status) {
+  std::vector<CaseEvent> allowed;
+  for (CaseEvent event : kEvents) {
+    // A rejection needs to know where to return to; any open status will do to ask.
+    if (next(status, event, CaseStatus::in_progress)) allowed.push_back(event);
+  }
+  return allowed;
+}
+
+Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseStatus> before_closure) {
+  if (auto after = next(status, event, before_closure)) return *after;
+  std::string steps;
+  for (CaseEvent allowed : allowed_events(status)) steps += (steps.empty() ? "" : ", ") + std::string(event_name(allowed));
+  return invalid_argument("cannot " + verb_phrase(event) + " a case that is '" + std::string(status_name(status)) + "'" +
+                          advice(status, event) + ". From '" + std::string(status_name(status)) +
+                          "' the next steps are: " + (steps.empty() ? "none" : steps));
+}
+
+Status check_referral_consent(const Consent& consent, bool shares_identifying_data) {
+  if (!consent.referral) {
+    return invalid_argument("the client has not consented to referral: record their consent at registration "
+                            "(or update it) before referring");
+  }
+  if (shares_identifying_data && !consent.information_sharing) {
+    return invalid_argument("the client has not consented to sharing their information outside the organisation: "
+                            "refer without identifying data, or record that consent first");
+  }
+  return Status();
+}
+
+}  // namespace amana::cases

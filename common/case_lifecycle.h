@@ -1,0 +1,67 @@
+// The protection case management cycle as a state machine: which step may follow which.
+// Both the device and the server apply it, so that a change refused on one is refused on
+// the other.
+//
+// Steps follow the inter-agency child protection (2014) and GBV (2017) case management
+// guidelines: identification -> registration (with informed consent) -> assessment ->
+// case plan -> implementation (referrals, follow-ups) -> closure, which an officer
+// approves before it takes effect; a case may be transferred to another organisation,
+// and a closed or transferred case reopened.
+//
+//   identified --register--> registered --assess--> assessed --plan--> planned
+//   planned --refer | follow_up--> in_progress
+//   any open status --request_closure--> closure_requested
+//   closure_requested --approve_closure--> closed
+//   closure_requested --reject_closure--> the status it had before the request
+//   any open status but closure_requested --transfer--> transferred
+//   closed | transferred --reopen--> registered (the situation changed: assess again)
+//
+// Re-assessing or re-planning later in the cycle is allowed and keeps the later status;
+// reassigning to another case worker of the same organisation never changes the status.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace amana::cases {
+
+enum class CaseStatus {
+  identified, registered, assessed, planned, in_progress, closure_requested, closed, transferred,
+};
+
+enum class CaseEvent {
+  reg, assess, plan, refer, follow_up, request_closure, approve_closure, reject_closure, transfer, reassign, reopen,
+};
+
+std::string_view status_name(CaseStatus status);
+Result<CaseStatus> parse_status(std::string_view name);
+std::string_view event_name(CaseEvent event);  // "register", "assess", ... as the CLI verbs
+
+bool is_open(CaseStatus status);
+
+// The events allowed in `status`, in the order of the cycle.
+std::vector<CaseEvent> allowed_events(CaseStatus status);
+
+// The status after `event`. `before_closure` is the status the case had when closure was
+// requested (needed only to reject a closure). An illegal step is invalid_argument naming
+// the steps allowed from `status`, e.g. "cannot refer a case that is 'assessed': make a
+// case plan first. From 'assessed' the next steps are: assess, plan, request closure,
+// transfer, reassign".
+Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseStatus> before_closure = std::nullopt);
+
+// Consent recorded at registration, as it governs referrals.
+struct Consent {
+  bool services = false;
+  bool referral = false;
+  bool information_sharing = false;
+};
+
+// A referral needs consent to referral; one that carries identifying data outside the
+// organisation needs consent to information sharing too. invalid_argument saying which
+// consent is missing and what to do.
+Status check_referral_consent(const Consent& consent, bool shares_identifying_data);
+
+}  // namespace amana::cases
