@@ -73,6 +73,21 @@ struct CentralRecord {
   std::map<std::string, std::string, std::less<>> values;  // current values
 };
 
+// One entry of the service provider directory (the referral pathway). Not personal data of
+// clients: kept in clear, synced down to every device.
+struct Provider {
+  std::string id;                     // short, stable: [a-z0-9-]+
+  std::string name;
+  std::vector<std::string> services;  // service type codes (providers.h)
+  std::string location;
+  std::string contact;
+  std::string hours;
+  std::string criteria;               // who is eligible
+  bool active = true;                 // inactive providers stay for old referrals, never offered
+  std::int64_t updated_at_ms = 0;
+  bool operator==(const Provider&) const = default;
+};
+
 struct StoreCounts {
   std::int64_t users = 0;
   std::int64_t devices = 0;
@@ -81,6 +96,7 @@ struct StoreCounts {
   std::int64_t field_versions = 0;
   std::int64_t conflicts = 0;
   std::int64_t forks = 0;
+  std::int64_t providers = 0;
 };
 
 class CentralStore {
@@ -119,6 +135,14 @@ class CentralStore {
   // `encoded` is the changeset exactly as the device sent it (its hash is what chains).
   virtual Result<ApplyResult> apply_changeset(const DeviceId& device, const std::string& encoded,
                                               const pb::Changeset& changeset, std::int64_t now_ms) = 0;
+
+  // --- the service provider directory ---
+  virtual Status add_provider(const Provider& provider) = 0;     // already_exists
+  virtual Status update_provider(const Provider& provider) = 0;  // not_found
+  virtual Result<std::optional<Provider>> provider(std::string_view id) = 0;
+  virtual Result<std::vector<Provider>> providers(bool include_inactive) = 0;  // by id
+  // Adds or replaces each provider, all in one transaction. Returns how many were new.
+  virtual Result<std::size_t> import_providers(const std::vector<Provider>& providers) = 0;
 
   // --- reading ---
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;

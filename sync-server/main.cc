@@ -17,6 +17,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
+#include "sync-server/providers.h"
 #include "sync-server/qr.h"
 #include "sync-server/service.h"
 
@@ -39,6 +40,12 @@ struct Arguments {
   std::string file;
   std::string form;
   bool no_qr = false;
+  // providers
+  std::string provider_id;
+  std::optional<std::string> name, services, location, contact, hours, criteria;
+  bool inactive = false;
+  bool make_active = false;
+  bool all = false;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -138,7 +145,8 @@ Status run_status(const Arguments& args) {
                       {"records", counts.records},
                       {"field_versions", counts.field_versions},
                       {"conflicts", counts.conflicts},
-                      {"forks", counts.forks}}
+                      {"forks", counts.forks},
+                      {"providers", counts.providers}}
                      .dump(2)
               << "\n";
     return Status();
@@ -148,7 +156,8 @@ Status run_status(const Arguments& args) {
             << "Records          " << counts.records << "\n"
             << "Field versions   " << counts.field_versions << "\n"
             << "Conflicts        " << counts.conflicts << " (for a supervisor to review)\n"
-            << "Forked changesets " << counts.forks << "\n";
+            << "Forked changesets " << counts.forks << "\n"
+            << "Providers        " << counts.providers << "\n";
   return run_devices(args);
 }
 
@@ -179,6 +188,69 @@ Status run_records(const Arguments& args) {
               << " on " << r.device.to_string().substr(0, 8) << "  " << r.values.size() << (r.values.size() == 1 ? " answer\n" : " answers\n");
   }
   if (!records.empty()) std::cout << records.size() << (records.size() == 1 ? " record\n" : " records\n");
+  return Status();
+}
+
+Status run_providers_add(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Provider provider,
+                         make_provider(args.provider_id, args.name.value_or(""), args.services.value_or(""),
+                                       args.location.value_or(""), args.contact.value_or(""),
+                                       args.hours.value_or(""), args.criteria.value_or(""), true,
+                                       system_wall_clock()()));
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_RETURN_IF_ERROR(store->add_provider(provider));
+  std::cout << "Added provider " << provider.id << " (" << provider.name << ")\n";
+  return Status();
+}
+
+Status run_providers_update(const Arguments& args) {
+  if (args.inactive && args.make_active) return invalid_argument("--active and --inactive contradict each other");
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(auto existing, store->provider(args.provider_id));
+  if (!existing) return not_found("no provider '" + args.provider_id + "' (see `sync-server providers list --all`)");
+  std::string services;
+  for (const std::string& service : existing->services) services += service + ";";
+  const bool active = args.inactive ? false : args.make_active ? true : existing->active;
+  AMANA_ASSIGN_OR_RETURN(Provider updated,
+                         make_provider(existing->id, args.name.value_or(existing->name), args.services.value_or(services),
+                                       args.location.value_or(existing->location),
+                                       args.contact.value_or(existing->contact), args.hours.value_or(existing->hours),
+                                       args.criteria.value_or(existing->criteria), active, system_wall_clock()()));
+  AMANA_RETURN_IF_ERROR(store->update_provider(updated));
+  std::cout << "Updated provider " << updated.id << (updated.active ? "" : " (inactive: no longer offered)") << "\n";
+  return Status();
+}
+
+Status run_providers_list(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(auto providers, store->providers(args.all));
+  if (args.json) {
+    json list = json::array();
+    for (const Provider& p : providers) {
+      list.push_back({{"id", p.id}, {"name", p.name}, {"services", p.services}, {"location", p.location},
+                      {"contact", p.contact}, {"hours", p.hours}, {"criteria", p.criteria}, {"active", p.active}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return Status();
+  }
+  if (providers.empty()) std::cout << "No providers yet: `sync-server providers add` or `providers import FILE.csv`.\n";
+  for (const Provider& p : providers) {
+    std::string services;
+    for (const std::string& service : p.services) services += (services.empty() ? "" : ", ") + service;
+    std::cout << p.id << "  " << p.name << "  [" << services << "]  " << p.location
+              << (p.contact.empty() ? "" : "  " + p.contact) << (p.active ? "" : "  INACTIVE") << "\n";
+  }
+  return Status();
+}
+
+Status run_providers_import(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(args.file, 8u << 20));
+  auto providers = providers_from_csv(text, system_wall_clock()());
+  if (!providers.ok()) return providers.status().with_context(args.file);
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(std::size_t added, store->import_providers(*providers));
+  std::cout << "Imported " << providers->size() << " providers from " << args.file << ": " << added << " new, "
+            << providers->size() - added << " updated\n";
   return Status();
 }
 
@@ -271,6 +343,27 @@ int run(int argc, char** argv) {
   auto* bundle_export = bundle->add_subcommand("export", "Write what a device would pull, sealed to it");
   bundle_export->add_option("--device", args.device, "Device id")->required();
   bundle_export->add_option("FILE", args.file, "The bundle file to write")->required();
+  auto* providers = app.add_subcommand("providers", "The service provider directory (the referral pathway)");
+  providers->require_subcommand(1);
+  auto* providers_add = providers->add_subcommand("add", "Add a provider");
+  auto* providers_update = providers->add_subcommand("update", "Change a provider; --inactive stops offering it");
+  for (auto* command : {providers_add, providers_update}) {
+    command->add_option("ID", args.provider_id, "Provider id: lower-case letters, digits and '-'")->required();
+    command->add_option("--name", args.name, "Name");
+    command->add_option("--services", args.services, "Service types, separated by ';' (e.g. health;psychosocial)");
+    command->add_option("--location", args.location, "Where it is");
+    command->add_option("--contact", args.contact, "Phone or other contact");
+    command->add_option("--hours", args.hours, "Opening hours");
+    command->add_option("--criteria", args.criteria, "Who is eligible");
+  }
+  providers_update->add_flag("--inactive", args.inactive, "No longer offer this provider for referrals");
+  providers_update->add_flag("--active", args.make_active, "Offer this provider again");
+  auto* providers_list = providers->add_subcommand("list", "List providers");
+  providers_list->add_flag("--all", args.all, "Include inactive providers");
+  providers_list->add_flag("--json", args.json, "JSON output");
+  auto* providers_import = providers->add_subcommand("import", "Add or update providers from a CSV file");
+  providers_import->add_option("FILE", args.file, "CSV with columns id,name,services,location[,contact,hours,criteria,active]")
+      ->required();
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -287,6 +380,10 @@ int run(int argc, char** argv) {
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
   else if (*records) result = run_records(args);
+  else if (*providers_add) result = run_providers_add(args);
+  else if (*providers_update) result = run_providers_update(args);
+  else if (*providers_list) result = run_providers_list(args);
+  else if (*providers_import) result = run_providers_import(args);
   else if (*import_bundle) result = run_import_bundle(args);
   else if (*bundle_export) result = run_bundle_export(args);
   return cli::exit_code(result);

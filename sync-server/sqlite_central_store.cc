@@ -96,9 +96,44 @@ Status create_v1(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v2(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE providers (
+      id            TEXT PRIMARY KEY,
+      name          TEXT NOT NULL,
+      services      TEXT NOT NULL,  -- service type codes joined by ';'
+      location      TEXT NOT NULL,
+      contact       TEXT NOT NULL,
+      hours         TEXT NOT NULL,
+      criteria      TEXT NOT NULL,
+      active        INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
+    {2, "service provider directory", create_v2},
 };
+
+std::string join_services(const std::vector<std::string>& services) {
+  std::string out;
+  for (const std::string& s : services) out += (out.empty() ? "" : ";") + s;
+  return out;
+}
+
+std::vector<std::string> split_services(const std::string& joined) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= joined.size() && !joined.empty()) {
+    const auto end = joined.find(';', start);
+    out.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
 
 std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
@@ -371,6 +406,7 @@ class SqliteCentralStore final : public CentralStore {
         {"SELECT count(*) FROM field_versions", &counts.field_versions},
         {"SELECT count(*) FROM conflicts", &counts.conflicts},
         {"SELECT count(*) FROM forks", &counts.forks},
+        {"SELECT count(*) FROM providers", &counts.providers},
     };
     for (const auto& [sql_text, target] : queries) {
       AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(sql_text));
@@ -380,7 +416,94 @@ class SqliteCentralStore final : public CentralStore {
     return counts;
   }
 
+  Status add_provider(const Provider& provider) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(auto existing, find_provider(provider.id));
+    if (existing) return Status(ErrorCode::already_exists, "provider '" + provider.id + "' already exists");
+    return write_provider(provider);
+  }
+
+  Status update_provider(const Provider& provider) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(auto existing, find_provider(provider.id));
+    if (!existing) return not_found("no provider '" + provider.id + "' (see `sync-server providers list --all`)");
+    return write_provider(provider);
+  }
+
+  Result<std::optional<Provider>> provider(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    return find_provider(id);
+  }
+
+  Result<std::vector<Provider>> providers(bool include_inactive) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kProviderColumns) +
+                                                    " WHERE ?1 OR active = 1 ORDER BY id"));
+    q.bind(1, std::int64_t{include_inactive ? 1 : 0});
+    std::vector<Provider> out;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      out.push_back(read_provider(q));
+    }
+    return out;
+  }
+
+  Result<std::size_t> import_providers(const std::vector<Provider>& list) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    std::size_t added = 0;
+    for (const Provider& provider : list) {
+      AMANA_ASSIGN_OR_RETURN(auto existing, find_provider(provider.id));
+      if (!existing) ++added;
+      AMANA_RETURN_IF_ERROR(write_provider(provider));
+    }
+    AMANA_RETURN_IF_ERROR(txn.commit());
+    return added;
+  }
+
  private:
+  static constexpr std::string_view kProviderColumns =
+      "SELECT id, name, services, location, contact, hours, criteria, active, updated_at_ms FROM providers";
+
+  static Provider read_provider(const sql::Query& q) {
+    Provider provider;
+    provider.id = q.column_text(0);
+    provider.name = q.column_text(1);
+    provider.services = split_services(q.column_text(2));
+    provider.location = q.column_text(3);
+    provider.contact = q.column_text(4);
+    provider.hours = q.column_text(5);
+    provider.criteria = q.column_text(6);
+    provider.active = q.column_int64(7) != 0;
+    provider.updated_at_ms = q.column_int64(8);
+    return provider;
+  }
+
+  Result<std::optional<Provider>> find_provider(std::string_view id) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kProviderColumns) + " WHERE id = ?"));
+    q.bind(1, id);
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) return std::optional<Provider>();
+    return std::optional<Provider>(read_provider(q));
+  }
+
+  Status write_provider(const Provider& p) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("INSERT OR REPLACE INTO providers (id, name, services, location, contact, hours, "
+                                      "criteria, active, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    return q.bind(1, p.id)
+        .bind(2, p.name)
+        .bind(3, join_services(p.services))
+        .bind(4, p.location)
+        .bind(5, p.contact)
+        .bind(6, p.hours)
+        .bind(7, p.criteria)
+        .bind(8, std::int64_t{p.active ? 1 : 0})
+        .bind(9, p.updated_at_ms)
+        .run();
+  }
+
   void require_data_key() const {
     if (data_key_.empty()) throw std::logic_error("central store used before its data key was set");
   }
