@@ -2,6 +2,7 @@
 // field-client library and prints; all behaviour lives in the library.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -41,6 +42,9 @@ struct Arguments {
   std::string code;
   std::optional<std::string> server;
   std::string file;
+  // providers
+  std::optional<std::string> service;
+  bool all_providers = false;
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -172,6 +176,28 @@ Status run_bundle_import(const Arguments& args) {
   return Status::success();
 }
 
+Status run_providers(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto providers, store.providers(args.all_providers));
+  std::size_t shown = 0;
+  for (const pb::Provider& p : providers) {
+    if (args.service && std::find(p.services().begin(), p.services().end(), *args.service) == p.services().end()) {
+      continue;
+    }
+    std::string services;
+    for (const std::string& service : p.services()) services += (services.empty() ? "" : ", ") + service;
+    std::cout << p.id() << "  " << p.name() << "  [" << services << "]  " << p.location()
+              << (p.contact().empty() ? "" : "  " + p.contact()) << (p.hours().empty() ? "" : "  " + p.hours())
+              << (p.active() ? "" : "  INACTIVE") << "\n";
+    ++shown;
+  }
+  if (shown == 0) {
+    std::cout << (providers.empty() ? "No service providers on this device yet: they arrive with `field-client sync`.\n"
+                                    : "No provider offers that service.\n");
+  }
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -228,6 +254,10 @@ int run(int argc, char** argv) {
   auto* sync = app.add_subcommand("sync", "Send everything collected to the server (resumes where it stopped)");
   sync->add_option("--server", args.server, "Use this server address instead of the enrolled one");
 
+  auto* providers = app.add_subcommand("providers", "The service provider directory (synced from the office)");
+  providers->add_option("--service", args.service, "Only providers of this service type, e.g. health");
+  providers->add_flag("--all", args.all_providers, "Include providers no longer offered");
+
   auto* bundle = app.add_subcommand("bundle", "Sync without a network, by a file on a USB stick");
   bundle->require_subcommand(1);
   auto* bundle_export = bundle->add_subcommand("export", "Write everything not yet synced to a sealed file");
@@ -253,6 +283,7 @@ int run(int argc, char** argv) {
     else if (status->parsed()) outcome = run_status(args);
     else if (enroll->parsed()) outcome = run_enroll(args);
     else if (sync->parsed()) outcome = run_sync(args);
+    else if (providers->parsed()) outcome = run_providers(args);
     else if (bundle_export->parsed()) outcome = run_bundle_export(args);
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);

@@ -712,4 +712,44 @@ Status Store::acknowledge_changesets(std::uint64_t high_water) {
   return txn.commit();
 }
 
+// ---- service provider directory ----
+
+Result<std::int64_t> Store::providers_version() {
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t version, require_meta_number(*state_->db, "providers_version"));
+  return static_cast<std::int64_t>(version);
+}
+
+Status Store::replace_providers(const std::vector<pb::Provider>& list, std::int64_t version) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_RETURN_IF_ERROR(db.exec("DELETE FROM providers"));
+  for (const pb::Provider& provider : list) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("INSERT INTO providers (id, active, encoded) VALUES (?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, provider.id())
+                              .bind(2, std::int64_t{provider.active() ? 1 : 0})
+                              .bind(3, crypto::as_bytes(provider.SerializeAsString()))
+                              .run());
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "providers_version", static_cast<std::uint64_t>(version)));
+  return txn.commit();
+}
+
+Result<std::vector<pb::Provider>> Store::providers(bool include_inactive) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         state_->db->query("SELECT encoded FROM providers WHERE ?1 OR active = 1 ORDER BY id"));
+  q.bind(1, std::int64_t{include_inactive ? 1 : 0});
+  std::vector<pb::Provider> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    const Bytes encoded = q.column_blob(0);
+    pb::Provider provider;
+    if (!provider.ParseFromArray(encoded.data(), static_cast<int>(encoded.size()))) {
+      return corrupt("a provider in the local directory does not decode");
+    }
+    out.push_back(std::move(provider));
+  }
+  return out;
+}
+
 }  // namespace amana::field

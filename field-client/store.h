@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "proto/amana.pb.h"
+#include "proto/sync.pb.h"
 #include "common/answers.h"
 #include "common/crypto.h"
 #include "common/hlc.h"
@@ -172,6 +173,13 @@ class Store {
   // The server has durably merged every changeset up to `high_water`: they and their
   // operations leave the outbox.
   Status acknowledge_changesets(std::uint64_t high_water);
+
+  // --- the service provider directory, as last synced down ---
+  Result<std::int64_t> providers_version();
+  // Replaces the whole directory (the server sends all of it when it changed).
+  Status replace_providers(const std::vector<pb::Provider>& providers, std::int64_t version);
+  // By id; inactive ones only when asked.
+  Result<std::vector<pb::Provider>> providers(bool include_inactive = false);
 
   const DeviceId& device() const { return device_; }
   const std::string& user() const { return user_; }

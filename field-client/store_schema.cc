@@ -50,9 +50,23 @@ Status create_v2(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// The service provider directory, synced down from the server. Not personal data: kept
+// in clear, one encoded entry per provider.
+Status create_v3(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE providers (
+      id      TEXT PRIMARY KEY,
+      active  INTEGER NOT NULL,
+      encoded BLOB NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO meta (key, value) VALUES ('providers_version', '0');
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
+    {3, "service provider directory", create_v3},
 };
 
 }  // namespace

@@ -60,7 +60,12 @@ Status apply_update(Store& store, const crypto::Bytes& payload) {
   if (update.revoked()) {
     return Status(ErrorCode::revoked, "the office has revoked this device: hand it in to be wiped");
   }
-  return store.acknowledge_changesets(update.acknowledged_changeset());
+  AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
+  if (update.providers_size() > 0) {
+    const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
+    AMANA_RETURN_IF_ERROR(store.replace_providers(providers, update.providers_version()));
+  }
+  return Status();
 }
 
 }  // namespace
@@ -214,6 +219,8 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, request_options));
   pb::PullRequest pull;
   pull.set_server_nonce(nonce);
+  AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());
+  pull.set_providers_version(providers_version);
   const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
   const crypto::Bytes sealed_pull = envelope::seal(envelope::Purpose::pull_request,
                                                    crypto::as_bytes(pull.SerializeAsString()), me,

@@ -141,6 +141,9 @@ class CentralStore {
   virtual Status update_provider(const Provider& provider) = 0;  // not_found
   virtual Result<std::optional<Provider>> provider(std::string_view id) = 0;
   virtual Result<std::vector<Provider>> providers(bool include_inactive) = 0;  // by id
+  // A counter that grows with every change to the directory (devices compare it with the
+  // one they hold; clocks cannot be trusted to).
+  virtual Result<std::int64_t> providers_revision() = 0;
   // Adds or replaces each provider, all in one transaction. Returns how many were new.
   virtual Result<std::size_t> import_providers(const std::vector<Provider>& providers) = 0;
 

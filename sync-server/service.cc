@@ -210,12 +210,32 @@ Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
   return apply_push(push);
 }
 
-pb::DeviceUpdate SyncService::device_update(const Device& device, std::uint64_t cursor) const {
+Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::uint64_t cursor,
+                                                     std::int64_t providers_version) const {
   pb::DeviceUpdate update;
   update.set_device_id(device.id.bytes.data(), device.id.bytes.size());
   update.set_acknowledged_changeset(device.high_water);
   update.set_revoked(device.revoked_at_ms.has_value());
   update.set_cursor(cursor);
+  // The directory is small (tens of entries): when anything changed, send all of it,
+  // inactive ones included so that devices stop offering them.
+  AMANA_ASSIGN_OR_RETURN(std::int64_t revision, store_.providers_revision());
+  update.set_providers_version(revision);
+  if (revision != providers_version) {
+    AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(true));
+    for (const Provider& p : providers) {
+      pb::Provider* entry = update.add_providers();
+      entry->set_id(p.id);
+      entry->set_name(p.name);
+      for (const std::string& service : p.services) entry->add_services(service);
+      entry->set_location(p.location);
+      entry->set_contact(p.contact);
+      entry->set_hours(p.hours);
+      entry->set_criteria(p.criteria);
+      entry->set_active(p.active);
+      entry->set_updated_at_ms(p.updated_at_ms);
+    }
+  }
   return update;
 }
 
@@ -230,17 +250,18 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
   // A replayed pull gets nothing: the nonce is spent before anything is read.
   const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
   if (!fresh.ok()) return refusal(fresh);
-  const pb::DeviceUpdate update = device_update(*sender, message.cursor());
+  auto update = device_update(*sender, message.cursor(), message.providers_version());
+  if (!update.ok()) return refusal(update.status());
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
-                                              crypto::as_bytes(update.SerializeAsString()), org_sender,
+                                              crypto::as_bytes(update->SerializeAsString()), org_sender,
                                               sender->box_public_key);
   return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
 }
 
 Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
   AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
-  const pb::DeviceUpdate update = device_update(device, 0);
+  AMANA_ASSIGN_OR_RETURN(pb::DeviceUpdate update, device_update(device, 0, 0));
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   return envelope::seal(envelope::Purpose::pull_response, crypto::as_bytes(update.SerializeAsString()), org_sender,
                         device.box_public_key);

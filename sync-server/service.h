@@ -67,7 +67,8 @@ class SyncService {
   // What `device` is told: its acknowledgement, its status and the changes after `cursor`
   // that it needs to know. No record kinds are shared between devices yet: the change
   // feed fills in with case management, which defines who needs to know what.
-  pb::DeviceUpdate device_update(const Device& device, std::uint64_t cursor) const;
+  Result<pb::DeviceUpdate> device_update(const Device& device, std::uint64_t cursor,
+                                         std::int64_t providers_version) const;
   Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
 
   CentralStore& store_;

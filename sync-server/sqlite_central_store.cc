@@ -107,7 +107,8 @@ Status create_v2(sql::Database& db, sql::Transaction&) {
       hours         TEXT NOT NULL,
       criteria      TEXT NOT NULL,
       active        INTEGER NOT NULL,
-      updated_at_ms INTEGER NOT NULL
+      updated_at_ms INTEGER NOT NULL,
+      revision      INTEGER NOT NULL  -- the directory's change counter when last written
     ) WITHOUT ROWID;
   )sql");
 }
@@ -449,6 +450,13 @@ class SqliteCentralStore final : public CentralStore {
     return out;
   }
 
+  Result<std::int64_t> providers_revision() override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT coalesce(max(revision), 0) FROM providers"));
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    return row ? q.column_int64(0) : 0;
+  }
+
   Result<std::size_t> import_providers(const std::vector<Provider>& list) override {
     std::lock_guard lock(mutex_);
     AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
@@ -491,7 +499,8 @@ class SqliteCentralStore final : public CentralStore {
   Status write_provider(const Provider& p) {
     AMANA_ASSIGN_OR_RETURN(sql::Query q,
                            db_->query("INSERT OR REPLACE INTO providers (id, name, services, location, contact, hours, "
-                                      "criteria, active, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                      "criteria, active, updated_at_ms, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                      "(SELECT coalesce(max(revision), 0) + 1 FROM providers))"));
     return q.bind(1, p.id)
         .bind(2, p.name)
         .bind(3, join_services(p.services))

@@ -254,3 +254,27 @@ TEST_CASE("sync end to end: a server killed with SIGKILL mid-merge, again and ag
   CHECK(status["forks"] == 0);
   MESSAGE(interrupted << " of 8 syncs were cut by the kill");
 }
+
+TEST_CASE("sync end to end: the service provider directory comes down to devices, inactive ones withdrawn") {
+  ServerUnderTest server;
+  FieldDevice device("amina");
+  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  CHECK(contains(device.run({"providers"}).out, "No service providers on this device yet"));
+  REQUIRE(server.admin({"providers", "add", "amal-clinic", "--name", "Al-Amal Clinic", "--services",
+                        "health;psychosocial", "--location", "Um Dukhun", "--hours", "Sun-Thu 8-14"})
+              .exit_code == 0);
+  REQUIRE(server.admin({"providers", "add", "legal-aid", "--name", "مركز العون القانوني", "--services", "legal",
+                        "--location", "Zalingei"})
+              .exit_code == 0);
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  const auto listed = device.run({"providers"});
+  CHECK(contains(listed.out, "amal-clinic  Al-Amal Clinic  [health, psychosocial]  Um Dukhun  Sun-Thu 8-14"));
+  CHECK(contains(listed.out, "legal-aid  مركز العون القانوني  [legal]  Zalingei"));
+  const auto legal = device.run({"providers", "--service", "legal"});
+  CHECK_FALSE(contains(legal.out, "amal-clinic"));
+
+  REQUIRE(server.admin({"providers", "update", "amal-clinic", "--inactive"}).exit_code == 0);
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  CHECK_FALSE(contains(device.run({"providers"}).out, "amal-clinic"));
+  CHECK(contains(device.run({"providers", "--all"}).out, "amal-clinic  Al-Amal Clinic  [health, psychosocial]  Um Dukhun  Sun-Thu 8-14  INACTIVE"));
+}
