@@ -136,6 +136,8 @@ std::vector<std::string> split_services(const std::string& joined) {
   return out;
 }
 
+constexpr std::int64_t kMaxOutstandingNonces = 100'000;
+
 std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
 
@@ -262,6 +264,12 @@ class SqliteCentralStore final : public CentralStore {
 
   Status add_nonce(ByteView nonce, std::int64_t expires_at_ms) override {
     std::lock_guard lock(mutex_);
+    // Anyone may ask for a nonce: keep the table bounded by dropping the oldest
+    // outstanding ones (a device holding one of those simply asks again).
+    AMANA_ASSIGN_OR_RETURN(sql::Query bound,
+                           db_->query("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces "
+                                      "ORDER BY expires_at_ms LIMIT max(0, (SELECT count(*) FROM nonces) - ?))"));
+    AMANA_RETURN_IF_ERROR(bound.bind(1, kMaxOutstandingNonces - 1).run());
     AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO nonces (nonce, expires_at_ms) VALUES (?, ?)"));
     return q.bind(1, nonce).bind(2, expires_at_ms).run();
   }
