@@ -330,8 +330,10 @@ TEST_CASE("languages") {
 TEST_CASE("every built-in form loads and its example answers validate") {
   auto pack = FormPack::builtin();
   REQUIRE_MESSAGE(pack.ok(), pack.status().message());
-  CHECK(pack->forms().size() == 3);
-  for (std::string_view id : {"outreach-identification", "rapid-protection-assessment", "pdm-survey"}) {
+  CHECK(pack->forms().size() == 9);
+  for (std::string_view id : {"outreach-identification", "rapid-protection-assessment", "pdm-survey",
+                              "case-registration", "case-assessment", "case-plan", "referral", "follow-up",
+                              "case-closure"}) {
     auto form = pack->find(id);
     REQUIRE_MESSAGE(form.ok(), form.status().message());
     for (const Field& field : (*form)->fields) {
@@ -348,8 +350,9 @@ TEST_CASE("every built-in form loads and its example answers validate") {
     CHECK_MESSAGE(answers.ok(), id, ": ", answers.status().message());
   }
   CHECK(pack->find("nope").status().message() ==
-        "unknown form 'nope'; the forms on this device are: outreach-identification, pdm-survey, "
-        "rapid-protection-assessment (see `field-client forms`)");
+        "unknown form 'nope'; the forms on this device are: case-assessment, case-closure, case-plan, "
+        "case-registration, follow-up, outreach-identification, pdm-survey, rapid-protection-assessment, referral "
+        "(see `field-client forms`)");
 }
 
 }  // namespace amana::forms
