@@ -12,6 +12,8 @@
 #include "common/cli.h"
 #include "common/form_pack.h"
 #include "common/passphrase.h"
+#include "common/files.h"
+#include "field-client/cases.h"
 #include "field-client/collect.h"
 #include "field-client/interview.h"
 #include "field-client/render.h"
@@ -45,6 +47,11 @@ struct Arguments {
   // providers
   std::optional<std::string> service;
   bool all_providers = false;
+  // cases
+  std::optional<std::string> from;
+  std::optional<std::string> person_name, person_sex, person_location;
+  std::optional<int> person_age;
+  bool not_a_duplicate = false;
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -198,6 +205,87 @@ Status run_providers(const Arguments& args) {
   return Status::success();
 }
 
+Status run_case_open(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  CaseOpening opening;
+  if (args.from) {
+    AMANA_ASSIGN_OR_RETURN(opening.from_identification, store.resolve(*args.from));
+  }
+  opening.person = {args.person_name.value_or(""), args.person_sex.value_or(""), args.person_age,
+                    args.person_location.value_or("")};
+  opening.not_a_duplicate = args.not_a_duplicate;
+  AMANA_ASSIGN_OR_RETURN(RecordId id, book.open(opening));
+  std::cout << "Opened case " << id.to_string() << " (identified). Next: field-client case register "
+            << id.to_string().substr(28) << " --answers FILE\n";
+  return Status::success();
+}
+
+Status run_case_step(const forms::FormPack& pack, const Arguments& args, cases::CaseEvent event) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, store.resolve(args.record_ref));
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, book.step_form(event));
+  forms::Answers answers;
+  if (args.answers_file) {
+    AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(*args.answers_file, kMaxAnswersFileBytes));
+    auto parsed = forms::parse_answers_json(*form, text);
+    if (!parsed.ok()) return parsed.status().with_context(*args.answers_file);
+    answers = std::move(parsed).value();
+  } else {
+    AMANA_ASSIGN_OR_RETURN(answers, interview(*form, validation, std::cin, std::cout));
+  }
+  AMANA_ASSIGN_OR_RETURN(RecordId step, book.record_step(case_id, event, answers));
+  AMANA_ASSIGN_OR_RETURN(CaseSummary summary, book.summary(case_id));
+  std::cout << "Recorded " << form->id << " " << step.to_string() << "; case " << case_id.to_string() << " is now "
+            << cases::status_name(summary.status) << "\n";
+  return Status::success();
+}
+
+Status run_cases(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(auto list, book.list());
+  if (list.empty()) std::cout << "No cases yet. Open one with `field-client case open --from IDENTIFICATION`.\n";
+  for (const CaseSummary& c : list) {
+    std::string status(cases::status_name(c.status));
+    status.resize(std::max<std::size_t>(status.size(), 18), ' ');
+    std::string risk = c.risk_level.empty() ? "-" : c.risk_level;
+    risk.resize(std::max<std::size_t>(risk.size(), 9), ' ');
+    std::cout << c.id.to_string() << "  " << status << risk << format_local_time(c.opened_at_ms) << "  " << c.name
+              << "\n";
+  }
+  return Status::success();
+}
+
+Status run_case_show(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, store.resolve(args.record_ref));
+  AMANA_ASSIGN_OR_RETURN(CaseSummary summary, book.summary(case_id));
+  std::cout << "Case     " << case_id.to_string() << "\n"
+            << "Status   " << cases::status_name(summary.status) << "\n"
+            << "Opened   " << format_local_time(summary.opened_at_ms) << "\n";
+  for (const auto& [field, value] : summary.values) {
+    if (field != "status") std::cout << "  " << field << ": " << value << "\n";
+  }
+  std::string next;
+  for (cases::CaseEvent event : cases::allowed_events(summary.status)) {
+    if (book.step_form(event).ok()) next += (next.empty() ? "" : ", ") + std::string(cases::event_name(event));
+  }
+  std::cout << "Next steps on this device: " << (next.empty() ? "none" : next) << "\nSteps, oldest first:\n";
+  AMANA_ASSIGN_OR_RETURN(auto steps, store.records(std::nullopt, case_id));
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    std::cout << "  " << format_local_time(it->created_at_ms) << "  " << it->form_id << "  " << it->id.to_string()
+              << "\n";
+  }
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -254,6 +342,35 @@ int run(int argc, char** argv) {
   auto* sync = app.add_subcommand("sync", "Send everything collected to the server (resumes where it stopped)");
   sync->add_option("--server", args.server, "Use this server address instead of the enrolled one");
 
+  auto* cases_cmd = app.add_subcommand("cases", "List the protection cases on this device");
+  auto* case_cmd = app.add_subcommand("case", "Open a case, or record a step of one (register, assess, plan, ...)");
+  case_cmd->require_subcommand(1);
+  auto* case_open = case_cmd->add_subcommand("open", "Open a case: --from an identification, or --name ...");
+  case_open->add_option("--from", args.from, "The outreach identification the case starts from");
+  case_open->add_option("--name", args.person_name, "The person's name (without --from)");
+  case_open->add_option("--sex", args.person_sex, "female or male");
+  case_open->add_option("--age", args.person_age, "Age in years")->check(CLI::Range(0, 120));
+  case_open->add_option("--location", args.person_location, "Site or village");
+  case_open->add_flag("--not-a-duplicate", args.not_a_duplicate,
+                      "Open even though someone alike is already known here (after checking with the person)");
+  auto* case_show = case_cmd->add_subcommand("show", "A case: its status, what it holds, its steps");
+  case_show->add_option("CASE", args.record_ref, "Case id, or 8 or more of its first or last characters")->required();
+  const std::pair<const char*, cases::CaseEvent> kSteps[] = {
+      {"register", cases::CaseEvent::reg},          {"assess", cases::CaseEvent::assess},
+      {"plan", cases::CaseEvent::plan},             {"refer", cases::CaseEvent::refer},
+      {"follow-up", cases::CaseEvent::follow_up},   {"close", cases::CaseEvent::request_closure},
+  };
+  std::vector<std::pair<CLI::App*, cases::CaseEvent>> step_commands;
+  for (const auto& [verb, event] : kSteps) {
+    auto* command = case_cmd->add_subcommand(
+        verb, std::string("Record the ") + (event == cases::CaseEvent::request_closure ? "closure request (an officer approves it)"
+                                                                                        : verb + std::string(" step")));
+    command->add_option("CASE", args.record_ref, "Case id, or 8 or more of its first or last characters")->required();
+    command->add_option("--answers", args.answers_file, "JSON file of answers (otherwise asked question by question)");
+    command->add_option("--lang", args.language, "Language of questions and messages: en or ar");
+    step_commands.emplace_back(command, event);
+  }
+
   auto* providers = app.add_subcommand("providers", "The service provider directory (synced from the office)");
   providers->add_option("--service", args.service, "Only providers of this service type, e.g. health");
   providers->add_flag("--all", args.all_providers, "Include providers no longer offered");
@@ -284,9 +401,15 @@ int run(int argc, char** argv) {
     else if (enroll->parsed()) outcome = run_enroll(args);
     else if (sync->parsed()) outcome = run_sync(args);
     else if (providers->parsed()) outcome = run_providers(args);
+    else if (cases_cmd->parsed()) outcome = run_cases(*pack, args);
+    else if (case_open->parsed()) outcome = run_case_open(*pack, args);
+    else if (case_show->parsed()) outcome = run_case_show(*pack, args);
     else if (bundle_export->parsed()) outcome = run_bundle_export(args);
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);
+  }
+  for (const auto& [command, event] : step_commands) {
+    if (pack.ok() && command->parsed()) outcome = run_case_step(*pack, args, event);
   }
   return cli::exit_code(outcome);
 }

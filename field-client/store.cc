@@ -330,8 +330,10 @@ Status Store::write_record(sql::Transaction&, const Record& record, bool insert)
   sql::Database& db = *state_->db;
   if (insert) {
     AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
-        "INSERT INTO records (id, form_id, form_version, created_at_ms, updated_hlc, sealed_values) "
-        "VALUES (?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO records (id, form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    if (s.case_id) q.bind(7, s.case_id->view());
+    else q.bind_null(7);
     return q.bind(1, s.id.view())
         .bind(2, s.form_id)
         .bind(3, static_cast<std::int64_t>(s.form_version))
@@ -346,12 +348,21 @@ Status Store::write_record(sql::Transaction&, const Record& record, bool insert)
 }
 
 Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(RecordId id, add_record_in(txn, form, answers, std::nullopt));
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return id;
+}
+
+Result<RecordId> Store::add_record_in(sql::Transaction& txn, const forms::FormDefinition& form,
+                                      const forms::Answers& answers, std::optional<RecordId> case_id) {
   const std::int64_t now_ms = state_->wall();
   // The id takes the HLC stamp, which strictly increases on this device, so records made
   // within one millisecond still list in the order they were made.
   const HlcTime stamp = state_->clock.now();
   Record record;
-  record.summary = {new_record_id(hlc_millis(stamp), hlc_counter(stamp)), form.id, form.version, now_ms, stamp};
+  record.summary = {new_record_id(hlc_millis(stamp), hlc_counter(stamp)), form.id, form.version, now_ms, stamp,
+                    case_id};
   record.author = user_;
   record.values = answers;
 
@@ -364,6 +375,7 @@ Result<RecordId> Store::add_record(const forms::FormDefinition& form, const form
   operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
   operation.set_author(user_);
   operation.set_created_at_ms(now_ms);
+  if (case_id) operation.set_case_id(std::string(case_id->bytes.begin(), case_id->bytes.end()));
   for (const auto& [field, value] : answers) {
     record.stamps[field] = record.summary.updated;
     pb::FieldWrite* write = operation.add_writes();
@@ -372,15 +384,20 @@ Result<RecordId> Store::add_record(const forms::FormDefinition& form, const form
     write->set_hlc(operation.hlc());
   }
 
-  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
   AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/true));
   AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
   (void)sequence;
-  AMANA_RETURN_IF_ERROR(txn.commit());
   return record.summary.id;
 }
 
 Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, id, answers));
+  if (changed) AMANA_RETURN_IF_ERROR(txn.commit());
+  return changed;
+}
+
+Result<bool> Store::update_record_in(sql::Transaction& txn, RecordId id, const forms::Answers& answers) {
   AMANA_ASSIGN_OR_RETURN(Record record, this->record(id));
   std::vector<FieldChange> changes;
   for (const auto& [field, value] : answers) {
@@ -421,23 +438,37 @@ Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
   }
   record.summary.updated = stamp;
 
-  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  if (record.summary.case_id) {
+    operation.set_case_id(std::string(record.summary.case_id->bytes.begin(), record.summary.case_id->bytes.end()));
+  }
   AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/false));
   AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
   (void)sequence;
-  AMANA_RETURN_IF_ERROR(txn.commit());
   return true;
+}
+
+Result<RecordId> Store::add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,
+                                      RecordId case_id, const forms::Answers& case_values) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(RecordId step, add_record_in(txn, step_form, step_answers, case_id));
+  AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, case_id, case_values));
+  (void)changed;
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return step;
 }
 
 Result<Record> Store::record(RecordId id) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
-      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values FROM records WHERE id = ?"));
+      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id FROM records WHERE id = ?"));
   q.bind(1, id.view());
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return not_found("no record " + id.to_string() + " on this device (see `field-client records`)");
   Record record;
   record.summary = {id, q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2),
-                    HlcTime(static_cast<std::uint64_t>(q.column_int64(3)))};
+                    HlcTime(static_cast<std::uint64_t>(q.column_int64(3))), std::nullopt};
+  if (!q.column_is_null(5)) {
+    AMANA_ASSIGN_OR_RETURN(record.summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+  }
   AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(4),
                                                          associated_data(kRecordLabel, id.view())));
   AMANA_ASSIGN_OR_RETURN(pb::RecordValues values, parse_record_values(plain));
@@ -484,18 +515,26 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
   return matches.front();
 }
 
-Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id) {
+Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id,
+                                                  std::optional<RecordId> case_id) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
-      "SELECT id, form_id, form_version, created_at_ms, updated_hlc FROM records "
-      "WHERE ?1 IS NULL OR form_id = ?1 ORDER BY id DESC"));
+      "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id FROM records "
+      "WHERE (?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR case_id = ?2) ORDER BY id DESC"));
   if (form_id) q.bind(1, *form_id);
+  else q.bind_null(1);
+  if (case_id) q.bind(2, case_id->view());
+  else q.bind_null(2);
   std::vector<RecordSummary> out;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
     AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
-    out.push_back({id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
-                   HlcTime(static_cast<std::uint64_t>(q.column_int64(4)))});
+    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
+    if (!q.column_is_null(5)) {
+      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+    }
+    out.push_back(std::move(summary));
   }
   return out;
 }

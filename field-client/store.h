@@ -61,6 +61,7 @@ struct RecordSummary {
   std::uint32_t form_version = 0;
   std::int64_t created_at_ms = 0;
   HlcTime updated{0};
+  std::optional<RecordId> case_id;  // the case a case-step record belongs to
 };
 
 struct Record {
@@ -154,8 +155,14 @@ class Store {
   // A full id, or at least 8 hex digits from its start or its end (the end is random, so
   // the last 8 characters nearly always suffice), matching exactly one record.
   Result<RecordId> resolve(std::string_view id_or_part);
-  // Newest first.
-  Result<std::vector<RecordSummary>> records(std::optional<std::string_view> form_id = std::nullopt);
+  // Newest first; optionally one form's, or one case's step records.
+  Result<std::vector<RecordSummary>> records(std::optional<std::string_view> form_id = std::nullopt,
+                                             std::optional<RecordId> case_id = std::nullopt);
+
+  // A step of a case (a registration, a referral, ...) and the case's new values, in one
+  // transaction: both changes go to the outbox together or not at all.
+  Result<RecordId> add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,
+                                 RecordId case_id, const forms::Answers& case_values);
   // Oldest first.
   Result<std::vector<Revision>> history(RecordId id);
   // Operations after `after_sequence`, oldest first, at most `limit`.
@@ -190,6 +197,9 @@ class Store {
   struct State;
   explicit Store(std::unique_ptr<State> state);
   Result<std::int64_t> append_operation(sql::Transaction& txn, pb::Operation& operation);
+  Result<RecordId> add_record_in(sql::Transaction& txn, const forms::FormDefinition& form,
+                                 const forms::Answers& answers, std::optional<RecordId> case_id);
+  Result<bool> update_record_in(sql::Transaction& txn, RecordId id, const forms::Answers& answers);
   Status write_record(sql::Transaction& txn, const Record& record, bool insert);
   std::unique_ptr<State> state_;
   DeviceId device_;

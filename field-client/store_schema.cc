@@ -63,10 +63,19 @@ Status create_v3(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// Case steps (registration, referral, ...) are records that name their case.
+Status create_v4(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    ALTER TABLE records ADD COLUMN case_id BLOB CHECK (case_id IS NULL OR length(case_id) = 16);
+    CREATE INDEX records_by_case ON records (case_id) WHERE case_id IS NOT NULL;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
     {3, "service provider directory", create_v3},
+    {4, "records name the case they are a step of", create_v4},
 };
 
 }  // namespace

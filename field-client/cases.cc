@@ -1,0 +1,200 @@
+#include "field-client/cases.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace amana::field {
+namespace {
+
+using cases::CaseEvent;
+using cases::CaseStatus;
+
+const forms::FormDefinition& case_form() {
+  static const forms::FormDefinition form = [] {
+    forms::FormDefinition definition;
+    definition.id = std::string(kCaseFormId);
+    definition.version = 1;
+    return definition;
+  }();
+  return form;
+}
+
+std::optional<int> parse_age(const std::string& text) {
+  int age = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), age);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return age;
+}
+
+std::string value_or_empty(const forms::Answers& values, std::string_view field) {
+  auto found = values.find(field);
+  return found == values.end() ? std::string() : found->second;
+}
+
+cases::PersonKey person_of_case(const forms::Answers& values) {
+  return {value_or_empty(values, "name"), value_or_empty(values, "sex"), parse_age(value_or_empty(values, "age")),
+          value_or_empty(values, "location")};
+}
+
+cases::PersonKey person_of_identification(const forms::Answers& values) {
+  return {value_or_empty(values, "full_name"), value_or_empty(values, "sex"),
+          parse_age(value_or_empty(values, "age")), value_or_empty(values, "site")};
+}
+
+}  // namespace
+
+CaseBook::CaseBook(Store& store, const forms::FormPack& pack, forms::ValidationOptions options)
+    : store_(store), pack_(pack), options_(std::move(options)) {}
+
+Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases::PersonKey& person,
+                                                                     std::optional<RecordId> except) {
+  std::vector<PossibleDuplicate> found;
+  AMANA_ASSIGN_OR_RETURN(auto case_records, store_.records(kCaseFormId));
+  std::set<std::string> identifications_with_a_case;
+  for (const RecordSummary& summary : case_records) {
+    AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
+    identifications_with_a_case.insert(value_or_empty(record.values, "source_record"));
+    if (cases::likely_same_person(person, person_of_case(record.values))) {
+      found.push_back({summary.id, "case", value_or_empty(record.values, "name")});
+    }
+  }
+  AMANA_ASSIGN_OR_RETURN(auto identifications, store_.records("outreach-identification"));
+  for (const RecordSummary& summary : identifications) {
+    if (summary.id == except || identifications_with_a_case.count(summary.id.to_string())) continue;
+    AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
+    if (cases::likely_same_person(person, person_of_identification(record.values))) {
+      found.push_back({summary.id, "identification", value_or_empty(record.values, "full_name")});
+    }
+  }
+  return found;
+}
+
+Result<RecordId> CaseBook::open(const CaseOpening& opening) {
+  cases::PersonKey person = opening.person;
+  forms::Answers values{{"status", std::string(cases::status_name(CaseStatus::identified))}};
+  if (opening.from_identification) {
+    AMANA_ASSIGN_OR_RETURN(Record identification, store_.record(*opening.from_identification));
+    if (identification.summary.form_id != "outreach-identification") {
+      return invalid_argument("record " + opening.from_identification->to_string() + " is a " +
+                              identification.summary.form_id + ", not an outreach identification");
+    }
+    person = person_of_identification(identification.values);
+    values["source_record"] = opening.from_identification->to_string();
+    // What the identification established is carried over, so nobody asks twice.
+    for (std::string_view field : {"displacement_status", "household_size", "phone", "specific_needs", "urgency"}) {
+      if (auto v = value_or_empty(identification.values, field); !v.empty()) values[std::string(field)] = v;
+    }
+  }
+  if (person.name.empty()) {
+    return invalid_argument("a case needs the person's name: open it --from an identification, or give --name");
+  }
+  if (!opening.not_a_duplicate) {
+    AMANA_ASSIGN_OR_RETURN(auto duplicates, possible_duplicates(person, opening.from_identification));
+    if (!duplicates.empty()) {
+      std::string list;
+      for (const PossibleDuplicate& d : duplicates) {
+        list += "\n  " + d.kind + " " + d.record.to_string() + "  " + d.name;
+      }
+      return Status(ErrorCode::already_exists,
+                    "this person may already be known on this device:" + list +
+                        "\nCheck with the person; if they are someone else, open the case with --not-a-duplicate");
+    }
+  }
+  values["name"] = person.name;
+  if (!person.sex.empty()) values["sex"] = person.sex;
+  if (person.age) values["age"] = std::to_string(*person.age);
+  if (!person.location.empty()) values["location"] = person.location;
+  return store_.add_record(case_form(), values);
+}
+
+Result<const forms::FormDefinition*> CaseBook::step_form(CaseEvent event) const {
+  switch (event) {
+    case CaseEvent::reg: return pack_.find("case-registration");
+    case CaseEvent::assess: return pack_.find("case-assessment");
+    case CaseEvent::plan: return pack_.find("case-plan");
+    case CaseEvent::refer: return pack_.find("referral");
+    case CaseEvent::follow_up: return pack_.find("follow-up");
+    case CaseEvent::request_closure: return pack_.find("case-closure");
+    default:
+      return invalid_argument("'" + std::string(cases::event_name(event)) +
+                              "' is decided at the office (sync-server), not recorded on a device");
+  }
+}
+
+Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const forms::Answers& raw_answers) {
+  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
+  if (kase.summary.form_id != kCaseFormId) return invalid_argument("record " + case_id.to_string() + " is not a case");
+  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, "status")));
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, step_form(event));
+  // The order of checks is the order a case worker thinks in: may this step happen now,
+  // are the answers right, does the client's consent allow it.
+  AMANA_ASSIGN_OR_RETURN(CaseStatus next, cases::apply(status, event));
+  std::set<std::string, std::less<>> given;
+  for (const auto& [name, value] : raw_answers) given.insert(name);
+  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, forms::validate_submission(*form, raw_answers, given, options_));
+
+  forms::Answers values = kase.values;
+  values["status"] = std::string(cases::status_name(next));
+  switch (event) {
+    case CaseEvent::reg:
+      values["name"] = value_or_empty(answers, "full_name");
+      for (std::string_view field : {"sex", "age", "location", "consent_services", "consent_referral",
+                                     "consent_information_sharing"}) {
+        if (auto v = value_or_empty(answers, field); !v.empty()) values[std::string(field)] = v;
+      }
+      break;
+    case CaseEvent::assess:
+      values["risk_level"] = value_or_empty(answers, "risk_level");
+      break;
+    case CaseEvent::refer: {
+      const cases::Consent consent{value_or_empty(values, "consent_services") == "true",
+                                   value_or_empty(values, "consent_referral") == "true",
+                                   value_or_empty(values, "consent_information_sharing") == "true"};
+      AMANA_RETURN_IF_ERROR(
+          cases::check_referral_consent(consent, value_or_empty(answers, "share_identifying_data") == "true"));
+      const std::string provider = value_or_empty(answers, "provider_id");
+      AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(false));
+      const bool known = std::any_of(providers.begin(), providers.end(),
+                                     [&](const pb::Provider& p) { return p.id() == provider; });
+      if (!known) {
+        return invalid_argument("provider '" + provider +
+                                "' is not in this device's service directory (see `field-client providers`; it "
+                                "arrives with `field-client sync`)");
+      }
+      break;
+    }
+    case CaseEvent::request_closure:
+      values["before_closure"] = std::string(cases::status_name(status));
+      values["closure_reason"] = value_or_empty(answers, "reason");
+      break;
+    default:
+      break;
+  }
+  return store_.add_case_step(*form, answers, case_id, values);
+}
+
+Result<CaseSummary> CaseBook::summary(RecordId case_id) {
+  AMANA_ASSIGN_OR_RETURN(Record record, store_.record(case_id));
+  if (record.summary.form_id != kCaseFormId) return invalid_argument("record " + case_id.to_string() + " is not a case");
+  CaseSummary summary;
+  summary.id = case_id;
+  AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(record.values, "status")));
+  summary.name = value_or_empty(record.values, "name");
+  summary.risk_level = value_or_empty(record.values, "risk_level");
+  summary.opened_at_ms = record.summary.created_at_ms;
+  summary.values = record.values;
+  return summary;
+}
+
+Result<std::vector<CaseSummary>> CaseBook::list() {
+  AMANA_ASSIGN_OR_RETURN(auto records, store_.records(kCaseFormId));
+  std::vector<CaseSummary> out;
+  for (const RecordSummary& record : records) {
+    AMANA_ASSIGN_OR_RETURN(CaseSummary summary, this->summary(record.id));
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+}  // namespace amana::field

@@ -1,0 +1,81 @@
+// Protection cases on the device: opening a case (from an outreach identification or
+// directly, after checking for the same person identified twice), and recording each
+// step of the cycle with its form, as the case worker does it offline.
+//
+// A case is a record of the internal form "case" holding its status and what the steps
+// established (the person, the consents, the risk level); each step is a record of its
+// own form (case-registration, case-assessment, case-plan, referral, follow-up,
+// case-closure) naming the case. A step and the case's new values are written in one
+// transaction and sync like any change. The transitions are those of
+// common/case_lifecycle.h; a refused step changes nothing.
+//
+// Not here yet (the case management issue): the officer's approval of closure,
+// assignment and transfer between case workers, and the weekly review.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/case_lifecycle.h"
+#include "common/form_pack.h"
+#include "common/person_match.h"
+#include "field-client/store.h"
+
+namespace amana::field {
+
+inline constexpr std::string_view kCaseFormId = "case";
+
+struct CaseSummary {
+  RecordId id;
+  cases::CaseStatus status = cases::CaseStatus::identified;
+  std::string name;
+  std::string risk_level;  // empty until assessed
+  std::int64_t opened_at_ms = 0;
+  std::map<std::string, std::string, std::less<>> values;  // everything the case record holds
+};
+
+// Who opens a case: from an identification record, or with the details given.
+struct CaseOpening {
+  std::optional<RecordId> from_identification;
+  cases::PersonKey person;
+  // Open even though the person looks like one already identified on this device.
+  bool not_a_duplicate = false;
+};
+
+struct PossibleDuplicate {
+  RecordId record;      // a case, or an identification not yet made a case
+  std::string kind;     // "case" or "identification"
+  std::string name;
+};
+
+class CaseBook {
+ public:
+  CaseBook(Store& store, const forms::FormPack& pack, forms::ValidationOptions options);
+
+  // The new case's id. When the person looks like someone already identified on this
+  // device, already_exists listing them (run again with not_a_duplicate once checked).
+  Result<RecordId> open(const CaseOpening& opening);
+
+  // Cases and identifications on this device that look like `person`.
+  Result<std::vector<PossibleDuplicate>> possible_duplicates(const cases::PersonKey& person,
+                                                             std::optional<RecordId> except = std::nullopt);
+
+  // Records a step from raw answers, validated with the step's form, and moves the case
+  // on. The events a device records: register, assess, plan, refer, follow_up and
+  // request_closure. Returns the step record's id.
+  Result<RecordId> record_step(RecordId case_id, cases::CaseEvent event, const forms::Answers& raw_answers);
+
+  // The form a step is recorded with; invalid_argument for events the office records.
+  Result<const forms::FormDefinition*> step_form(cases::CaseEvent event) const;
+
+  Result<std::vector<CaseSummary>> list();
+  Result<CaseSummary> summary(RecordId case_id);
+
+ private:
+  Store& store_;
+  const forms::FormPack& pack_;
+  forms::ValidationOptions options_;
+};
+
+}  // namespace amana::field
