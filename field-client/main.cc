@@ -275,7 +275,10 @@ Status run_case_show(const forms::FormPack& pack, const Arguments& args) {
   }
   std::string next;
   for (cases::CaseEvent event : cases::allowed_events(summary.status)) {
-    if (book.step_form(event).ok()) next += (next.empty() ? "" : ", ") + std::string(cases::event_name(event));
+    if (!book.step_form(event).ok()) continue;  // decided at the office
+    // The CLI verb: a device requests closure with `case close`.
+    const std::string verb = event == cases::CaseEvent::request_closure ? "close" : std::string(cases::event_name(event));
+    next += (next.empty() ? "" : ", ") + verb;
   }
   std::cout << "Next steps on this device: " << (next.empty() ? "none" : next) << "\nSteps, oldest first:\n";
   AMANA_ASSIGN_OR_RETURN(auto steps, store.records(std::nullopt, case_id));

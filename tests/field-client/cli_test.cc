@@ -317,3 +317,23 @@ TEST_CASE("cli: a collected personal name appears nowhere in the store's files")
   }
   CHECK(scanned > 0);
 }
+
+TEST_CASE("cli: a case opened from an identification moves only by the allowed steps") {
+  Device device;
+  const std::string identification =
+      device.collect("outreach-identification", kExamples + "outreach-identification.answers.json");
+  const auto opened = device.run({"case", "open", "--from", identification});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  check_refused(device, {"case", "assess", kase, "--answers", kExamples + "case-assessment.answers.json"},
+                "cannot assess a case that is 'identified': register the case, with consent, first");
+  check_refused(device, {"case", "open", "--from", identification}, "this person may already be known on this device");
+  const auto registered = device.run({"case", "register", kase, "--answers", kExamples + "case-registration.answers.json"});
+  REQUIRE_MESSAGE(registered.exit_code == 0, registered.err);
+  CHECK(contains(registered.out, "is now registered"));
+  const auto listed = device.run({"cases"});
+  CHECK(contains(listed.out, kase + "  registered"));
+  const auto shown = device.run({"case", "show", kase.substr(28)});
+  CHECK(contains(shown.out, "Next steps on this device: assess, close"));
+  CHECK(contains(shown.out, "case-registration"));
+}
