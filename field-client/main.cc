@@ -129,6 +129,10 @@ Status run_edit(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
+  if (record.summary.form_id == kCaseFormId) {
+    return invalid_argument("a case changes through its steps, not by editing it: see `field-client case show " +
+                            id.to_string().substr(28) + "`");
+  }
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.summary.form_id));
   AMANA_ASSIGN_OR_RETURN(bool changed, edit_record(store, *form, id, args.assignments, validation));
   std::cout << (changed ? "Updated record " : "No change to record ") << id.to_string() << "\n";

@@ -336,4 +336,5 @@ TEST_CASE("cli: a case opened from an identification moves only by the allowed s
   const auto shown = device.run({"case", "show", kase.substr(28)});
   CHECK(contains(shown.out, "Next steps on this device: assess, close"));
   CHECK(contains(shown.out, "case-registration"));
+  check_refused(device, {"edit", kase, "--set", "status=closed"}, "a case changes through its steps");
 }
