@@ -12,6 +12,7 @@
 
 #include "common/answers.h"
 #include "common/form_pack.h"
+#include "common/sqlite.h"
 #include "field-client/store.h"
 #include "tests/support.h"
 
@@ -68,6 +69,7 @@ class ServerUnderTest {
   }
 
   const std::string& url() const { return url_; }
+  std::filesystem::path data_dir() const { return dir_.path() / "server"; }
   BackgroundProcess& process() { return *process_; }
 
  private:
@@ -253,6 +255,13 @@ TEST_CASE("sync end to end: a server killed with SIGKILL mid-merge, again and ag
   CHECK(status["field_versions"] == kRecords * static_cast<int>(answers_per_record));
   CHECK(status["forks"] == 0);
   MESSAGE(interrupted << " of 8 syncs were cut by the kill");
+  // And the file itself came through every kill intact.
+  auto db = amana::sql::Database::open(server.data_dir() / "central.db", amana::sql::OpenMode::existing);
+  REQUIRE(db.ok());
+  auto check = (*db)->query("PRAGMA integrity_check");
+  REQUIRE(check.ok());
+  REQUIRE(*check->step());
+  CHECK(check->column_text(0) == "ok");
 }
 
 TEST_CASE("sync end to end: the service provider directory comes down to devices, inactive ones withdrawn") {
