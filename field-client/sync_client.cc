@@ -50,8 +50,9 @@ Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose p
 
 std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-// Applies what the server told this device, over HTTP or in a bundle.
-Status apply_update(Store& store, const crypto::Bytes& payload) {
+// Applies what the server told this device, over HTTP or in a bundle. Returns the
+// acknowledged changeset number.
+Result<std::uint64_t> apply_update(Store& store, const crypto::Bytes& payload) {
   pb::DeviceUpdate update;
   if (!update.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
       update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
@@ -65,7 +66,7 @@ Status apply_update(Store& store, const crypto::Bytes& payload) {
     const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
     AMANA_RETURN_IF_ERROR(store.replace_providers(providers, update.providers_version()));
   }
-  return Status();
+  return update.acknowledged_changeset();
 }
 
 }  // namespace
@@ -146,10 +147,9 @@ Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& f
   if (!payload.ok()) {
     return payload.status().with_context(file.string() + " is not a bundle for this device, or was changed");
   }
-  AMANA_RETURN_IF_ERROR(apply_update(store, *payload).with_context(file.string()));
-  pb::DeviceUpdate update;
-  update.ParseFromArray(payload->data(), static_cast<int>(payload->size()));
-  return update.acknowledged_changeset();
+  auto acknowledged = apply_update(store, *payload);
+  if (!acknowledged.ok()) return acknowledged.status().with_context(file.string());
+  return acknowledged;
 }
 
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
@@ -163,6 +163,11 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   const http::RequestOptions request_options{options.timeout, 8u << 20};
   auto say = [&](const std::string& line) {
     if (options.progress) options.progress(line);
+  };
+  const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
+  auto sealed_for_org = [&](envelope::Purpose purpose, const google::protobuf::MessageLite& message) {
+    return bytes_of(envelope::seal(purpose, crypto::as_bytes(message.SerializeAsString()), me,
+                                   enrollment->org_box_public_key));
   };
 
   SyncReport report;
@@ -178,11 +183,9 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     pb::PushRequest request;
     request.set_server_nonce(nonce);
     for (std::size_t i = 0; i < batch; ++i) request.add_changesets(pending[i].encoded);
-    const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
-    const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_request,
-                                                crypto::as_bytes(request.SerializeAsString()), me,
-                                                enrollment->org_box_public_key);
-    AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/push", bytes_of(sealed), request_options));
+    AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/push",
+                                                            sealed_for_org(envelope::Purpose::push_request, request),
+                                                            request_options));
     if (reply.status != 200) return server_refusal(reply, "the push");
     report.changesets_sent += batch;
     AMANA_ASSIGN_OR_RETURN(crypto::Bytes payload, open_from_org(reply.body, envelope::Purpose::push_response, keys,
@@ -221,16 +224,13 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   pull.set_server_nonce(nonce);
   AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());
   pull.set_providers_version(providers_version);
-  const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
-  const crypto::Bytes sealed_pull = envelope::seal(envelope::Purpose::pull_request,
-                                                   crypto::as_bytes(pull.SerializeAsString()), me,
-                                                   enrollment->org_box_public_key);
-  AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull", bytes_of(sealed_pull),
+  AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull",
+                                                           sealed_for_org(envelope::Purpose::pull_request, pull),
                                                            request_options));
   if (pulled.status != 200) return server_refusal(pulled, "the pull");
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
                                                              enrollment->org_sign_public_key));
-  AMANA_RETURN_IF_ERROR(apply_update(store, update));
+  AMANA_RETURN_IF_ERROR(apply_update(store, update).status());
   if (total > 0) {
     say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +
         "changeset " + std::to_string(report.high_water));
