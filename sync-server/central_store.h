@@ -70,8 +70,13 @@ struct CentralRecord {
   std::string author;
   DeviceId device;                                 // the device that created it
   std::int64_t created_at_ms = 0;
+  std::optional<RecordId> case_id;                 // for a step of a case
   std::map<std::string, std::string, std::less<>> values;  // current values
 };
+
+// The writer id of changes the office makes on the server (assignment, approval): never a
+// device's, so such a change is always told apart from a device's.
+inline const DeviceId kOrgWriter{};
 
 // One entry of the service provider directory (the referral pathway). Not personal data of
 // clients: kept in clear, synced down to every device.
@@ -147,7 +152,14 @@ class CentralStore {
   // Adds or replaces each provider, all in one transaction. Returns how many were new.
   virtual Result<std::size_t> import_providers(const std::vector<Provider>& providers) = 0;
 
+  // A change the office makes (an assignment, a closure decision): merged like a device's
+  // write, stamped by kOrgWriter with an HLC after every version the record holds, having
+  // seen the current values (so it is never a conflict). not_found for an unknown record.
+  virtual Status write_as_org(const RecordId& record, const std::map<std::string, std::string, std::less<>>& values,
+                              const std::string& author, std::int64_t now_ms) = 0;
+
   // --- reading ---
+  virtual Result<CentralRecord> record(const RecordId& id) = 0;  // not_found
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
   virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;
   virtual Result<StoreCounts> counts() = 0;

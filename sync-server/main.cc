@@ -15,6 +15,7 @@
 #include "common/hlc.h"
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
+#include "sync-server/case_admin.h"
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
 #include "sync-server/providers.h"
@@ -46,6 +47,9 @@ struct Arguments {
   bool inactive = false;
   bool make_active = false;
   bool all = false;
+  // cases
+  std::string case_ref;
+  std::string officer;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -254,6 +258,55 @@ Status run_providers_import(const Arguments& args) {
   return Status();
 }
 
+// Decisions on cases are an officer's (or an admin's): say who, and check they may.
+Status check_officer(CentralStore& store, const std::string& name) {
+  AMANA_ASSIGN_OR_RETURN(User officer, store.user(name));
+  if (officer.role != Role::officer && officer.role != Role::admin) {
+    return Status(ErrorCode::permission_denied, name + " is " + std::string(role_name(officer.role)) +
+                                                    ": only an officer or an admin decides on cases");
+  }
+  return Status();
+}
+
+Status run_cases(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto list, list_cases(*server.store));
+  if (args.json) {
+    json out = json::array();
+    for (const CaseView& c : list) {
+      out.push_back({{"id", c.id.to_string()}, {"status", cases::status_name(c.status)}, {"name", c.name},
+                     {"risk_level", c.risk_level}, {"assigned_to", c.assigned_to}, {"opened_at_ms", c.opened_at_ms},
+                     {"steps", c.steps}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return Status();
+  }
+  if (list.empty()) std::cout << "No cases yet: devices open them and send them with `field-client sync`.\n";
+  for (const CaseView& c : list) {
+    std::string status(cases::status_name(c.status));
+    status.resize(std::max<std::size_t>(status.size(), 18), ' ');
+    std::cout << c.id.to_string() << "  " << status << (c.risk_level.empty() ? "-" : c.risk_level) << "  "
+              << c.assigned_to << "  " << c.steps << " steps  " << c.name << "\n";
+  }
+  return Status();
+}
+
+Status run_case_decision(const Arguments& args, const std::string& what) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_RETURN_IF_ERROR(check_officer(*server.store, args.officer));
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
+  const std::int64_t now = system_wall_clock()();
+  if (what == "assign") {
+    AMANA_RETURN_IF_ERROR(assign_case(*server.store, case_id, args.user, args.officer, now));
+    std::cout << "Case " << case_id.to_string() << " is assigned to " << args.user << "\n";
+  } else {
+    AMANA_RETURN_IF_ERROR(decide_closure(*server.store, case_id, what == "approve", args.officer, now));
+    std::cout << "Closure of case " << case_id.to_string() << (what == "approve" ? " approved" : " rejected")
+              << ": devices learn it at their next sync\n";
+  }
+  return Status();
+}
+
 Status run_import_bundle(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(std::string sealed, read_file_bounded(args.file, 64u << 20));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
@@ -364,6 +417,19 @@ int run(int argc, char** argv) {
   auto* providers_import = providers->add_subcommand("import", "Add or update providers from a CSV file");
   providers_import->add_option("FILE", args.file, "CSV with columns id,name,services,location[,contact,hours,criteria,active]")
       ->required();
+  auto* cases_cmd = app.add_subcommand("cases", "Protection cases: list, assign, decide on closure");
+  cases_cmd->add_flag("--json", args.json, "JSON output");
+  auto* cases_assign = cases_cmd->add_subcommand("assign", "Assign a case to a case worker");
+  cases_assign->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  cases_assign->add_option("USER", args.user, "The case worker")->required();
+  auto* cases_approve = cases_cmd->add_subcommand("approve-closure", "Approve a requested closure");
+  auto* cases_reject = cases_cmd->add_subcommand("reject-closure", "Reject a requested closure: the case goes on");
+  for (auto* command : {cases_approve, cases_reject}) {
+    command->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  }
+  for (auto* command : {cases_assign, cases_approve, cases_reject}) {
+    command->add_option("--by", args.officer, "The officer deciding (a user with role officer or admin)")->required();
+  }
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -380,6 +446,10 @@ int run(int argc, char** argv) {
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
   else if (*records) result = run_records(args);
+  else if (*cases_assign) result = run_case_decision(args, "assign");
+  else if (*cases_approve) result = run_case_decision(args, "approve");
+  else if (*cases_reject) result = run_case_decision(args, "reject");
+  else if (*cases_cmd) result = run_cases(args);
   else if (*providers_add) result = run_providers_add(args);
   else if (*providers_update) result = run_providers_update(args);
   else if (*providers_list) result = run_providers_list(args);

@@ -113,9 +113,17 @@ Status create_v2(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v3(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    ALTER TABLE records ADD COLUMN case_id BLOB;
+    CREATE INDEX records_by_case ON records (case_id) WHERE case_id IS NOT NULL;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
+    {3, "records name the case they are a step of", create_v3},
 };
 
 std::string join_services(const std::vector<std::string>& services) {
@@ -354,48 +362,56 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) override {
     std::lock_guard lock(mutex_);
+    return load_records(form_id, nullptr);
+  }
+
+  Result<CentralRecord> record(const RecordId& id) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
+    if (found.empty()) return not_found("no record " + id.to_string() + " on the server");
+    return found.front();
+  }
+
+  Status write_as_org(const RecordId& id, const std::map<std::string, std::string, std::less<>>& values,
+                      const std::string& author, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
     require_data_key();
-    AMANA_ASSIGN_OR_RETURN(sql::Query q,
-                           db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author "
-                                      "FROM records WHERE ?1 IS NULL OR form_id = ?1 ORDER BY id"));
-    if (form_id) q.bind(1, *form_id);
-    else q.bind_null(1);
-    std::vector<CentralRecord> out;
-    while (true) {
-      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-      if (!row) break;
-      CentralRecord record;
-      AMANA_ASSIGN_OR_RETURN(record.id, RecordId::from_bytes(q.column_blob(0)));
-      record.form_id = q.column_text(1);
-      record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
-      AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
-      record.created_at_ms = q.column_int64(4);
-      AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author,
-                             crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
-      record.author = std::string(author.as_string());
-      out.push_back(std::move(record));
+    AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
+    if (found.empty()) return not_found("no record " + id.to_string() + " on the server");
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    // After every version the record holds, and not before the wall clock: the office
+    // decides with everything it has seen.
+    AMANA_ASSIGN_OR_RETURN(sql::Query latest, db_->query("SELECT coalesce(max(hlc), 0) FROM field_versions "
+                                                         "WHERE record_id = ?"));
+    latest.bind(1, id.view());
+    AMANA_ASSIGN_OR_RETURN(bool row, latest.step());
+    const auto after = static_cast<std::uint64_t>(row ? latest.column_int64(0) : 0) + 1;
+    const std::uint64_t hlc = std::max(after, static_cast<std::uint64_t>(make_hlc(now_ms, 0)));
+    pb::Operation operation;
+    operation.set_record_id(id.bytes.data(), id.bytes.size());
+    operation.set_kind(pb::Operation::UPDATE);
+    operation.set_form_id(found.front().form_id);
+    operation.set_form_version(found.front().form_version);
+    operation.set_hlc(hlc);
+    operation.set_device_id(kOrgWriter.bytes.data(), kOrgWriter.bytes.size());
+    operation.set_author(author);
+    operation.set_created_at_ms(found.front().created_at_ms);
+    if (found.front().case_id) operation.set_case_id(found.front().case_id->bytes.data(), 16);
+    for (const auto& [field, value] : values) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query current, db_->query("SELECT hlc FROM current_values WHERE record_id = ? "
+                                                            "AND field = ?"));
+      current.bind(1, id.view()).bind(2, field);
+      AMANA_ASSIGN_OR_RETURN(bool has_current, current.step());
+      pb::FieldWrite* write = operation.add_writes();
+      write->set_field(field);
+      write->set_value(value);
+      write->set_cleared(value.empty());
+      write->set_hlc(hlc);
+      if (has_current) write->set_base_hlc(static_cast<std::uint64_t>(current.column_int64(0)));
     }
-    for (CentralRecord& record : out) {
-      AMANA_ASSIGN_OR_RETURN(sql::Query v,
-                             db_->query("SELECT v.field, v.hlc, v.device_id, v.cleared, v.sealed_value "
-                                        "FROM current_values c JOIN field_versions v ON v.record_id = c.record_id "
-                                        "AND v.field = c.field AND v.hlc = c.hlc AND v.device_id = c.device_id "
-                                        "WHERE c.record_id = ?"));
-      v.bind(1, record.id.view());
-      while (true) {
-        AMANA_ASSIGN_OR_RETURN(bool row, v.step());
-        if (!row) break;
-        if (v.column_int64(3) != 0) continue;  // cleared
-        const std::string field = v.column_text(0);
-        AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(v.column_blob(2)));
-        AMANA_ASSIGN_OR_RETURN(
-            crypto::SecretBytes value,
-            crypto::open(data_key_, v.column_blob(4),
-                         value_ad(record.id, field, static_cast<std::uint64_t>(v.column_int64(1)), writer)));
-        record.values[field] = std::string(value.as_string());
-      }
-    }
-    return out;
+    AMANA_ASSIGN_OR_RETURN(std::size_t conflicts, merge_operation(kOrgWriter, operation, now_ms));
+    (void)conflicts;
+    return txn.commit();
   }
 
   Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) override {
@@ -521,6 +537,58 @@ class SqliteCentralStore final : public CentralStore {
         .run();
   }
 
+  // Records with their current values; all of them, one form's, or the one with `only`.
+  Result<std::vector<CentralRecord>> load_records(std::optional<std::string_view> form_id, const RecordId* only) {
+    require_data_key();
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author, "
+                                      "case_id FROM records WHERE (?1 IS NULL OR form_id = ?1) AND "
+                                      "(?2 IS NULL OR id = ?2) ORDER BY id"));
+    if (form_id) q.bind(1, *form_id);
+    else q.bind_null(1);
+    if (only) q.bind(2, only->view());
+    else q.bind_null(2);
+    std::vector<CentralRecord> out;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      CentralRecord record;
+      AMANA_ASSIGN_OR_RETURN(record.id, RecordId::from_bytes(q.column_blob(0)));
+      record.form_id = q.column_text(1);
+      record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
+      AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
+      record.created_at_ms = q.column_int64(4);
+      AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author,
+                             crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
+      record.author = std::string(author.as_string());
+      if (!q.column_is_null(6)) {
+        AMANA_ASSIGN_OR_RETURN(record.case_id, RecordId::from_bytes(q.column_blob(6)));
+      }
+      out.push_back(std::move(record));
+    }
+    for (CentralRecord& record : out) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query v,
+                             db_->query("SELECT v.field, v.hlc, v.device_id, v.cleared, v.sealed_value "
+                                        "FROM current_values c JOIN field_versions v ON v.record_id = c.record_id "
+                                        "AND v.field = c.field AND v.hlc = c.hlc AND v.device_id = c.device_id "
+                                        "WHERE c.record_id = ?"));
+      v.bind(1, record.id.view());
+      while (true) {
+        AMANA_ASSIGN_OR_RETURN(bool row, v.step());
+        if (!row) break;
+        if (v.column_int64(3) != 0) continue;  // cleared
+        const std::string field = v.column_text(0);
+        AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(v.column_blob(2)));
+        AMANA_ASSIGN_OR_RETURN(
+            crypto::SecretBytes value,
+            crypto::open(data_key_, v.column_blob(4),
+                         value_ad(record.id, field, static_cast<std::uint64_t>(v.column_int64(1)), writer)));
+        record.values[field] = std::string(value.as_string());
+      }
+    }
+    return out;
+  }
+
   void require_data_key() const {
     if (data_key_.empty()) throw std::logic_error("central store used before its data key was set");
   }
@@ -584,7 +652,9 @@ class SqliteCentralStore final : public CentralStore {
     // a record another device made, which may arrive before the create itself.
     AMANA_ASSIGN_OR_RETURN(sql::Query insert,
                            db_->query("INSERT OR IGNORE INTO records (id, form_id, form_version, device_id, "
-                                      "created_at_ms, sealed_author) VALUES (?, ?, ?, ?, ?, ?)"));
+                                      "created_at_ms, sealed_author, case_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    if (operation.case_id().size() == 16) insert.bind(7, view(operation.case_id()));
+    else insert.bind_null(7);
     AMANA_RETURN_IF_ERROR(insert.bind(1, record.view())
                               .bind(2, operation.form_id())
                               .bind(3, static_cast<std::int64_t>(operation.form_version()))

@@ -287,3 +287,45 @@ TEST_CASE("sync end to end: the service provider directory comes down to devices
   CHECK_FALSE(contains(device.run({"providers"}).out, "amal-clinic"));
   CHECK(contains(device.run({"providers", "--all"}).out, "amal-clinic  Al-Amal Clinic  [health, psychosocial]  Um Dukhun  Sun-Thu 8-14  INACTIVE"));
 }
+
+TEST_CASE("sync end to end: a case opened on a device reaches the office, which assigns it and approves its closure") {
+  ServerUnderTest server;
+  REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
+  FieldDevice device("amina");
+  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  const auto identification = device.run({"collect", "outreach-identification", "--answers",
+                                          kExamples + "outreach-identification.answers.json"});
+  const auto opened = device.run({"case", "open", "--from", identification.out.substr(0, 36)});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  for (const auto& [verb, form] : std::vector<std::pair<std::string, std::string>>{
+           {"register", "case-registration"}, {"assess", "case-assessment"}, {"plan", "case-plan"},
+           {"close", "case-closure"}}) {
+    const auto step = device.run({"case", verb, kase, "--answers", kExamples + form + ".answers.json"});
+    REQUIRE_MESSAGE(step.exit_code == 0, verb, ": ", step.err);
+  }
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+
+  auto cases = nlohmann::json::parse(server.admin({"cases", "--json"}).out);
+  REQUIRE(cases.size() == 1);
+  CHECK(cases[0]["id"] == kase);
+  CHECK(cases[0]["status"] == "closure_requested");
+  CHECK(cases[0]["assigned_to"] == "amina");
+  CHECK(cases[0]["steps"] == 4);
+  CHECK(cases[0]["risk_level"] == "high");
+
+  const auto by_assistant = server.admin({"cases", "approve-closure", kase, "--by", "amina"});
+  CHECK(by_assistant.exit_code != 0);
+  CHECK(contains(by_assistant.err, "amina is assistant: only an officer or an admin decides on cases"));
+  const auto reassigned = server.admin({"cases", "assign", kase.substr(28), "hawa", "--by", "omar"});
+  REQUIRE_MESSAGE(reassigned.exit_code == 0, reassigned.err);
+  CHECK(contains(server.admin({"cases", "assign", kase, "nobody", "--by", "omar"}).err, "no user 'nobody'"));
+  const auto approved = server.admin({"cases", "approve-closure", kase, "--by", "omar"});
+  REQUIRE_MESSAGE(approved.exit_code == 0, approved.err);
+  cases = nlohmann::json::parse(server.admin({"cases", "--json"}).out);
+  CHECK(cases[0]["status"] == "closed");
+  CHECK(cases[0]["assigned_to"] == "hawa");
+  const auto again = server.admin({"cases", "approve-closure", kase, "--by", "omar"});
+  CHECK(again.exit_code != 0);
+  CHECK(contains(again.err, "cannot approve closure of a case that is 'closed': no closure has been requested"));
+}

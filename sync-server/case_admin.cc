@@ -1,0 +1,90 @@
+#include "sync-server/case_admin.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace amana::server {
+namespace {
+
+std::string value_of(const CentralRecord& record, std::string_view field) {
+  auto found = record.values.find(field);
+  return found == record.values.end() ? std::string() : found->second;
+}
+
+Result<CentralRecord> case_record(CentralStore& store, const RecordId& id) {
+  AMANA_ASSIGN_OR_RETURN(CentralRecord record, store.record(id));
+  if (record.form_id != kCaseFormId) return invalid_argument("record " + id.to_string() + " is not a case");
+  return record;
+}
+
+}  // namespace
+
+Result<std::vector<CaseView>> list_cases(CentralStore& store) {
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  std::vector<CaseView> out;
+  for (const CentralRecord& record : records) {
+    if (record.form_id != kCaseFormId) continue;
+    CaseView view;
+    view.id = record.id;
+    AMANA_ASSIGN_OR_RETURN(view.status, cases::parse_status(value_of(record, "status")));
+    view.name = value_of(record, "name");
+    view.risk_level = value_of(record, "risk_level");
+    view.assigned_to = value_of(record, "assigned_to");
+    if (view.assigned_to.empty()) view.assigned_to = record.author;
+    view.opened_at_ms = record.created_at_ms;
+    view.steps = static_cast<std::size_t>(std::count_if(records.begin(), records.end(), [&](const CentralRecord& r) {
+      return r.case_id == record.id;
+    }));
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
+  std::string wanted;
+  for (char c : id_or_part) {
+    if (c != '-') wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (wanted.size() < 8) return invalid_argument("give a case id, or at least 8 characters from its start or end");
+  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store));
+  std::vector<RecordId> matches;
+  for (const CaseView& c : cases) {
+    std::string hex;
+    for (char ch : c.id.to_string()) {
+      if (ch != '-') hex += ch;
+    }
+    if (hex.rfind(wanted, 0) == 0 || (hex.size() >= wanted.size() && hex.substr(hex.size() - wanted.size()) == wanted)) {
+      matches.push_back(c.id);
+    }
+  }
+  if (matches.empty()) return not_found("no case matches '" + std::string(id_or_part) + "' (see `sync-server cases`)");
+  if (matches.size() > 1) return invalid_argument("'" + std::string(id_or_part) + "' matches several cases: give more");
+  return matches.front();
+}
+
+Status assign_case(CentralStore& store, const RecordId& case_id, const std::string& user, const std::string& officer,
+                   std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+  AMANA_ASSIGN_OR_RETURN(User assignee, store.user(user));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+  AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
+  return store.write_as_org(case_id, {{"assigned_to", assignee.name}, {"assigned_by", officer}}, officer, now_ms);
+}
+
+Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
+                      std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+  std::optional<cases::CaseStatus> before;
+  if (auto parsed = cases::parse_status(value_of(record, "before_closure")); parsed.ok()) before = *parsed;
+  AMANA_ASSIGN_OR_RETURN(
+      cases::CaseStatus next,
+      cases::apply(status, approve ? cases::CaseEvent::approve_closure : cases::CaseEvent::reject_closure, before));
+  return store.write_as_org(case_id,
+                            {{"status", std::string(cases::status_name(next))},
+                             {"closure_decided_by", officer},
+                             {"closure_decision", approve ? "approved" : "rejected"}},
+                            officer, now_ms);
+}
+
+}  // namespace amana::server

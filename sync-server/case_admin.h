@@ -1,0 +1,41 @@
+// What officers do with cases on the server: see them, assign them to a case worker,
+// and approve or reject a requested closure. Each decision is a change by the office
+// (CentralStore::write_as_org), checked against the case lifecycle like a device's step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/case_lifecycle.h"
+#include "common/status.h"
+#include "sync-server/central_store.h"
+
+namespace amana::server {
+
+inline constexpr std::string_view kCaseFormId = "case";
+
+struct CaseView {
+  RecordId id;
+  cases::CaseStatus status = cases::CaseStatus::identified;
+  std::string name;
+  std::string risk_level;
+  std::string assigned_to;  // the case worker responsible: the assignee, else who opened it
+  std::int64_t opened_at_ms = 0;
+  std::size_t steps = 0;    // records of the case's steps
+};
+
+Result<std::vector<CaseView>> list_cases(CentralStore& store);
+
+// A full case id, or 8+ characters from its start or end matching exactly one case.
+Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part);
+
+// not_found for an unknown user; invalid_argument for a case that is not open.
+Status assign_case(CentralStore& store, const RecordId& case_id, const std::string& user, const std::string& officer,
+                   std::int64_t now_ms);
+
+// Approves (the case becomes closed) or rejects (it returns to where it was) a requested
+// closure. invalid_argument, naming the allowed steps, when no closure is requested.
+Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
+                      std::int64_t now_ms);
+
+}  // namespace amana::server
