@@ -791,4 +791,90 @@ Result<std::vector<pb::Provider>> Store::providers(bool include_inactive) {
   return out;
 }
 
+// ---- cases pulled from the server ----
+
+Result<std::vector<RecordId>> Store::held_cases() {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query("SELECT id FROM records WHERE form_id = 'case' ORDER BY id"));
+  std::vector<RecordId> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    out.push_back(id);
+  }
+  return out;
+}
+
+Result<std::uint64_t> Store::pull_cursor() { return require_meta_number(*state_->db, "pull_cursor"); }
+
+Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& changes,
+                                              const std::vector<RecordId>& evicted, std::uint64_t cursor) {
+  sql::Database& db = *state_->db;
+  PullReport report;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  for (const pb::Operation& operation : changes) {
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
+    const HlcTime stamp{operation.hlc()};
+    state_->clock.observe(stamp);
+    auto existing = record(id);
+    Record target;
+    const bool insert = !existing.ok();
+    if (insert) {
+      if (existing.status().code() != ErrorCode::not_found) return existing.status();
+      std::optional<RecordId> case_id;
+      if (operation.case_id().size() == 16) {
+        AMANA_ASSIGN_OR_RETURN(case_id, RecordId::from_bytes(crypto::as_bytes(operation.case_id())));
+      }
+      target.summary = {id, operation.form_id(), operation.form_version(), operation.created_at_ms(), stamp, case_id};
+      target.author = operation.author();
+    } else {
+      target = std::move(existing).value();
+    }
+    bool changed = insert;
+    for (const pb::FieldWrite& write : operation.writes()) {
+      auto seen = target.stamps.find(write.field());
+      if (seen != target.stamps.end() && static_cast<std::uint64_t>(seen->second) >= write.hlc()) continue;
+      if (write.cleared()) {
+        target.values.erase(write.field());
+        target.stamps.erase(write.field());
+      } else {
+        target.values[write.field()] = write.value();
+        target.stamps[write.field()] = HlcTime{write.hlc()};
+      }
+      changed = true;
+    }
+    if (!changed) continue;
+    if (target.summary.updated < stamp) target.summary.updated = stamp;
+    AMANA_RETURN_IF_ERROR(write_record(txn, target, insert));
+    ++report.changes_applied;
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
+  for (const RecordId& case_id : evicted) {
+    // The case and its steps, except a record with changes still to push: that stays
+    // until the server has it.
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "SELECT r.id FROM records r WHERE (r.id = ?1 OR r.case_id = ?1) AND NOT EXISTS "
+        "(SELECT 1 FROM operations o WHERE o.record_id = r.id AND o.seq > ?2)"));
+    q.bind(1, case_id.view()).bind(2, static_cast<std::int64_t>(acknowledged));
+    std::vector<Bytes> removable;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      removable.push_back(q.column_blob(0));
+    }
+    for (const Bytes& id : removable) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query drop_operations, db.query("DELETE FROM operations WHERE record_id = ?"));
+      AMANA_RETURN_IF_ERROR(drop_operations.bind(1, id).run());
+      AMANA_ASSIGN_OR_RETURN(sql::Query drop_record, db.query("DELETE FROM records WHERE id = ?"));
+      AMANA_RETURN_IF_ERROR(drop_record.bind(1, id).run());
+    }
+    ++report.cases_evicted;
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t current, pull_cursor());
+  if (cursor > current) AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "pull_cursor", cursor));
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return report;
+}
+
 }  // namespace amana::field

@@ -181,6 +181,21 @@ class Store {
   // operations leave the outbox.
   Status acknowledge_changesets(std::uint64_t high_water);
 
+  // --- cases pulled from the server ---
+  // The cases this device holds (records of the internal "case" form).
+  Result<std::vector<RecordId>> held_cases();
+  Result<std::uint64_t> pull_cursor();
+  struct PullReport {
+    std::size_t changes_applied = 0;
+    std::size_t cases_evicted = 0;
+  };
+  // In one transaction: applies changes made elsewhere (field by field, the later stamp
+  // wins; nothing goes to the outbox), removes evicted cases and their steps (keeping any
+  // record that still has changes to push), and advances the cursor when `cursor` is
+  // ahead of it.
+  Result<PullReport> apply_pulled(const std::vector<pb::Operation>& changes, const std::vector<RecordId>& evicted,
+                                  std::uint64_t cursor);
+
   // --- the service provider directory, as last synced down ---
   Result<std::int64_t> providers_version();
   // Replaces the whole directory (the server sends all of it when it changed).

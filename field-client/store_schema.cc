@@ -71,11 +71,17 @@ Status create_v4(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// Where the last pull ended in the server's change log.
+Status create_v5(sql::Database& db, sql::Transaction&) {
+  return db.exec("INSERT INTO meta (key, value) VALUES ('pull_cursor', '0');");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
     {3, "service provider directory", create_v3},
     {4, "records name the case they are a step of", create_v4},
+    {5, "pull cursor", create_v5},
 };
 
 }  // namespace

@@ -50,9 +50,13 @@ Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose p
 
 std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-// Applies what the server told this device, over HTTP or in a bundle. Returns the
-// acknowledged changeset number.
-Result<std::uint64_t> apply_update(Store& store, const crypto::Bytes& payload) {
+struct AppliedUpdate {
+  std::uint64_t acknowledged = 0;
+  Store::PullReport pulled;
+};
+
+// Applies what the server told this device, over HTTP or in a bundle.
+Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload) {
   pb::DeviceUpdate update;
   if (!update.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
       update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
@@ -66,7 +70,14 @@ Result<std::uint64_t> apply_update(Store& store, const crypto::Bytes& payload) {
     const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
     AMANA_RETURN_IF_ERROR(store.replace_providers(providers, update.providers_version()));
   }
-  return update.acknowledged_changeset();
+  std::vector<RecordId> evicted;
+  for (const std::string& bytes : update.evicted_cases()) {
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(bytes)));
+    evicted.push_back(id);
+  }
+  const std::vector<pb::Operation> changes(update.changes().begin(), update.changes().end());
+  AMANA_ASSIGN_OR_RETURN(Store::PullReport pulled, store.apply_pulled(changes, evicted, update.cursor()));
+  return AppliedUpdate{update.acknowledged_changeset(), pulled};
 }
 
 }  // namespace
@@ -147,9 +158,9 @@ Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& f
   if (!payload.ok()) {
     return payload.status().with_context(file.string() + " is not a bundle for this device, or was changed");
   }
-  auto acknowledged = apply_update(store, *payload);
-  if (!acknowledged.ok()) return acknowledged.status().with_context(file.string());
-  return acknowledged;
+  auto applied = apply_update(store, *payload);
+  if (!applied.ok()) return applied.status().with_context(file.string());
+  return applied->acknowledged;
 }
 
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
@@ -224,13 +235,23 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   pull.set_server_nonce(nonce);
   AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());
   pull.set_providers_version(providers_version);
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t cursor, store.pull_cursor());
+  pull.set_cursor(cursor);
+  AMANA_ASSIGN_OR_RETURN(auto held, store.held_cases());
+  for (const RecordId& id : held) pull.add_held_cases(id.bytes.data(), id.bytes.size());
   AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull",
                                                            sealed_for_org(envelope::Purpose::pull_request, pull),
                                                            request_options));
   if (pulled.status != 200) return server_refusal(pulled, "the pull");
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
                                                              enrollment->org_sign_public_key));
-  AMANA_RETURN_IF_ERROR(apply_update(store, update).status());
+  AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied, apply_update(store, update));
+  report.changes_received = applied.pulled.changes_applied;
+  report.cases_removed = applied.pulled.cases_evicted;
+  if (applied.pulled.changes_applied > 0 || applied.pulled.cases_evicted > 0) {
+    say("received " + std::to_string(applied.pulled.changes_applied) + " changes to cases; removed " +
+        std::to_string(applied.pulled.cases_evicted) + " cases no longer assigned here");
+  }
   if (total > 0) {
     say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +
         "changeset " + std::to_string(report.high_water));

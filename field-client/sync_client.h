@@ -28,6 +28,8 @@ struct SyncReport {
   std::size_t changesets_sent = 0;
   std::size_t changesets_acknowledged = 0;
   std::uint64_t high_water = 0;
+  std::size_t changes_received = 0;  // changes to cases this device needs to know, made elsewhere
+  std::size_t cases_removed = 0;     // cases transferred away from this device
 };
 
 // Joins the organisation with a code from `sync-server enroll`: fetches the org keys and

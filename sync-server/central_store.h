@@ -158,6 +158,17 @@ class CentralStore {
   virtual Status write_as_org(const RecordId& record, const std::map<std::string, std::string, std::less<>>& values,
                               const std::string& author, std::int64_t now_ms) = 0;
 
+  // --- the change log devices pull from ---
+  // Every merged operation that belongs to a case (the case record's own, and its steps'),
+  // in merge order. `case_ids` selects; `after` is the device's cursor, ignored for the
+  // cases in `whole` (sent from the start: new to the device).
+  struct CaseChanges {
+    std::vector<pb::Operation> operations;
+    std::uint64_t cursor = 0;  // the log's end when read
+  };
+  virtual Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
+                                           std::uint64_t after, const DeviceId& except_writer) = 0;
+
   // --- reading ---
   virtual Result<CentralRecord> record(const RecordId& id) = 0;  // not_found
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;

@@ -1,8 +1,10 @@
 #include "sync-server/service.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/envelope.h"
+#include "sync-server/case_admin.h"
 
 namespace amana::server {
 namespace {
@@ -239,6 +241,56 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
   return update;
 }
 
+Result<std::vector<RecordId>> SyncService::cases_to_know(const Device& device) const {
+  AMANA_ASSIGN_OR_RETURN(User user, store_.user(device.user));
+  if (user.role != Role::assistant && user.role != Role::officer) return std::vector<RecordId>();
+  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store_));
+  std::map<std::string, std::string> team_of;  // assignee -> team, looked up once each
+  std::vector<RecordId> out;
+  for (const CaseView& c : cases) {
+    bool needed = c.assigned_to == user.name;
+    if (!needed && user.role == Role::officer && !user.team.empty()) {
+      auto team = team_of.find(c.assigned_to);
+      if (team == team_of.end()) {
+        auto assignee = store_.user(c.assigned_to);
+        team = team_of.emplace(c.assigned_to, assignee.ok() ? assignee->team : "").first;
+      }
+      needed = team->second == user.team;
+    }
+    if (needed) out.push_back(c.id);
+  }
+  return out;
+}
+
+Status SyncService::add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const {
+  if (static_cast<std::size_t>(request.held_cases_size()) > limits_.max_held_cases) {
+    return invalid_argument("pull names more than " + std::to_string(limits_.max_held_cases) + " held cases");
+  }
+  std::vector<RecordId> held;
+  for (const std::string& bytes : request.held_cases()) {
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(bytes)));
+    held.push_back(id);
+  }
+  AMANA_ASSIGN_OR_RETURN(std::vector<RecordId> needed, cases_to_know(device));
+  AMANA_ASSIGN_OR_RETURN(auto known, list_cases(store_));
+  std::vector<RecordId> whole;
+  for (const RecordId& id : needed) {
+    if (std::find(held.begin(), held.end(), id) == held.end()) whole.push_back(id);
+  }
+  for (const RecordId& id : held) {
+    const bool still_needed = std::find(needed.begin(), needed.end(), id) != needed.end();
+    // Only a case the server knows can be taken away: one the device made and has not
+    // pushed yet stays.
+    const bool known_here = std::any_of(known.begin(), known.end(), [&](const CaseView& c) { return c.id == id; });
+    if (!still_needed && known_here) update.add_evicted_cases(id.bytes.data(), id.bytes.size());
+  }
+  AMANA_ASSIGN_OR_RETURN(CentralStore::CaseChanges changes,
+                         store_.case_changes(needed, whole, request.cursor(), device.id));
+  for (pb::Operation& operation : changes.operations) *update.add_changes() = std::move(operation);
+  update.set_cursor(changes.cursor);
+  return Status();
+}
+
 HttpResponse SyncService::pull(const HttpRequest& request) {
   crypto::Bytes payload;
   auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::pull_request, payload);
@@ -252,6 +304,8 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
   if (!fresh.ok()) return refusal(fresh);
   auto update = device_update(*sender, message.cursor(), message.providers_version());
   if (!update.ok()) return refusal(update.status());
+  const Status feed = add_case_feed(*sender, message, *update);
+  if (!feed.ok()) return refusal(feed);
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
                                               crypto::as_bytes(update->SerializeAsString()), org_sender,

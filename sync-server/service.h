@@ -33,6 +33,7 @@ struct ServiceLimits {
   std::size_t max_changesets_per_push = 64;
   std::size_t max_operations_per_changeset = 5000;
   std::chrono::milliseconds nonce_lifetime{5 * 60 * 1000};
+  std::size_t max_held_cases = 10000;
 };
 
 class SyncService {
@@ -69,6 +70,12 @@ class SyncService {
   // feed fills in with case management, which defines who needs to know what.
   Result<pb::DeviceUpdate> device_update(const Device& device, std::uint64_t cursor,
                                          std::int64_t providers_version) const;
+  // Need-to-know: the cases the device's user must hold. An assistant holds the cases
+  // assigned to them; an officer, those assigned to anyone in their team; others none.
+  Result<std::vector<RecordId>> cases_to_know(const Device& device) const;
+  // Adds the case changes after `cursor`, whole cases new to the device, and the cases to
+  // evict, given the cases the device says it holds.
+  Status add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const;
   Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
 
   CentralStore& store_;

@@ -120,10 +120,23 @@ Status create_v3(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v4(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE change_log (
+      seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+      case_id          BLOB NOT NULL,  -- the case the changed record is, or is a step of
+      writer           BLOB NOT NULL,
+      sealed_operation BLOB NOT NULL
+    );
+    CREATE INDEX change_log_by_case ON change_log (case_id, seq);
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
     {3, "records name the case they are a step of", create_v3},
+    {4, "the change log devices pull cases from", create_v4},
 };
 
 std::string join_services(const std::vector<std::string>& services) {
@@ -365,6 +378,41 @@ class SqliteCentralStore final : public CentralStore {
     return load_records(form_id, nullptr);
   }
 
+  Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
+                                   std::uint64_t after, const DeviceId& except_writer) override {
+    std::lock_guard lock(mutex_);
+    require_data_key();
+    CaseChanges changes;
+    AMANA_ASSIGN_OR_RETURN(sql::Query end, db_->query("SELECT coalesce(max(seq), 0) FROM change_log"));
+    AMANA_ASSIGN_OR_RETURN(bool has_end, end.step());
+    changes.cursor = static_cast<std::uint64_t>(has_end ? end.column_int64(0) : 0);
+    std::vector<std::pair<std::int64_t, pb::Operation>> found;
+    for (const RecordId& case_id : case_ids) {
+      const bool from_start = std::find(whole.begin(), whole.end(), case_id) != whole.end();
+      AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT seq, writer, sealed_operation FROM change_log "
+                                                      "WHERE case_id = ? AND seq > ? AND seq <= ? ORDER BY seq"));
+      q.bind(1, case_id.view())
+          .bind(2, from_start ? std::int64_t{0} : as_int(after))
+          .bind(3, as_int(changes.cursor));
+      while (true) {
+        AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+        if (!row) break;
+        const std::int64_t seq = q.column_int64(0);
+        // A device has its own writes already, unless the case is coming back to it whole.
+        if (!from_start && q.column_blob(1) == Bytes(except_writer.bytes.begin(), except_writer.bytes.end())) continue;
+        AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::open(data_key_, q.column_blob(2), change_ad(seq)));
+        pb::Operation operation;
+        if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+          return corrupt("change " + std::to_string(seq) + " in the log does not decode");
+        }
+        found.emplace_back(seq, std::move(operation));
+      }
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [seq, operation] : found) changes.operations.push_back(std::move(operation));
+    return changes;
+  }
+
   Result<CentralRecord> record(const RecordId& id) override {
     std::lock_guard lock(mutex_);
     AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
@@ -537,6 +585,31 @@ class SqliteCentralStore final : public CentralStore {
         .run();
   }
 
+  // Cases travel to the devices that need to know them: log each change to a case or to
+  // one of its steps. Other records stay with the device that made them.
+  Status log_if_case(const RecordId& record, const DeviceId& writer, const pb::Operation& operation) {
+    std::optional<RecordId> case_id;
+    if (operation.case_id().size() == 16) {
+      AMANA_ASSIGN_OR_RETURN(case_id, RecordId::from_bytes(view(operation.case_id())));
+    } else if (operation.form_id() == "case") {
+      case_id = record;
+    }
+    if (!case_id) return Status();
+    const std::string encoded = operation.SerializeAsString();
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO change_log (case_id, writer, sealed_operation) "
+                                                    "VALUES (?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, case_id->view()).bind(2, writer.view()).bind(3, ByteView()).run());
+    // Sealed under a label that includes its sequence number, known only after the insert.
+    const std::int64_t seq = db_->last_insert_rowid();
+    AMANA_ASSIGN_OR_RETURN(sql::Query seal, db_->query("UPDATE change_log SET sealed_operation = ? WHERE seq = ?"));
+    return seal.bind(1, crypto::seal(data_key_, view(encoded), change_ad(seq))).bind(2, seq).run();
+  }
+
+  static Bytes change_ad(std::int64_t seq) {
+    const std::string label = "amana/server/change/v1|" + std::to_string(seq);
+    return Bytes(label.begin(), label.end());
+  }
+
   // Records with their current values; all of them, one form's, or the one with `only`.
   Result<std::vector<CentralRecord>> load_records(std::optional<std::string_view> form_id, const RecordId* only) {
     require_data_key();
@@ -662,6 +735,7 @@ class SqliteCentralStore final : public CentralStore {
                               .bind(5, operation.created_at_ms())
                               .bind(6, crypto::seal(data_key_, view(operation.author()), author_ad(record)))
                               .run());
+    AMANA_RETURN_IF_ERROR(log_if_case(record, device, operation));
     std::size_t new_conflicts = 0;
     for (const pb::FieldWrite& write : operation.writes()) {
       // A version already present (same record, field, HLC and device) is a replay and

@@ -329,3 +329,75 @@ TEST_CASE("sync end to end: a case opened on a device reaches the office, which 
   CHECK(again.exit_code != 0);
   CHECK(contains(again.err, "cannot approve closure of a case that is 'closed': no closure has been requested"));
 }
+
+TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the assignee holds it, and A lets go") {
+  ServerUnderTest server;
+  REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
+  REQUIRE(server.admin({"users", "add", "zara", "--role", "assistant", "--team", "zalingei"}).exit_code == 0);
+  REQUIRE(server.admin({"providers", "add", "legal-aid-um-dukhun", "--name", "Legal aid", "--services", "legal",
+                        "--location", "Um Dukhun"})
+              .exit_code == 0);
+  FieldDevice a("amina");
+  FieldDevice b("hawa");
+  FieldDevice elsewhere("zara");
+  FieldDevice officer("omar");
+  REQUIRE(a.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(b.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(elsewhere.run({"enroll", server.enrollment_code("zara"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(officer.run({"enroll", server.enrollment_code("omar"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(a.run({"sync"}).exit_code == 0);  // the provider directory
+
+  // On A: identification -> case opened, registered, assessed, planned, referred, followed up.
+  const auto identification = a.run({"collect", "outreach-identification", "--answers",
+                                     kExamples + "outreach-identification.answers.json"});
+  const auto opened = a.run({"case", "open", "--from", identification.out.substr(0, 36)});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  auto step = [&](const FieldDevice& device, const std::string& verb, const std::string& form) {
+    const auto result = device.run({"case", verb, kase, "--answers", kExamples + form + ".answers.json"});
+    REQUIRE_MESSAGE(result.exit_code == 0, verb, ": ", result.err);
+  };
+  step(a, "register", "case-registration");
+  step(a, "assess", "case-assessment");
+  step(a, "plan", "case-plan");
+  step(a, "refer", "referral");
+  step(a, "follow-up", "follow-up");
+  REQUIRE(a.run({"sync"}).exit_code == 0);
+  CHECK(contains(officer.run({"sync"}).err, "received"));  // the team's officer sees the team's cases
+  CHECK(contains(officer.run({"cases"}).out, kase + "  in_progress"));
+
+  // The officer reassigns it to B; B pulls it whole; nobody outside the team ever gets it.
+  REQUIRE(server.admin({"cases", "assign", kase, "hawa", "--by", "omar"}).exit_code == 0);
+  const auto pulled = b.run({"sync"});
+  REQUIRE_MESSAGE(pulled.exit_code == 0, pulled.err);
+  CHECK(contains(pulled.err, "received"));
+  CHECK(contains(b.run({"cases"}).out, kase + "  in_progress"));
+  const auto shown = b.run({"case", "show", kase});
+  CHECK(contains(shown.out, "assigned_to: hawa"));
+  CHECK(contains(shown.out, "case-registration"));
+  CHECK(contains(shown.out, "referral"));
+  REQUIRE(elsewhere.run({"sync"}).exit_code == 0);
+  CHECK(contains(elsewhere.run({"cases"}).out, "No cases yet"));
+  CHECK(contains(elsewhere.run({"records"}).out, "No records yet"));
+
+  // A lets go at its next sync: nothing of the case stays on it.
+  const auto released = a.run({"sync"});
+  REQUIRE_MESSAGE(released.exit_code == 0, released.err);
+  CHECK(contains(released.err, "removed 1 cases no longer assigned here"));
+  CHECK(contains(a.run({"cases"}).out, "No cases yet"));
+  CHECK_FALSE(contains(a.run({"records", "--json"}).out, "case-"));
+  CHECK_FALSE(contains(a.run({"records", "--json"}).out, "\"referral\""));
+
+  // B requests closure; the officer approves; B learns it.
+  step(b, "close", "case-closure");
+  REQUIRE(b.run({"sync"}).exit_code == 0);
+  REQUIRE(server.admin({"cases", "approve-closure", kase, "--by", "omar"}).exit_code == 0);
+  REQUIRE(b.run({"sync"}).exit_code == 0);
+  CHECK(contains(b.run({"cases"}).out, kase + "  closed"));
+
+  // The central store holds the whole case: the case and its six steps.
+  const auto cases = nlohmann::json::parse(server.admin({"cases", "--json"}).out);
+  REQUIRE(cases.size() == 1);
+  CHECK(cases[0]["status"] == "closed");
+  CHECK(cases[0]["steps"] == 6);
+}
