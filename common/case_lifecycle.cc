@@ -156,6 +156,53 @@ Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseS
                           "' the next steps are: " + (steps.empty() ? "none" : steps));
 }
 
+namespace {
+constexpr ReferralStatus kReferralStatuses[] = {ReferralStatus::pending, ReferralStatus::accepted,
+                                                ReferralStatus::service_provided, ReferralStatus::declined,
+                                                ReferralStatus::no_response};
+
+bool referral_step_allowed(ReferralStatus from, ReferralStatus to) {
+  using R = ReferralStatus;
+  switch (from) {
+    case R::pending: return to == R::accepted || to == R::declined || to == R::no_response;
+    case R::accepted: return to == R::service_provided || to == R::declined;
+    default: return false;  // the outcome is final
+  }
+}
+}  // namespace
+
+std::string_view referral_status_name(ReferralStatus status) {
+  switch (status) {
+    case ReferralStatus::pending: return "pending";
+    case ReferralStatus::accepted: return "accepted";
+    case ReferralStatus::service_provided: return "service_provided";
+    case ReferralStatus::declined: return "declined";
+    case ReferralStatus::no_response: return "no_response";
+  }
+  return "pending";
+}
+
+Result<ReferralStatus> parse_referral_status(std::string_view name) {
+  for (ReferralStatus status : kReferralStatuses) {
+    if (referral_status_name(status) == name) return status;
+  }
+  return invalid_argument("unknown referral status '" + std::string(name) +
+                          "'; use accepted, service_provided, declined or no_response");
+}
+
+Result<ReferralStatus> update_referral(ReferralStatus from, ReferralStatus to) {
+  if (referral_step_allowed(from, to)) return to;
+  std::string allowed;
+  for (ReferralStatus candidate : kReferralStatuses) {
+    if (referral_step_allowed(from, candidate)) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(referral_status_name(candidate));
+    }
+  }
+  return invalid_argument("a referral that is '" + std::string(referral_status_name(from)) + "' cannot become '" +
+                          std::string(referral_status_name(to)) + "'" +
+                          (allowed.empty() ? ": its outcome is final" : "; it can become: " + allowed));
+}
+
 Status check_referral_consent(const Consent& consent, bool shares_identifying_data) {
   if (!consent.referral) {
     return invalid_argument("the client has not consented to referral: record their consent at registration "

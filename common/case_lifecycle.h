@@ -52,6 +52,14 @@ std::vector<CaseEvent> allowed_events(CaseStatus status);
 // transfer, reassign".
 Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseStatus> before_closure = std::nullopt);
 
+// A referral's own tracking: pending -> accepted -> service_provided, or declined /
+// no_response (from pending; declined also after acceptance).
+enum class ReferralStatus { pending, accepted, service_provided, declined, no_response };
+std::string_view referral_status_name(ReferralStatus status);
+Result<ReferralStatus> parse_referral_status(std::string_view name);
+// invalid_argument naming the statuses allowed from `from`.
+Result<ReferralStatus> update_referral(ReferralStatus from, ReferralStatus to);
+
 // Consent recorded at registration, as it governs referrals.
 struct Consent {
   bool services = false;

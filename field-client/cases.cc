@@ -20,7 +20,7 @@ const forms::FormDefinition& case_form() {
   return form;
 }
 
-std::optional<int> parse_age(const std::string& text) {
+std::optional<int> parse_whole_number(const std::string& text) {
   int age = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), age);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -33,13 +33,13 @@ std::string value_or_empty(const forms::Answers& values, std::string_view field)
 }
 
 cases::PersonKey person_of_case(const forms::Answers& values) {
-  return {value_or_empty(values, "name"), value_or_empty(values, "sex"), parse_age(value_or_empty(values, "age")),
+  return {value_or_empty(values, "name"), value_or_empty(values, "sex"), parse_whole_number(value_or_empty(values, "age")),
           value_or_empty(values, "location")};
 }
 
 cases::PersonKey person_of_identification(const forms::Answers& values) {
   return {value_or_empty(values, "full_name"), value_or_empty(values, "sex"),
-          parse_age(value_or_empty(values, "age")), value_or_empty(values, "site")};
+          parse_whole_number(value_or_empty(values, "age")), value_or_empty(values, "site")};
 }
 
 }  // namespace
@@ -162,6 +162,9 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
                                 "' is not in this device's service directory (see `field-client providers`; it "
                                 "arrives with `field-client sync`)");
       }
+      // Tracking starts here; referral-update moves it on.
+      answers["status"] = std::string(cases::referral_status_name(cases::ReferralStatus::pending));
+      answers["status_date"] = value_or_empty(answers, "referral_date");
       break;
     }
     case CaseEvent::request_closure:
@@ -172,6 +175,54 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
       break;
   }
   return store_.add_case_step(*form, answers, case_id, values);
+}
+
+Status CaseBook::update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note) {
+  AMANA_ASSIGN_OR_RETURN(Record record, store_.record(referral));
+  if (record.summary.form_id != "referral") {
+    return invalid_argument("record " + referral.to_string() + " is a " + record.summary.form_id + ", not a referral");
+  }
+  const std::string current = value_or_empty(record.values, "status");
+  AMANA_ASSIGN_OR_RETURN(cases::ReferralStatus from,
+                         cases::parse_referral_status(current.empty() ? "pending" : current));
+  AMANA_ASSIGN_OR_RETURN(cases::ReferralStatus next, cases::update_referral(from, status));
+  forms::Answers values = record.values;
+  values["status"] = std::string(cases::referral_status_name(next));
+  values["status_date"] = options_.today;
+  if (!note.empty()) values["feedback"] = note;
+  return store_.update_record(referral, values).status();
+}
+
+Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
+  AMANA_ASSIGN_OR_RETURN(auto all, list());
+  std::vector<cases::CaseFacts> out;
+  for (const CaseSummary& c : all) {
+    cases::CaseFacts facts;
+    facts.id = c.id.to_string();
+    facts.name = c.name;
+    facts.status = c.status;
+    facts.risk_level = c.risk_level;
+    facts.opened_date = local_date(c.opened_at_ms);
+    AMANA_ASSIGN_OR_RETURN(auto steps, store_.records(std::nullopt, c.id));  // newest first
+    bool due_decided = false;  // the newest plan or follow-up says what is due next
+    for (const RecordSummary& step : steps) {
+      AMANA_ASSIGN_OR_RETURN(Record record, store_.record(step.id));
+      if (step.form_id == "case-plan" || step.form_id == "follow-up") {
+        if (step.form_id == "case-plan") facts.has_plan = true;
+        if (!due_decided) {
+          facts.next_due = value_or_empty(record.values, step.form_id == "case-plan" ? "next_follow_up" : "next_due");
+          due_decided = true;
+        }
+      } else if (step.form_id == "referral") {
+        const std::string status = value_or_empty(record.values, "status");
+        const auto expected = parse_whole_number(value_or_empty(record.values, "expected_response_days"));
+        facts.referrals.push_back({step.id.to_string(), value_or_empty(record.values, "referral_date"),
+                                   status.empty() ? "pending" : status, expected.value_or(7)});
+      }
+    }
+    out.push_back(std::move(facts));
+  }
+  return out;
 }
 
 Result<CaseSummary> CaseBook::summary(RecordId case_id) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/case_lifecycle.h"
+#include "common/case_review.h"
 #include "common/form_pack.h"
 #include "common/person_match.h"
 #include "field-client/store.h"
@@ -68,6 +69,12 @@ class CaseBook {
 
   // The form a step is recorded with; invalid_argument for events the office records.
   Result<const forms::FormDefinition*> step_form(cases::CaseEvent event) const;
+
+  // Tracks a referral's outcome (see cases::update_referral for the allowed moves).
+  Status update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note);
+
+  // What the weekly review looks at, for every case on this device.
+  Result<std::vector<cases::CaseFacts>> review_facts();
 
   Result<std::vector<CaseSummary>> list();
   Result<CaseSummary> summary(RecordId case_id);

@@ -52,6 +52,9 @@ struct Arguments {
   std::optional<std::string> person_name, person_sex, person_location;
   std::optional<int> person_age;
   bool not_a_duplicate = false;
+  std::string referral_status;
+  std::string note;
+  int open_days = 90;
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -293,6 +296,30 @@ Status run_case_show(const forms::FormPack& pack, const Arguments& args) {
   return Status::success();
 }
 
+Status run_referral_update(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(cases::ReferralStatus status, cases::parse_referral_status(args.referral_status));
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(RecordId referral, store.resolve(args.record_ref));
+  AMANA_RETURN_IF_ERROR(book.update_referral(referral, status, args.note));
+  std::cout << "Referral " << referral.to_string() << " is now " << cases::referral_status_name(status) << "\n";
+  return Status::success();
+}
+
+Status run_case_review(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(auto facts, book.review_facts());
+  const auto findings = cases::review_cases(facts, {validation.today, args.open_days});
+  if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases on this device.\n";
+  for (const cases::Finding& f : findings) {
+    std::cout << f.case_id << "  " << f.name << ": " << f.what << "\n";
+  }
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -362,6 +389,13 @@ int run(int argc, char** argv) {
                       "Open even though someone alike is already known here (after checking with the person)");
   auto* case_show = case_cmd->add_subcommand("show", "A case: its status, what it holds, its steps");
   case_show->add_option("CASE", args.record_ref, "Case id, or 8 or more of its first or last characters")->required();
+  auto* referral_update = case_cmd->add_subcommand("referral-update", "Record what became of a referral");
+  referral_update->add_option("REFERRAL", args.record_ref, "The referral record (as `case show` lists it)")->required();
+  referral_update->add_option("--status", args.referral_status, "accepted, service_provided, declined or no_response")
+      ->required();
+  referral_update->add_option("--note", args.note, "The provider's feedback");
+  auto* case_review = case_cmd->add_subcommand("review", "The weekly review: what needs attention");
+  case_review->add_option("--days", args.open_days, "List cases open longer than this")->capture_default_str();
   const std::pair<const char*, cases::CaseEvent> kSteps[] = {
       {"register", cases::CaseEvent::reg},          {"assess", cases::CaseEvent::assess},
       {"plan", cases::CaseEvent::plan},             {"refer", cases::CaseEvent::refer},
@@ -411,6 +445,8 @@ int run(int argc, char** argv) {
     else if (cases_cmd->parsed()) outcome = run_cases(*pack, args);
     else if (case_open->parsed()) outcome = run_case_open(*pack, args);
     else if (case_show->parsed()) outcome = run_case_show(*pack, args);
+    else if (referral_update->parsed()) outcome = run_referral_update(*pack, args);
+    else if (case_review->parsed()) outcome = run_case_review(*pack, args);
     else if (bundle_export->parsed()) outcome = run_bundle_export(args);
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+
+#include "common/hlc.h"
 
 namespace amana::server {
 namespace {
@@ -36,6 +39,41 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store) {
       return r.case_id == record.id;
     }));
     out.push_back(std::move(view));
+  }
+  return out;
+}
+
+Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));  // in id order: oldest first
+  std::vector<cases::CaseFacts> out;
+  for (const CentralRecord& kase : records) {
+    if (kase.form_id != kCaseFormId) continue;
+    cases::CaseFacts facts;
+    facts.id = kase.id.to_string();
+    facts.name = value_of(kase, "name");
+    AMANA_ASSIGN_OR_RETURN(facts.status, cases::parse_status(value_of(kase, "status")));
+    facts.risk_level = value_of(kase, "risk_level");
+    facts.opened_date = local_date(kase.created_at_ms);
+    AMANA_ASSIGN_OR_RETURN(std::int64_t conflicts, store.open_conflicts(kase.id));
+    for (const CentralRecord& step : records) {
+      if (step.case_id != kase.id) continue;
+      AMANA_ASSIGN_OR_RETURN(std::int64_t step_conflicts, store.open_conflicts(step.id));
+      conflicts += step_conflicts;
+      if (step.form_id == "case-plan") {
+        facts.has_plan = true;
+        facts.next_due = value_of(step, "next_follow_up");  // a later follow-up overrides it below
+      } else if (step.form_id == "follow-up") {
+        facts.next_due = value_of(step, "next_due");
+      } else if (step.form_id == "referral") {
+        const std::string status = value_of(step, "status");
+        const std::string expected = value_of(step, "expected_response_days");
+        facts.referrals.push_back({step.id.to_string(), value_of(step, "referral_date"),
+                                   status.empty() ? "pending" : status,
+                                   expected.empty() ? 7 : std::atoi(expected.c_str())});
+      }
+    }
+    facts.conflicts = static_cast<int>(conflicts);
+    out.push_back(std::move(facts));
   }
   return out;
 }

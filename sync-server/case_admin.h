@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/case_lifecycle.h"
+#include "common/case_review.h"
 #include "common/status.h"
 #include "sync-server/central_store.h"
 
@@ -25,6 +26,9 @@ struct CaseView {
 };
 
 Result<std::vector<CaseView>> list_cases(CentralStore& store);
+
+// What the weekly review looks at, for every case on the server (see common/case_review.h).
+Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store);
 
 // A full case id, or 8+ characters from its start or end matching exactly one case.
 Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part);

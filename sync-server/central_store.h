@@ -170,6 +170,8 @@ class CentralStore {
                                            std::uint64_t after, const DeviceId& except_writer) = 0;
 
   // --- reading ---
+  // Conflicts on the record's fields that no officer has resolved yet.
+  virtual Result<std::int64_t> open_conflicts(const RecordId& record) = 0;
   virtual Result<CentralRecord> record(const RecordId& id) = 0;  // not_found
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
   virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;

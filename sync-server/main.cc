@@ -50,6 +50,7 @@ struct Arguments {
   // cases
   std::string case_ref;
   std::string officer;
+  int open_days = 90;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -291,6 +292,15 @@ Status run_cases(const Arguments& args) {
   return Status();
 }
 
+Status run_cases_review(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto facts, review_facts(*server.store));
+  const auto findings = cases::review_cases(facts, {local_date(system_wall_clock()()), args.open_days});
+  if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases.\n";
+  for (const cases::Finding& f : findings) std::cout << f.case_id << "  " << f.name << ": " << f.what << "\n";
+  return Status();
+}
+
 Status run_case_decision(const Arguments& args, const std::string& what) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_RETURN_IF_ERROR(check_officer(*server.store, args.officer));
@@ -422,6 +432,8 @@ int run(int argc, char** argv) {
   auto* cases_assign = cases_cmd->add_subcommand("assign", "Assign a case to a case worker");
   cases_assign->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   cases_assign->add_option("USER", args.user, "The case worker")->required();
+  auto* cases_review = cases_cmd->add_subcommand("review", "The weekly review: what needs attention");
+  cases_review->add_option("--days", args.open_days, "List cases open longer than this")->capture_default_str();
   auto* cases_approve = cases_cmd->add_subcommand("approve-closure", "Approve a requested closure");
   auto* cases_reject = cases_cmd->add_subcommand("reject-closure", "Reject a requested closure: the case goes on");
   for (auto* command : {cases_approve, cases_reject}) {
@@ -446,6 +458,7 @@ int run(int argc, char** argv) {
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
   else if (*records) result = run_records(args);
+  else if (*cases_review) result = run_cases_review(args);
   else if (*cases_assign) result = run_case_decision(args, "assign");
   else if (*cases_approve) result = run_case_decision(args, "approve");
   else if (*cases_reject) result = run_case_decision(args, "reject");

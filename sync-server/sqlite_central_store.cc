@@ -413,6 +413,15 @@ class SqliteCentralStore final : public CentralStore {
     return changes;
   }
 
+  Result<std::int64_t> open_conflicts(const RecordId& record) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT count(*) FROM conflicts WHERE record_id = ? AND "
+                                                    "resolved_at_ms IS NULL"));
+    q.bind(1, record.view());
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    return row ? q.column_int64(0) : 0;
+  }
+
   Result<CentralRecord> record(const RecordId& id) override {
     std::lock_guard lock(mutex_);
     AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));

@@ -80,3 +80,20 @@ TEST_CASE("cases: referrals need consent, and identifying data needs consent to 
 }
 
 }  // namespace amana::cases
+
+namespace amana::cases {
+
+TEST_CASE("referrals: pending -> accepted -> service provided, or declined / no response; outcomes are final") {
+  CHECK(*update_referral(ReferralStatus::pending, ReferralStatus::accepted) == ReferralStatus::accepted);
+  CHECK(*update_referral(ReferralStatus::accepted, ReferralStatus::service_provided) == ReferralStatus::service_provided);
+  CHECK(*update_referral(ReferralStatus::pending, ReferralStatus::no_response) == ReferralStatus::no_response);
+  CHECK(*update_referral(ReferralStatus::accepted, ReferralStatus::declined) == ReferralStatus::declined);
+  CHECK(update_referral(ReferralStatus::pending, ReferralStatus::service_provided).status().message() ==
+        "a referral that is 'pending' cannot become 'service_provided'; it can become: accepted, declined, no_response");
+  CHECK(update_referral(ReferralStatus::declined, ReferralStatus::accepted).status().message() ==
+        "a referral that is 'declined' cannot become 'accepted': its outcome is final");
+  CHECK(*parse_referral_status("no_response") == ReferralStatus::no_response);
+  CHECK_FALSE(parse_referral_status("lost").ok());
+}
+
+}  // namespace amana::cases

@@ -176,3 +176,44 @@ TEST_CASE("cases: identifying data goes to a provider only with consent to share
 }
 
 }  // namespace amana::field
+
+namespace amana::field {
+
+TEST_CASE("cases: referrals are tracked to their outcome, and the weekly review lists what needs attention") {
+  Device d;
+  pb::Provider provider;
+  provider.set_id(d.example("referral").at("provider_id"));
+  provider.set_active(true);
+  REQUIRE(d.store.replace_providers({provider}, 1).ok());
+  const RecordId identification = d.identification();
+  const RecordId kase = *d.book.open({identification, {}, false});
+  for (const auto& [event, form] : std::vector<std::pair<cases::CaseEvent, std::string>>{
+           {cases::CaseEvent::reg, "case-registration"}, {cases::CaseEvent::assess, "case-assessment"}}) {
+    REQUIRE(d.book.record_step(kase, event, d.example(form)).ok());
+  }
+  // Assessed as high risk, no plan yet.
+  auto findings = cases::review_cases(*d.book.review_facts(), {"2026-11-23", 90});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].what == "risk is high and there is no case plan");
+
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::plan, d.example("case-plan")).ok());
+  const RecordId referral = *d.book.record_step(kase, cases::CaseEvent::refer, d.example("referral"));
+  CHECK(d.store.record(referral)->values.at("status") == "pending");
+
+  // Weeks later, nothing heard from the provider and the follow-up date passed.
+  findings = cases::review_cases(*d.book.review_facts(), {"2026-12-31", 90});
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].what.find("follow-up overdue since ") == 0);
+  CHECK(findings[1].what.find("without response for") != std::string::npos);
+
+  CHECK(d.book.update_referral(referral, cases::ReferralStatus::service_provided, "").message() ==
+        "a referral that is 'pending' cannot become 'service_provided'; it can become: accepted, declined, no_response");
+  REQUIRE(d.book.update_referral(referral, cases::ReferralStatus::accepted, "seen on Monday").ok());
+  CHECK(d.store.record(referral)->values.at("feedback") == "seen on Monday");
+  findings = cases::review_cases(*d.book.review_facts(), {"2026-12-31", 90});
+  CHECK(findings.size() == 1);  // the referral has an answer now
+  CHECK(d.book.update_referral(kase, cases::ReferralStatus::accepted, "").message().find("not a referral") !=
+        std::string::npos);
+}
+
+}  // namespace amana::field

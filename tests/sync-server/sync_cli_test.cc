@@ -314,6 +314,10 @@ TEST_CASE("sync end to end: a case opened on a device reaches the office, which 
   CHECK(cases[0]["steps"] == 4);
   CHECK(cases[0]["risk_level"] == "high");
 
+  const auto review = server.admin({"cases", "review"});
+  REQUIRE_MESSAGE(review.exit_code == 0, review.err);
+  CHECK((contains(review.out, kase) || contains(review.out, "Nothing needs attention in the 1 cases")));
+
   const auto by_assistant = server.admin({"cases", "approve-closure", kase, "--by", "amina"});
   CHECK(by_assistant.exit_code != 0);
   CHECK(contains(by_assistant.err, "amina is assistant: only an officer or an admin decides on cases"));
