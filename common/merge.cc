@@ -18,16 +18,29 @@ const Version* winner(std::span<const Version> versions) {
   return versions.empty() ? nullptr : &versions.back();
 }
 
+namespace {
+// A device's own successive writes always see each other, so only another device's
+// unseen value can make a conflict.
+bool concurrent(const Version& earlier, const Version& later) {
+  return later.base != earlier.stamp.hlc && later.stamp.device != earlier.stamp.device;
+}
+}  // namespace
+
+bool has_concurrent_writes(std::span<const Version> versions) {
+  for (std::size_t i = 1; i < versions.size(); ++i) {
+    if (concurrent(versions[i - 1], versions[i])) return true;
+  }
+  return false;
+}
+
 std::vector<Conflict> conflicts(std::span<const Version> versions) {
   std::vector<Conflict> found;
   for (std::size_t i = 1; i < versions.size(); ++i) {
     const Version& earlier = versions[i - 1];
     const Version& later = versions[i];
-    // A device's own successive writes always see each other, so only another device's
-    // unseen value makes a conflict.
-    if (later.base != earlier.stamp.hlc && later.stamp.device != earlier.stamp.device) {
-      found.push_back({earlier, later});
-    }
+    // Two people who wrote the same thing without seeing each other agree: nothing to decide.
+    const bool same = earlier.value == later.value && earlier.cleared == later.cleared;
+    if (concurrent(earlier, later) && !same) found.push_back({earlier, later});
   }
   return found;
 }

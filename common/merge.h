@@ -7,8 +7,9 @@
 //  1. Last writer wins by the stamp (HLC time, then device id as the tie-break): a total
 //     order, so every replica picks the same winner.
 //  2. A version whose base (the stamp of the value its writer had seen) is not the version
-//     just before it in stamp order was written without seeing that value: the two form a
-//     conflict for a supervisor to review. The winner still wins; nothing is discarded.
+//     just before it in stamp order was written without seeing that value: unless both
+//     say the same, the two form a conflict for a supervisor to review. The winner still
+//     wins; nothing is discarded.
 //  3. The state is a function of the *set* of versions only, so merging is commutative,
 //     associative and idempotent: the same versions in any order, any number of times,
 //     give the same current value, history and conflicts.
@@ -55,7 +56,12 @@ Insertion insert(std::vector<Version>& versions, const Version& version);
 // The current value: the version with the greatest stamp, or nullptr when there is none.
 const Version* winner(std::span<const Version> versions);
 
-// Conflicts in stamp order (rule 2). `versions` must be sorted by stamp.
+// Conflicts in stamp order (rule 2). `versions` must be sorted by stamp and carry their
+// values (equal concurrent values are no conflict).
 std::vector<Conflict> conflicts(std::span<const Version> versions);
+
+// Whether any two adjacent versions were written concurrently, from stamps alone: a cheap
+// test before loading values to call conflicts().
+bool has_concurrent_writes(std::span<const Version> versions);
 
 }  // namespace amana::merge

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 
 #include "common/hlc.h"
 
@@ -123,6 +124,58 @@ Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve
                              {"closure_decided_by", officer},
                              {"closure_decision", approve ? "approved" : "rejected"}},
                             officer, now_ms);
+}
+
+namespace {
+
+Status move_case(CentralStore& store, const RecordId& case_id, cases::CaseEvent event,
+                 std::map<std::string, std::string, std::less<>> extra, const std::string& officer,
+                 std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus next, cases::apply(status, event));
+  extra["status"] = std::string(cases::status_name(next));
+  return store.write_as_org(case_id, extra, officer, now_ms);
+}
+
+std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, const RecordId& case_id) {
+  std::vector<RecordId> out{case_id};
+  for (const CentralRecord& r : records) {
+    if (r.case_id == case_id) out.push_back(r.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status transfer_case(CentralStore& store, const RecordId& case_id, const std::string& organisation,
+                     const std::string& officer, std::int64_t now_ms) {
+  if (organisation.empty()) return invalid_argument("say which organisation takes the case over (--to)");
+  return move_case(store, case_id, cases::CaseEvent::transfer, {{"transferred_to", organisation}}, officer, now_ms);
+}
+
+Status reopen_case(CentralStore& store, const RecordId& case_id, const std::string& officer, std::int64_t now_ms) {
+  return move_case(store, case_id, cases::CaseEvent::reopen, {{"reopened_by", officer}}, officer, now_ms);
+}
+
+Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& store, const RecordId& case_id) {
+  AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  return store.open_conflict_list(case_and_steps(records, case_id));
+}
+
+Status resolve_conflict(CentralStore& store, const RecordId& case_id, const RecordId& record, const std::string& field,
+                        const std::string& value, const std::string& officer, std::int64_t now_ms) {
+  AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  const auto members = case_and_steps(records, case_id);
+  if (std::find(members.begin(), members.end(), record) == members.end()) {
+    return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
+  }
+  AMANA_ASSIGN_OR_RETURN(std::int64_t open, store.open_conflicts(record));
+  if (open == 0) return not_found("no open conflict on record " + record.to_string());
+  AMANA_RETURN_IF_ERROR(store.write_as_org(record, {{field, value}}, officer, now_ms));
+  return store.resolve_conflicts(record, field, now_ms);
 }
 
 }  // namespace amana::server

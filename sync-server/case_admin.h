@@ -42,4 +42,19 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
 Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
                       std::int64_t now_ms);
 
+// Transfer to another organisation (the case leaves every device at their next sync),
+// and reopening a closed or transferred case (it goes back to registered: assess again).
+Status transfer_case(CentralStore& store, const RecordId& case_id, const std::string& organisation,
+                     const std::string& officer, std::int64_t now_ms);
+Status reopen_case(CentralStore& store, const RecordId& case_id, const std::string& officer, std::int64_t now_ms);
+
+// Conflicting concurrent edits on the case or its steps, awaiting an officer.
+Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& store, const RecordId& case_id);
+
+// The officer's decision on a conflict: `value` becomes the field's value (a change by the
+// office, which syncs to the devices holding the case) and the conflict is closed.
+// `record` is the case or one of its steps.
+Status resolve_conflict(CentralStore& store, const RecordId& case_id, const RecordId& record, const std::string& field,
+                        const std::string& value, const std::string& officer, std::int64_t now_ms);
+
 }  // namespace amana::server

@@ -172,6 +172,15 @@ class CentralStore {
   // --- reading ---
   // Conflicts on the record's fields that no officer has resolved yet.
   virtual Result<std::int64_t> open_conflicts(const RecordId& record) = 0;
+  struct OpenConflict {
+    RecordId record;
+    std::string field;
+    merge::Version earlier;  // values included
+    merge::Version later;
+  };
+  virtual Result<std::vector<OpenConflict>> open_conflict_list(const std::vector<RecordId>& records) = 0;
+  // Marks the field's open conflicts resolved (the chosen value is written with write_as_org).
+  virtual Status resolve_conflicts(const RecordId& record, std::string_view field, std::int64_t now_ms) = 0;
   virtual Result<CentralRecord> record(const RecordId& id) = 0;  // not_found
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
   virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;

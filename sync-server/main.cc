@@ -51,6 +51,10 @@ struct Arguments {
   std::string case_ref;
   std::string officer;
   int open_days = 90;
+  std::string organisation;
+  std::string record_ref;
+  std::string field;
+  std::string value;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -301,6 +305,19 @@ Status run_cases_review(const Arguments& args) {
   return Status();
 }
 
+Status run_case_conflicts(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
+  AMANA_ASSIGN_OR_RETURN(auto conflicts, case_conflicts(*server.store, case_id));
+  if (conflicts.empty()) std::cout << "No conflicting edits on case " << case_id.to_string() << ".\n";
+  for (const auto& c : conflicts) {
+    std::cout << c.record.to_string() << "  " << c.field << ": '" << c.earlier.value << "' (" << format_hlc(c.earlier.stamp.hlc)
+              << ") and '" << c.later.value << "' (" << format_hlc(c.later.stamp.hlc) << ") were written without seeing each other; "
+              << "the later one stands until an officer decides\n";
+  }
+  return Status();
+}
+
 Status run_case_decision(const Arguments& args, const std::string& what) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_RETURN_IF_ERROR(check_officer(*server.store, args.officer));
@@ -309,6 +326,16 @@ Status run_case_decision(const Arguments& args, const std::string& what) {
   if (what == "assign") {
     AMANA_RETURN_IF_ERROR(assign_case(*server.store, case_id, args.user, args.officer, now));
     std::cout << "Case " << case_id.to_string() << " is assigned to " << args.user << "\n";
+  } else if (what == "transfer") {
+    AMANA_RETURN_IF_ERROR(transfer_case(*server.store, case_id, args.organisation, args.officer, now));
+    std::cout << "Case " << case_id.to_string() << " is transferred to " << args.organisation << "\n";
+  } else if (what == "reopen") {
+    AMANA_RETURN_IF_ERROR(reopen_case(*server.store, case_id, args.officer, now));
+    std::cout << "Case " << case_id.to_string() << " is reopened: assess it again\n";
+  } else if (what == "resolve") {
+    AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::parse(args.record_ref.empty() ? case_id.to_string() : args.record_ref));
+    AMANA_RETURN_IF_ERROR(resolve_conflict(*server.store, case_id, record, args.field, args.value, args.officer, now));
+    std::cout << "Resolved: " << args.field << " is '" << args.value << "'; devices learn it at their next sync\n";
   } else {
     AMANA_RETURN_IF_ERROR(decide_closure(*server.store, case_id, what == "approve", args.officer, now));
     std::cout << "Closure of case " << case_id.to_string() << (what == "approve" ? " approved" : " rejected")
@@ -439,7 +466,19 @@ int run(int argc, char** argv) {
   for (auto* command : {cases_approve, cases_reject}) {
     command->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   }
-  for (auto* command : {cases_assign, cases_approve, cases_reject}) {
+  auto* cases_transfer = cases_cmd->add_subcommand("transfer", "Transfer a case to another organisation");
+  cases_transfer->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  cases_transfer->add_option("--to", args.organisation, "The organisation taking it over")->required();
+  auto* cases_reopen = cases_cmd->add_subcommand("reopen", "Reopen a closed or transferred case");
+  cases_reopen->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  auto* cases_conflicts = cases_cmd->add_subcommand("conflicts", "Concurrent edits of a case awaiting an officer");
+  cases_conflicts->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  auto* cases_resolve = cases_cmd->add_subcommand("resolve", "Decide a conflict: the value the field keeps");
+  cases_resolve->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  cases_resolve->add_option("--record", args.record_ref, "The step record in conflict (default: the case itself)");
+  cases_resolve->add_option("--field", args.field, "The field in conflict")->required();
+  cases_resolve->add_option("--value", args.value, "The value it keeps")->required();
+  for (auto* command : {cases_assign, cases_approve, cases_reject, cases_transfer, cases_reopen, cases_resolve}) {
     command->add_option("--by", args.officer, "The officer deciding (a user with role officer or admin)")->required();
   }
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
@@ -459,6 +498,10 @@ int run(int argc, char** argv) {
   else if (*status) result = run_status(args);
   else if (*records) result = run_records(args);
   else if (*cases_review) result = run_cases_review(args);
+  else if (*cases_conflicts) result = run_case_conflicts(args);
+  else if (*cases_transfer) result = run_case_decision(args, "transfer");
+  else if (*cases_reopen) result = run_case_decision(args, "reopen");
+  else if (*cases_resolve) result = run_case_decision(args, "resolve");
   else if (*cases_assign) result = run_case_decision(args, "assign");
   else if (*cases_approve) result = run_case_decision(args, "approve");
   else if (*cases_reject) result = run_case_decision(args, "reject");

@@ -248,6 +248,8 @@ Result<std::vector<RecordId>> SyncService::cases_to_know(const Device& device) c
   std::map<std::string, std::string> team_of;  // assignee -> team, looked up once each
   std::vector<RecordId> out;
   for (const CaseView& c : cases) {
+    // A case transferred to another organisation leaves every device here.
+    if (c.status == cases::CaseStatus::transferred) continue;
     bool needed = c.assigned_to == user.name;
     if (!needed && user.role == Role::officer && !user.team.empty()) {
       auto team = team_of.find(c.assigned_to);

@@ -72,6 +72,7 @@ class SyncService {
                                          std::int64_t providers_version) const;
   // Need-to-know: the cases the device's user must hold. An assistant holds the cases
   // assigned to them; an officer, those assigned to anyone in their team; others none.
+  // A case transferred to another organisation is held by no device.
   Result<std::vector<RecordId>> cases_to_know(const Device& device) const;
   // Adds the case changes after `cursor`, whole cases new to the device, and the cases to
   // evict, given the cases the device says it holds.

@@ -1,6 +1,7 @@
 // The embedded central store on SQLite. One connection, serialised by a mutex: merges are
 // short transactions, and SQLite allows one writer at a time anyway.
 #include <mutex>
+#include <tuple>
 #include <set>
 
 #include "common/sqlite.h"
@@ -422,6 +423,49 @@ class SqliteCentralStore final : public CentralStore {
     return row ? q.column_int64(0) : 0;
   }
 
+  Result<std::vector<OpenConflict>> open_conflict_list(const std::vector<RecordId>& records) override {
+    std::lock_guard lock(mutex_);
+    require_data_key();
+    std::vector<OpenConflict> out;
+    for (const RecordId& record : records) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT field, earlier_hlc, earlier_device, later_hlc, "
+                                                      "later_device FROM conflicts WHERE record_id = ? AND "
+                                                      "resolved_at_ms IS NULL ORDER BY field, later_hlc"));
+      q.bind(1, record.view());
+      std::vector<std::tuple<std::string, merge::Stamp, merge::Stamp>> rows;
+      while (true) {
+        AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+        if (!row) break;
+        merge::Stamp earlier{static_cast<HlcTime>(q.column_int64(1)), {}};
+        merge::Stamp later{static_cast<HlcTime>(q.column_int64(3)), {}};
+        AMANA_ASSIGN_OR_RETURN(earlier.device, DeviceId::from_bytes(q.column_blob(2)));
+        AMANA_ASSIGN_OR_RETURN(later.device, DeviceId::from_bytes(q.column_blob(4)));
+        rows.emplace_back(q.column_text(0), earlier, later);
+      }
+      for (const auto& [field, earlier, later] : rows) {
+        AMANA_ASSIGN_OR_RETURN(auto versions, load_versions(record, field, true));
+        OpenConflict conflict{record, field, {}, {}};
+        for (const merge::Version& version : versions) {
+          if (version.stamp == earlier) conflict.earlier = version;
+          if (version.stamp == later) conflict.later = version;
+        }
+        out.push_back(std::move(conflict));
+      }
+    }
+    return out;
+  }
+
+  Status resolve_conflicts(const RecordId& record, std::string_view field, std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("UPDATE conflicts SET resolved_at_ms = ? WHERE record_id = ? "
+                                                    "AND field = ? AND resolved_at_ms IS NULL"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, now_ms).bind(2, record.view()).bind(3, field).run());
+    if (db_->changes() == 0) {
+      return not_found("no open conflict on field '" + std::string(field) + "' of record " + record.to_string());
+    }
+    return Status();
+  }
+
   Result<CentralRecord> record(const RecordId& id) override {
     std::lock_guard lock(mutex_);
     AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
@@ -773,7 +817,13 @@ class SqliteCentralStore final : public CentralStore {
                                 .bind(3, as_int(winner->stamp.hlc))
                                 .bind(4, winner->stamp.device.view())
                                 .run());
-      for (const merge::Conflict& conflict : merge::conflicts(versions)) {
+      // Values are decrypted only when stamps show concurrent writes (rare).
+      std::vector<merge::Conflict> found;
+      if (merge::has_concurrent_writes(versions)) {
+        AMANA_ASSIGN_OR_RETURN(auto with_values, load_versions(record, write.field(), true));
+        found = merge::conflicts(with_values);
+      }
+      for (const merge::Conflict& conflict : found) {
         AMANA_ASSIGN_OR_RETURN(sql::Query c,
                                db_->query("INSERT OR IGNORE INTO conflicts (record_id, field, earlier_hlc, "
                                           "earlier_device, later_hlc, later_device, detected_at_ms) "

@@ -121,3 +121,12 @@ TEST_CASE("merge is commutative, associative and idempotent over random historie
     }
   }
 }
+
+TEST_CASE("two devices writing the same value without seeing each other agree: no conflict") {
+  const auto state = merge_in_order({write("3", 1, 1), write("5", 2, 1, 1), write("5", 3, 2, 1)});
+  CHECK(has_concurrent_writes(state));
+  CHECK(conflicts(state).empty());
+  const auto differing = merge_in_order({write("3", 1, 1), write("5", 2, 1, 1), write("4", 3, 2, 1)});
+  CHECK(conflicts(differing).size() == 1);
+  CHECK_FALSE(has_concurrent_writes(merge_in_order({write("3", 1, 1), write("5", 2, 2, 1)})));
+}

@@ -405,3 +405,59 @@ TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the a
   CHECK(cases[0]["status"] == "closed");
   CHECK(cases[0]["steps"] == 6);
 }
+
+TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolves; transfer and reopen move the case") {
+  ServerUnderTest server;
+  REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
+  REQUIRE(server.admin({"providers", "add", "legal-aid-um-dukhun", "--name", "Legal aid", "--services", "legal",
+                        "--location", "Um Dukhun"})
+              .exit_code == 0);
+  FieldDevice a("amina");
+  FieldDevice officer("omar");
+  REQUIRE(a.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(officer.run({"enroll", server.enrollment_code("omar"), "--server", server.url()}).exit_code == 0);
+  REQUIRE(a.run({"sync"}).exit_code == 0);
+  const auto identification = a.run({"collect", "outreach-identification", "--answers",
+                                     kExamples + "outreach-identification.answers.json"});
+  const auto opened = a.run({"case", "open", "--from", identification.out.substr(0, 36)});
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  for (const auto& [verb, form] : std::vector<std::pair<std::string, std::string>>{
+           {"register", "case-registration"}, {"assess", "case-assessment"}, {"plan", "case-plan"},
+           {"refer", "referral"}}) {
+    REQUIRE(a.run({"case", verb, kase, "--answers", kExamples + form + ".answers.json"}).exit_code == 0);
+  }
+  REQUIRE(a.run({"sync"}).exit_code == 0);
+  REQUIRE(officer.run({"sync"}).exit_code == 0);
+  const auto shown = officer.run({"case", "show", kase});
+  const auto at = shown.out.find("referral  ");
+  REQUIRE(at != std::string::npos);
+  const std::string referral = shown.out.substr(at + 10, 36);
+
+  // Both record an outcome for the referral offline, without seeing each other's.
+  REQUIRE(a.run({"case", "referral-update", referral, "--status", "declined"}).exit_code == 0);
+  REQUIRE(officer.run({"case", "referral-update", referral, "--status", "accepted"}).exit_code == 0);
+  REQUIRE(a.run({"sync"}).exit_code == 0);
+  REQUIRE(officer.run({"sync"}).exit_code == 0);
+  const auto conflicts = server.admin({"cases", "conflicts", kase});
+  CHECK(contains(conflicts.out, referral + "  status: "));
+  CHECK(contains(server.admin({"cases", "review"}).out, "conflicting edits await an officer"));
+  const auto resolved = server.admin({"cases", "resolve", kase, "--record", referral, "--field", "status", "--value",
+                                      "accepted", "--by", "omar"});
+  REQUIRE_MESSAGE(resolved.exit_code == 0, resolved.err);
+  const auto after_resolution = server.admin({"cases", "conflicts", kase});
+  CHECK_MESSAGE(contains(after_resolution.out, "No conflicting edits"), after_resolution.out);
+  REQUIRE(a.run({"sync"}).exit_code == 0);  // the decision reaches the devices
+  REQUIRE(officer.run({"sync"}).exit_code == 0);
+  CHECK(contains(a.run({"show", referral, "--json"}).out, "\"status\": \"accepted\""));
+  CHECK(contains(officer.run({"show", referral, "--json"}).out, "\"status\": \"accepted\""));
+
+  // Transferred to another organisation: it leaves every device; reopened: it comes back.
+  REQUIRE(server.admin({"cases", "transfer", kase, "--to", "Partner NGO", "--by", "omar"}).exit_code == 0);
+  CHECK(contains(a.run({"sync"}).err, "removed 1 cases"));
+  CHECK(contains(a.run({"cases"}).out, "No cases yet"));
+  const auto reopen_twice = server.admin({"cases", "transfer", kase, "--to", "X", "--by", "omar"});
+  CHECK(contains(reopen_twice.err, "cannot transfer a case that is 'transferred'"));
+  REQUIRE(server.admin({"cases", "reopen", kase, "--by", "omar"}).exit_code == 0);
+  REQUIRE(a.run({"sync"}).exit_code == 0);
+  CHECK(contains(a.run({"cases"}).out, kase + "  registered"));
+}
