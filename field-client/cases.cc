@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 namespace amana::field {
 namespace {
 
@@ -191,6 +193,38 @@ Status CaseBook::update_referral(RecordId referral, cases::ReferralStatus status
   values["status_date"] = options_.today;
   if (!note.empty()) values["feedback"] = note;
   return store_.update_record(referral, values).status();
+}
+
+Result<std::string> CaseBook::referral_document(RecordId referral_id) {
+  AMANA_ASSIGN_OR_RETURN(Record referral, store_.record(referral_id));
+  if (referral.summary.form_id != "referral" || !referral.summary.case_id) {
+    return invalid_argument("record " + referral_id.to_string() + " is not a referral of a case");
+  }
+  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(*referral.summary.case_id));
+  nlohmann::json document;
+  document["referral"] = referral_id.to_string();
+  document["case_reference"] = referral.summary.case_id->to_string().substr(28);
+  for (std::string_view field : {"referral_date", "service_type", "service_type_other", "urgency", "provider_id",
+                                 "reason", "expected_response_days"}) {
+    if (auto v = value_or_empty(referral.values, field); !v.empty()) document[std::string(field)] = v;
+  }
+  const bool share = value_or_empty(referral.values, "share_identifying_data") == "true" &&
+                     value_or_empty(kase.values, "consent_information_sharing") == "true";
+  nlohmann::json client;
+  if (auto sex = value_or_empty(kase.values, "sex"); !sex.empty()) client["sex"] = sex;
+  if (auto age = parse_whole_number(value_or_empty(kase.values, "age"))) {
+    static constexpr const char* kBands[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
+    client["age_band"] = kBands[cases::age_band(*age)];
+  }
+  if (share) {
+    for (std::string_view field : {"name", "age", "phone", "location"}) {
+      if (auto v = value_or_empty(kase.values, field); !v.empty()) client[std::string(field)] = v;
+    }
+  } else {
+    client["identifying_data"] = "withheld: the client did not consent to sharing it";
+  }
+  document["client"] = client;
+  return document.dump(2) + "\n";
 }
 
 Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {

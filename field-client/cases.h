@@ -73,6 +73,11 @@ class CaseBook {
   // Tracks a referral's outcome (see cases::update_referral for the allowed moves).
   Status update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note);
 
+  // The referral as a document for the provider (JSON): the service asked, urgency and
+  // reason, and who the client is only when the referral shares identifying data, which
+  // record_step allowed only with the client's consent; otherwise sex and age band alone.
+  Result<std::string> referral_document(RecordId referral);
+
   // What the weekly review looks at, for every case on this device.
   Result<std::vector<cases::CaseFacts>> review_facts();
 

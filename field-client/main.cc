@@ -307,6 +307,19 @@ Status run_referral_update(const forms::FormPack& pack, const Arguments& args) {
   return Status::success();
 }
 
+Status run_referral_export(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  CaseBook book(store, pack, validation);
+  AMANA_ASSIGN_OR_RETURN(RecordId referral, store.resolve(args.record_ref));
+  AMANA_ASSIGN_OR_RETURN(std::string document, book.referral_document(referral));
+  AMANA_RETURN_IF_ERROR(write_file_atomically(args.file, document));
+  std::cout << "Wrote the referral for the provider to " << args.file
+            << (document.find("withheld") != std::string::npos ? " (identifying data withheld: no consent)" : "")
+            << "\n";
+  return Status::success();
+}
+
 Status run_case_review(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
@@ -394,6 +407,9 @@ int run(int argc, char** argv) {
   referral_update->add_option("--status", args.referral_status, "accepted, service_provided, declined or no_response")
       ->required();
   referral_update->add_option("--note", args.note, "The provider's feedback");
+  auto* referral_export = case_cmd->add_subcommand("referral-export", "Write a referral for the provider, as consent allows");
+  referral_export->add_option("REFERRAL", args.record_ref, "The referral record")->required();
+  referral_export->add_option("FILE", args.file, "Where to write it (JSON)")->required();
   auto* case_review = case_cmd->add_subcommand("review", "The weekly review: what needs attention");
   case_review->add_option("--days", args.open_days, "List cases open longer than this")->capture_default_str();
   const std::pair<const char*, cases::CaseEvent> kSteps[] = {
@@ -447,6 +463,7 @@ int run(int argc, char** argv) {
     else if (case_show->parsed()) outcome = run_case_show(*pack, args);
     else if (referral_update->parsed()) outcome = run_referral_update(*pack, args);
     else if (case_review->parsed()) outcome = run_case_review(*pack, args);
+    else if (referral_export->parsed()) outcome = run_referral_export(*pack, args);
     else if (bundle_export->parsed()) outcome = run_bundle_export(args);
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
     else if (wipe->parsed()) outcome = run_wipe(args);

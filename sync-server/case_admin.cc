@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/hlc.h"
+#include "common/person_match.h"
 
 namespace amana::server {
 namespace {
@@ -40,6 +41,24 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store) {
       return r.case_id == record.id;
     }));
     out.push_back(std::move(view));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store) {
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
+  AMANA_ASSIGN_OR_RETURN(auto views, list_cases(store));
+  auto person = [](const CentralRecord& r) {
+    const std::string age = value_of(r, "age");
+    return cases::PersonKey{value_of(r, "name"), value_of(r, "sex"),
+                            age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
+                            value_of(r, "location")};
+  };
+  std::vector<std::pair<CaseView, CaseView>> out;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    for (std::size_t j = i + 1; j < records.size(); ++j) {
+      if (cases::likely_same_person(person(records[i]), person(records[j]))) out.emplace_back(views[i], views[j]);
+    }
   }
   return out;
 }

@@ -42,6 +42,10 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
 Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
                       std::int64_t now_ms);
 
+// Pairs of cases on the server that are probably the same person, identified twice on
+// different devices (common/person_match.h): for an officer to merge or close one.
+Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store);
+
 // Transfer to another organisation (the case leaves every device at their next sync),
 // and reopening a closed or transferred case (it goes back to registered: assess again).
 Status transfer_case(CentralStore& store, const RecordId& case_id, const std::string& organisation,

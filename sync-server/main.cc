@@ -305,6 +305,17 @@ Status run_cases_review(const Arguments& args) {
   return Status();
 }
 
+Status run_case_duplicates(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto pairs, duplicate_cases(*server.store));
+  if (pairs.empty()) std::cout << "No two cases look like the same person.\n";
+  for (const auto& [a, b] : pairs) {
+    std::cout << a.id.to_string() << " (" << a.name << ", " << a.assigned_to << ")  and  " << b.id.to_string() << " ("
+              << b.name << ", " << b.assigned_to << ") may be the same person\n";
+  }
+  return Status();
+}
+
 Status run_case_conflicts(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
@@ -471,6 +482,7 @@ int run(int argc, char** argv) {
   cases_transfer->add_option("--to", args.organisation, "The organisation taking it over")->required();
   auto* cases_reopen = cases_cmd->add_subcommand("reopen", "Reopen a closed or transferred case");
   cases_reopen->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  auto* cases_duplicates = cases_cmd->add_subcommand("duplicates", "Cases that look like the same person");
   auto* cases_conflicts = cases_cmd->add_subcommand("conflicts", "Concurrent edits of a case awaiting an officer");
   cases_conflicts->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   auto* cases_resolve = cases_cmd->add_subcommand("resolve", "Decide a conflict: the value the field keeps");
@@ -499,6 +511,7 @@ int run(int argc, char** argv) {
   else if (*records) result = run_records(args);
   else if (*cases_review) result = run_cases_review(args);
   else if (*cases_conflicts) result = run_case_conflicts(args);
+  else if (*cases_duplicates) result = run_case_duplicates(args);
   else if (*cases_transfer) result = run_case_decision(args, "transfer");
   else if (*cases_reopen) result = run_case_decision(args, "reopen");
   else if (*cases_resolve) result = run_case_decision(args, "resolve");

@@ -217,3 +217,36 @@ TEST_CASE("cases: referrals are tracked to their outcome, and the weekly review 
 }
 
 }  // namespace amana::field
+
+namespace amana::field {
+
+TEST_CASE("cases: a referral exported for the provider carries who the client is only with consent") {
+  for (const bool consent : {true, false}) {
+    CAPTURE(consent);
+    Device d;
+    pb::Provider provider;
+    provider.set_id(d.example("referral").at("provider_id"));
+    provider.set_active(true);
+    REQUIRE(d.store.replace_providers({provider}, 1).ok());
+    const RecordId identification = d.identification();
+    const RecordId kase = *d.book.open({identification, {}, false});
+    REQUIRE(d.book.record_step(kase, cases::CaseEvent::reg,
+                               d.example("case-registration",
+                                         {{"consent_information_sharing", consent ? "true" : "false"}}))
+                .ok());
+    REQUIRE(d.book.record_step(kase, cases::CaseEvent::assess, d.example("case-assessment")).ok());
+    REQUIRE(d.book.record_step(kase, cases::CaseEvent::plan, d.example("case-plan")).ok());
+    const RecordId referral = *d.book.record_step(
+        kase, cases::CaseEvent::refer, d.example("referral", {{"share_identifying_data", consent ? "true" : "false"}}));
+    const std::string document = *d.book.referral_document(referral);
+    const std::string name = d.book.summary(kase)->name;
+    CHECK(document.find("\"age_band\": \"12-17\"") != std::string::npos);
+    CHECK(document.find("\"service_type\"") != std::string::npos);
+    CHECK((document.find(name) != std::string::npos) == consent);
+    CHECK((document.find("withheld") != std::string::npos) == !consent);
+    const bool phone_shown = document.find("+249") != std::string::npos;
+    CHECK(phone_shown == consent);
+  }
+}
+
+}  // namespace amana::field

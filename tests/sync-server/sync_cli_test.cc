@@ -461,3 +461,18 @@ TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolv
   REQUIRE(a.run({"sync"}).exit_code == 0);
   CHECK(contains(a.run({"cases"}).out, kase + "  registered"));
 }
+
+TEST_CASE("sync end to end: the same person opened as a case on two devices is flagged on the server") {
+  ServerUnderTest server;
+  FieldDevice a("amina");
+  FieldDevice b("hawa");
+  for (const FieldDevice* device : {&a, &b}) {
+    REQUIRE(device->run({"enroll", server.enrollment_code(device == &a ? "amina" : "hawa"), "--server", server.url()})
+                .exit_code == 0);
+    const auto identification = device->run({"collect", "outreach-identification", "--answers",
+                                             kExamples + "outreach-identification.answers.json"});
+    REQUIRE(device->run({"case", "open", "--from", identification.out.substr(0, 36)}).exit_code == 0);
+    REQUIRE(device->run({"sync"}).exit_code == 0);
+  }
+  CHECK(contains(server.admin({"cases", "duplicates"}).out, "may be the same person"));
+}
