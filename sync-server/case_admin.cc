@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "common/hlc.h"
 #include "common/person_match.h"
@@ -42,6 +43,21 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store) {
     }));
     out.push_back(std::move(view));
   }
+  return out;
+}
+
+Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const RecordId& case_id) {
+  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+  std::set<std::string> fields;
+  for (const auto& [field, value] : record.values) fields.insert(field);
+  for (std::string_view always : {"status", "assigned_to"}) fields.insert(std::string(always));
+  std::vector<HistoryEntry> out;
+  for (const std::string& field : fields) {
+    AMANA_ASSIGN_OR_RETURN(auto versions, store.field_history(case_id, field));
+    for (merge::Version& version : versions) out.push_back({field, std::move(version)});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const HistoryEntry& a, const HistoryEntry& b) { return a.version.stamp < b.version.stamp; });
   return out;
 }
 

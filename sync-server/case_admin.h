@@ -42,6 +42,14 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
 Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
                       std::int64_t now_ms);
 
+// Every change to a case's own fields, in the order the merge ranks them (HLC, then
+// writer): the whole history, superseded values included.
+struct HistoryEntry {
+  std::string field;
+  merge::Version version;
+};
+Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const RecordId& case_id);
+
 // Pairs of cases on the server that are probably the same person, identified twice on
 // different devices (common/person_match.h): for an officer to merge or close one.
 Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store);

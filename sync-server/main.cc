@@ -305,6 +305,19 @@ Status run_cases_review(const Arguments& args) {
   return Status();
 }
 
+Status run_case_history(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
+  AMANA_ASSIGN_OR_RETURN(auto history, case_history(*server.store, case_id));
+  for (const HistoryEntry& entry : history) {
+    std::cout << format_hlc(entry.version.stamp.hlc) << "  "
+              << (entry.version.stamp.device == kOrgWriter ? std::string("office  ")
+                                                            : entry.version.stamp.device.to_string().substr(0, 8))
+              << "  " << entry.field << " = " << (entry.version.cleared ? "(cleared)" : entry.version.value) << "\n";
+  }
+  return Status();
+}
+
 Status run_case_duplicates(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto pairs, duplicate_cases(*server.store));
@@ -482,6 +495,8 @@ int run(int argc, char** argv) {
   cases_transfer->add_option("--to", args.organisation, "The organisation taking it over")->required();
   auto* cases_reopen = cases_cmd->add_subcommand("reopen", "Reopen a closed or transferred case");
   cases_reopen->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  auto* cases_history = cases_cmd->add_subcommand("history", "Every change to a case, in merge order");
+  cases_history->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   auto* cases_duplicates = cases_cmd->add_subcommand("duplicates", "Cases that look like the same person");
   auto* cases_conflicts = cases_cmd->add_subcommand("conflicts", "Concurrent edits of a case awaiting an officer");
   cases_conflicts->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
@@ -512,6 +527,7 @@ int run(int argc, char** argv) {
   else if (*cases_review) result = run_cases_review(args);
   else if (*cases_conflicts) result = run_case_conflicts(args);
   else if (*cases_duplicates) result = run_case_duplicates(args);
+  else if (*cases_history) result = run_case_history(args);
   else if (*cases_transfer) result = run_case_decision(args, "transfer");
   else if (*cases_reopen) result = run_case_decision(args, "reopen");
   else if (*cases_resolve) result = run_case_decision(args, "resolve");

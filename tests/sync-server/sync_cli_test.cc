@@ -404,6 +404,17 @@ TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the a
   REQUIRE(cases.size() == 1);
   CHECK(cases[0]["status"] == "closed");
   CHECK(cases[0]["steps"] == 6);
+  // ... and every status it went through, in order, the superseded ones kept.
+  const std::string history = server.admin({"cases", "history", kase}).out;
+  std::vector<std::string> statuses;
+  const std::string key = "  status = ";  // not displacement_status
+  for (std::size_t at = history.find(key); at != std::string::npos; at = history.find(key, at + 1)) {
+    statuses.push_back(history.substr(at + key.size(), history.find('\n', at) - at - key.size()));
+  }
+  const std::vector<std::string> expected{"identified", "registered", "assessed", "planned", "in_progress",
+                                          "closure_requested", "closed"};
+  CHECK_MESSAGE(statuses == expected, history);
+  CHECK(contains(history, "office    assigned_to = hawa"));
 }
 
 TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolves; transfer and reopen move the case") {
