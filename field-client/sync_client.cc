@@ -249,8 +249,11 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   report.changes_received = applied.pulled.changes_applied;
   report.cases_removed = applied.pulled.cases_evicted;
   if (applied.pulled.changes_applied > 0 || applied.pulled.cases_evicted > 0) {
-    say("received " + std::to_string(applied.pulled.changes_applied) + " changes to cases; removed " +
-        std::to_string(applied.pulled.cases_evicted) + " cases no longer assigned here");
+    const auto count = [](std::size_t n, const std::string& one, const std::string& many) {
+      return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    say("received " + count(applied.pulled.changes_applied, "change", "changes") + " to cases; removed " +
+        count(applied.pulled.cases_evicted, "case", "cases") + " no longer assigned here");
   }
   if (total > 0) {
     say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +

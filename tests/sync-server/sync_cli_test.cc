@@ -387,7 +387,7 @@ TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the a
   // A lets go at its next sync: nothing of the case stays on it.
   const auto released = a.run({"sync"});
   REQUIRE_MESSAGE(released.exit_code == 0, released.err);
-  CHECK(contains(released.err, "removed 1 cases no longer assigned here"));
+  CHECK(contains(released.err, "removed 1 case no longer assigned here"));
   CHECK(contains(a.run({"cases"}).out, "No cases yet"));
   CHECK_FALSE(contains(a.run({"records", "--json"}).out, "case-"));
   CHECK_FALSE(contains(a.run({"records", "--json"}).out, "\"referral\""));
@@ -464,7 +464,7 @@ TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolv
 
   // Transferred to another organisation: it leaves every device; reopened: it comes back.
   REQUIRE(server.admin({"cases", "transfer", kase, "--to", "Partner NGO", "--by", "omar"}).exit_code == 0);
-  CHECK(contains(a.run({"sync"}).err, "removed 1 cases"));
+  CHECK(contains(a.run({"sync"}).err, "removed 1 case "));
   CHECK(contains(a.run({"cases"}).out, "No cases yet"));
   const auto reopen_twice = server.admin({"cases", "transfer", kase, "--to", "X", "--by", "omar"});
   CHECK(contains(reopen_twice.err, "cannot transfer a case that is 'transferred'"));
