@@ -178,6 +178,16 @@ std::array<std::uint8_t, 32> hash(ByteView message) {
   return digest;
 }
 
+std::array<std::uint8_t, 32> keyed_hash(const SecretBytes& key, ByteView message) {
+  ensure_initialized();
+  if (key.size() < crypto_generichash_KEYBYTES_MIN || key.size() > crypto_generichash_KEYBYTES_MAX) {
+    throw std::logic_error("keyed_hash: key of the wrong size");
+  }
+  std::array<std::uint8_t, 32> digest{};
+  crypto_generichash(digest.data(), digest.size(), message.data(), message.size(), key.data(), key.size());
+  return digest;
+}
+
 bool constant_time_equal(ByteView a, ByteView b) {
   ensure_initialized();
   if (a.size() != b.size()) return false;

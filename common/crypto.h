@@ -116,6 +116,8 @@ Result<Bytes> box_open(const PublicKey& recipient_public_key, const SecretBytes&
 
 // --- Hashing (BLAKE2b-256) ---
 std::array<std::uint8_t, 32> hash(ByteView message);
+// Keyed BLAKE2b-256 (a MAC): stable pseudonyms that only the key holder can link back.
+std::array<std::uint8_t, 32> keyed_hash(const SecretBytes& key, ByteView message);
 
 // Comparison whose time does not depend on where the inputs differ (tokens, MACs).
 bool constant_time_equal(ByteView a, ByteView b);

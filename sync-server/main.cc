@@ -16,6 +16,8 @@
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
+#include "sync-server/dataset.h"
+#include "common/form_pack.h"
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
 #include "sync-server/providers.h"
@@ -55,6 +57,12 @@ struct Arguments {
   std::string record_ref;
   std::string field;
   std::string value;
+  // export
+  std::string export_form;
+  bool export_cases = false, export_referrals = false, export_followups = false;
+  std::optional<std::string> from, to;
+  std::string format = "csv";
+  std::string out;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -305,6 +313,29 @@ Status run_cases_review(const Arguments& args) {
   return Status();
 }
 
+Status run_export(const Arguments& args) {
+  const int chosen = (!args.export_form.empty()) + args.export_cases + args.export_referrals + args.export_followups;
+  if (chosen != 1) return invalid_argument("choose one of --form F, --cases, --referrals, --followups");
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  const crypto::SecretBytes key = pseudonym_key(server.keys.data_key);
+  const DatasetFilter filter{args.from, args.to};
+  Dataset dataset;
+  if (args.export_cases) {
+    AMANA_ASSIGN_OR_RETURN(dataset, case_dataset(*server.store, key, filter));
+  } else {
+    AMANA_ASSIGN_OR_RETURN(auto pack, forms::FormPack::builtin());
+    const std::string id = args.export_referrals ? "referral" : args.export_followups ? "follow-up" : args.export_form;
+    AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(id));
+    AMANA_ASSIGN_OR_RETURN(dataset, form_dataset(*server.store, *form, key, filter));
+  }
+  AMANA_RETURN_IF_ERROR(write_file_atomically(args.out, args.format == "jsonl" ? to_jsonl(dataset) : to_csv(dataset)));
+  const std::string codebook = args.out + ".codebook.csv";
+  AMANA_RETURN_IF_ERROR(write_file_atomically(codebook, codebook_csv(dataset)));
+  std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out << " (de-identified) and the codebook to "
+            << codebook << "\n";
+  return Status();
+}
+
 Status run_case_history(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
@@ -508,6 +539,16 @@ int run(int argc, char** argv) {
   for (auto* command : {cases_assign, cases_approve, cases_reject, cases_transfer, cases_reopen, cases_resolve}) {
     command->add_option("--by", args.officer, "The officer deciding (a user with role officer or admin)")->required();
   }
+  auto* export_cmd = app.add_subcommand("export", "A de-identified dataset for the MEAL team, with its codebook");
+  export_cmd->add_option("--form", args.export_form, "One row per record of this form");
+  export_cmd->add_flag("--cases", args.export_cases, "One row per case");
+  export_cmd->add_flag("--referrals", args.export_referrals, "One row per referral");
+  export_cmd->add_flag("--followups", args.export_followups, "One row per follow-up");
+  export_cmd->add_option("--from", args.from, "First collection date, YYYY-MM-DD");
+  export_cmd->add_option("--to", args.to, "Last collection date, YYYY-MM-DD");
+  export_cmd->add_option("--format", args.format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}))
+      ->capture_default_str();
+  export_cmd->add_option("--out", args.out, "Where to write the dataset")->required();
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -540,6 +581,7 @@ int run(int argc, char** argv) {
   else if (*providers_list) result = run_providers_list(args);
   else if (*providers_import) result = run_providers_import(args);
   else if (*import_bundle) result = run_import_bundle(args);
+  else if (*export_cmd) result = run_export(args);
   else if (*bundle_export) result = run_bundle_export(args);
   return cli::exit_code(result);
 }

@@ -137,3 +137,11 @@ TEST_CASE("hash is BLAKE2b-256") {
   CHECK(crypto::to_hex(crypto::hash({})) == "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
   CHECK(crypto::hash(crypto::as_bytes("a")) != crypto::hash(crypto::as_bytes("b")));
 }
+
+TEST_CASE("keyed_hash is stable for one key and unlinkable without it") {
+  const auto key = crypto::SecretBytes::random(32);
+  const auto other = crypto::SecretBytes::random(32);
+  CHECK(crypto::keyed_hash(key, crypto::as_bytes("record-1")) == crypto::keyed_hash(key, crypto::as_bytes("record-1")));
+  CHECK(crypto::keyed_hash(key, crypto::as_bytes("record-1")) != crypto::keyed_hash(other, crypto::as_bytes("record-1")));
+  CHECK(crypto::keyed_hash(key, crypto::as_bytes("record-1")) != crypto::hash(crypto::as_bytes("record-1")));
+}

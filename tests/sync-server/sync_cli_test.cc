@@ -487,3 +487,52 @@ TEST_CASE("sync end to end: the same person opened as a case on two devices is f
   }
   CHECK(contains(server.admin({"cases", "duplicates"}).out, "may be the same person"));
 }
+
+TEST_CASE("export: a de-identified dataset with 0/1 columns per choice, stable pseudonyms and a bilingual codebook") {
+  ServerUnderTest server;
+  FieldDevice device("amina");
+  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  device.collect("pdm-survey");
+  device.collect("outreach-identification");
+  const auto identification = nlohmann::json::parse(
+      device.run({"records", "--form", "outreach-identification", "--json"}).out)[0]["id"].get<std::string>();
+  REQUIRE(device.run({"case", "open", "--from", identification}).exit_code == 0);
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+
+  TempDir out;
+  const std::string pdm = (out.path() / "pdm.csv").string();
+  const auto exported = server.admin({"export", "--form", "pdm-survey", "--out", pdm});
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
+  CHECK(contains(exported.out, "Wrote 1 rows"));
+  const std::string csv = read_file(pdm);
+  CHECK(contains(csv, "record,form_version,collected_on,device,consent,site,assistance_type"));
+  CHECK(contains(csv, ",use,use/food,use/rent,use/health,"));
+  CHECK(contains(csv, ",food rent health,1,1,1,0,0,0,0,"));  // raw value, then one column per choice
+  CHECK_FALSE(contains(csv, "comments"));                      // sensitive: dropped
+  CHECK_FALSE(contains(csv, "The queue was long"));
+  const std::string codebook = read_file(pdm + ".codebook.csv");
+  CHECK(contains(codebook, "satisfaction,\"Overall, how satisfied are you with the assistance?\",بشكل عام، ما مدى رضاك عن المساعدة؟,integer,"));
+  CHECK(contains(codebook, "use/food,How was the assistance used?: Food,كيف استُخدمت المساعدة؟: غذاء,0/1,"));
+
+  // Pseudonyms are stable across exports and are not the record ids.
+  const std::string again = (out.path() / "again.csv").string();
+  REQUIRE(server.admin({"export", "--form", "pdm-survey", "--out", again}).exit_code == 0);
+  CHECK(read_file(again) == csv);
+  const std::string pdm_id = nlohmann::json::parse(device.run({"records", "--form", "pdm-survey", "--json"}).out)[0]["id"];
+  CHECK_FALSE(contains(csv, pdm_id));
+
+  // No sensitive value anywhere in any default export.
+  const std::string outreach = (out.path() / "outreach.jsonl").string();
+  REQUIRE(server.admin({"export", "--form", "outreach-identification", "--format", "jsonl", "--out", outreach}).exit_code == 0);
+  const std::string cases_file = (out.path() / "cases.csv").string();
+  REQUIRE(server.admin({"export", "--cases", "--out", cases_file}).exit_code == 0);
+  for (const std::string& file : {outreach, cases_file}) {
+    const std::string text = read_file(file);
+    CAPTURE(file);
+    CHECK_FALSE(contains(text, "Amira"));
+    CHECK_FALSE(contains(text, "+249"));
+    CHECK_FALSE(contains(text, "threats from a neighbour"));
+  }
+  CHECK(contains(read_file(cases_file), ",identified,,female,18-59,idp,WR SP,,"));
+  CHECK(server.admin({"export", "--cases", "--form", "pdm-survey", "--out", cases_file}).exit_code != 0);
+}

@@ -1,0 +1,148 @@
+#include "sync-server/dataset.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/hlc.h"
+#include "common/person_match.h"
+
+namespace amana::server {
+namespace {
+
+std::string pseudonym(const crypto::SecretBytes& key, std::string_view kind, std::string_view id) {
+  const std::string input = std::string(kind) + "|" + std::string(id);
+  return crypto::to_hex(crypto::keyed_hash(key, crypto::as_bytes(input))).substr(0, 16);
+}
+
+bool in_period(const std::string& date, const DatasetFilter& filter) {
+  return (!filter.from || date >= *filter.from) && (!filter.to || date <= *filter.to);
+}
+
+std::string value_of(const CentralRecord& record, std::string_view field) {
+  auto found = record.values.find(field);
+  return found == record.values.end() ? std::string() : found->second;
+}
+
+void add_meta_codebook(Dataset& dataset) {
+  dataset.codebook.push_back({"record", "Record (pseudonym, stable across exports)", "السجل (اسم مستعار ثابت)", "text", ""});
+  dataset.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", ""});
+  dataset.codebook.push_back({"collected_on", "Date collected", "تاريخ الجمع", "date", ""});
+  dataset.codebook.push_back({"device", "Device (pseudonym)", "الجهاز (اسم مستعار)", "text", ""});
+}
+
+}  // namespace
+
+crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key) {
+  const auto derived = crypto::keyed_hash(data_key, crypto::as_bytes("amana/pseudonyms/v1"));
+  return crypto::SecretBytes::copy_of(derived);
+}
+
+Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& form, const crypto::SecretBytes& key,
+                             const DatasetFilter& filter) {
+  Dataset dataset;
+  dataset.columns = {"record", "form_version", "collected_on", "device"};
+  add_meta_codebook(dataset);
+  std::vector<const forms::Field*> fields;
+  for (const forms::Field& field : form.fields) {
+    if (field.type == forms::FieldType::note || field.sensitive) continue;
+    fields.push_back(&field);
+    dataset.columns.push_back(field.name);
+    std::string choices;
+    for (const forms::Choice& choice : field.choices) {
+      choices += (choices.empty() ? "" : "; ") + choice.name + "=" + choice.label.en;
+    }
+    dataset.codebook.push_back({field.name, field.label.en, field.label.ar, std::string(forms::field_type_name(field.type)),
+                                choices});
+    if (field.type == forms::FieldType::select_multiple) {
+      for (const forms::Choice& choice : field.choices) {
+        dataset.columns.push_back(field.name + "/" + choice.name);
+        dataset.codebook.push_back({field.name + "/" + choice.name, field.label.en + ": " + choice.label.en,
+                                    field.label.ar + ": " + choice.label.ar, "0/1", ""});
+      }
+    }
+  }
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(form.id));
+  for (const CentralRecord& record : records) {
+    const std::string collected = local_date(record.created_at_ms);
+    if (!in_period(collected, filter)) continue;
+    std::vector<std::string> row = {pseudonym(key, "record", record.id.to_string()),
+                                    std::to_string(record.form_version), collected,
+                                    pseudonym(key, "device", record.device.to_string())};
+    for (const forms::Field* field : fields) {
+      const std::string value = value_of(record, field->name);
+      row.push_back(value);
+      if (field->type == forms::FieldType::select_multiple) {
+        std::istringstream chosen(value);
+        std::vector<std::string> names;
+        for (std::string name; chosen >> name;) names.push_back(name);
+        for (const forms::Choice& choice : field->choices) {
+          if (value.empty()) row.push_back("");
+          else row.push_back(std::find(names.begin(), names.end(), choice.name) != names.end() ? "1" : "0");
+        }
+      }
+    }
+    dataset.rows.push_back(std::move(row));
+  }
+  return dataset;
+}
+
+Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter) {
+  Dataset dataset;
+  dataset.columns = {"case", "opened_on", "status", "risk_level", "sex", "age_band", "displacement_status",
+                     "specific_needs", "closure_reason", "assigned_to"};
+  dataset.codebook = {
+      {"case", "Case (pseudonym, stable across exports)", "الحالة (اسم مستعار ثابت)", "text", ""},
+      {"opened_on", "Date opened", "تاريخ الفتح", "date", ""},
+      {"status", "Status", "الوضع", "text", "identified; registered; assessed; planned; in_progress; "
+                                            "closure_requested; closed; transferred"},
+      {"risk_level", "Risk level", "مستوى الخطر", "text", "low; medium; high; critical"},
+      {"sex", "Sex", "الجنس", "text", "female; male"},
+      {"age_band", "Age band", "الفئة العمرية", "text", "0-4; 5-11; 12-17; 18-59; 60+"},
+      {"displacement_status", "Displacement status", "وضع النزوح", "text", ""},
+      {"specific_needs", "Specific needs (UNHCR codes)", "الاحتياجات الخاصة (رموز المفوضية)", "text", ""},
+      {"closure_reason", "Closure reason", "سبب الإغلاق", "text", ""},
+      {"assigned_to", "Case worker (pseudonym)", "مسؤول الحالة (اسم مستعار)", "text", ""},
+  };
+  static constexpr const char* kBands[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records("case"));
+  for (const CentralRecord& record : records) {
+    const std::string opened = local_date(record.created_at_ms);
+    if (!in_period(opened, filter)) continue;
+    const std::string age = value_of(record, "age");
+    std::string assigned = value_of(record, "assigned_to");
+    if (assigned.empty()) assigned = record.author;
+    dataset.rows.push_back({pseudonym(key, "record", record.id.to_string()), opened, value_of(record, "status"),
+                            value_of(record, "risk_level"), value_of(record, "sex"),
+                            age.empty() ? "" : kBands[cases::age_band(std::atoi(age.c_str()))],
+                            value_of(record, "displacement_status"), value_of(record, "specific_needs"),
+                            value_of(record, "closure_reason"), pseudonym(key, "user", assigned)});
+  }
+  return dataset;
+}
+
+std::string to_csv(const Dataset& dataset) {
+  std::string out = csv::format_row(dataset.columns);
+  for (const auto& row : dataset.rows) out += csv::format_row(row);
+  return out;
+}
+
+std::string to_jsonl(const Dataset& dataset) {
+  std::string out;
+  for (const auto& row : dataset.rows) {
+    nlohmann::json object = nlohmann::json::object();
+    for (std::size_t i = 0; i < dataset.columns.size() && i < row.size(); ++i) object[dataset.columns[i]] = row[i];
+    out += object.dump() + "\n";
+  }
+  return out;
+}
+
+std::string codebook_csv(const Dataset& dataset) {
+  std::string out = csv::format_row({"variable", "label_en", "label_ar", "type", "choices"});
+  for (const auto& row : dataset.codebook) out += csv::format_row(row);
+  return out;
+}
+
+}  // namespace amana::server
