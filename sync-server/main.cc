@@ -17,6 +17,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
 #include "sync-server/dataset.h"
+#include "sync-server/report.h"
 #include "common/form_pack.h"
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
@@ -63,6 +64,10 @@ struct Arguments {
   std::optional<std::string> from, to;
   std::string format = "csv";
   std::string out;
+  // report
+  std::string period;
+  std::string report_location;
+  std::string report_format = "html";
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -336,6 +341,15 @@ Status run_export(const Arguments& args) {
   return Status();
 }
 
+Status run_report(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Report report, build_report(*server.store, {args.period, args.report_location}));
+  AMANA_RETURN_IF_ERROR(write_file_atomically(
+      args.out, args.report_format == "md" ? report_markdown(report) : report_html(report)));
+  std::cout << "Wrote the " << args.period << " report to " << args.out << "\n";
+  return Status();
+}
+
 Status run_case_history(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
@@ -549,6 +563,12 @@ int run(int argc, char** argv) {
   export_cmd->add_option("--format", args.format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}))
       ->capture_default_str();
   export_cmd->add_option("--out", args.out, "Where to write the dataset")->required();
+  auto* report_cmd = app.add_subcommand("report", "The monthly protection report (small counts suppressed)");
+  report_cmd->add_option("--period", args.period, "The month, YYYY-MM")->required();
+  report_cmd->add_option("--location", args.report_location, "Only this site or location");
+  report_cmd->add_option("--format", args.report_format, "html or md")->check(CLI::IsMember({"html", "md"}))
+      ->capture_default_str();
+  report_cmd->add_option("--out", args.out, "Where to write it")->required();
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -582,6 +602,7 @@ int run(int argc, char** argv) {
   else if (*providers_import) result = run_providers_import(args);
   else if (*import_bundle) result = run_import_bundle(args);
   else if (*export_cmd) result = run_export(args);
+  else if (*report_cmd) result = run_report(args);
   else if (*bundle_export) result = run_bundle_export(args);
   return cli::exit_code(result);
 }

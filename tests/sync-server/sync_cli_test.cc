@@ -12,6 +12,7 @@
 
 #include "common/answers.h"
 #include "common/form_pack.h"
+#include "common/hlc.h"
 #include "common/sqlite.h"
 #include "field-client/store.h"
 #include "tests/support.h"
@@ -535,4 +536,39 @@ TEST_CASE("export: a de-identified dataset with 0/1 columns per choice, stable p
   }
   CHECK(contains(read_file(cases_file), ",identified,,female,18-59,idp,WR SP,,"));
   CHECK(server.admin({"export", "--cases", "--form", "pdm-survey", "--out", cases_file}).exit_code != 0);
+}
+
+TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown and self-contained HTML") {
+  ServerUnderTest server;
+  FieldDevice device("amina");
+  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  for (int i = 0; i < 6; ++i) device.collect("outreach-identification");
+  device.collect("pdm-survey");
+  device.collect("pdm-survey");
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  const std::string month = amana::local_date(amana::system_wall_clock()()).substr(0, 7);
+
+  TempDir out;
+  const std::string md = (out.path() / "report.md").string();
+  const auto written = server.admin({"report", "--period", month, "--format", "md", "--out", md});
+  REQUIRE_MESSAGE(written.exit_code == 0, written.err);
+  const std::string text = read_file(md);
+  CHECK(contains(text, "# Protection report " + month));
+  CHECK(contains(text, "| total | 6 |"));
+  CHECK(contains(text, "| sex: female | 6 |"));
+  CHECK(contains(text, "| identified by: outreach_volunteer | 6 |"));
+  CHECK(contains(text, "| surveys | <5 |"));                 // 2 PDM surveys: suppressed
+  CHECK(contains(text, "| mean satisfaction (1-5) | - |"));  // and so is what is built on them
+  CHECK(contains(text, "| " + month + " | 6 | 0 |"));
+  CHECK_FALSE(contains(text, "Amira"));
+
+  const std::string html = (out.path() / "report.html").string();
+  REQUIRE(server.admin({"report", "--period", month, "--out", html, "--location", "um dukhun block c"}).exit_code == 0);
+  const std::string page = read_file(html);
+  CHECK(contains(page, "<svg"));
+  CHECK(contains(page, "dir=\"rtl\""));
+  CHECK(contains(page, "حالات التحديد"));
+  CHECK_FALSE(contains(page, "<script"));  // self-contained: nothing runs or is fetched
+  CHECK_FALSE(contains(page, "src="));
+  CHECK(contains(server.admin({"report", "--period", "2026-13", "--out", html}).err, "give a month as YYYY-MM"));
 }
