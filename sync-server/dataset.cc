@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
+
+#include <xlsxwriter.h>
 
 #include "common/csv.h"
 #include "common/hlc.h"
@@ -143,6 +146,63 @@ std::string codebook_csv(const Dataset& dataset) {
   std::string out = csv::format_row({"variable", "label_en", "label_ar", "type", "choices"});
   for (const auto& row : dataset.codebook) out += csv::format_row(row);
   return out;
+}
+
+Status write_xlsx(const Dataset& dataset, const std::filesystem::path& path) {
+  constexpr std::size_t kMaxRows = 1'048'575;  // Excel's limit, less the header
+  if (dataset.rows.size() > kMaxRows) {
+    return invalid_argument("the dataset has " + std::to_string(dataset.rows.size()) +
+                            " rows, more than a spreadsheet holds: export it as csv or jsonl, or a shorter period");
+  }
+  std::map<std::string, std::string, std::less<>> type_of;
+  for (const auto& entry : dataset.codebook) type_of[entry[0]] = entry[3];
+  const std::filesystem::path temporary = path.string() + ".partial";
+  lxw_workbook* workbook = workbook_new(temporary.c_str());
+  if (workbook == nullptr) return io_error("cannot write " + temporary.string());
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  lxw_worksheet* data = workbook_add_worksheet(workbook, "data");
+  lxw_worksheet* codebook = workbook_add_worksheet(workbook, "codebook");
+  lxw_error failure = LXW_NO_ERROR;
+  auto check = [&](lxw_error e) {
+    if (failure == LXW_NO_ERROR) failure = e;
+  };
+  for (std::size_t c = 0; c < dataset.columns.size(); ++c) {
+    check(worksheet_write_string(data, 0, static_cast<lxw_col_t>(c), dataset.columns[c].c_str(), bold));
+  }
+  for (std::size_t r = 0; r < dataset.rows.size(); ++r) {
+    const auto& row = dataset.rows[r];
+    for (std::size_t c = 0; c < row.size() && c < dataset.columns.size(); ++c) {
+      const auto row_index = static_cast<lxw_row_t>(r + 1);
+      const auto col_index = static_cast<lxw_col_t>(c);
+      const std::string& type = type_of[dataset.columns[c]];
+      char* end = nullptr;
+      const double number = std::strtod(row[c].c_str(), &end);
+      const bool numeric = (type == "integer" || type == "decimal" || type == "0/1") && !row[c].empty() &&
+                           end == row[c].c_str() + row[c].size();
+      if (row[c].empty()) continue;
+      check(numeric ? worksheet_write_number(data, row_index, col_index, number, nullptr)
+                    : worksheet_write_string(data, row_index, col_index, row[c].c_str(), nullptr));
+    }
+  }
+  const char* headings[] = {"variable", "label_en", "label_ar", "type", "choices"};
+  for (lxw_col_t c = 0; c < 5; ++c) check(worksheet_write_string(codebook, 0, c, headings[c], bold));
+  for (std::size_t r = 0; r < dataset.codebook.size(); ++r) {
+    for (std::size_t c = 0; c < dataset.codebook[r].size(); ++c) {
+      check(worksheet_write_string(codebook, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
+                                   dataset.codebook[r][c].c_str(), nullptr));
+    }
+  }
+  check(workbook_close(workbook));  // writes the file and frees the workbook, whatever happened above
+  if (failure != LXW_NO_ERROR) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return io_error("cannot write " + path.string() + ": " + lxw_strerror(failure));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return io_error("cannot move " + temporary.string() + " to " + path.string() + ": " + ec.message());
+  return Status();
 }
 
 }  // namespace amana::server

@@ -9,6 +9,7 @@
 // "field/choice" as Kobo and ODK users expect.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,5 +43,9 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
 std::string to_csv(const Dataset& dataset);
 std::string to_jsonl(const Dataset& dataset);
 std::string codebook_csv(const Dataset& dataset);
+
+// One workbook with two sheets, "data" and "codebook"; numbers as numbers, text (Arabic
+// included) as UTF-8 strings. Written to a temporary name and renamed into place.
+Status write_xlsx(const Dataset& dataset, const std::filesystem::path& path);
 
 }  // namespace amana::server

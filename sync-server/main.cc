@@ -333,7 +333,11 @@ Status run_export(const Arguments& args) {
     AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(id));
     AMANA_ASSIGN_OR_RETURN(dataset, form_dataset(*server.store, *form, key, filter));
   }
-  AMANA_RETURN_IF_ERROR(write_file_atomically(args.out, args.format == "jsonl" ? to_jsonl(dataset) : to_csv(dataset)));
+  if (args.format == "xlsx") {
+    AMANA_RETURN_IF_ERROR(write_xlsx(dataset, args.out));
+  } else {
+    AMANA_RETURN_IF_ERROR(write_file_atomically(args.out, args.format == "jsonl" ? to_jsonl(dataset) : to_csv(dataset)));
+  }
   const std::string codebook = args.out + ".codebook.csv";
   AMANA_RETURN_IF_ERROR(write_file_atomically(codebook, codebook_csv(dataset)));
   std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out << " (de-identified) and the codebook to "
@@ -560,7 +564,7 @@ int run(int argc, char** argv) {
   export_cmd->add_flag("--followups", args.export_followups, "One row per follow-up");
   export_cmd->add_option("--from", args.from, "First collection date, YYYY-MM-DD");
   export_cmd->add_option("--to", args.to, "Last collection date, YYYY-MM-DD");
-  export_cmd->add_option("--format", args.format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}))
+  export_cmd->add_option("--format", args.format, "csv, xlsx or jsonl")->check(CLI::IsMember({"csv", "xlsx", "jsonl"}))
       ->capture_default_str();
   export_cmd->add_option("--out", args.out, "Where to write the dataset")->required();
   auto* report_cmd = app.add_subcommand("report", "The monthly protection report (small counts suppressed)");

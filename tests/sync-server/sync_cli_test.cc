@@ -12,6 +12,7 @@
 
 #include "common/answers.h"
 #include "common/form_pack.h"
+#include "common/csv.h"
 #include "common/hlc.h"
 #include "common/sqlite.h"
 #include "field-client/store.h"
@@ -571,4 +572,50 @@ TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown 
   CHECK_FALSE(contains(page, "<script"));  // self-contained: nothing runs or is fetched
   CHECK_FALSE(contains(page, "src="));
   CHECK(contains(server.admin({"report", "--period", "2026-13", "--out", html}).err, "give a month as YYYY-MM"));
+}
+
+TEST_CASE("export: the XLSX holds what the CSV holds, Arabic intact") {
+  ServerUnderTest server;
+  FieldDevice device("amina");
+  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  device.collect("pdm-survey");
+  device.collect("rapid-protection-assessment");
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  TempDir out;
+  for (const std::string form : {"pdm-survey", "rapid-protection-assessment"}) {
+    CAPTURE(form);
+    const std::string csv_path = (out.path() / (form + ".csv")).string();
+    const std::string xlsx_path = (out.path() / (form + ".xlsx")).string();
+    REQUIRE(server.admin({"export", "--form", form, "--out", csv_path}).exit_code == 0);
+    const auto written = server.admin({"export", "--form", form, "--format", "xlsx", "--out", xlsx_path});
+    REQUIRE_MESSAGE(written.exit_code == 0, written.err);
+    // An XLSX is a zip of XML parts: text cells live in sharedStrings.xml, numbers in the sheet.
+    const auto strings = run_command({"/usr/bin/unzip", "-p", xlsx_path, "xl/sharedStrings.xml"});
+    const auto sheet = run_command({"/usr/bin/unzip", "-p", xlsx_path, "xl/worksheets/sheet1.xml"});
+    REQUIRE(strings.exit_code == 0);
+    REQUIRE(sheet.exit_code == 0);
+    auto xml = [](std::string text) {
+      std::string escaped;
+      for (char c : text) {
+        if (c == '&') escaped += "&amp;";
+        else if (c == '<') escaped += "&lt;";
+        else if (c == '>') escaped += "&gt;";
+        else escaped += c;
+      }
+      return escaped;
+    };
+    const auto rows = *amana::csv::parse(read_file(csv_path));
+    std::size_t cells = 0;
+    for (const auto& row : rows) {
+      for (const std::string& cell : row) {
+        if (cell.empty()) continue;
+        ++cells;
+        const bool as_text = contains(strings.out, ">" + xml(cell) + "<");
+        const bool as_number = contains(sheet.out, "<v>" + cell + "</v>");
+        CHECK_MESSAGE((as_text || as_number), cell);
+      }
+    }
+    CHECK(cells > 20);
+    CHECK(contains(strings.out, "غذاء"));  // the codebook sheet, in Arabic
+  }
 }
