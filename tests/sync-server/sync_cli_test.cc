@@ -619,3 +619,46 @@ TEST_CASE("export: the XLSX holds what the CSV holds, Arabic intact") {
     CHECK(contains(strings.out, "غذاء"));  // the codebook sheet, in Arabic
   }
 }
+
+TEST_CASE("generated data: the report's figures match independent SQL counts, and no name reaches an export") {
+  TempDir dir;
+  const std::string data = (dir.path() / "server").string();
+  const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "3", "--records", "40", "--seed",
+                                      "7", "--examples", kExamples},
+                                     kEnv);
+  REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
+  auto server = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {kServer, "--data", data});
+    return run_command(args, kEnv);
+  };
+  const std::string month = amana::local_date(amana::system_wall_clock()()).substr(0, 7);
+  const std::string md = (dir.path() / "report.md").string();
+  REQUIRE(server({"report", "--period", month, "--format", "md", "--out", md}).exit_code == 0);
+  const std::string report = read_file(md);
+
+  // Counted straight from the central store's clear columns, not through the report code.
+  auto db = amana::sql::Database::open(std::filesystem::path(data) / "central.db", amana::sql::OpenMode::existing);
+  REQUIRE(db.ok());
+  auto count = [&](const std::string& form) {
+    auto q = (*db)->query("SELECT count(*) FROM records WHERE form_id = ?");
+    q->bind(1, form);
+    REQUIRE(*q->step());
+    return q->column_int64(0);
+  };
+  CHECK(count("outreach-identification") == 120);
+  CHECK(contains(report, "## Identifications / حالات التحديد\n\n| | |\n|---|---|\n| total | " +
+                             std::to_string(count("outreach-identification")) + " |"));
+  CHECK(contains(report, "| opened | " + std::to_string(count("case")) + " |"));
+  CHECK(contains(report, "| surveys | " + std::to_string(count("pdm-survey")) + " |"));
+  CHECK(contains(report, "| total | " + std::to_string(count("referral")) + " |"));
+
+  for (const std::string form : {"outreach-identification", "case-registration", "referral"}) {
+    const std::string csv = (dir.path() / (form + ".csv")).string();
+    REQUIRE(server({"export", "--form", form, "--out", csv}).exit_code == 0);
+    const std::string text = read_file(csv);
+    for (const char* name : {"Khadija", "Ibrahim", "عائشة", "Halima", "Salma Test-Child"}) {
+      CAPTURE(form);
+      CHECK_FALSE(contains(text, name));
+    }
+  }
+}
