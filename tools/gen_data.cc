@@ -12,8 +12,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <chrono>
+#include <cstdio>
 #include <random>
 
+#include "common/case_review.h"
 #include "common/files.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
@@ -123,11 +126,38 @@ class Generator {
     const forms::FormDefinition& form = *must(pack_.find(form_id));
     auto raw = must(forms::parse_answers_json(form, must(read_example(form_id))));
     if (form_id == "case-assessment") raw["risk_level"] = std::to_string(pick(1, 4));
+    move_dates_to_today(form, raw);
     return raw;
   }
 
  private:
   static Result<std::string> read_example(const std::string& form_id);
+
+  // The examples are dated the day they were written; a step generated today must fall in
+  // this month's report. Every date moves by the same number of days, so that the latest
+  // "today" date lands on today and the order between dates (due after done) holds.
+  static void move_dates_to_today(const forms::FormDefinition& form, forms::Answers& raw) {
+    const std::string today = local_date(system_wall_clock()());
+    std::string latest;
+    for (const forms::Field& field : form.fields) {
+      if (field.type == forms::FieldType::date && field.default_value == "today" && raw.contains(field.name)) {
+        latest = std::max(latest, raw[field.name]);
+      }
+    }
+    if (latest.empty()) return;
+    const std::chrono::days shift{cases::days_between(latest, today)};
+    for (const forms::Field& field : form.fields) {
+      if (field.type != forms::FieldType::date || !raw.contains(field.name)) continue;
+      int y = 0;
+      unsigned m = 0, d = 0;
+      if (std::sscanf(raw[field.name].c_str(), "%d-%u-%u", &y, &m, &d) != 3) continue;
+      const std::chrono::year_month_day moved{std::chrono::sys_days{std::chrono::year{y} / m / d} + shift};
+      char buffer[16];
+      std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(moved.year()),
+                    static_cast<unsigned>(moved.month()), static_cast<unsigned>(moved.day()));
+      raw[field.name] = buffer;
+    }
+  }
 
   forms::Answers validated(const std::string& form_id, const forms::Answers& raw) {
     const forms::FormDefinition& form = *must(pack_.find(form_id));
