@@ -35,6 +35,8 @@ enum class Purpose : std::uint8_t {
   enroll_request = 5,
   enroll_response = 6,
   bundle = 7,
+  dataset_request = 8,
+  dataset_response = 9,
 };
 
 struct Limits {

@@ -13,6 +13,7 @@ namespace amana {
 
 inline constexpr const char* kPassphraseVariable = "AMANA_PASSPHRASE";
 inline constexpr const char* kServerPassphraseVariable = "AMANA_SERVER_PASSPHRASE";
+inline constexpr const char* kDuressPassphraseVariable = "AMANA_DURESS_PASSPHRASE";
 inline constexpr std::size_t kMinPassphraseLength = 8;
 inline constexpr std::size_t kMaxPassphraseLength = 1024;
 

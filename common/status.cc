@@ -13,6 +13,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::permission_denied: return "permission_denied";
     case ErrorCode::revoked: return "revoked";
     case ErrorCode::replayed: return "replayed";
+    case ErrorCode::lease_expired: return "lease_expired";
     case ErrorCode::corrupt: return "corrupt";
     case ErrorCode::schema_too_new: return "schema_too_new";
     case ErrorCode::io: return "io";

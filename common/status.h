@@ -29,6 +29,7 @@ enum class ErrorCode : std::uint16_t {
   permission_denied = 202,
   revoked = 203,           // a device the office has revoked
   replayed = 204,          // a request whose single-use nonce is unknown, expired or spent
+  lease_expired = 205,     // a device offline past the office's lease: locked until it syncs
   // 300-399: stored data
   corrupt = 300,           // a ciphertext or file that fails its integrity check
   schema_too_new = 301,    // a store written by a newer Amana

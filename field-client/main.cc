@@ -55,6 +55,10 @@ struct Arguments {
   std::string referral_status;
   std::string note;
   int open_days = 90;
+  // dataset pull
+  std::string dataset_form;
+  bool dataset_cases = false;
+  std::string from_date, to_date, dataset_format = "csv";
 };
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
@@ -62,9 +66,17 @@ Result<forms::ValidationOptions> validation_options(const Arguments& args) {
   return forms::ValidationOptions{language, local_date(system_wall_clock()())};
 }
 
-Result<Store> unlock(const Arguments& args) {
+// For what a store locked by the offline lease still allows: syncing (which lifts the
+// lock), by network or bundle, and the counts in `status`.
+Result<Store> unlock_to_sync(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase());
   return Store::open(resolve_home(args.home), passphrase.as_string());
+}
+
+Result<Store> unlock(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
+  AMANA_RETURN_IF_ERROR(store.check_offline_lease());
+  return store;
 }
 
 Status run_init(const Arguments& args) {
@@ -143,7 +155,7 @@ Status run_edit(const forms::FormPack& pack, const Arguments& args) {
 }
 
 Status run_status(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
   std::cout << (args.json ? status_json(status) : status_text(status));
   return Status::success();
@@ -159,7 +171,7 @@ Status run_enroll(const Arguments& args) {
 }
 
 Status run_sync(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   SyncOptions options;
   options.server_url = args.server;
   options.progress = [](const std::string& line) { std::cerr << "sync: " << line << std::endl; };
@@ -172,7 +184,7 @@ Status run_sync(const Arguments& args) {
 }
 
 Status run_bundle_export(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(std::size_t changesets, export_bundle(store, args.file));
   std::cout << "Wrote " << changesets << " changeset" << (changesets == 1 ? "" : "s") << " to " << args.file
             << ", sealed for the office. Bring back the file they give you and run "
@@ -181,7 +193,7 @@ Status run_bundle_export(const Arguments& args) {
 }
 
 Status run_bundle_import(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, import_bundle(store, args.file));
   AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
   std::cout << "The office has merged this device's changesets up to number " << acknowledged << "; "
@@ -333,6 +345,26 @@ Status run_case_review(const forms::FormPack& pack, const Arguments& args) {
   return Status::success();
 }
 
+Status run_dataset_pull(const Arguments& args) {
+  if (args.dataset_form.empty() == !args.dataset_cases) return invalid_argument("choose one of --form F or --cases");
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  const DatasetQuery query{args.dataset_cases ? "cases" : args.dataset_form, args.from_date, args.to_date,
+                           args.dataset_format};
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t rows, pull_dataset(store, query, args.file));
+  std::cout << "Wrote " << rows << " rows to " << args.file << " (de-identified) and its codebook\n";
+  return Status::success();
+}
+
+Status run_duress_set(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  std::cout << "The duress passphrase: give it instead of yours if you are ever forced to open this store. It opens "
+               "an empty store and silently wipes this one.\n";
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes duress, read_new_passphrase(kDuressPassphraseVariable));
+  AMANA_RETURN_IF_ERROR(store.set_duress_passphrase(duress.as_string()));
+  std::cout << "Duress passphrase set.\n";
+  return Status::success();
+}
+
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
@@ -432,6 +464,22 @@ int run(int argc, char** argv) {
   providers->add_option("--service", args.service, "Only providers of this service type, e.g. health");
   providers->add_flag("--all", args.all_providers, "Include providers no longer offered");
 
+  auto* dataset_cmd = app.add_subcommand("dataset", "De-identified datasets from the server (MEAL users)");
+  dataset_cmd->require_subcommand(1);
+  auto* dataset_pull = dataset_cmd->add_subcommand("pull", "Fetch a dataset, sealed to this device");
+  dataset_pull->add_option("--form", args.dataset_form, "One row per record of this form");
+  dataset_pull->add_flag("--cases", args.dataset_cases, "One row per case");
+  dataset_pull->add_option("--from", args.from_date, "First date, YYYY-MM-DD");
+  dataset_pull->add_option("--to", args.to_date, "Last date, YYYY-MM-DD");
+  dataset_pull->add_option("--format", args.dataset_format, "csv or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}))->capture_default_str();
+  dataset_pull->add_option("--out", args.file, "Where to write it")->required();
+
+  auto* duress = app.add_subcommand("duress", "A passphrase that, if you are forced to unlock, wipes the store");
+  duress->require_subcommand(1);
+  auto* duress_set = duress->add_subcommand("set", "Set the duress passphrase (asked twice; from "
+                                                   "AMANA_DURESS_PASSPHRASE in scripts)");
+
   auto* bundle = app.add_subcommand("bundle", "Sync without a network, by a file on a USB stick");
   bundle->require_subcommand(1);
   auto* bundle_export = bundle->add_subcommand("export", "Write everything not yet synced to a sealed file");
@@ -458,6 +506,8 @@ int run(int argc, char** argv) {
     else if (enroll->parsed()) outcome = run_enroll(args);
     else if (sync->parsed()) outcome = run_sync(args);
     else if (providers->parsed()) outcome = run_providers(args);
+    else if (dataset_pull->parsed()) outcome = run_dataset_pull(args);
+    else if (duress_set->parsed()) outcome = run_duress_set(args);
     else if (cases_cmd->parsed()) outcome = run_cases(*pack, args);
     else if (case_open->parsed()) outcome = run_case_open(*pack, args);
     else if (case_show->parsed()) outcome = run_case_show(*pack, args);

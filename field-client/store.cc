@@ -30,6 +30,7 @@ constexpr std::string_view kUserLabel = "amana/user/v1";
 constexpr std::string_view kRecordLabel = "amana/record/v1";
 constexpr std::string_view kOperationLabel = "amana/operation/v1";
 constexpr std::string_view kChangesetLabel = "amana/changeset/v1";
+constexpr std::string_view kDuressLabel = "amana/duress/v1";
 
 Bytes associated_data(std::string_view label, ByteView row_key) {
   Bytes ad(label.begin(), label.end());
@@ -74,6 +75,26 @@ Status write_meta(sql::Database& db, sql::Transaction&, std::string_view key, By
 
 Status write_meta_number(sql::Database& db, sql::Transaction& txn, std::string_view key, std::uint64_t value) {
   return write_meta(db, txn, key, crypto::as_bytes(std::to_string(value)));
+}
+
+Result<std::optional<std::uint64_t>> read_meta_number(sql::Database& db, std::string_view key) {
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> value, read_meta(db, key));
+  if (!value) return std::optional<std::uint64_t>();
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t number, require_meta_number(db, key));
+  return std::optional<std::uint64_t>(number);
+}
+
+// The user's name when `passphrase` is the duress passphrase (see set_duress_passphrase):
+// it opens the name sealed under a key derived from it with its own salt.
+Result<std::optional<std::string>> open_duress(sql::Database& db, std::string_view passphrase,
+                                               crypto::KdfParams params) {
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> salt, read_meta(db, "duress_salt"));
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> sealed_user, read_meta(db, "duress_sealed_user"));
+  if (!salt || !sealed_user) return std::optional<std::string>();
+  AMANA_ASSIGN_OR_RETURN(SecretBytes key, crypto::derive_key(passphrase, *salt, params));
+  auto user = crypto::open(key, *sealed_user, associated_data(kDuressLabel, *salt));
+  if (!user.ok()) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(user->as_string()));
 }
 
 // ---- failed-unlock counter (a file beside the store, see store.h) ----
@@ -249,6 +270,17 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
                          crypto::derive_key(passphrase, salt, {ops_limit, mem_limit}));
   auto data_key = crypto::open(wrapping_key, *wrapped, associated_data(kDataKeyLabel, salt));
   if (!data_key.ok()) {
+    AMANA_ASSIGN_OR_RETURN(std::optional<std::string> duress_user, open_duress(*db, passphrase, {ops_limit, mem_limit}));
+    if (duress_user) {
+      // Someone forces the user to unlock: the real store goes, silently, and what opens
+      // is a new, empty store under the same name and passphrase.
+      db.reset();
+      AMANA_RETURN_IF_ERROR(wipe(home));
+      StoreOptions fresh = std::move(options);
+      fresh.kdf = {ops_limit, mem_limit};
+      fresh.max_failed_unlocks = static_cast<int>(max_failures);
+      return create(home, passphrase, *duress_user, std::move(fresh));
+    }
     const int failures = read_failures(home) + 1;
     if (failures >= static_cast<int>(max_failures)) {
       AMANA_RETURN_IF_ERROR(destroy_data_key(*db));
@@ -295,6 +327,70 @@ Status Store::wipe(const fs::path& home) {
 }
 
 std::string Store::today() const { return local_date(state_->wall()); }
+
+Status Store::set_duress_passphrase(std::string_view duress) {
+  sql::Database& db = *state_->db;
+  if (duress.size() < kMinDuressLength) {
+    return invalid_argument("a duress passphrase needs at least " + std::to_string(kMinDuressLength) + " characters");
+  }
+  AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(db, "kdf_salt"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t ops_limit, require_meta_number(db, "kdf_ops_limit"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t mem_limit, require_meta_number(db, "kdf_mem_limit"));
+  AMANA_ASSIGN_OR_RETURN(Bytes wrapped, require_meta(db, "wrapped_data_key"));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes as_real, crypto::derive_key(duress, salt, {ops_limit, mem_limit}));
+  if (crypto::open(as_real, wrapped, associated_data(kDataKeyLabel, salt)).ok()) {
+    return invalid_argument("the duress passphrase must differ from the store's passphrase");
+  }
+  const Bytes duress_salt = crypto::random_bytes(salt.size());
+  AMANA_ASSIGN_OR_RETURN(SecretBytes key, crypto::derive_key(duress, duress_salt, {ops_limit, mem_limit}));
+  const Bytes sealed_user = crypto::seal(key, crypto::as_bytes(user_), associated_data(kDuressLabel, duress_salt));
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "duress_salt", duress_salt));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "duress_sealed_user", sealed_user));
+  return txn.commit();
+}
+
+Status Store::record_sync(std::int64_t offline_lease_ms) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  const auto now = static_cast<std::uint64_t>(state_->wall());
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "last_sync_ms", now));
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "latest_wall_ms", now));
+  AMANA_RETURN_IF_ERROR(
+      write_meta_number(db, txn, "offline_lease_ms", static_cast<std::uint64_t>(std::max<std::int64_t>(0, offline_lease_ms))));
+  return txn.commit();
+}
+
+Status Store::check_offline_lease() {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(std::optional<std::uint64_t> lease, read_meta_number(db, "offline_lease_ms"));
+  AMANA_ASSIGN_OR_RETURN(std::optional<std::uint64_t> last_sync, read_meta_number(db, "last_sync_ms"));
+  if (!lease || *lease == 0 || !last_sync) return Status::success();
+  // The clock may be set back to dodge the lease: the store remembers the latest time its
+  // own clock showed (not the HLC, which other devices' skewed clocks can push ahead).
+  AMANA_ASSIGN_OR_RETURN(std::optional<std::uint64_t> latest, read_meta_number(db, "latest_wall_ms"));
+  const std::int64_t wall = state_->wall();
+  const std::int64_t now = std::max(wall, static_cast<std::int64_t>(latest.value_or(0)));
+  constexpr std::int64_t kHour = 3'600'000;
+  if (!latest || wall > static_cast<std::int64_t>(*latest) + kHour) {  // a write an hour at most
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "latest_wall_ms", static_cast<std::uint64_t>(wall)));
+    AMANA_RETURN_IF_ERROR(txn.commit());
+  }
+  const std::int64_t offline = now - static_cast<std::int64_t>(*last_sync);
+  if (offline <= static_cast<std::int64_t>(*lease)) return Status::success();
+  constexpr std::int64_t kDay = 86'400'000;
+  return Status(ErrorCode::lease_expired,
+                "this device has not synced for " + std::to_string(offline / kDay) + " days (the office allows " +
+                    std::to_string(static_cast<std::int64_t>(*lease) / kDay) +
+                    "): its store is locked until it syncs. Connect and run `field-client sync`");
+}
+
+Status Store::wipe_self() {
+  const fs::path home = state_->home;
+  state_.reset();
+  return wipe(home);
+}
 
 Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operation& operation) {
   sql::Database& db = *state_->db;

@@ -19,7 +19,8 @@
 //  2. A record's current values are the fold of its operations; operations are never
 //     rewritten, so history is complete.
 //  3. A failed unlock never writes to store.db. After `max_failed_unlocks` failures in a
-//     row the data key is destroyed (overwritten, secure_delete, WAL truncated).
+//     row the data key is destroyed (overwritten, secure_delete, WAL truncated). The
+//     duress passphrase is not a failure: it wipes the store and opens an empty one.
 //
 // Thread safety: a Store belongs to one thread; two processes may open the same home
 // (SQLite serialises their writes).
@@ -202,6 +203,21 @@ class Store {
   Status replace_providers(const std::vector<pb::Provider>& providers, std::int64_t version);
   // By id; inactive ones only when asked.
   Result<std::vector<pb::Provider>> providers(bool include_inactive = false);
+
+  // --- protection of a lost or seized device ---
+  // A second passphrase that, given to open(), silently wipes this store and opens a new,
+  // empty one for the same user under it. invalid_argument when it is shorter than
+  // kMinDuressLength or is the store's own passphrase.
+  static constexpr std::size_t kMinDuressLength = 8;
+  Status set_duress_passphrase(std::string_view duress);
+  // A sync completed now; the server's offline lease (0: none) starts again from here.
+  Status record_sync(std::int64_t offline_lease_ms);
+  // lease_expired when the device has gone longer than its lease without syncing: then
+  // only sync (which renews it) and wipe may go on.
+  Status check_offline_lease();
+  // Wipes this store as Store::wipe does (told to by the office, for a revoked device).
+  // The Store must not be used afterwards, only destroyed.
+  Status wipe_self();
 
   const DeviceId& device() const { return device_; }
   const std::string& user() const { return user_; }

@@ -50,6 +50,11 @@ Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose p
 
 std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
+Status wipe_revoked(Store& store) {
+  AMANA_RETURN_IF_ERROR(store.wipe_self());
+  return Status(ErrorCode::revoked, "the office has revoked this device: its store has been wiped");
+}
+
 struct AppliedUpdate {
   std::uint64_t acknowledged = 0;
   Store::PullReport pulled;
@@ -62,9 +67,7 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload) {
       update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
     return invalid_argument("the update was made for another device");
   }
-  if (update.revoked()) {
-    return Status(ErrorCode::revoked, "the office has revoked this device: hand it in to be wiped");
-  }
+  if (update.revoked()) return wipe_revoked(store);
   AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
   if (update.providers_size() > 0) {
     const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
@@ -77,7 +80,24 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload) {
   }
   const std::vector<pb::Operation> changes(update.changes().begin(), update.changes().end());
   AMANA_ASSIGN_OR_RETURN(Store::PullReport pulled, store.apply_pulled(changes, evicted, update.cursor()));
+  AMANA_RETURN_IF_ERROR(store.record_sync(update.offline_lease_ms()));
   return AppliedUpdate{update.acknowledged_changeset(), pulled};
+}
+
+// A refusal, unless it is the org's signed order to a revoked device: then the store is
+// wiped. Anything that does not open and verify as that order (a proxy's 403, a forgery)
+// is only a refusal: nobody but the org can make a device wipe itself.
+Status refusal_or_wipe(Store& store, const http::Reply& reply, std::string_view doing, const DeviceKeys& keys,
+                       const crypto::PublicKey& org_sign_public_key) {
+  if (reply.status == 403) {
+    auto order = open_from_org(reply.body, envelope::Purpose::pull_response, keys, org_sign_public_key);
+    pb::DeviceUpdate update;
+    if (order.ok() && update.ParseFromArray(order->data(), static_cast<int>(order->size())) && update.revoked() &&
+        update.device_id() == std::string(store.device().bytes.begin(), store.device().bytes.end())) {
+      return wipe_revoked(store);
+    }
+  }
+  return server_refusal(reply, doing);
 }
 
 }  // namespace
@@ -163,6 +183,39 @@ Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& f
   return applied->acknowledged;
 }
 
+Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, const std::filesystem::path& out,
+                                   std::chrono::milliseconds timeout) {
+  AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
+  if (!enrollment) return invalid_argument("this device is not enrolled");
+  AMANA_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(enrollment->server_url));
+  AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
+  const http::RequestOptions options{timeout, 64u << 20};
+  AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, options));
+  pb::DatasetRequest request;
+  request.set_server_nonce(nonce);
+  request.set_form_id(query.form_id);
+  request.set_from(query.from);
+  request.set_to(query.to);
+  request.set_format(query.format);
+  const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::dataset_request,
+                                              crypto::as_bytes(request.SerializeAsString()), me,
+                                              enrollment->org_box_public_key);
+  AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/dataset", bytes_of(sealed), options));
+  if (reply.status != 200) {
+    return refusal_or_wipe(store, reply, "the dataset", keys, enrollment->org_sign_public_key);
+  }
+  AMANA_ASSIGN_OR_RETURN(crypto::Bytes payload, open_from_org(reply.body, envelope::Purpose::dataset_response, keys,
+                                                              enrollment->org_sign_public_key));
+  pb::DatasetResponse response;
+  if (!response.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return corrupt("the dataset reply does not decode");
+  }
+  AMANA_RETURN_IF_ERROR(write_file_atomically(out, response.data()));
+  AMANA_RETURN_IF_ERROR(write_file_atomically(out.string() + ".codebook.csv", response.codebook()));
+  return response.rows();
+}
+
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
   if (!enrollment) {
@@ -197,7 +250,9 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     AMANA_ASSIGN_OR_RETURN(http::Reply reply, http::request(url, "POST", "/v1/push",
                                                             sealed_for_org(envelope::Purpose::push_request, request),
                                                             request_options));
-    if (reply.status != 200) return server_refusal(reply, "the push");
+    if (reply.status != 200) {
+      return refusal_or_wipe(store, reply, "the push", keys, enrollment->org_sign_public_key);
+    }
     report.changesets_sent += batch;
     AMANA_ASSIGN_OR_RETURN(crypto::Bytes payload, open_from_org(reply.body, envelope::Purpose::push_response, keys,
                                                                 enrollment->org_sign_public_key));
@@ -242,7 +297,7 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull",
                                                            sealed_for_org(envelope::Purpose::pull_request, pull),
                                                            request_options));
-  if (pulled.status != 200) return server_refusal(pulled, "the pull");
+  if (pulled.status != 200) return refusal_or_wipe(store, pulled, "the pull", keys, enrollment->org_sign_public_key);
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
                                                              enrollment->org_sign_public_key));
   AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied, apply_update(store, update));

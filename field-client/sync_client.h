@@ -1,5 +1,9 @@
 // The device side of sync (docs/protocol.md): enrollment, and pushing the outbox.
 //
+// A revoked device: every exchange (sync, bundle import, dataset pull) that brings the
+// org's signed order to wipe wipes the store and returns revoked; the Store must then
+// not be used again. A 403 without a valid order is an ordinary refusal.
+//
 // Exactly once from the device's side: changesets are packed once and kept until the
 // server acknowledges them (store.h), so a push cut at any point is retried with the same
 // bytes; the server merges each at most once and acknowledges replays again.
@@ -47,6 +51,18 @@ inline constexpr std::size_t kMaxBundleChangesets = 64;
 Result<std::size_t> export_bundle(Store& store, const std::filesystem::path& file,
                                   std::size_t max_operations_per_changeset = 500);
 Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& file);
+
+// A de-identified dataset from the server, for a MEAL user's device: `form_id` is a form
+// or "cases". Writes `out` and `out`.codebook.csv; returns the number of rows.
+// permission_denied for other roles.
+struct DatasetQuery {
+  std::string form_id;
+  std::string from;
+  std::string to;
+  std::string format = "csv";
+};
+Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, const std::filesystem::path& out,
+                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(120'000));
 
 // Pushes every unacknowledged change. permission_denied when the device is revoked or
 // unknown; io when the server cannot be reached (retry later: nothing is lost or doubled).

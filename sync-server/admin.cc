@@ -9,6 +9,7 @@ namespace amana::server {
 namespace {
 
 constexpr const char* kStoreFile = "central.db";
+constexpr const char* kLeaseKey = "offline_lease_ms";
 
 }  // namespace
 
@@ -43,7 +44,7 @@ Result<std::unique_ptr<CentralStore>> open_server_store(const std::filesystem::p
   return open_sqlite_store(dir / kStoreFile, false);
 }
 
-Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::chrono::hours longest) {
   const Status bad = invalid_argument("'" + std::string(text) + "' is not a duration like 24h, 90m, 7d or 3600s");
   if (text.size() < 2 || text.size() > 8) return bad;
   const char unit = text.back();
@@ -58,8 +59,9 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     case 'd': seconds = amount * 86400; break;
     default: return bad;
   }
-  if (seconds <= 0 || seconds > 30LL * 86400) {
-    return invalid_argument("a code must live between one second and 30 days, not " + std::string(text));
+  if (seconds <= 0 || seconds > std::chrono::duration_cast<std::chrono::seconds>(longest).count()) {
+    return invalid_argument("'" + std::string(text) + "' is out of range: give between one second and " +
+                            std::to_string(longest.count() / 24) + " days");
   }
   return std::chrono::milliseconds(seconds * 1000);
 }
@@ -72,7 +74,37 @@ Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string&
   code.fingerprint = org_fingerprint(keys.sign, keys.box);
   const std::int64_t expires = now_ms + lifetime.count();
   AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
+  AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, kOperator, "enrollment-code", user,
+                                            "valid " + std::to_string(lifetime.count() / 60000) + " min"}));
   return IssuedCode{code.to_string(), expires};
+}
+
+Status register_user(CentralStore& store, const User& user, std::int64_t now_ms) {
+  AMANA_RETURN_IF_ERROR(store.add_user(user));
+  return store.append_audit({now_ms, kOperator, "add-user", user.name,
+                             "role " + std::string(role_name(user.role)) + (user.team.empty() ? "" : ", team " + user.team)});
+}
+
+Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms) {
+  AMANA_RETURN_IF_ERROR(store.revoke(device, now_ms));
+  return store.append_audit({now_ms, kOperator, "revoke", device.to_string(), ""});
+}
+
+Status set_offline_lease(CentralStore& store, std::optional<std::chrono::milliseconds> lease, std::int64_t now_ms) {
+  std::string encoded = lease ? std::to_string(lease->count()) : "";
+  AMANA_RETURN_IF_ERROR(store.put_meta(kLeaseKey, crypto::as_bytes(encoded)));
+  return store.append_audit({now_ms, kOperator, "offline-lease", "all devices",
+                             lease ? std::to_string(lease->count() / 3'600'000) + " h" : "none"});
+}
+
+Result<std::optional<std::chrono::milliseconds>> offline_lease(CentralStore& store) {
+  AMANA_ASSIGN_OR_RETURN(auto stored, store.meta(kLeaseKey));
+  if (!stored || stored->empty()) return std::optional<std::chrono::milliseconds>();
+  const std::string text(stored->begin(), stored->end());
+  if (text.find_first_not_of("0123456789") != std::string::npos || text.size() > 15) {
+    return corrupt("the stored offline lease is damaged: set it again with `sync-server lease`");
+  }
+  return std::optional<std::chrono::milliseconds>(std::stoll(text));
 }
 
 }  // namespace amana::server

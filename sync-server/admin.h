@@ -27,8 +27,13 @@ Status init_server(const std::filesystem::path& dir, std::string_view passphrase
 // not_found (saying to run init) when there is no store.
 Result<std::unique_ptr<CentralStore>> open_server_store(const std::filesystem::path& dir);
 
-// "24h", "90m", "7d", "3600s". invalid_argument otherwise, or when zero or over 30 days.
-Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+// "24h", "90m", "7d", "3600s". invalid_argument otherwise, or when zero or over `longest`.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text,
+                                                 std::chrono::hours longest = std::chrono::hours(30 * 24));
+
+// The actor named in the audit log for a command run on the server itself: whoever holds
+// the data directory (and, for most commands, the operator passphrase).
+inline constexpr const char* kOperator = "operator";
 
 struct IssuedCode {
   std::string code;            // what the device types: 24 characters in groups of four
@@ -36,7 +41,20 @@ struct IssuedCode {
 };
 
 // A one-time code for `user`, valid for `lifetime`. not_found for an unknown user.
+// Audited, like every function below.
 Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
                                          std::chrono::milliseconds lifetime, std::int64_t now_ms);
+
+// already_exists for a name taken.
+Status register_user(CentralStore& store, const User& user, std::int64_t now_ms);
+
+// The device can no longer sync; at its next contact it is told, in a message signed by
+// the org, to wipe its store. not_found for an unknown device.
+Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms);
+
+// The offline lease: a device that has not synced for this long locks its store until it
+// syncs again (devices learn the lease at every sync). nullopt: no lease.
+Status set_offline_lease(CentralStore& store, std::optional<std::chrono::milliseconds> lease, std::int64_t now_ms);
+Result<std::optional<std::chrono::milliseconds>> offline_lease(CentralStore& store);
 
 }  // namespace amana::server

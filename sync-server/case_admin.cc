@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 
 #include "common/hlc.h"
 #include "common/person_match.h"
+#include "sync-server/access.h"
 
 namespace amana::server {
 namespace {
@@ -136,29 +138,46 @@ Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
   return matches.front();
 }
 
+namespace {
+
+// Every decision on a case is checked against the role table first and, once made,
+// written to the audit log.
+Status decide(CentralStore& store, const std::string& officer, std::string_view action, const RecordId& case_id,
+              const std::string& detail, std::int64_t now_ms, const std::function<Status()>& decision) {
+  AMANA_RETURN_IF_ERROR(authorize(store, officer, Operation::decide_cases).status());
+  AMANA_RETURN_IF_ERROR(decision());
+  return store.append_audit({now_ms, officer, std::string(action), case_id.to_string(), detail});
+}
+
+}  // namespace
+
 Status assign_case(CentralStore& store, const RecordId& case_id, const std::string& user, const std::string& officer,
                    std::int64_t now_ms) {
-  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-  AMANA_ASSIGN_OR_RETURN(User assignee, store.user(user));
-  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
-  AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
-  return store.write_as_org(case_id, {{"assigned_to", assignee.name}, {"assigned_by", officer}}, officer, now_ms);
+  return decide(store, officer, "assign", case_id, "to " + user, now_ms, [&]() -> Status {
+    AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+    AMANA_ASSIGN_OR_RETURN(User assignee, store.user(user));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+    AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
+    return store.write_as_org(case_id, {{"assigned_to", assignee.name}, {"assigned_by", officer}}, officer, now_ms);
+  });
 }
 
 Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve, const std::string& officer,
                       std::int64_t now_ms) {
-  AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
-  std::optional<cases::CaseStatus> before;
-  if (auto parsed = cases::parse_status(value_of(record, "before_closure")); parsed.ok()) before = *parsed;
-  AMANA_ASSIGN_OR_RETURN(
-      cases::CaseStatus next,
-      cases::apply(status, approve ? cases::CaseEvent::approve_closure : cases::CaseEvent::reject_closure, before));
-  return store.write_as_org(case_id,
-                            {{"status", std::string(cases::status_name(next))},
-                             {"closure_decided_by", officer},
-                             {"closure_decision", approve ? "approved" : "rejected"}},
-                            officer, now_ms);
+  return decide(store, officer, approve ? "approve-closure" : "reject-closure", case_id, "", now_ms, [&]() -> Status {
+    AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+    std::optional<cases::CaseStatus> before;
+    if (auto parsed = cases::parse_status(value_of(record, "before_closure")); parsed.ok()) before = *parsed;
+    AMANA_ASSIGN_OR_RETURN(
+        cases::CaseStatus next,
+        cases::apply(status, approve ? cases::CaseEvent::approve_closure : cases::CaseEvent::reject_closure, before));
+    return store.write_as_org(case_id,
+                              {{"status", std::string(cases::status_name(next))},
+                               {"closure_decided_by", officer},
+                               {"closure_decision", approve ? "approved" : "rejected"}},
+                              officer, now_ms);
+  });
 }
 
 namespace {
@@ -186,11 +205,15 @@ std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, 
 Status transfer_case(CentralStore& store, const RecordId& case_id, const std::string& organisation,
                      const std::string& officer, std::int64_t now_ms) {
   if (organisation.empty()) return invalid_argument("say which organisation takes the case over (--to)");
-  return move_case(store, case_id, cases::CaseEvent::transfer, {{"transferred_to", organisation}}, officer, now_ms);
+  return decide(store, officer, "transfer", case_id, "to " + organisation, now_ms, [&] {
+    return move_case(store, case_id, cases::CaseEvent::transfer, {{"transferred_to", organisation}}, officer, now_ms);
+  });
 }
 
 Status reopen_case(CentralStore& store, const RecordId& case_id, const std::string& officer, std::int64_t now_ms) {
-  return move_case(store, case_id, cases::CaseEvent::reopen, {{"reopened_by", officer}}, officer, now_ms);
+  return decide(store, officer, "reopen", case_id, "", now_ms, [&] {
+    return move_case(store, case_id, cases::CaseEvent::reopen, {{"reopened_by", officer}}, officer, now_ms);
+  });
 }
 
 Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& store, const RecordId& case_id) {
@@ -201,16 +224,19 @@ Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& sto
 
 Status resolve_conflict(CentralStore& store, const RecordId& case_id, const RecordId& record, const std::string& field,
                         const std::string& value, const std::string& officer, std::int64_t now_ms) {
-  AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-  const auto members = case_and_steps(records, case_id);
-  if (std::find(members.begin(), members.end(), record) == members.end()) {
-    return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
-  }
-  AMANA_ASSIGN_OR_RETURN(std::int64_t open, store.open_conflicts(record));
-  if (open == 0) return not_found("no open conflict on record " + record.to_string());
-  AMANA_RETURN_IF_ERROR(store.write_as_org(record, {{field, value}}, officer, now_ms));
-  return store.resolve_conflicts(record, field, now_ms);
+  return decide(store, officer, "resolve-conflict", case_id, "record " + record.to_string() + " field " + field, now_ms,
+                [&]() -> Status {
+    AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
+    AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+    const auto members = case_and_steps(records, case_id);
+    if (std::find(members.begin(), members.end(), record) == members.end()) {
+      return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
+    }
+    AMANA_ASSIGN_OR_RETURN(std::int64_t open, store.open_conflicts(record));
+    if (open == 0) return not_found("no open conflict on record " + record.to_string());
+    AMANA_RETURN_IF_ERROR(store.write_as_org(record, {{field, value}}, officer, now_ms));
+    return store.resolve_conflicts(record, field, now_ms);
+  });
 }
 
 }  // namespace amana::server

@@ -1,6 +1,8 @@
 // What officers do with cases on the server: see them, assign them to a case worker,
 // and approve or reject a requested closure. Each decision is a change by the office
 // (CentralStore::write_as_org), checked against the case lifecycle like a device's step.
+// Every decision names the officer deciding: permission_denied unless their role may
+// decide on cases (access.h); each one made is written to the audit log.
 #pragma once
 
 #include <string>

@@ -30,6 +30,7 @@
 #include "common/merge.h"
 #include "common/status.h"
 #include "proto/sync.pb.h"
+#include "sync-server/audit_log.h"
 
 namespace amana::server {
 
@@ -185,6 +186,12 @@ class CentralStore {
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
   virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;
   virtual Result<StoreCounts> counts() = 0;
+
+  // --- the audit log (audit_log.h) ---
+  // Appends `event` as the next entry of the chain, with the head, in one transaction.
+  virtual Status append_audit(const AuditEvent& event) = 0;
+  virtual Result<std::vector<AuditEntry>> audit_log() = 0;  // in seq order
+  virtual Result<AuditHead> audit_head() = 0;
 };
 
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL.

@@ -9,8 +9,11 @@
 #include <xlsxwriter.h>
 
 #include "common/csv.h"
+#include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/person_match.h"
+#include "sync-server/access.h"
+#include "sync-server/admin.h"
 
 namespace amana::server {
 namespace {
@@ -29,11 +32,30 @@ std::string value_of(const CentralRecord& record, std::string_view field) {
   return found == record.values.end() ? std::string() : found->second;
 }
 
-void add_meta_codebook(Dataset& dataset) {
-  dataset.codebook.push_back({"record", "Record (pseudonym, stable across exports)", "السجل (اسم مستعار ثابت)", "text", ""});
+// An id as the export shows it: a stable pseudonym, or in clear when identified.
+class IdColumn {
+ public:
+  IdColumn(const crypto::SecretBytes& key, bool identified) : key_(key), identified_(identified) {}
+  std::string operator()(std::string_view kind, const std::string& id) const {
+    return identified_ ? id : pseudonym(key_, kind, id);
+  }
+  std::string label_en(const std::string& what) const {
+    return what + (identified_ ? " (id)" : " (pseudonym, stable across exports)");
+  }
+  std::string label_ar(const std::string& what) const {
+    return what + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)");
+  }
+
+ private:
+  const crypto::SecretBytes& key_;
+  bool identified_;
+};
+
+void add_meta_codebook(Dataset& dataset, const IdColumn& id) {
+  dataset.codebook.push_back({"record", id.label_en("Record"), id.label_ar("السجل"), "text", ""});
   dataset.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", ""});
   dataset.codebook.push_back({"collected_on", "Date collected", "تاريخ الجمع", "date", ""});
-  dataset.codebook.push_back({"device", "Device (pseudonym)", "الجهاز (اسم مستعار)", "text", ""});
+  dataset.codebook.push_back({"device", id.label_en("Device"), id.label_ar("الجهاز"), "text", ""});
 }
 
 }  // namespace
@@ -45,12 +67,13 @@ crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key) {
 
 Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& form, const crypto::SecretBytes& key,
                              const DatasetFilter& filter) {
+  const IdColumn id(key, filter.identified);
   Dataset dataset;
   dataset.columns = {"record", "form_version", "collected_on", "device"};
-  add_meta_codebook(dataset);
+  add_meta_codebook(dataset, id);
   std::vector<const forms::Field*> fields;
   for (const forms::Field& field : form.fields) {
-    if (field.type == forms::FieldType::note || field.sensitive) continue;
+    if (field.type == forms::FieldType::note || (field.sensitive && !filter.identified)) continue;
     fields.push_back(&field);
     dataset.columns.push_back(field.name);
     std::string choices;
@@ -71,9 +94,8 @@ Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& f
   for (const CentralRecord& record : records) {
     const std::string collected = local_date(record.created_at_ms);
     if (!in_period(collected, filter)) continue;
-    std::vector<std::string> row = {pseudonym(key, "record", record.id.to_string()),
-                                    std::to_string(record.form_version), collected,
-                                    pseudonym(key, "device", record.device.to_string())};
+    std::vector<std::string> row = {id("record", record.id.to_string()), std::to_string(record.form_version),
+                                    collected, id("device", record.device.to_string())};
     for (const forms::Field* field : fields) {
       const std::string value = value_of(record, field->name);
       row.push_back(value);
@@ -93,11 +115,12 @@ Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& f
 }
 
 Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter) {
+  const IdColumn id(key, filter.identified);
   Dataset dataset;
   dataset.columns = {"case", "opened_on", "status", "risk_level", "sex", "age_band", "displacement_status",
                      "specific_needs", "closure_reason", "assigned_to"};
   dataset.codebook = {
-      {"case", "Case (pseudonym, stable across exports)", "الحالة (اسم مستعار ثابت)", "text", ""},
+      {"case", id.label_en("Case"), id.label_ar("الحالة"), "text", ""},
       {"opened_on", "Date opened", "تاريخ الفتح", "date", ""},
       {"status", "Status", "الوضع", "text", "identified; registered; assessed; planned; in_progress; "
                                             "closure_requested; closed; transferred"},
@@ -107,8 +130,13 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
       {"displacement_status", "Displacement status", "وضع النزوح", "text", ""},
       {"specific_needs", "Specific needs (UNHCR codes)", "الاحتياجات الخاصة (رموز المفوضية)", "text", ""},
       {"closure_reason", "Closure reason", "سبب الإغلاق", "text", ""},
-      {"assigned_to", "Case worker (pseudonym)", "مسؤول الحالة (اسم مستعار)", "text", ""},
+      {"assigned_to", id.label_en("Case worker"), id.label_ar("مسؤول الحالة"), "text", ""},
   };
+  if (filter.identified) {
+    dataset.columns.insert(dataset.columns.begin() + 1, {"name", "age"});
+    dataset.codebook.insert(dataset.codebook.begin() + 1, {{"name", "Name", "الاسم", "text", ""},
+                                                           {"age", "Age", "العمر", "integer", ""}});
+  }
   static constexpr const char* kBands[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
   AMANA_ASSIGN_OR_RETURN(auto records, store.records("case"));
   for (const CentralRecord& record : records) {
@@ -117,12 +145,42 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
     const std::string age = value_of(record, "age");
     std::string assigned = value_of(record, "assigned_to");
     if (assigned.empty()) assigned = record.author;
-    dataset.rows.push_back({pseudonym(key, "record", record.id.to_string()), opened, value_of(record, "status"),
-                            value_of(record, "risk_level"), value_of(record, "sex"),
-                            age.empty() ? "" : kBands[cases::age_band(std::atoi(age.c_str()))],
-                            value_of(record, "displacement_status"), value_of(record, "specific_needs"),
-                            value_of(record, "closure_reason"), pseudonym(key, "user", assigned)});
+    std::vector<std::string> row = {id("record", record.id.to_string()), opened, value_of(record, "status"),
+                                    value_of(record, "risk_level"), value_of(record, "sex"),
+                                    age.empty() ? "" : kBands[cases::age_band(std::atoi(age.c_str()))],
+                                    value_of(record, "displacement_status"), value_of(record, "specific_needs"),
+                                    value_of(record, "closure_reason"), id("user", assigned)};
+    if (filter.identified) row.insert(row.begin() + 1, {value_of(record, "name"), age});
+    dataset.rows.push_back(std::move(row));
   }
+  return dataset;
+}
+
+Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key, const DatasetRequest& request,
+                               std::int64_t now_ms) {
+  std::string actor = request.requested_by.empty() ? kOperator : request.requested_by;
+  if (request.filter.identified) {
+    if (request.requested_by.empty()) {
+      return invalid_argument("an identified export names who asks for it: add --by USER (an officer or an admin)");
+    }
+    AMANA_RETURN_IF_ERROR(authorize(store, request.requested_by, Operation::export_identified).status());
+  }
+  const crypto::SecretBytes key = pseudonym_key(data_key);
+  Dataset dataset;
+  if (request.source == kCasesSource) {
+    AMANA_ASSIGN_OR_RETURN(dataset, case_dataset(store, key, request.filter));
+  } else {
+    AMANA_ASSIGN_OR_RETURN(auto pack, forms::FormPack::builtin());
+    AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(request.source));
+    AMANA_ASSIGN_OR_RETURN(dataset, form_dataset(store, *form, key, request.filter));
+  }
+  std::string detail = std::to_string(dataset.rows.size()) + " rows, " +
+                       (request.filter.identified ? "IDENTIFIED" : "de-identified");
+  if (request.filter.from || request.filter.to) {
+    detail += ", " + request.filter.from.value_or("") + ".." + request.filter.to.value_or("");
+  }
+  detail += ", " + request.channel;
+  AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, actor, "export", request.source, detail}));
   return dataset;
 }
 

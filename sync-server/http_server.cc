@@ -30,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 // random paths cannot grow the metrics without bound.
 std::string route_label(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
-  for (std::string_view known : {"/healthz", "/metrics", "/v1/org-keys", "/v1/nonce", "/v1/enroll", "/v1/push", "/v1/pull"}) {
+  for (std::string_view known : {"/healthz", "/metrics", "/v1/org-keys", "/v1/nonce", "/v1/enroll", "/v1/push", "/v1/pull", "/v1/dataset"}) {
     if (path == known) return std::string(known);
   }
   return "other";

@@ -64,6 +64,9 @@ struct Arguments {
   std::optional<std::string> from, to;
   std::string format = "csv";
   std::string out;
+  bool identified = false;
+  // audit, lease
+  std::string lease;
   // report
   std::string period;
   std::string report_location;
@@ -103,7 +106,7 @@ Status run_init(const Arguments& args) {
 Status run_users_add(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Role role, parse_role(args.role));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_RETURN_IF_ERROR(store->add_user({args.user, role, args.team}));
+  AMANA_RETURN_IF_ERROR(register_user(*store, {args.user, role, args.team}, system_wall_clock()()));
   std::cout << "Added " << args.user << " (" << role_name(role) << (args.team.empty() ? "" : ", team " + args.team)
             << ")\n";
   return Status();
@@ -152,8 +155,9 @@ Status run_devices(const Arguments& args) {
 Status run_revoke(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(DeviceId id, DeviceId::parse(args.device));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_RETURN_IF_ERROR(store->revoke(id, system_wall_clock()()));
-  std::cout << "Revoked device " << id.to_string() << ": it can no longer sync.\n";
+  AMANA_RETURN_IF_ERROR(revoke_device(*store, id, system_wall_clock()()));
+  std::cout << "Revoked device " << id.to_string() << ": it can no longer sync, and wipes its store when it next "
+               "contacts the server.\n";
   return Status();
 }
 
@@ -277,15 +281,6 @@ Status run_providers_import(const Arguments& args) {
 }
 
 // Decisions on cases are an officer's (or an admin's): say who, and check they may.
-Status check_officer(CentralStore& store, const std::string& name) {
-  AMANA_ASSIGN_OR_RETURN(User officer, store.user(name));
-  if (officer.role != Role::officer && officer.role != Role::admin) {
-    return Status(ErrorCode::permission_denied, name + " is " + std::string(role_name(officer.role)) +
-                                                    ": only an officer or an admin decides on cases");
-  }
-  return Status();
-}
-
 Status run_cases(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto list, list_cases(*server.store));
@@ -322,17 +317,16 @@ Status run_export(const Arguments& args) {
   const int chosen = (!args.export_form.empty()) + args.export_cases + args.export_referrals + args.export_followups;
   if (chosen != 1) return invalid_argument("choose one of --form F, --cases, --referrals, --followups");
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  const crypto::SecretBytes key = pseudonym_key(server.keys.data_key);
-  const DatasetFilter filter{args.from, args.to};
-  Dataset dataset;
-  if (args.export_cases) {
-    AMANA_ASSIGN_OR_RETURN(dataset, case_dataset(*server.store, key, filter));
-  } else {
-    AMANA_ASSIGN_OR_RETURN(auto pack, forms::FormPack::builtin());
-    const std::string id = args.export_referrals ? "referral" : args.export_followups ? "follow-up" : args.export_form;
-    AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(id));
-    AMANA_ASSIGN_OR_RETURN(dataset, form_dataset(*server.store, *form, key, filter));
-  }
+  DatasetRequest request;
+  request.source = args.export_cases       ? std::string(kCasesSource)
+                   : args.export_referrals ? "referral"
+                   : args.export_followups ? "follow-up"
+                                           : args.export_form;
+  request.filter = {args.from, args.to, args.identified};
+  request.requested_by = args.officer;
+  request.channel = "file " + args.out;
+  AMANA_ASSIGN_OR_RETURN(Dataset dataset,
+                         export_dataset(*server.store, server.keys.data_key, request, system_wall_clock()()));
   if (args.format == "xlsx") {
     AMANA_RETURN_IF_ERROR(write_xlsx(dataset, args.out));
   } else {
@@ -340,8 +334,47 @@ Status run_export(const Arguments& args) {
   }
   const std::string codebook = args.out + ".codebook.csv";
   AMANA_RETURN_IF_ERROR(write_file_atomically(codebook, codebook_csv(dataset)));
-  std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out << " (de-identified) and the codebook to "
-            << codebook << "\n";
+  std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out
+            << (args.identified ? " (IDENTIFIED: names and ids in clear; keep it encrypted, delete it after use)"
+                                : " (de-identified)")
+            << " and the codebook to " << codebook << "\n";
+  return Status();
+}
+
+Status run_audit(const Arguments& args, bool verify_only) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(auto entries, store->audit_log());
+  AMANA_ASSIGN_OR_RETURN(AuditHead head, store->audit_head());
+  const AuditVerdict verdict = verify_audit_chain(entries, head);
+  if (!verify_only) {
+    for (const AuditEntry& e : entries) {
+      std::cout << e.seq << "  " << format_local(e.event.at_ms, "%Y-%m-%d %H:%M:%S") << "  " << e.event.actor << "  "
+                << e.event.action << "  " << e.event.subject << (e.event.detail.empty() ? "" : "  " + e.event.detail)
+                << "\n";
+    }
+  }
+  if (!verdict.intact) return Status(ErrorCode::corrupt, "the audit log has been tampered with: " + verdict.problem);
+  std::cout << "The audit log is intact: " << verdict.head.seq << " entries, head " << crypto::to_hex(verdict.head.hash)
+            << "\n";
+  return Status();
+}
+
+Status run_lease(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  if (!args.lease.empty()) {
+    std::optional<std::chrono::milliseconds> lease;
+    if (args.lease != "none") {
+      AMANA_ASSIGN_OR_RETURN(lease, parse_duration(args.lease, std::chrono::hours(365 * 24)));
+    }
+    AMANA_RETURN_IF_ERROR(set_offline_lease(*store, lease, system_wall_clock()()));
+  }
+  AMANA_ASSIGN_OR_RETURN(auto lease, offline_lease(*store));
+  if (lease) {
+    std::cout << "Offline lease: a device that has not synced for " << lease->count() / 3'600'000
+              << " hours locks its store until it syncs (devices learn it at their next sync).\n";
+  } else {
+    std::cout << "No offline lease: devices stay usable however long they go without syncing.\n";
+  }
   return Status();
 }
 
@@ -393,7 +426,6 @@ Status run_case_conflicts(const Arguments& args) {
 
 Status run_case_decision(const Arguments& args, const std::string& what) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_RETURN_IF_ERROR(check_officer(*server.store, args.officer));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
   const std::int64_t now = system_wall_clock()();
   if (what == "assign") {
@@ -567,6 +599,13 @@ int run(int argc, char** argv) {
   export_cmd->add_option("--format", args.format, "csv, xlsx or jsonl")->check(CLI::IsMember({"csv", "xlsx", "jsonl"}))
       ->capture_default_str();
   export_cmd->add_option("--out", args.out, "Where to write the dataset")->required();
+  export_cmd->add_flag("--identified", args.identified,
+                       "Keep names, sensitive answers and ids (needs --by an officer or admin; audited)");
+  export_cmd->add_option("--by", args.officer, "Who asks for the export (required with --identified)");
+  auto* audit_cmd = app.add_subcommand("audit", "The audit log: every push, pull, export, enrollment and decision");
+  auto* audit_verify = audit_cmd->add_subcommand("verify", "Check the hash chain: no entry edited, removed or reordered");
+  auto* lease_cmd = app.add_subcommand("lease", "The offline lease: devices not synced for this long lock their store");
+  lease_cmd->add_option("duration", args.lease, "e.g. 30d, or none; without it, shows the lease");
   auto* report_cmd = app.add_subcommand("report", "The monthly protection report (small counts suppressed)");
   report_cmd->add_option("--period", args.period, "The month, YYYY-MM")->required();
   report_cmd->add_option("--location", args.report_location, "Only this site or location");
@@ -606,6 +645,9 @@ int run(int argc, char** argv) {
   else if (*providers_import) result = run_providers_import(args);
   else if (*import_bundle) result = run_import_bundle(args);
   else if (*export_cmd) result = run_export(args);
+  else if (*audit_verify) result = run_audit(args, true);
+  else if (*audit_cmd) result = run_audit(args, false);
+  else if (*lease_cmd) result = run_lease(args);
   else if (*report_cmd) result = run_report(args);
   else if (*bundle_export) result = run_bundle_export(args);
   return cli::exit_code(result);

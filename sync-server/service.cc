@@ -4,7 +4,10 @@
 #include <map>
 
 #include "common/envelope.h"
+#include "sync-server/access.h"
+#include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
+#include "sync-server/dataset.h"
 
 namespace amana::server {
 namespace {
@@ -64,6 +67,7 @@ HttpResponse SyncService::handle(const HttpRequest& request) {
   if (request.method == "POST" && path == "/v1/enroll") return enroll(request);
   if (request.method == "POST" && path == "/v1/push") return push(request);
   if (request.method == "POST" && path == "/v1/pull") return pull(request);
+  if (request.method == "POST" && path == "/v1/dataset") return dataset(request);
   return rejected(404, "unknown_route", "no such endpoint: " + request.method + " " + path);
 }
 
@@ -112,6 +116,9 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   auto user = store_.enroll(crypto::hash(crypto::as_bytes(message.token())), device, clock_());
   if (!user.ok()) return refusal(user.status(), "enrollment_refused");
   metrics_->add("amana_devices_enrolled_total");
+  const Status audited = store_.append_audit({clock_(), user->name, "enroll", device.id.to_string(),
+                                              "role " + std::string(role_name(user->role))});
+  if (!audited.ok()) return refusal(audited);
 
   pb::EnrollResponse response;
   response.set_device_id(message.device_id());
@@ -133,9 +140,8 @@ Result<Device> SyncService::sender_of(crypto::ByteView sealed, envelope::Purpose
     if (!parsed.ok()) return Status(ErrorCode::permission_denied, "message from an unknown device");
     auto found = store_.device(*parsed);
     if (!found.ok()) return Status(ErrorCode::permission_denied, "message from an unknown device");
-    if (found->revoked_at_ms) {
-      return Status(ErrorCode::revoked, "device " + found->id.to_string() + " is revoked");
-    }
+    // A revoked device's request is still verified: only the device itself may be told,
+    // in a signed answer, to wipe its store (see revoked_answer).
     sender = *found;
     return found->sign_public_key;
   };
@@ -196,10 +202,13 @@ Result<pb::PushResponse> SyncService::apply_push(const OpenedPush& push) {
 HttpResponse SyncService::push(const HttpRequest& request) {
   auto push = open_push(crypto::as_bytes(request.body), envelope::Purpose::push_request);
   if (!push.ok()) return refusal(push.status());
+  if (push->sender.revoked_at_ms) return revoked_answer(push->sender, "push");
   const Status fresh = store_.consume_nonce(crypto::as_bytes(push->request.server_nonce()), clock_());
   if (!fresh.ok()) return refusal(fresh);
   auto response = apply_push(*push);
   if (!response.ok()) return refusal(response.status());
+  const Status audited = audit_push(push->sender, "push", *response);
+  if (!audited.ok()) return refusal(audited);
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_response,
                                               crypto::as_bytes(response->SerializeAsString()), org_sender,
@@ -209,7 +218,41 @@ HttpResponse SyncService::push(const HttpRequest& request) {
 
 Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
   AMANA_ASSIGN_OR_RETURN(OpenedPush push, open_push(sealed, envelope::Purpose::bundle));
-  return apply_push(push);
+  if (push.sender.revoked_at_ms) {
+    AMANA_RETURN_IF_ERROR(store_.append_audit({clock_(), push.sender.user, "refused", push.sender.id.to_string(),
+                                               "bundle from a revoked device"}));
+    return Status(ErrorCode::revoked, "device " + push.sender.id.to_string() + " is revoked: its bundle is refused");
+  }
+  AMANA_ASSIGN_OR_RETURN(pb::PushResponse response, apply_push(push));
+  AMANA_RETURN_IF_ERROR(audit_push(push.sender, "import-bundle", response));
+  return response;
+}
+
+Status SyncService::audit_push(const Device& sender, std::string_view action, const pb::PushResponse& response) {
+  std::map<int, int> outcomes;
+  for (const auto& result : response.results()) ++outcomes[result.outcome()];
+  static constexpr const char* kNames[] = {"?", "merged", "already merged", "gap", "fork"};
+  std::string detail = std::to_string(response.results_size()) + " changesets";
+  for (const auto& [outcome, count] : outcomes) {
+    detail += ", " + std::to_string(count) + " " + kNames[std::clamp(outcome, 0, 4)];
+  }
+  detail += "; high water " + std::to_string(response.high_water());
+  return store_.append_audit({clock_(), sender.user, std::string(action), sender.id.to_string(), detail});
+}
+
+HttpResponse SyncService::revoked_answer(const Device& device, std::string_view attempted) {
+  metrics_->add("amana_revoked_contacts_total");
+  const Status audited = store_.append_audit({clock_(), device.user, "refused", device.id.to_string(),
+                                              std::string(attempted) + " from a revoked device; told to wipe"});
+  if (!audited.ok()) return refusal(audited);
+  pb::DeviceUpdate update;
+  update.set_device_id(device.id.bytes.data(), device.id.bytes.size());
+  update.set_revoked(true);
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
+                                              crypto::as_bytes(update.SerializeAsString()), org_sender,
+                                              device.box_public_key);
+  return {403, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), "revoked"};
 }
 
 Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::uint64_t cursor,
@@ -219,6 +262,8 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
   update.set_acknowledged_changeset(device.high_water);
   update.set_revoked(device.revoked_at_ms.has_value());
   update.set_cursor(cursor);
+  AMANA_ASSIGN_OR_RETURN(auto lease, offline_lease(store_));
+  update.set_offline_lease_ms(lease ? lease->count() : 0);
   // The directory is small (tens of entries): when anything changed, send all of it,
   // inactive ones included so that devices stop offering them.
   AMANA_ASSIGN_OR_RETURN(std::int64_t revision, store_.providers_revision());
@@ -297,6 +342,7 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
   crypto::Bytes payload;
   auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::pull_request, payload);
   if (!sender.ok()) return refusal(sender.status());
+  if (sender->revoked_at_ms) return revoked_answer(*sender, "pull");
   pb::PullRequest message;
   if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return rejected(400, "malformed", "pull request does not parse");
@@ -308,9 +354,49 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
   if (!update.ok()) return refusal(update.status());
   const Status feed = add_case_feed(*sender, message, *update);
   if (!feed.ok()) return refusal(feed);
+  const Status audited = store_.append_audit(
+      {clock_(), sender->user, "pull", sender->id.to_string(),
+       std::to_string(update->changes_size()) + " case changes, " + std::to_string(update->evicted_cases_size()) +
+           " cases evicted" + (update->providers_size() > 0 ? ", the provider directory" : "")});
+  if (!audited.ok()) return refusal(audited);
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
                                               crypto::as_bytes(update->SerializeAsString()), org_sender,
+                                              sender->box_public_key);
+  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+}
+
+HttpResponse SyncService::dataset(const HttpRequest& request) {
+  crypto::Bytes payload;
+  auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::dataset_request, payload);
+  if (!sender.ok()) return refusal(sender.status());
+  if (sender->revoked_at_ms) return revoked_answer(*sender, "dataset pull");
+  pb::DatasetRequest message;
+  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return rejected(400, "malformed", "dataset request does not parse");
+  }
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
+  if (!fresh.ok()) return refusal(fresh);
+  const Status may = authorize(store_, sender->user, Operation::pull_dataset).status();
+  if (!may.ok()) return refusal(may, "role");
+  // Over the wire a dataset is de-identified, always: an identified one is made at the
+  // server, where the audit names the officer who asked.
+  DatasetRequest wanted{message.form_id(), {}, sender->user, "device " + sender->id.to_string()};
+  if (!message.from().empty()) wanted.filter.from = message.from();
+  if (!message.to().empty()) wanted.filter.to = message.to();
+  auto built = export_dataset(store_, keys_.data_key, wanted, clock_());
+  if (!built.ok()) {
+    if (built.status().code() == ErrorCode::not_found) return rejected(404, "unknown_form", built.status().message());
+    return refusal(built.status());
+  }
+  pb::DatasetResponse response;
+  response.set_data(message.format() == "jsonl" ? to_jsonl(*built) : to_csv(*built));
+  response.set_codebook(codebook_csv(*built));
+  response.set_rows(built->rows.size());
+  metrics_->add("amana_datasets_total");
+  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
+  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::dataset_response,
+                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
                                               sender->box_public_key);
   return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
 }

@@ -8,10 +8,15 @@
 //   POST /v1/enroll     EnrollRequest -> EnrollResponse
 //   POST /v1/push       PushRequest -> PushResponse
 //   POST /v1/pull       PullRequest -> DeviceUpdate (acknowledgement, status, changes)
+//   POST /v1/dataset    DatasetRequest -> DatasetResponse (MEAL users' devices only)
 //
 // Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
-// (does not open or verify), 403 revoked / unknown_device / enrollment_refused,
+// (does not open or verify), 403 revoked (with the signed order to wipe) / unknown_device /
+// enrollment_refused / role,
 // 409 replayed (nonce unknown or used), 404 unknown_route, 413 oversized (HTTP layer).
+//
+// Every push, pull, enrollment and dataset, and every contact from a revoked device, is
+// written to the audit log (audit_log.h).
 //
 // Thread safety: handle() may be called from several threads at once.
 #pragma once
@@ -65,6 +70,11 @@ class SyncService {
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse push(const HttpRequest& request);
   HttpResponse pull(const HttpRequest& request);
+  HttpResponse dataset(const HttpRequest& request);
+  // A revoked device is answered 403 with a DeviceUpdate{revoked} signed by the org and
+  // sealed to it: its order to wipe, which nobody else can forge or read.
+  HttpResponse revoked_answer(const Device& device, std::string_view attempted);
+  Status audit_push(const Device& sender, std::string_view action, const pb::PushResponse& response);
   // What `device` is told: its acknowledgement, its status and the changes after `cursor`
   // that it needs to know. No record kinds are shared between devices yet: the change
   // feed fills in with case management, which defines who needs to know what.

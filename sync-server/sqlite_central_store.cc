@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/sqlite.h"
+#include "sync-server/audit_log.h"
 #include "sync-server/central_store.h"
 
 namespace amana::server {
@@ -133,11 +134,28 @@ Status create_v4(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v5(sql::Database& db, sql::Transaction&) {
+  // The audit log (audit_log.h). Its head (the newest seq and hash) is kept in meta under
+  // 'audit_head', written in the same transaction as each entry.
+  return db.exec(R"sql(
+    CREATE TABLE audit_log (
+      seq     INTEGER PRIMARY KEY,
+      at_ms   INTEGER NOT NULL,
+      actor   TEXT NOT NULL,
+      action  TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      detail  TEXT NOT NULL,
+      hash    BLOB NOT NULL
+    );
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
     {3, "records name the case they are a step of", create_v3},
     {4, "the change log devices pull cases from", create_v4},
+    {5, "the hash-chained audit log", create_v5},
 };
 
 std::string join_services(const std::vector<std::string>& services) {
@@ -521,6 +539,52 @@ class SqliteCentralStore final : public CentralStore {
     return load_versions(record, field, true);
   }
 
+  Status append_audit(const AuditEvent& event) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    AMANA_ASSIGN_OR_RETURN(AuditHead head, read_audit_head());
+    const AuditEntry entry{head.seq + 1, event, audit_hash(head.hash, head.seq + 1, event)};
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO audit_log (seq, at_ms, actor, action, subject, detail, "
+                                                    "hash) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, as_int(entry.seq))
+                              .bind(2, event.at_ms)
+                              .bind(3, event.actor)
+                              .bind(4, event.action)
+                              .bind(5, event.subject)
+                              .bind(6, event.detail)
+                              .bind(7, ByteView(entry.hash))
+                              .run());
+    std::string encoded_head(8, '\0');
+    for (int i = 0; i < 8; ++i) encoded_head[static_cast<std::size_t>(i)] = static_cast<char>((entry.seq >> (8 * i)) & 0xff);
+    encoded_head.append(reinterpret_cast<const char*>(entry.hash.data()), entry.hash.size());
+    AMANA_ASSIGN_OR_RETURN(sql::Query put, db_->query("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)"));
+    AMANA_RETURN_IF_ERROR(put.bind(1, view(encoded_head)).run());
+    return txn.commit();
+  }
+
+  Result<std::vector<AuditEntry>> audit_log() override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT seq, at_ms, actor, action, subject, detail, hash "
+                                                    "FROM audit_log ORDER BY seq"));
+    std::vector<AuditEntry> entries;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      AuditEntry entry;
+      entry.seq = static_cast<std::uint64_t>(q.column_int64(0));
+      entry.event = {q.column_int64(1), q.column_text(2), q.column_text(3), q.column_text(4), q.column_text(5)};
+      const Bytes hash = q.column_blob(6);
+      if (hash.size() == entry.hash.size()) std::copy(hash.begin(), hash.end(), entry.hash.begin());
+      entries.push_back(std::move(entry));
+    }
+    return entries;
+  }
+
+  Result<AuditHead> audit_head() override {
+    std::lock_guard lock(mutex_);
+    return read_audit_head();
+  }
+
   Result<StoreCounts> counts() override {
     std::lock_guard lock(mutex_);
     StoreCounts counts;
@@ -723,6 +787,19 @@ class SqliteCentralStore final : public CentralStore {
     std::string label = "amana/server/author/v1|";
     label.append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
     return Bytes(label.begin(), label.end());
+  }
+
+  // REQUIRES: mutex_ held.
+  Result<AuditHead> read_audit_head() {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT value FROM meta WHERE key = 'audit_head'"));
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    AuditHead head;
+    if (!row) return head;
+    const Bytes value = q.column_blob(0);
+    if (value.size() != 8 + head.hash.size()) return corrupt("the audit log's head is damaged: run `sync-server audit verify`");
+    for (int i = 0; i < 8; ++i) head.seq |= static_cast<std::uint64_t>(value[static_cast<std::size_t>(i)]) << (8 * i);
+    std::copy(value.begin() + 8, value.end(), head.hash.begin());
+    return head;
   }
 
   Result<User> find_user(std::string_view name) {

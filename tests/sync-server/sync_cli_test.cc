@@ -157,12 +157,21 @@ TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are
   first.collect("pdm-survey");
   const auto devices = server.admin({"devices", "--json"});
   const auto id = nlohmann::json::parse(devices.out)[0]["id"].get<std::string>();
+  // A 403 that is not the org's signed order (here: a server that does not know the
+  // device) is a refusal, and wipes nothing.
+  const auto elsewhere = first.run({"sync", "--server", other.url()});
+  CHECK(elsewhere.exit_code != 0);
+  CHECK(contains(elsewhere.err, "HTTP 403"));
+  CHECK(contains(first.run({"status"}).out, "Waiting to sync: 1 operation"));
+
   REQUIRE(server.admin({"revoke", id}).exit_code == 0);
   const auto refused = first.run({"sync"});
   CHECK(refused.exit_code != 0);
-  CHECK(contains(refused.err, "is revoked"));
+  CHECK(contains(refused.err, "the office has revoked this device: its store has been wiped"));
   CHECK(server.status()["records"] == 0);
-  CHECK(contains(first.run({"status"}).out, "Waiting to sync: 1 operation"));
+  CHECK_FALSE(std::filesystem::exists(first.home() / "store.db"));
+  CHECK(contains(first.run({"status"}).err, "no store in"));
+  CHECK(contains(server.admin({"audit"}).out, "refused  " + id + "  push from a revoked device; told to wipe"));
 
   const auto unreachable = second.run({"enroll", server.enrollment_code("amina"), "--server", "http://127.0.0.1:1"});
   CHECK(unreachable.exit_code != 0);
@@ -322,7 +331,7 @@ TEST_CASE("sync end to end: a case opened on a device reaches the office, which 
 
   const auto by_assistant = server.admin({"cases", "approve-closure", kase, "--by", "amina"});
   CHECK(by_assistant.exit_code != 0);
-  CHECK(contains(by_assistant.err, "amina is assistant: only an officer or an admin decides on cases"));
+  CHECK(contains(by_assistant.err, "amina is assistant: only officer or admin users may decide on cases"));
   const auto reassigned = server.admin({"cases", "assign", kase.substr(28), "hawa", "--by", "omar"});
   REQUIRE_MESSAGE(reassigned.exit_code == 0, reassigned.err);
   CHECK(contains(server.admin({"cases", "assign", kase, "nobody", "--by", "omar"}).err, "no user 'nobody'"));
