@@ -33,6 +33,14 @@ HttpResponse refusal(const Status& status, std::string denied = "unknown_device"
     case ErrorCode::permission_denied: return rejected(403, std::move(denied), status.message());
     case ErrorCode::replayed: return rejected(409, "replayed", status.message());
     case ErrorCode::already_exists: return rejected(409, "already_enrolled", status.message());
+    // The store could not write (SQLITE_FULL, an I/O error). The failing transaction rolled
+    // back; the device keeps what was not acknowledged and resends it, and a changeset that
+    // did merge before the failure comes back as already applied. SQLite's message names
+    // server paths: not for devices.
+    case ErrorCode::io:
+      return rejected(503, "storage_unavailable",
+                      "the server cannot write to its store just now (its disk may be full); try again later: "
+                      "nothing is lost or sent twice");
     default: return {500, "text/plain; charset=utf-8", "internal error\n", "internal_error"};
   }
 }

@@ -1,5 +1,6 @@
 #include "tests/support.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -10,7 +11,13 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <set>
 #include <stdexcept>
+
+#include "common/answers.h"
+#include "common/form_pack.h"
+#include "common/sqlite.h"
+#include "field-client/store.h"
 
 extern char** environ;
 
@@ -161,5 +168,170 @@ int BackgroundProcess::wait() {
 }
 
 std::string BackgroundProcess::err() const { return read_file(io_.path() / "stderr"); }
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+const std::string kServerBin = AMANA_SYNC_SERVER_BIN;
+const std::string kClientBin = AMANA_FIELD_CLIENT_BIN;
+const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/";
+const std::map<std::string, std::string> kPassphrases = {{"AMANA_SERVER_PASSPHRASE", "operator passphrase for tests"},
+                                                         {"AMANA_PASSPHRASE", "device passphrase for tests"}};
+
+ServerUnderTest::ServerUnderTest(std::filesystem::path data_dir)
+    : data_(data_dir.empty() ? dir_.path() / "server" : std::move(data_dir)) {
+  REQUIRE_MESSAGE(admin({"init"}).exit_code == 0, "init failed");
+  REQUIRE(admin({"users", "add", "amina", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
+  REQUIRE(admin({"users", "add", "hawa", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
+  restart();
+}
+
+std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url) {
+  auto process = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{kServerBin, "--data", data.string(), "serve", "--listen", "127.0.0.1:0"}, kPassphrases);
+  const std::string line = process->wait_for_line("listening on ");
+  url = "http://" + line.substr(std::string("listening on ").size());
+  return process;
+}
+
+std::string ServerUnderTest::restart() {
+  process_.reset();
+  process_ = serve(data_, url_);
+  return url_;
+}
+
+CommandResult ServerUnderTest::admin(std::vector<std::string> args) const {
+  args.insert(args.begin(), {kServerBin, "--data", data_.string()});
+  return run_command(args, kPassphrases);
+}
+
+std::string ServerUnderTest::enrollment_code(const std::string& user) const {
+  const auto issued = admin({"enroll", user});
+  REQUIRE_MESSAGE(issued.exit_code == 0, issued.err);
+  const auto at = issued.out.find("\n\n  ");
+  REQUIRE(at != std::string::npos);
+  return issued.out.substr(at + 4, 29);
+}
+
+nlohmann::json ServerUnderTest::status() const {
+  const auto result = admin({"status", "--json"});
+  REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  return nlohmann::json::parse(result.out.substr(0, result.out.find("\n}") + 2));
+}
+
+const amana::forms::Answers& survey_answers() {
+  static const amana::forms::Answers answers = [] {
+    auto pack = amana::forms::FormPack::builtin();
+    const auto* form = *pack->find("pdm-survey");
+    const amana::forms::ValidationOptions options{amana::forms::Language::en, "2026-11-23"};
+    auto raw = amana::forms::parse_answers_json(*form, read_file(kExamples + "pdm-survey.answers.json"));
+    std::set<std::string, std::less<>> given;
+    for (const auto& [name, value] : *raw) given.insert(name);
+    return *amana::forms::validate_submission(*form, *raw, given, options);
+  }();
+  return answers;
+}
+
+namespace {
+
+amana::field::StoreOptions cheap_store_options() {
+  amana::field::StoreOptions options;
+  options.kdf = {1, 8192};
+  return options;
+}
+
+}  // namespace
+
+std::size_t survey_answer_count() { return survey_answers().size(); }
+
+FieldDevice::FieldDevice(const std::string& user) { REQUIRE(run({"init", "--user", user}).exit_code == 0); }
+
+FieldDevice::FieldDevice(const std::string& user, int records) {
+  REQUIRE(amana::field::Store::create(home(), kPassphrases.at("AMANA_PASSPHRASE"), user, cheap_store_options()).ok());
+  add_surveys(records);
+}
+
+CommandResult FieldDevice::run(std::vector<std::string> args) const { return run_command(command(args), kPassphrases); }
+
+std::vector<std::string> FieldDevice::command(std::vector<std::string> args) const {
+  args.insert(args.begin(), {kClientBin, "--home", home().string()});
+  return args;
+}
+
+void FieldDevice::collect(const std::string& form) const {
+  const auto result = run({"collect", form, "--answers", kExamples + form + ".answers.json"});
+  REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+}
+
+void FieldDevice::add_surveys(int records) const {
+  auto store = amana::field::Store::open(home(), kPassphrases.at("AMANA_PASSPHRASE"));
+  REQUIRE(store.ok());
+  auto pack = amana::forms::FormPack::builtin();
+  const auto* form = *pack->find("pdm-survey");
+  for (int i = 0; i < records; ++i) REQUIRE(store->add_record(*form, survey_answers()).ok());
+}
+
+std::int64_t FieldDevice::pending_operations() const {
+  auto store = amana::field::Store::open(home(), kPassphrases.at("AMANA_PASSPHRASE"));
+  REQUIRE_MESSAGE(store.ok(), store.status().message());
+  auto status = store->status();
+  REQUIRE(status.ok());
+  return status->pending_operations;
+}
+
+std::string integrity_check(const std::filesystem::path& db) {
+  auto opened = amana::sql::Database::open(db, amana::sql::OpenMode::existing);
+  if (!opened.ok()) return opened.status().message();
+  auto check = (*opened)->query("PRAGMA integrity_check");
+  if (!check.ok()) return check.status().message();
+  std::string found;
+  while (true) {
+    auto row = check->step();
+    if (!row.ok()) return row.status().message();
+    if (!*row) break;
+    found += (found.empty() ? "" : "; ") + check->column_text(0);
+  }
+  return found;
+}
+
+namespace {
+
+template <class Read>
+auto query_one(const std::filesystem::path& db, const std::string& sql, Read read) {
+  auto opened = amana::sql::Database::open(db, amana::sql::OpenMode::existing);
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  auto query = (*opened)->query(sql);
+  REQUIRE_MESSAGE(query.ok(), query.status().message());
+  auto row = query->step();
+  REQUIRE_MESSAGE(row.ok(), row.status().message());
+  REQUIRE(*row);
+  return read(*query);
+}
+
+}  // namespace
+
+std::int64_t query_int(const std::filesystem::path& db, const std::string& sql) {
+  return query_one(db, sql, [](const amana::sql::Query& q) { return q.column_int64(0); });
+}
+
+std::string query_text(const std::filesystem::path& db, const std::string& sql) {
+  return query_one(db, sql, [](const amana::sql::Query& q) { return q.column_is_null(0) ? "" : q.column_text(0); });
+}
+
+void check_central_exactly_once(const std::filesystem::path& central_db, std::int64_t records) {
+  CHECK(integrity_check(central_db) == "ok");
+  CHECK(query_int(central_db, "SELECT count(*) FROM records") == records);
+  CHECK(query_int(central_db, "SELECT count(*) FROM field_versions") ==
+        records * static_cast<std::int64_t>(survey_answer_count()));
+  // One operation per survey, each in exactly one merged changeset.
+  CHECK(query_int(central_db, "SELECT coalesce(sum(operations), 0) FROM changesets") == records);
+  CHECK(query_int(central_db, "SELECT count(*) FROM forks") == 0);
+  CHECK(query_int(central_db, "SELECT count(*) FROM conflicts") == 0);
+  // Each device's changesets are 1..high_water, none missing.
+  CHECK(query_int(central_db,
+                  "SELECT count(*) FROM devices d WHERE high_water != "
+                  "(SELECT count(*) FROM changesets c WHERE c.device_id = d.id)") == 0);
+}
 
 }  // namespace amana::testing

@@ -1,10 +1,16 @@
 // Test support: temporary directories and running the real binaries as a user would.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/answers.h"
 
 namespace amana::testing {
 
@@ -57,5 +63,79 @@ class BackgroundProcess {
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& contents);
+
+bool contains(const std::string& haystack, const std::string& needle);
+
+// --- the real binaries, end to end ---
+
+extern const std::string kServerBin;
+extern const std::string kClientBin;
+extern const std::string kExamples;  // forms/examples/, with a slash
+// The operator's and the devices' passphrases, as scripts pass them.
+extern const std::map<std::string, std::string> kPassphrases;
+
+// `sync-server serve` on 127.0.0.1 with an ephemeral port, over the data dir `data`;
+// sets `url` once it listens.
+std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url);
+
+// A sync server with its own data dir (users amina and hawa, team um-dukhun), serving on
+// 127.0.0.1 with an ephemeral port.
+class ServerUnderTest {
+ public:
+  // `data_dir` empty: a fresh temp dir. Otherwise the data dir (e.g. on a small tmpfs).
+  explicit ServerUnderTest(std::filesystem::path data_dir = {});
+  // Starts (again) on a new ephemeral port; returns the URL.
+  std::string restart();
+  CommandResult admin(std::vector<std::string> args) const;
+  std::string enrollment_code(const std::string& user) const;
+  nlohmann::json status() const;
+  const std::string& url() const { return url_; }
+  const std::filesystem::path& data_dir() const { return data_; }
+  BackgroundProcess& process() { return *process_; }
+
+ private:
+  TempDir dir_;
+  std::filesystem::path data_;
+  std::unique_ptr<BackgroundProcess> process_;
+  std::string url_;
+};
+
+// A field device driven through the field-client binary, in its own home directory.
+class FieldDevice {
+ public:
+  // Created with `field-client init` (the real, slow KDF).
+  explicit FieldDevice(const std::string& user);
+  // Created through the library with a cheap KDF and `records` PDM surveys already
+  // collected, so that a test spends its time syncing, not deriving keys.
+  FieldDevice(const std::string& user, int records);
+  CommandResult run(std::vector<std::string> args) const;
+  // The argv of a field-client command on this device, for a BackgroundProcess.
+  std::vector<std::string> command(std::vector<std::string> args) const;
+  void collect(const std::string& form) const;
+  // Adds PDM surveys through the library (no process must hold the store).
+  void add_surveys(int records) const;
+  // Operations in the outbox not yet acknowledged by a server, read through the library.
+  std::int64_t pending_operations() const;
+  std::filesystem::path home() const { return dir_.path() / "home"; }
+
+ private:
+  TempDir dir_;
+};
+
+// The example PDM survey's answers, validated; each collected survey makes one field
+// version per answer.
+const amana::forms::Answers& survey_answers();
+std::size_t survey_answer_count();
+
+// `PRAGMA integrity_check` on an SQLite file: "ok" or what it found.
+std::string integrity_check(const std::filesystem::path& db);
+// The single integer `sql` returns on `db` (opened read-write, existing).
+std::int64_t query_int(const std::filesystem::path& db, const std::string& sql);
+// The single text value `sql` returns (empty for NULL).
+std::string query_text(const std::filesystem::path& db, const std::string& sql);
+
+// Exactly once, straight from central.db's tables: what a server holding these devices'
+// `records` surveys, each merged once, must show. Checks with doctest.
+void check_central_exactly_once(const std::filesystem::path& central_db, std::int64_t records);
 
 }  // namespace amana::testing

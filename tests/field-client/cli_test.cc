@@ -10,12 +10,7 @@ using namespace amana::testing;
 namespace {
 
 const std::string kBinary = AMANA_FIELD_CLIENT_BIN;
-const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/";
 constexpr const char* kPassphrase = "correct horse battery staple";
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // A device home with an initialised store, and a way to run commands against it.
 class Device {
