@@ -66,6 +66,15 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::chr
   return std::chrono::milliseconds(seconds * 1000);
 }
 
+std::string format_duration(std::chrono::milliseconds duration) {
+  const long long seconds = duration.count() / 1000;
+  auto count = [](long long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+  if (seconds % 86400 == 0) return count(seconds / 86400, "day");
+  if (seconds % 3600 == 0) return count(seconds / 3600, "hour");
+  if (seconds % 60 == 0) return count(seconds / 60, "minute");
+  return count(seconds, "second");
+}
+
 Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
                                          std::chrono::milliseconds lifetime, std::int64_t now_ms) {
   AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(store));
@@ -75,7 +84,7 @@ Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string&
   const std::int64_t expires = now_ms + lifetime.count();
   AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
   AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, kOperator, "enrollment-code", user,
-                                            "valid " + std::to_string(lifetime.count() / 60000) + " min"}));
+                                            "valid " + format_duration(lifetime)}));
   return IssuedCode{code.to_string(), expires};
 }
 
@@ -94,7 +103,7 @@ Status set_offline_lease(CentralStore& store, std::optional<std::chrono::millise
   std::string encoded = lease ? std::to_string(lease->count()) : "";
   AMANA_RETURN_IF_ERROR(store.put_meta(kLeaseKey, crypto::as_bytes(encoded)));
   return store.append_audit({now_ms, kOperator, "offline-lease", "all devices",
-                             lease ? std::to_string(lease->count() / 3'600'000) + " h" : "none"});
+                             lease ? format_duration(*lease) : "none"});
 }
 
 Result<std::optional<std::chrono::milliseconds>> offline_lease(CentralStore& store) {

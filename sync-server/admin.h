@@ -31,6 +31,9 @@ Result<std::unique_ptr<CentralStore>> open_server_store(const std::filesystem::p
 Result<std::chrono::milliseconds> parse_duration(std::string_view text,
                                                  std::chrono::hours longest = std::chrono::hours(30 * 24));
 
+// "30 days", "12 hours", "90 seconds": the largest unit that divides it.
+std::string format_duration(std::chrono::milliseconds duration);
+
 // The actor named in the audit log for a command run on the server itself: whoever holds
 // the data directory (and, for most commands, the operator passphrase).
 inline constexpr const char* kOperator = "operator";

@@ -370,8 +370,8 @@ Status run_lease(const Arguments& args) {
   }
   AMANA_ASSIGN_OR_RETURN(auto lease, offline_lease(*store));
   if (lease) {
-    std::cout << "Offline lease: a device that has not synced for " << lease->count() / 3'600'000
-              << " hours locks its store until it syncs (devices learn it at their next sync).\n";
+    std::cout << "Offline lease: a device that has not synced for " << format_duration(*lease)
+              << " locks its store until it syncs (devices learn it at their next sync).\n";
   } else {
     std::cout << "No offline lease: devices stay usable however long they go without syncing.\n";
   }

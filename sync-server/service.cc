@@ -386,7 +386,12 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
   const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
   if (!fresh.ok()) return refusal(fresh);
   const Status may = authorize(store_, sender->user, Operation::pull_dataset).status();
-  if (!may.ok()) return refusal(may, "role");
+  if (!may.ok()) {
+    // An insider reaching past need-to-know leaves a trace too.
+    const Status audited = store_.append_audit({clock_(), sender->user, "refused", sender->id.to_string(),
+                                                "dataset pull of " + message.form_id() + ": " + may.message()});
+    return refusal(audited.ok() ? may : audited, "role");
+  }
   // Over the wire a dataset is de-identified, always: an identified one is made at the
   // server, where the audit names the officer who asked.
   DatasetRequest wanted{message.form_id(), {}, sender->user, "device " + sender->id.to_string()};

@@ -3,11 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <iterator>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
 #include "common/hlc.h"
 #include "common/sqlite.h"
+#include "sync-server/admin.h"
+#include "sync-server/org_keys.h"
 #include "tests/support.h"
 
 using namespace amana::testing;
@@ -68,11 +72,10 @@ TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are
   first.collect("pdm-survey");
   const auto devices = server.admin({"devices", "--json"});
   const auto id = nlohmann::json::parse(devices.out)[0]["id"].get<std::string>();
-  // A 403 that is not the org's signed order (here: a server that does not know the
-  // device) is a refusal, and wipes nothing.
+  // A refusal that is not the org's signed order (here: another org's server) wipes nothing.
   const auto elsewhere = first.run({"sync", "--server", other.url()});
   CHECK(elsewhere.exit_code != 0);
-  CHECK(contains(elsewhere.err, "HTTP 403"));
+  CHECK(contains(elsewhere.err, "the server refused the push"));
   CHECK(contains(first.run({"status"}).out, "Waiting to sync: 1 operation"));
 
   REQUIRE(server.admin({"revoke", id}).exit_code == 0);
@@ -514,6 +517,49 @@ TEST_CASE("generated data: the report's figures match independent SQL counts, an
   CHECK(contains(report, "| opened | " + std::to_string(count("case")) + " |"));
   CHECK(contains(report, "| surveys | " + std::to_string(count("pdm-survey")) + " |"));
   CHECK(contains(report, "| total | " + std::to_string(count("referral")) + " |"));
+
+  // The breakdowns sit in sealed values: opened here with the org key into a plain table of
+  // the test's own, and counted with SQL, apart from the report's code.
+  auto central = amana::server::open_server_store(data);
+  REQUIRE(central.ok());
+  auto keys = amana::server::unlock_org_keys(**central, kPassphrases.at("AMANA_SERVER_PASSPHRASE"));
+  REQUIRE(keys.ok());
+  (*central)->set_data_key(amana::crypto::SecretBytes::copy_of(keys->data_key.view()));
+  auto plain = amana::sql::Database::open(dir.path() / "plain.db", amana::sql::OpenMode::create_new);
+  REQUIRE(plain.ok());
+  REQUIRE((*plain)->exec("CREATE TABLE answers (record TEXT, field TEXT, value TEXT)").ok());
+  auto identifications = (*central)->records("outreach-identification");
+  REQUIRE(identifications.ok());
+  for (const auto& record : *identifications) {
+    for (const auto& [field, value] : record.values) {
+      std::vector<std::string> values{value};
+      if (field == "specific_needs") {  // select_multiple: one row per choice
+        std::istringstream chosen(value);
+        values.assign(std::istream_iterator<std::string>(chosen), std::istream_iterator<std::string>());
+      }
+      for (const std::string& one : values) {
+        auto insert = (*plain)->query("INSERT INTO answers VALUES (?, ?, ?)");
+        REQUIRE(insert->bind(1, record.id.to_string()).bind(2, field).bind(3, one).run().ok());
+      }
+    }
+  }
+  auto shown = [](std::int64_t n) { return n > 0 && n < 5 ? std::string("<5") : std::to_string(n); };
+  std::size_t breakdown_rows = 0;
+  for (const auto& [label, sql] : std::vector<std::pair<std::string, std::string>>{
+           {"identified by: ", "SELECT value, count(*) FROM answers WHERE field = 'identified_by' GROUP BY 1"},
+           {"sex: ", "SELECT value, count(*) FROM answers WHERE field = 'sex' GROUP BY 1"},
+           {"age group: ", "SELECT CASE WHEN CAST(value AS INTEGER) < 18 THEN '0-17' WHEN CAST(value AS INTEGER) < 60 "
+                           "THEN '18-59' ELSE '60+' END, count(*) FROM answers WHERE field = 'age' GROUP BY 1"},
+           {"specific need: ", "SELECT value, count(*) FROM answers WHERE field = 'specific_needs' GROUP BY 1"}}) {
+    auto q = (*plain)->query(sql);
+    REQUIRE(q.ok());
+    while (*q->step()) {
+      const std::string line = "| " + label + q->column_text(0) + " | " + shown(q->column_int64(1)) + " |";
+      CHECK_MESSAGE(contains(report, line), line);
+      ++breakdown_rows;
+    }
+  }
+  CHECK(breakdown_rows > 15);
 
   for (const std::string form : {"outreach-identification", "case-registration", "referral"}) {
     const std::string csv = (dir.path() / (form + ".csv")).string();
