@@ -133,11 +133,19 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   response.set_user(user->name);
   response.set_role(std::string(role_name(user->role)));
   response.set_team(user->team);
+  return sealed_reply(envelope::Purpose::enroll_response, response, device.box_public_key);
+}
+
+crypto::Bytes SyncService::seal_for(envelope::Purpose purpose, const google::protobuf::MessageLite& message,
+                                    const crypto::PublicKey& device_box_key) const {
   const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::enroll_response,
-                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
-                                              device.box_public_key);
-  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+  return envelope::seal(purpose, crypto::as_bytes(message.SerializeAsString()), org_sender, device_box_key);
+}
+
+HttpResponse SyncService::sealed_reply(envelope::Purpose purpose, const google::protobuf::MessageLite& message,
+                                       const crypto::PublicKey& device_box_key, int status, std::string reason) const {
+  const crypto::Bytes sealed = seal_for(purpose, message, device_box_key);
+  return {status, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), std::move(reason)};
 }
 
 Result<Device> SyncService::sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload) {
@@ -217,11 +225,7 @@ HttpResponse SyncService::push(const HttpRequest& request) {
   if (!response.ok()) return refusal(response.status());
   const Status audited = audit_push(push->sender, "push", *response);
   if (!audited.ok()) return refusal(audited);
-  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::push_response,
-                                              crypto::as_bytes(response->SerializeAsString()), org_sender,
-                                              push->sender.box_public_key);
-  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+  return sealed_reply(envelope::Purpose::push_response, *response, push->sender.box_public_key);
 }
 
 Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
@@ -256,11 +260,7 @@ HttpResponse SyncService::revoked_answer(const Device& device, std::string_view 
   pb::DeviceUpdate update;
   update.set_device_id(device.id.bytes.data(), device.id.bytes.size());
   update.set_revoked(true);
-  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
-                                              crypto::as_bytes(update.SerializeAsString()), org_sender,
-                                              device.box_public_key);
-  return {403, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), "revoked"};
+  return sealed_reply(envelope::Purpose::pull_response, update, device.box_public_key, 403, "revoked");
 }
 
 Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::uint64_t cursor,
@@ -367,11 +367,7 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
        std::to_string(update->changes_size()) + " case changes, " + std::to_string(update->evicted_cases_size()) +
            " cases evicted" + (update->providers_size() > 0 ? ", the provider directory" : "")});
   if (!audited.ok()) return refusal(audited);
-  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::pull_response,
-                                              crypto::as_bytes(update->SerializeAsString()), org_sender,
-                                              sender->box_public_key);
-  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+  return sealed_reply(envelope::Purpose::pull_response, *update, sender->box_public_key);
 }
 
 HttpResponse SyncService::dataset(const HttpRequest& request) {
@@ -407,19 +403,13 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
   response.set_codebook(codebook_csv(*built));
   response.set_rows(built->rows.size());
   metrics_->add("amana_datasets_total");
-  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  const crypto::Bytes sealed = envelope::seal(envelope::Purpose::dataset_response,
-                                              crypto::as_bytes(response.SerializeAsString()), org_sender,
-                                              sender->box_public_key);
-  return {200, "application/x-protobuf", std::string(sealed.begin(), sealed.end()), ""};
+  return sealed_reply(envelope::Purpose::dataset_response, response, sender->box_public_key);
 }
 
 Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
   AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
   AMANA_ASSIGN_OR_RETURN(pb::DeviceUpdate update, device_update(device, 0, 0));
-  const envelope::Sender org_sender{crypto::ByteView(keys_.sign.public_key), &keys_.sign.secret_key};
-  return envelope::seal(envelope::Purpose::pull_response, crypto::as_bytes(update.SerializeAsString()), org_sender,
-                        device.box_public_key);
+  return seal_for(envelope::Purpose::pull_response, update, device.box_public_key);
 }
 
 }  // namespace amana::server

@@ -88,6 +88,11 @@ class SyncService {
   // evict, given the cases the device says it holds.
   Status add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const;
   Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
+  // What the server sends a device: `message` signed by the org and sealed to the device.
+  crypto::Bytes seal_for(envelope::Purpose purpose, const google::protobuf::MessageLite& message,
+                         const crypto::PublicKey& device_box_key) const;
+  HttpResponse sealed_reply(envelope::Purpose purpose, const google::protobuf::MessageLite& message,
+                            const crypto::PublicKey& device_box_key, int status = 200, std::string reason = "") const;
 
   CentralStore& store_;
   const OrgKeys& keys_;
