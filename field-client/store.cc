@@ -97,6 +97,15 @@ Result<std::optional<std::string>> open_duress(sql::Database& db, std::string_vi
   return std::optional<std::string>(std::string(user->as_string()));
 }
 
+// "31 days", "5 hours", "40 seconds": rounded down to the largest unit that fits twice.
+std::string rough_duration(std::int64_t ms) {
+  const std::int64_t seconds = ms / 1000;
+  for (const auto& [unit, length] : {std::pair<const char*, std::int64_t>{"day", 86400}, {"hour", 3600}, {"minute", 60}}) {
+    if (seconds >= 2 * length) return std::to_string(seconds / length) + " " + unit + "s";
+  }
+  return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
+}
+
 // ---- failed-unlock counter (a file beside the store, see store.h) ----
 
 int read_failures(const fs::path& home) {
@@ -379,11 +388,9 @@ Status Store::check_offline_lease() {
   }
   const std::int64_t offline = now - static_cast<std::int64_t>(*last_sync);
   if (offline <= static_cast<std::int64_t>(*lease)) return Status::success();
-  constexpr std::int64_t kDay = 86'400'000;
-  return Status(ErrorCode::lease_expired,
-                "this device has not synced for " + std::to_string(offline / kDay) + " days (the office allows " +
-                    std::to_string(static_cast<std::int64_t>(*lease) / kDay) +
-                    "): its store is locked until it syncs. Connect and run `field-client sync`");
+  return Status(ErrorCode::lease_expired, "this device has not synced for " + rough_duration(offline) +
+                                             " (the office allows " + rough_duration(static_cast<std::int64_t>(*lease)) +
+                                             "): its store is locked until it syncs. Connect and run `field-client sync`");
 }
 
 Status Store::wipe_self() {

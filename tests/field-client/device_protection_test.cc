@@ -94,7 +94,7 @@ TEST_CASE("lease: a store not synced for longer than its lease is locked until i
   now += kDay;
   const Status locked = store->check_offline_lease();
   CHECK(locked.code() == ErrorCode::lease_expired);
-  CHECK(locked.message() == "this device has not synced for 31 days (the office allows 30): its store is locked until "
+  CHECK(locked.message() == "this device has not synced for 31 days (the office allows 30 days): its store is locked until "
                             "it syncs. Connect and run `field-client sync`");
 
   now -= 20 * kDay;  // setting the clock back does not lift the lock
