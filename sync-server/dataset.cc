@@ -158,12 +158,18 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
 
 Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key, const DatasetRequest& request,
                                std::int64_t now_ms) {
-  std::string actor = request.requested_by.empty() ? kOperator : request.requested_by;
+  const std::string actor = request.requested_by.empty() ? kOperator : request.requested_by;
+  if (!request.requested_by.empty()) AMANA_RETURN_IF_ERROR(store.user(request.requested_by).status());
   if (request.filter.identified) {
     if (request.requested_by.empty()) {
       return invalid_argument("an identified export names who asks for it: add --by USER (an officer or an admin)");
     }
-    AMANA_RETURN_IF_ERROR(authorize(store, request.requested_by, Operation::export_identified).status());
+    const Status may = authorize(store, request.requested_by, Operation::export_identified).status();
+    if (!may.ok()) {
+      AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, actor, "refused", request.source,
+                                                "identified export: " + may.message()}));
+      return may;
+    }
   }
   const crypto::SecretBytes key = pseudonym_key(data_key);
   Dataset dataset;

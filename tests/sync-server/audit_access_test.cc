@@ -188,6 +188,7 @@ TEST_CASE("access: each role tries every operation on behalf of a user; only the
     CHECK((exported.exit_code == 0) == server::allowed(role, Operation::export_identified));
     if (exported.exit_code != 0) {
       CHECK(contains(exported.err, "only officer or admin users may export identified data"));
+      CHECK(contains(server.admin({"audit"}).out, name + "  refused  outreach-identification  identified export: "));
       CHECK_FALSE(std::filesystem::exists(out.path() / (name + ".csv")));
     }
 
