@@ -130,6 +130,29 @@ std::vector<Section> sections(const Report& r) {
   return out;
 }
 
+// A trend as a line: each month a point, a suppressed count drawn hollow at the threshold.
+std::string svg_line(const std::vector<std::pair<std::string, long>>& series, const std::string& title) {
+  long top = 5;
+  for (const auto& [label, value] : series) top = std::max(top, value);
+  std::ostringstream svg, points, marks;
+  const int width = 60 * static_cast<int>(series.size()) + 20;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const auto& [label, value] = series[i];
+    const bool hidden = value > 0 && value < 5;
+    const int x = 40 + 60 * static_cast<int>(i);
+    const int y = 130 - static_cast<int>(120.0 * static_cast<double>(hidden ? 5 : value) / static_cast<double>(top));
+    points << (i == 0 ? "" : " ") << x << "," << y;
+    marks << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"4\" fill=\"" << (hidden ? "#fff" : "#c05621")
+          << "\" stroke=\"#c05621\"/><text x=\"" << x << "\" y=\"" << y - 8
+          << "\" font-size=\"11\" text-anchor=\"middle\">" << suppressed(value) << "</text><text x=\"" << x
+          << "\" y=\"150\" font-size=\"11\" text-anchor=\"middle\">" << label << "</text>";
+  }
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"170\" role=\"img\" aria-label=\""
+      << escape_html(title) << "\"><polyline fill=\"none\" stroke=\"#c05621\" stroke-width=\"2\" points=\""
+      << points.str() << "\"/>" << marks.str() << "</svg>";
+  return svg.str();
+}
+
 std::string svg_bars(const std::vector<std::pair<std::string, long>>& series, const std::string& title) {
   long top = 5;
   for (const auto& [label, value] : series) top = std::max(top, value);
@@ -283,7 +306,7 @@ std::string report_html(const Report& r) {
   }
   out << "<section><h2>Trends <span class=\"ar\" dir=\"rtl\" lang=\"ar\">الاتجاهات</span></h2><h3>Identifications</h3>"
       << svg_bars(r.identifications_trend, "Identifications per month") << "<h3>Cases opened</h3>"
-      << svg_bars(r.cases_trend, "Cases opened per month") << "</section></body></html>\n";
+      << svg_line(r.cases_trend, "Cases opened per month") << "</section></body></html>\n";
   return out.str();
 }
 

@@ -432,7 +432,8 @@ TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown 
   const std::string html = (out.path() / "report.html").string();
   REQUIRE(server.admin({"report", "--period", month, "--out", html, "--location", "um dukhun block c"}).exit_code == 0);
   const std::string page = read_file(html);
-  CHECK(contains(page, "<svg"));
+  CHECK(contains(page, "<rect "));      // identifications per month, as bars
+  CHECK(contains(page, "<polyline "));  // cases opened per month, as a line
   CHECK(contains(page, "dir=\"rtl\""));
   CHECK(contains(page, "حالات التحديد"));
   CHECK_FALSE(contains(page, "<script"));  // self-contained: nothing runs or is fetched
