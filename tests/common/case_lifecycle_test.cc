@@ -19,7 +19,7 @@ TEST_CASE("cases: the cycle runs identification to closure, with an officer's ap
   CHECK(*apply(status, CaseEvent::reopen) == CaseStatus::registered);
 }
 
-TEST_CASE("cases: later re-assessment and re-planning keep the status; reassignment never changes it") {
+TEST_CASE("cases: later re-assessment and re-planning keep the status, reassignment never changes it") {
   CHECK(*apply(CaseStatus::in_progress, CaseEvent::assess) == CaseStatus::in_progress);
   CHECK(*apply(CaseStatus::in_progress, CaseEvent::plan) == CaseStatus::in_progress);
   CHECK(*apply(CaseStatus::planned, CaseEvent::assess) == CaseStatus::planned);
@@ -83,7 +83,7 @@ TEST_CASE("cases: referrals need consent, and identifying data needs consent to 
 
 namespace amana::cases {
 
-TEST_CASE("referrals: pending -> accepted -> service provided, or declined / no response; outcomes are final") {
+TEST_CASE("referrals: pending -> accepted -> service provided, or declined / no response, outcomes are final") {
   CHECK(*update_referral(ReferralStatus::pending, ReferralStatus::accepted) == ReferralStatus::accepted);
   CHECK(*update_referral(ReferralStatus::accepted, ReferralStatus::service_provided) == ReferralStatus::service_provided);
   CHECK(*update_referral(ReferralStatus::pending, ReferralStatus::no_response) == ReferralStatus::no_response);

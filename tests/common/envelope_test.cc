@@ -73,7 +73,7 @@ TEST_CASE("any single flipped byte is rejected") {
   }
 }
 
-TEST_CASE("another key cannot read it; unknown, revoked and forging senders are refused") {
+TEST_CASE("another key cannot read it, unknown, revoked and forging senders are refused") {
   Party device;
   Party server;
   Party other_server;

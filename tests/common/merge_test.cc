@@ -36,7 +36,7 @@ bool same_conflicts(const std::vector<Conflict>& a, const std::vector<Conflict>&
 
 }  // namespace
 
-TEST_CASE("the greatest stamp wins; equal times are ordered by device id") {
+TEST_CASE("the greatest stamp wins, equal times are ordered by device id") {
   std::vector<Version> state;
   insert(state, write("Halima", 100, 1));
   insert(state, write("Halime", 200, 2));
@@ -47,7 +47,7 @@ TEST_CASE("the greatest stamp wins; equal times are ordered by device id") {
   CHECK(winner(std::vector<Version>{}) == nullptr);
 }
 
-TEST_CASE("a replayed version is a duplicate and changes nothing; a different one with its stamp is a clash") {
+TEST_CASE("a replayed version is a duplicate and changes nothing, a different one with its stamp is a clash") {
   std::vector<Version> state;
   CHECK(insert(state, write("a", 100, 1)) == Insertion::added);
   CHECK(insert(state, write("a", 100, 1)) == Insertion::duplicate);

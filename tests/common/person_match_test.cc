@@ -19,7 +19,7 @@ TEST_CASE("names: Arabic letter variants, diacritics, tatweel and digits normali
   CHECK(normalize_name("أحمد") != normalize_name("محمد"));
 }
 
-TEST_CASE("duplicates: the same person written differently is found; different people are not") {
+TEST_CASE("duplicates: the same person written differently is found, different people are not") {
   const PersonKey amira{"أميرة حسن يوسف", "female", 34, "أم دخن"};
   CHECK(likely_same_person(amira, {"اميره حسن", "female", 36, "ام دخن"}));     // shorter, variant spelling
   CHECK(likely_same_person(amira, {"يوسف أميرة حسن", "female", 30, ""}));        // another order, no location

@@ -146,7 +146,7 @@ TEST_CASE("cli: without AMANA_PASSPHRASE or a terminal, the passphrase is asked 
   CHECK(contains(result.err, "set AMANA_PASSPHRASE or run this command in a terminal"));
 }
 
-TEST_CASE("cli: wipe destroys the store; afterwards nothing opens") {
+TEST_CASE("cli: wipe destroys the store, afterwards nothing opens") {
   Device device;
   device.collect("pdm-survey", kExamples + "pdm-survey.answers.json");
   const auto refused = device.run({"wipe"});

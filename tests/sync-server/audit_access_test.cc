@@ -83,7 +83,7 @@ TEST_CASE("audit: the chain finds an entry edited, removed or reordered, and the
   CHECK(contains(verdict.problem, "the newest entries were removed"));
 }
 
-TEST_CASE("audit: pushes, pulls, exports, enrollments, revocations and assignments are logged; edits are found") {
+TEST_CASE("audit: pushes, pulls, exports, enrollments, revocations and assignments are logged, edits are found") {
   ServerUnderTest server;
   REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   FieldDevice amina("amina", 0);
@@ -143,7 +143,7 @@ TEST_CASE("audit: pushes, pulls, exports, enrollments, revocations and assignmen
   CHECK(contains(cut.err, "the newest entries were removed"));
 }
 
-TEST_CASE("access: each role tries every operation on behalf of a user; only the allowed ones succeed") {
+TEST_CASE("access: each role tries every operation on behalf of a user, only the allowed ones succeed") {
   using server::Operation;
   using server::Role;
   // The table itself, as access.h documents it.

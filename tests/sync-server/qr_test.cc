@@ -29,7 +29,7 @@ TEST_CASE("qr: an enrollment code draws as qrencode -t UTF8 draws it") {
   CHECK(*drawn == expected);
 }
 
-TEST_CASE("qr: different texts draw differently; empty and oversized text are refused") {
+TEST_CASE("qr: different texts draw differently, empty and oversized text are refused") {
   CHECK(*render_qr("AAAA-BBBB") != *render_qr("AAAA-BBBC"));
   CHECK(*render_qr("AAAA-BBBB") == *render_qr("AAAA-BBBB"));
   CHECK(render_qr("").status().code() == ErrorCode::invalid_argument);

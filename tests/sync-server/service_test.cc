@@ -135,7 +135,7 @@ HlcTime at(std::int64_t ms) { return make_hlc(ms, 0); }
 
 }  // namespace
 
-TEST_CASE("sync: a changeset sent twice merges once; a gap is refused with the number expected") {
+TEST_CASE("sync: a changeset sent twice merges once, a gap is refused with the number expected") {
   Server server;
   SimulatedDevice device;
   device.enroll(server);

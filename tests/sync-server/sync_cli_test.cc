@@ -202,7 +202,7 @@ TEST_CASE("sync end to end: a case opened on a device reaches the office, which 
   CHECK(contains(again.err, "cannot approve closure of a case that is 'closed': no closure has been requested"));
 }
 
-TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the assignee holds it, and A lets go") {
+TEST_CASE("sync end to end: a case moves from A to B by reassignment, only the assignee holds it, and A lets go") {
   ServerUnderTest server;
   REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   REQUIRE(server.admin({"users", "add", "zara", "--role", "assistant", "--team", "zalingei"}).exit_code == 0);
@@ -285,7 +285,7 @@ TEST_CASE("sync end to end: a case moves from A to B by reassignment; only the a
   CHECK(contains(history, "office    assigned_to = hawa"));
 }
 
-TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolves; transfer and reopen move the case") {
+TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolves, transfer and reopen move the case") {
   ServerUnderTest server;
   REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   REQUIRE(server.admin({"providers", "add", "legal-aid-um-dukhun", "--name", "Legal aid", "--services", "legal",
