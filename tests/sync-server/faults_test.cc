@@ -169,7 +169,7 @@ std::int64_t merged_operations(const std::filesystem::path& central_db) {
 
 }  // namespace
 
-TEST_CASE("faults: a device syncs through a link that drops, delays and truncates, until all is through once") {
+TEST_CASE("faults: a device syncs through a link that drops and delays and truncates until all is through once") {
   ServerUnderTest server;
   FieldDevice device("amina", 0);
   enroll(server, device, "amina");
@@ -360,7 +360,7 @@ class SmallFileSystem {
 
 }  // namespace
 
-TEST_CASE("faults: a full disk on the server is a clear error that loses nothing, and sync resumes once space is back") {
+TEST_CASE("faults: a full disk on the server is a clear error that loses nothing and sync resumes once space is back") {
   SmallFileSystem disk(16u << 20);
   if (!disk.mounted()) {
     MESSAGE("skipped: cannot mount a tmpfs (needs root); the disk-full test did not run");
