@@ -200,9 +200,17 @@ TEST_CASE("faults: a device syncs through a link that drops and delays and trunc
   CHECK(link.count(F::cut) > 0);
   CHECK(link.count(F::truncated) > 0);
   CHECK(failures > 0);
+  // ... including a push merged whose answer was lost: resent, it was recognised.
+  const auto metrics = amana::http::request(*amana::http::Url::parse(server.url()), "GET", "/metrics", "");
+  REQUIRE(metrics.ok());
+  const std::string resent_key = "amana_changesets_total{outcome=\"already_applied\"} ";
+  const auto at = metrics->body.find(resent_key);
+  const int resent = at == std::string::npos ? 0 : std::stoi(metrics->body.substr(at + resent_key.size()));
+  CHECK(resent > 0);
   MESSAGE(attempts << " syncs (" << failures << " failed) over " << link.count(F::clean) << " clean, "
                    << link.count(F::delayed) << " delayed, " << link.count(F::cut) << " cut, "
-                   << link.count(F::truncated) << " truncated connections");
+                   << link.count(F::truncated) << " truncated connections; " << resent
+                   << " changesets resent after a lost acknowledgement");
 }
 
 TEST_CASE("faults: the server killed with SIGKILL at random instants under load from three devices") {
