@@ -296,7 +296,7 @@ TEST_CASE("faults: a device killed with SIGKILL while collecting keeps a consist
     for (const auto& summary : *records) {
       const auto record = store->record(summary.id);
       REQUIRE_MESSAGE(record.ok(), record.status().message());
-      CHECK(record->values.size() == survey_answer_count());
+      CHECK(record->values.size() == survey_answers().size());
     }
     // Every record has its operation in the outbox and no operation lacks its record.
     CHECK(store->status()->pending_operations == static_cast<std::int64_t>(held));
@@ -381,6 +381,7 @@ TEST_CASE("faults: a full disk on the server is a clear error that loses nothing
   REQUIRE(device.run({"sync"}).exit_code == 0);  // acknowledged: must survive what follows
   // Leave room for a few hundred more records, not for a thousand.
   const auto ballast = disk.path() / "ballast";
+  REQUIRE(disk.free_bytes() > (4u << 20));
   write_file(ballast, std::string(disk.free_bytes() - (3u << 19), 'x'));
   device.add_surveys(1000);
 
