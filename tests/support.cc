@@ -243,8 +243,6 @@ amana::field::StoreOptions cheap_store_options() {
 
 }  // namespace
 
-std::size_t survey_answer_count() { return survey_answers().size(); }
-
 FieldDevice::FieldDevice(const std::string& user) { REQUIRE(run({"init", "--user", user}).exit_code == 0); }
 
 FieldDevice::FieldDevice(const std::string& user, int records) {
@@ -323,7 +321,7 @@ void check_central_exactly_once(const std::filesystem::path& central_db, std::in
   CHECK(integrity_check(central_db) == "ok");
   CHECK(query_int(central_db, "SELECT count(*) FROM records") == records);
   CHECK(query_int(central_db, "SELECT count(*) FROM field_versions") ==
-        records * static_cast<std::int64_t>(survey_answer_count()));
+        records * static_cast<std::int64_t>(survey_answers().size()));
   // One operation per survey, each in exactly one merged changeset.
   CHECK(query_int(central_db, "SELECT coalesce(sum(operations), 0) FROM changesets") == records);
   CHECK(query_int(central_db, "SELECT count(*) FROM forks") == 0);

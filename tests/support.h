@@ -112,7 +112,7 @@ class FieldDevice {
   // The argv of a field-client command on this device, for a BackgroundProcess.
   std::vector<std::string> command(std::vector<std::string> args) const;
   void collect(const std::string& form) const;
-  // Adds PDM surveys through the library (no process must hold the store).
+  // Adds PDM surveys through the library, one transaction each as `collect` would.
   void add_surveys(int records) const;
   // Operations in the outbox not yet acknowledged by a server, read through the library.
   std::int64_t pending_operations() const;
@@ -125,7 +125,6 @@ class FieldDevice {
 // The example PDM survey's answers, validated; each collected survey makes one field
 // version per answer.
 const amana::forms::Answers& survey_answers();
-std::size_t survey_answer_count();
 
 // `PRAGMA integrity_check` on an SQLite file: "ok" or what it found.
 std::string integrity_check(const std::filesystem::path& db);
