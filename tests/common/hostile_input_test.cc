@@ -1,0 +1,140 @@
+// Hostile input to the decoders in common/: frames that claim or expand to gigabytes,
+// protobufs with impossible length prefixes and unbounded nesting, and SQL metacharacters
+// in every name a form definition can carry. Each input is one an attacker can write.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "common/compress.h"
+#include "common/form.h"
+#include "proto/sync.pb.h"
+
+namespace amana {
+namespace {
+
+constexpr std::size_t kGiB = std::size_t{1} << 30;
+// The envelope's bound on a decompressed payload (envelope::Limits).
+constexpr std::size_t kPayloadBound = 64u << 20;
+
+void append_le(crypto::Bytes& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+// A zstd frame written by hand (RFC 8878): magic, a header with a 128 KiB window and,
+// when `declared` is set, an 8-byte content size; then `blocks` RLE blocks of 128 KiB, each
+// four bytes on the wire. 8192 blocks are 32 KiB of frame that expand to 1 GiB.
+crypto::Bytes rle_frame(std::optional<std::uint64_t> declared, std::size_t blocks) {
+  crypto::Bytes frame;
+  append_le(frame, 0xFD2FB528, 4);
+  frame.push_back(declared ? 0xC0 : 0x00);  // content size field of 8 bytes, or none
+  frame.push_back(0x38);                   // window 2^(10+7) = 128 KiB
+  if (declared) append_le(frame, *declared, 8);
+  constexpr std::uint32_t kBlock = 128 * 1024;
+  for (std::size_t i = 0; i < blocks; ++i) {
+    const bool last = i + 1 == blocks;
+    append_le(frame, (kBlock << 3) | (1u << 1) | (last ? 1u : 0u), 3);  // RLE block
+    frame.push_back('A');
+  }
+  return frame;
+}
+
+// Protobuf wire bytes for field `number` with a length prefix, the prefix given.
+std::string length_delimited(int number, std::uint64_t claimed_length, std::string_view body) {
+  std::string out(1, static_cast<char>((number << 3) | 2));
+  do {
+    std::uint8_t byte = claimed_length & 0x7F;
+    claimed_length >>= 7;
+    if (claimed_length) byte |= 0x80;
+    out.push_back(static_cast<char>(byte));
+  } while (claimed_length);
+  out.append(body);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a 50-byte zstd frame that claims 4 GiB is refused by its claim, before decoding") {
+  const crypto::Bytes frame = rle_frame(4 * kGiB, 1);
+  CHECK(frame.size() < 50);
+  auto out = compress::decompress(frame, kPayloadBound);
+  CHECK(out.status().code() == ErrorCode::invalid_argument);
+  CHECK(out.status().message() == "compressed data would expand to 4294967296 bytes, over the limit of 67108864");
+}
+
+TEST_CASE("hostile: a 32 KiB zstd frame that expands to 1 GiB without saying so stops at the bound") {
+  const crypto::Bytes bomb = rle_frame(std::nullopt, 8192);
+  CHECK(bomb.size() < 33 * 1024);
+  // The same construction, small enough to allow, proves the frame is valid zstd and that
+  // the refusal below is the bound and nothing else.
+  auto small = compress::decompress(rle_frame(std::nullopt, 4), kPayloadBound);
+  REQUIRE_MESSAGE(small.ok(), small.status().message());
+  CHECK(small->size() == 4 * 128 * 1024);
+  CHECK(small->back() == 'A');
+
+  auto out = compress::decompress(bomb, kPayloadBound);
+  CHECK(out.status().code() == ErrorCode::invalid_argument);
+  CHECK(out.status().message() == "compressed data expands past the limit of 67108864 bytes");
+  // A frame that lies, declaring 1 KiB and expanding to 1 GiB, is stopped the same way.
+  auto lying = compress::decompress(rle_frame(1024, 8192), kPayloadBound);
+  CHECK(lying.status().code() == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("hostile: length prefixes claiming gigabytes fail to parse instead of allocating") {
+  // A changeset whose operations field says 4 GiB follow, then ends.
+  pb::Changeset changeset;
+  CHECK_FALSE(changeset.ParseFromString(length_delimited(6, 4 * kGiB, "\x0a\x10")));
+  // The largest length protobuf's varint can carry, on a bytes field.
+  pb::PushRequest push;
+  CHECK_FALSE(push.ParseFromString(length_delimited(2, ~std::uint64_t{0}, "x")));
+  // A SignedMessage (what anyone can seal to the org) claiming 2 GiB of payload.
+  pb::SignedMessage signed_message;
+  CHECK_FALSE(signed_message.ParseFromString(length_delimited(3, 2 * kGiB, std::string(100, 'p'))));
+}
+
+TEST_CASE("hostile: protobuf nesting past the recursion limit is refused, not a stack overflow") {
+  // 100 000 nested groups of an unknown field: the generated parsers skip unknown fields,
+  // and skipping a group recurses, so only the recursion limit stands between this and
+  // the stack.
+  const std::string nested = std::string(100'000, static_cast<char>((15 << 3) | 3));
+  pb::PushRequest push;
+  CHECK_FALSE(push.ParseFromString(nested));
+  pb::SignedMessage signed_message;
+  CHECK_FALSE(signed_message.ParseFromString(nested));
+  // Nesting through length-delimited unknown fields, 100 000 deep.
+  std::string wrapped;
+  for (int i = 0; i < 100'000; ++i) wrapped = length_delimited(15, wrapped.size(), wrapped);
+  pb::Changeset changeset;
+  (void)changeset.ParseFromString(wrapped);  // skipped unparsed or refused: either way, no crash
+  CHECK(changeset.operations_size() == 0);
+}
+
+TEST_CASE("hostile: SQL metacharacters in a form id, field name or choice name are refused, naming it") {
+  const std::string injection = "x'); DROP TABLE records; --";
+  auto form_with = [](const std::string& id, const std::string& field, const std::string& choice) {
+    const nlohmann::json form = {
+        {"id", id}, {"version", 1}, {"title", "T"},
+        {"fields", {{{"name", field}, {"type", "select_one"}, {"label", "L"},
+                     {"choices", {{{"name", choice}, {"label", "C"}}}}}}}};
+    return form.dump();
+  };
+  REQUIRE(forms::parse_form_definition(form_with("safe-id", "safe_field", "safe_choice")).ok());
+
+  auto bad_id = forms::parse_form_definition(form_with(injection, "safe_field", "safe_choice"));
+  CHECK(bad_id.status().code() == ErrorCode::invalid_argument);
+  CHECK(bad_id.status().message().find("DROP TABLE") != std::string::npos);
+  for (const std::string& name : {injection, std::string("a\" OR \"1\"=\"1"), std::string("f;--"),
+                                  std::string("a b"), std::string("x\nDELETE FROM records")}) {
+    CAPTURE(name);
+    auto bad_field = forms::parse_form_definition(form_with("safe-id", name, "safe_choice"));
+    CHECK(bad_field.status().code() == ErrorCode::invalid_argument);
+    CHECK(bad_field.status().message().find("must be a letter") != std::string::npos);
+    auto bad_choice = forms::parse_form_definition(form_with("safe-id", "safe_field", name));
+    CHECK(bad_choice.status().code() == ErrorCode::invalid_argument);
+    CHECK(bad_choice.status().message().find(name) != std::string::npos);
+  }
+}
+
+}  // namespace amana
