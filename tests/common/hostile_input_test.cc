@@ -8,8 +8,10 @@
 #include <optional>
 #include <string>
 
+#include "common/answers.h"
 #include "common/compress.h"
 #include "common/form.h"
+#include "common/form_pack.h"
 #include "proto/sync.pb.h"
 
 namespace amana {
@@ -134,6 +136,20 @@ TEST_CASE("hostile: SQL metacharacters in a form id, field name or choice name a
     auto bad_choice = forms::parse_form_definition(form_with("safe-id", "safe_field", name));
     CHECK(bad_choice.status().code() == ErrorCode::invalid_argument);
     CHECK(bad_choice.status().message().find(name) != std::string::npos);
+  }
+}
+
+// Found by tests/fuzz/answers_json: nlohmann throws out_of_range, not parse_error, for a
+// number too large for a double, and the exception escaped parse_answers_json.
+TEST_CASE("hostile: an answers file with a number too large for a double is invalid JSON, not a crash") {
+  auto pack = forms::FormPack::builtin();
+  REQUIRE(pack.ok());
+  const forms::FormDefinition& form = **pack->find("pdm-survey");
+  for (const std::string json : {R"({"satisfaction": 1e999})", R"({"satisfaction": -2222222222222e222222222222})"}) {
+    CAPTURE(json);
+    auto parsed = forms::parse_answers_json(form, json);
+    CHECK(parsed.status().code() == ErrorCode::invalid_argument);
+    CHECK(parsed.status().message().rfind("answers are not valid JSON: number overflow parsing", 0) == 0);
   }
 }
 
