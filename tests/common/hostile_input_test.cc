@@ -10,6 +10,7 @@
 
 #include "common/answers.h"
 #include "common/compress.h"
+#include "common/csv.h"
 #include "common/form.h"
 #include "common/form_pack.h"
 #include "proto/sync.pb.h"
@@ -151,6 +152,19 @@ TEST_CASE("hostile: an answers file with a number too large for a double is inva
     CHECK(parsed.status().code() == ErrorCode::invalid_argument);
     CHECK(parsed.status().message().rfind("answers are not valid JSON: number overflow parsing", 0) == 0);
   }
+}
+
+// Found by tests/fuzz/csv: a first cell that starts with U+FEFF was written bare, and read
+// back its three bytes were taken for the file's byte-order mark and dropped.
+TEST_CASE("hostile: a cell starting with a byte-order mark survives a round trip, even first in the file") {
+  const std::vector<csv::Row> rows = {{"\xEF\xBB\xBFname", "services"}, {"a", "\xEF\xBB\xBF"}};
+  std::string text;
+  for (const csv::Row& row : rows) text += csv::format_row(row);
+  auto back = csv::parse(text);
+  REQUIRE(back.ok());
+  CHECK(*back == rows);
+  // A file's own BOM is still dropped.
+  CHECK(csv::parse("\xEF\xBB\xBF" + text)->front().front() == "\xEF\xBB\xBFname");
 }
 
 }  // namespace amana
