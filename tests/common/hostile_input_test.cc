@@ -11,6 +11,7 @@
 #include "common/answers.h"
 #include "common/compress.h"
 #include "common/csv.h"
+#include "common/expr.h"
 #include "common/form.h"
 #include "common/form_pack.h"
 #include "proto/sync.pb.h"
@@ -165,6 +166,28 @@ TEST_CASE("hostile: a cell starting with a byte-order mark survives a round trip
   CHECK(*back == rows);
   // A file's own BOM is still dropped.
   CHECK(csv::parse("\xEF\xBB\xBF" + text)->front().front() == "\xEF\xBB\xBFname");
+}
+
+// Found by tests/fuzz/expression: std::regex backtracked for minutes on the fuzzer's
+// '^[+]?+++...' and would take exponential time on '(a+)+$', and it recursed once per
+// character of the answer (a stack overflow on a long one). regex() now runs on RE2.
+TEST_CASE("hostile: regex() patterns that backtrack exponentially, and long answers, match in linear time") {
+  auto evaluate = [](const std::string& source, const std::string& answer) {
+    auto expression = expr::Expression::parse(source);
+    REQUIRE_MESSAGE(expression.ok(), expression.status().message());
+    expr::Context context;
+    context.lookup = [&](std::string_view) -> std::optional<expr::Value> { return expr::Value(answer); };
+    context.current = expr::Value(answer);
+    return expression->evaluate(context);
+  };
+  const std::string a40 = std::string(40, 'a') + "!";
+  CHECK(evaluate("regex(., '(a+)+$')", a40) == expr::Value(false));
+  CHECK(evaluate("regex(., '^(a|aa)*$')", a40) == expr::Value(false));
+  // The fuzzer's own pattern stacks quantifiers, which RE2 refuses when the form loads.
+  auto stacked = expr::Expression::parse("regex(., '^[+]?" + std::string(60, '+') + "......')");
+  CHECK(stacked.status().message().find("regex pattern does not compile: bad repetition operator") == 0);
+  CHECK(evaluate("regex(., '^(a|b)*$')", std::string(1 << 20, 'a')) == expr::Value(true));
+  CHECK(evaluate("regex(., '^[+]?[0-9 ]{7,15}$')", "+249 900 000 001") == expr::Value(true));
 }
 
 }  // namespace amana
