@@ -237,6 +237,20 @@ TEST_CASE("hostile: protobufs nested 100 000 deep are refused, from a stranger o
   response = device.push(org, push);
   CHECK(response.status == 400);
   CHECK(response.body == "a changeset does not parse or is too large\n");
+
+  // Nesting through length-delimited unknown fields, each the whole of its parent: the
+  // parser skips them as bytes, so the changeset parses empty and is refused for naming
+  // no device. Headers are written outermost first, from the sizes computed inside out.
+  std::vector<std::uint64_t> sizes{0};
+  for (int i = 0; i < 100'000; ++i) sizes.push_back(length_delimited(15, sizes.back(), "").size() + sizes.back());
+  std::string wrapped;
+  for (std::size_t i = sizes.size() - 1; i > 0; --i) wrapped += length_delimited(15, sizes[i - 1], "");
+  REQUIRE(wrapped.size() == sizes.back());
+  pb::PushRequest wrapped_push;
+  wrapped_push.add_changesets(wrapped);
+  response = device.push(org, wrapped_push);
+  CHECK(response.status == 400);
+  CHECK(response.body == "a changeset names another device than its sender\n");
   still_serves(org, device);
 }
 
