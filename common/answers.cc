@@ -430,7 +430,7 @@ Result<Answers> parse_answers_json(const FormDefinition& form, std::string_view 
   json document;
   try {
     document = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     std::string what = e.what();
     if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
     return invalid_argument("answers are not valid JSON: " + what);

@@ -94,7 +94,9 @@ std::string format_row(const Row& row) {
   for (std::size_t i = 0; i < row.size(); ++i) {
     if (i > 0) out += ',';
     const std::string& field = row[i];
-    if (field.find_first_of(",\"\r\n") == std::string::npos) {
+    // A field that starts with a byte-order mark is quoted: unquoted at the start of a
+    // file, the parser would take its first three bytes for the file's BOM and drop them.
+    if (field.find_first_of(",\"\r\n") == std::string::npos && !field.starts_with("\xEF\xBB\xBF")) {
       out += field;
       continue;
     }

@@ -1,10 +1,11 @@
 #include "common/expr.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <regex>
 
 namespace amana::expr {
 namespace {
@@ -13,6 +14,19 @@ namespace {
 // definition from exhausting the stack or memory.
 constexpr std::size_t kMaxSourceBytes = 4096;
 constexpr int kMaxNesting = 64;
+// What one compiled regex() pattern may use; RE2 refuses a pattern that needs more.
+constexpr std::int64_t kMaxPatternMemory = 1 << 20;
+
+// RE2 rather than std::regex: it matches in time linear in the subject whatever the
+// pattern, where a backtracking engine takes exponential time on patterns such as
+// '^[+]?++++...' or '(a+)+$' (found by tests/fuzz/expression) and recurses once per
+// character of the subject. XPath patterns have no backreferences, which RE2 lacks.
+std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kMaxPatternMemory);
+  return std::make_shared<const re2::RE2>(pattern, options);
+}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -118,7 +132,7 @@ struct Node {
   std::string name;  // field name
   Function function = Function::true_;
   std::vector<std::shared_ptr<const Node>> children;
-  std::shared_ptr<const std::regex> compiled_pattern;  // regex() with a literal pattern
+  std::shared_ptr<const re2::RE2> compiled_pattern;  // regex() with a literal pattern
 };
 
 }  // namespace detail
@@ -391,11 +405,9 @@ class Parser {
                                          std::to_string(count));
     }
     if (spec->function == Function::regex && node->children[1]->op == Op::literal) {
-      try {
-        node->compiled_pattern = std::make_shared<const std::regex>(
-            node->children[1]->literal.to_string(), std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return error_at(name.position, "regex pattern does not compile: " + std::string(e.what()));
+      node->compiled_pattern = compile_pattern(node->children[1]->literal.to_string());
+      if (!node->compiled_pattern->ok()) {
+        return error_at(name.position, "regex pattern does not compile: " + node->compiled_pattern->error());
       }
     }
     return NodePtr(std::move(node));
@@ -479,12 +491,10 @@ Value call(const Node& node, const Context& context) {
     case Function::today: return context.today;
     case Function::regex: {
       std::string subject = arg(0).to_string();
-      if (node.compiled_pattern) return std::regex_search(subject, *node.compiled_pattern);
-      try {
-        return std::regex_search(subject, std::regex(arg(1).to_string(), std::regex::ECMAScript));
-      } catch (const std::regex_error&) {
-        return false;  // a pattern computed from answers that does not compile matches nothing
-      }
+      if (node.compiled_pattern) return re2::RE2::PartialMatch(subject, *node.compiled_pattern);
+      const auto computed = compile_pattern(arg(1).to_string());
+      // A pattern computed from answers that does not compile matches nothing.
+      return computed->ok() && re2::RE2::PartialMatch(subject, *computed);
     }
     case Function::if_: return arg(0).to_bool() ? arg(1) : arg(2);
     case Function::concat: {

@@ -16,7 +16,8 @@
 // '.' is the value of the field being validated (constraints).
 //
 // Functions: not(b), selected(list, choice), count-selected(list), string-length(s),
-// today(), regex(s, pattern), if(cond, a, b), concat(a, ...), coalesce(a, b),
+// today(), regex(s, pattern) (RE2 syntax, matched in linear time whatever the pattern),
+// if(cond, a, b), concat(a, ...), coalesce(a, b),
 // number(x), int(x), string(x), true(), false(). Unknown functions and wrong arity are
 // parse errors, and so is a literal regex pattern that does not compile.
 //

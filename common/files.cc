@@ -40,6 +40,8 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
       if (errno == EINTR) continue;
       const std::string why = std::strerror(errno);
       ::close(fd);
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
       return io_error("cannot write " + temporary.string() + ": " + why);
     }
     written += static_cast<std::size_t>(n);
@@ -47,9 +49,18 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   std::error_code ec;
-  if (!synced) return io_error("cannot flush " + temporary.string() + " to disk");
+  // A failed write leaves nothing behind: the temporary may hold an export or a bundle,
+  // and `path` naming a directory would otherwise leave it there under a hidden name.
+  if (!synced) {
+    std::filesystem::remove(temporary, ec);
+    return io_error("cannot flush " + temporary.string() + " to disk");
+  }
   std::filesystem::rename(temporary, path, ec);
-  if (ec) return io_error("cannot move " + temporary.string() + " to " + path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temporary, ec);
+    return io_error("cannot move " + temporary.string() + " to " + path.string() + ": " + why);
+  }
   return Status();
 }
 

@@ -237,8 +237,17 @@ void HttpServer::Impl::accept() {
     if (!ec) {
       metrics->add("amana_http_connections_total");
       if (connections.load() >= options.max_connections) {
+        // Tell the client why before closing, so that it backs off rather than retrying
+        // blind. The write is non-blocking: a fresh socket's send buffer takes these
+        // few bytes at once, and a client that does not read cannot hold up the acceptor.
         count_rejection("too_many_connections");
+        static constexpr std::string_view kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 20\r\nConnection: close\r\n\r\nserver is too busy\r\n";
         beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(net::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
         socket.close(ignored);
       } else {
         std::make_shared<Session>(std::move(socket), *this)->start();
