@@ -304,7 +304,7 @@ TEST_CASE("hostile: SQL metacharacters in names a device sends are stored and re
   still_serves(org, other);
 }
 
-TEST_CASE("hostile: SQL metacharacters in user names and provider CSV columns round-trip; bad ids are refused") {
+TEST_CASE("hostile: SQL metacharacters in user names and provider CSV columns round-trip, bad ids are refused") {
   Org org;
   const std::string user = "o'brien\"; DROP TABLE users; --";
   REQUIRE(org.store->add_user({user, Role::officer, "team'--"}).ok());
@@ -339,7 +339,7 @@ TEST_CASE("hostile: SQL metacharacters in user names and provider CSV columns ro
   }
 }
 
-TEST_CASE("hostile: an enrollment token of the right length but wrong by one bit is refused; the right one works") {
+TEST_CASE("hostile: an enrollment token of the right length but wrong by one bit is refused, the right one works") {
   Org org;
   auto code = issue_enrollment_code(*org.store, "amina", std::chrono::hours(1), kNow);
   REQUIRE(code.ok());
