@@ -1,0 +1,54 @@
+// The benchmark programs still run: each at a tiny size, checked for exit status 0 and the
+// lines tools/bench and docs/benchmarks.md rely on. For breakage only: nothing here is
+// timed, and no figure is asserted (tests never time anything; docs/benchmarks.md).
+#include <doctest/doctest.h>
+
+#include "tests/support.h"
+
+namespace {
+
+using namespace amana::testing;
+
+const std::string kBin = AMANA_BENCH_BIN_DIR;
+const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples";
+
+CommandResult bench(const std::string& program, std::vector<std::string> args) {
+  args.insert(args.begin(), kBin + "/" + program);
+  args.insert(args.end(), {"--examples", kExamples});
+  return run_command(args);
+}
+
+}  // namespace
+
+TEST_CASE("bench: amana-bench-sync prints wire bytes for the three forms, throughput and latency") {
+  const auto run = bench("amana-bench-sync", {"--wire-records", "6", "--devices", "1", "--records", "30",
+                                              "--concurrent", "3", "--concurrent-records", "2"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  for (const char* line : {"wire outreach-identification", "wire rapid-protection-assessment", "wire pdm-survey",
+                           "amana/odk", "throughput records merged 30 ", "latency sync time p50"}) {
+    CHECK_MESSAGE(contains(run.out, line), line, "\n", run.out);
+  }
+}
+
+TEST_CASE("bench: amana-bench-merge merges every record and prints the bulk insert beside it") {
+  const auto run = bench("amana-bench-merge", {"--devices", "2", "--records", "20"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  CHECK_MESSAGE(contains(run.out, "merge amana "), run.out);
+  CHECK_MESSAGE(contains(run.out, "(40 records in"), run.out);
+  CHECK_MESSAGE(contains(run.out, "bulk/amana"), run.out);
+}
+
+TEST_CASE("bench: amana-loadgen syncs every device against a sync-server process with no error") {
+  const auto run = bench("amana-loadgen", {"--devices", "4", "--records", "2", "--server-bin", AMANA_SYNC_SERVER_BIN});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err, run.out);
+  CHECK_MESSAGE(contains(run.out, "load devices 4, errors 0, records merged 8 of 8"), run.out);
+  CHECK_MESSAGE(contains(run.out, "server peak RSS"), run.out);
+}
+
+TEST_CASE("bench: amana-bench-client collects, reopens and lists") {
+  const auto run = bench("amana-bench-client", {"--records", "9"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  for (const char* line : {"time per collected record", "open and list 9 records", "client peak RSS"}) {
+    CHECK_MESSAGE(contains(run.out, line), line, "\n", run.out);
+  }
+}
