@@ -1,5 +1,7 @@
 // The embedded central store on SQLite. One connection, serialised by a mutex: merges are
 // short transactions, and SQLite allows one writer at a time anyway.
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <tuple>
 #include <set>
@@ -190,14 +192,25 @@ crypto::PublicKey to_key(const Bytes& bytes) {
 }
 
 // Binds a sealed value to where it lives, so that it cannot be moved to another row.
+// Built in place, once per field value merged: the merge profile showed the temporaries.
 Bytes value_ad(const RecordId& record, std::string_view field, std::uint64_t hlc, const DeviceId& device) {
-  std::string label = "amana/server/value/v1|";
-  label.append(reinterpret_cast<const char*>(record.bytes.data()), record.bytes.size());
-  label += "|";
-  label += field;
-  label += "|" + std::to_string(hlc) + "|";
-  label.append(reinterpret_cast<const char*>(device.bytes.data()), device.bytes.size());
-  return Bytes(label.begin(), label.end());
+  static constexpr std::string_view kLabel = "amana/server/value/v1|";
+  char hlc_digits[24];
+  const auto hlc_length = static_cast<std::size_t>(
+      std::snprintf(hlc_digits, sizeof hlc_digits, "|%llu|", static_cast<unsigned long long>(hlc)));
+  Bytes label(kLabel.size() + record.bytes.size() + 1 + field.size() + hlc_length + device.bytes.size());
+  std::uint8_t* at = label.data();
+  auto put = [&at](const void* from, std::size_t size) {
+    if (size > 0) std::memcpy(at, from, size);
+    at += size;
+  };
+  put(kLabel.data(), kLabel.size());
+  put(record.bytes.data(), record.bytes.size());
+  put("|", 1);
+  put(field.data(), field.size());
+  put(hlc_digits, hlc_length);
+  put(device.bytes.data(), device.bytes.size());
+  return label;
 }
 
 class SqliteCentralStore final : public CentralStore {
@@ -865,6 +878,12 @@ class SqliteCentralStore final : public CentralStore {
                               .bind(5, operation.created_at_ms())
                               .bind(6, crypto::seal(data_key_, view(operation.author()), author_ad(record)))
                               .run());
+    // A record this operation just created has no versions yet, so each field's only
+    // version is the one written here: it wins and conflicts with nothing, and reading
+    // it back (a fifth of the merge's instructions in the profile, docs/benchmarks.md)
+    // can be skipped. A field written twice in one operation takes the general path.
+    const bool new_record = db_->changes() == 1;
+    std::set<std::string_view> written_here;
     AMANA_RETURN_IF_ERROR(log_if_case(record, device, operation));
     std::size_t new_conflicts = 0;
     for (const pb::FieldWrite& write : operation.writes()) {
@@ -884,15 +903,20 @@ class SqliteCentralStore final : public CentralStore {
               .bind(6, std::int64_t{write.cleared() ? 1 : 0})
               .bind(7, crypto::seal(data_key_, view(write.value()), value_ad(record, write.field(), write.hlc(), device)))
               .run());
-      AMANA_ASSIGN_OR_RETURN(auto versions, load_versions(record, write.field(), false));
-      const merge::Version* winner = merge::winner(versions);
+      const bool only_version = new_record && written_here.insert(write.field()).second;
+      std::vector<merge::Version> versions;
+      merge::Stamp winner{static_cast<HlcTime>(write.hlc()), device};
+      if (!only_version) {
+        AMANA_ASSIGN_OR_RETURN(versions, load_versions(record, write.field(), false));
+        winner = merge::winner(versions)->stamp;
+      }
       AMANA_ASSIGN_OR_RETURN(sql::Query current,
                              db_->query("INSERT OR REPLACE INTO current_values (record_id, field, hlc, device_id) "
                                         "VALUES (?, ?, ?, ?)"));
       AMANA_RETURN_IF_ERROR(current.bind(1, record.view())
                                 .bind(2, write.field())
-                                .bind(3, as_int(winner->stamp.hlc))
-                                .bind(4, winner->stamp.device.view())
+                                .bind(3, as_int(winner.hlc))
+                                .bind(4, winner.device.view())
                                 .run());
       // Values are decrypted only when stamps show concurrent writes (rare).
       std::vector<merge::Conflict> found;
