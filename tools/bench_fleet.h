@@ -48,6 +48,9 @@ T must(Result<T> result) {
 void must(const Status& status);
 
 double seconds_since(Clock::time_point start);
+// CPU seconds used by this process so far (all threads). Beside wall time, it shows how
+// much of a figure is waiting: for the disk, or for a core shared with other work.
+double cpu_seconds();
 // p in [0, 1], nearest rank; `values` must not be empty.
 double percentile(std::vector<double> values, double p);
 // VmHWM of a process (0: this one) in KiB, from /proc/PID/status; 0 when unreadable.
