@@ -27,8 +27,9 @@ Result<CentralRecord> case_record(CentralStore& store, const RecordId& id) {
 
 }  // namespace
 
-Result<std::vector<CaseView>> list_cases(CentralStore& store) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) {
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(steps == StepCounts::counted ? std::nullopt
+                                                                                  : std::optional(kCaseFormId)));
   std::vector<CaseView> out;
   for (const CentralRecord& record : records) {
     if (record.form_id != kCaseFormId) continue;

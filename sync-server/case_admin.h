@@ -27,7 +27,11 @@ struct CaseView {
   std::size_t steps = 0;    // records of the case's steps
 };
 
-Result<std::vector<CaseView>> list_cases(CentralStore& store);
+// Counting each case's steps reads every record on the server; a device's pull asks only
+// which cases exist and who holds them, and must not pay for that (it made every pull
+// cost the size of the whole store: docs/benchmarks.md).
+enum class StepCounts { counted, skipped };  // skipped: CaseView::steps stays 0
+Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps = StepCounts::counted);
 
 // What the weekly review looks at, for every case on the server (see common/case_review.h).
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store);

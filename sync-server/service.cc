@@ -297,7 +297,7 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
 Result<std::vector<RecordId>> SyncService::cases_to_know(const Device& device) const {
   AMANA_ASSIGN_OR_RETURN(User user, store_.user(device.user));
   if (user.role != Role::assistant && user.role != Role::officer) return std::vector<RecordId>();
-  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store_));
+  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store_, StepCounts::skipped));
   std::map<std::string, std::string> team_of;  // assignee -> team, looked up once each
   std::vector<RecordId> out;
   for (const CaseView& c : cases) {
@@ -327,7 +327,7 @@ Status SyncService::add_case_feed(const Device& device, const pb::PullRequest& r
     held.push_back(id);
   }
   AMANA_ASSIGN_OR_RETURN(std::vector<RecordId> needed, cases_to_know(device));
-  AMANA_ASSIGN_OR_RETURN(auto known, list_cases(store_));
+  AMANA_ASSIGN_OR_RETURN(auto known, list_cases(store_, StepCounts::skipped));
   std::vector<RecordId> whole;
   for (const RecordId& id : needed) {
     if (std::find(held.begin(), held.end(), id) == held.end()) whole.push_back(id);
