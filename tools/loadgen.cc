@@ -190,7 +190,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> lines;
     for (std::string line; std::getline(log, line) && lines.size() < 100'000;) lines.push_back(line);
     std::cerr << "the server's last log lines:\n";
-    for (std::size_t i = lines.size() > 10 ? lines.size() - 10 : 0; i < lines.size(); ++i) std::cerr << lines[i] << "\n";
+    for (std::size_t i = lines.size() > 10 ? lines.size() - 10 : 0; i < lines.size(); ++i) {
+      std::cerr << lines[i] << "\n";
+    }
   }
   devices.clear();
   std::int64_t merged = 0;
