@@ -273,6 +273,30 @@ TEST_CASE("sync: two devices editing one record converge whatever the arrival or
   CHECK(std::all_of(outcomes.begin(), outcomes.end(), [&](const std::string& o) { return o == outcomes[0]; }));
 }
 
+TEST_CASE("sync: a new record whose operation writes one field twice keeps the later write, in either order") {
+  // The merge skips reading back a new record's versions; a field written twice in one
+  // operation must still be decided by its stamps.
+  for (const bool later_first : {false, true}) {
+    Server server;
+    SimulatedDevice device;
+    device.enroll(server);
+    const RecordId record = new_record_id(1'800'000'000'000);
+    pb::Operation operation = device.write(record, "satisfaction", later_first ? "5" : "3",
+                                           later_first ? at(2) : at(1), later_first ? at(1) : HlcTime{0}, true);
+    auto* second = operation.add_writes();
+    second->set_field("satisfaction");
+    second->set_value(later_first ? "3" : "5");
+    second->set_hlc(static_cast<std::uint64_t>(later_first ? at(1) : at(2)));
+    second->set_base_hlc(static_cast<std::uint64_t>(later_first ? HlcTime{0} : at(1)));
+    auto merged = device.push(server, {device.changeset({operation})});
+    REQUIRE_MESSAGE(merged.ok(), merged.status().message());
+    CHECK(merged->results(0).outcome() == pb::PushResponse::MERGED);
+    CHECK(server.store->records(std::nullopt)->at(0).values.at("satisfaction") == "5");
+    CHECK(server.store->counts()->field_versions == 2);
+    CHECK(server.store->counts()->conflicts == 0);
+  }
+}
+
 }  // namespace amana::server
 
 namespace amana::server {
