@@ -1,7 +1,9 @@
 #include "tools/bench_fleet.h"
 
+#include <sys/socket.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <ctime>
@@ -310,12 +312,12 @@ Fleet::Fleet(const fs::path& where) : dir(where) {
   url = "http://127.0.0.1:" + std::to_string(http->port());
 }
 
-field::Store Fleet::enrolled_device(const std::string& name, const std::string& enroll_url) {
+field::Store Fleet::enrolled_device(const std::string& name) {
   field::StoreOptions options;
   options.kdf = kBenchKdf;
   auto device = must(field::Store::create(dir / name, kPassphrase, "bench", options));
   const auto code = must(server::issue_enrollment_code(*store, "bench", std::chrono::hours(1), system_wall_clock()()));
-  must(field::enroll_device(device, code.code, enroll_url.empty() ? url : enroll_url).status());
+  must(field::enroll_device(device, code.code, url).status());
   return device;
 }
 

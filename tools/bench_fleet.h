@@ -114,8 +114,8 @@ struct Fleet {
   std::string url;
 
   explicit Fleet(const std::filesystem::path& where);
-  // A new device store enrolled through /v1/enroll at `enroll_url` (default: url).
-  field::Store enrolled_device(const std::string& name, const std::string& enroll_url = "");
+  // A new device store in dir/name, enrolled through /v1/enroll.
+  field::Store enrolled_device(const std::string& name);
 };
 
 }  // namespace amana::bench
