@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <variant>
 
 #include "common/envelope.h"
 #include "sync-server/access.h"
@@ -346,51 +347,54 @@ Status SyncService::add_case_feed(const Device& device, const pb::PullRequest& r
   return Status();
 }
 
-HttpResponse SyncService::pull(const HttpRequest& request) {
+template <class Message>
+std::variant<HttpResponse, SyncService::DeviceRequest<Message>> SyncService::open_request(const HttpRequest& request,
+                                                                                         envelope::Purpose purpose,
+                                                                                         std::string_view what) {
   crypto::Bytes payload;
-  auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::pull_request, payload);
+  auto sender = sender_of(crypto::as_bytes(request.body), purpose, payload);
   if (!sender.ok()) return refusal(sender.status());
-  if (sender->revoked_at_ms) return revoked_answer(*sender, "pull");
-  pb::PullRequest message;
-  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return rejected(400, "malformed", "pull request does not parse");
+  if (sender->revoked_at_ms) return revoked_answer(*sender, what);
+  DeviceRequest<Message> opened{std::move(sender).value(), {}};
+  if (!opened.message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return rejected(400, "malformed", std::string(what) + " request does not parse");
   }
-  // A replayed pull gets nothing: the nonce is spent before anything is read.
-  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
+  // A replayed request gets nothing: the nonce is spent before anything is read.
+  const Status fresh = store_.consume_nonce(crypto::as_bytes(opened.message.server_nonce()), clock_());
   if (!fresh.ok()) return refusal(fresh);
-  auto update = device_update(*sender, message.cursor(), message.providers_version());
+  return opened;
+}
+
+HttpResponse SyncService::pull(const HttpRequest& request) {
+  auto opened = open_request<pb::PullRequest>(request, envelope::Purpose::pull_request, "pull");
+  if (auto* refused = std::get_if<HttpResponse>(&opened)) return std::move(*refused);
+  const auto& [device, message] = std::get<DeviceRequest<pb::PullRequest>>(opened);
+  auto update = device_update(device, message.cursor(), message.providers_version());
   if (!update.ok()) return refusal(update.status());
-  const Status feed = add_case_feed(*sender, message, *update);
+  const Status feed = add_case_feed(device, message, *update);
   if (!feed.ok()) return refusal(feed);
   const Status audited = store_.append_audit(
-      {clock_(), sender->user, "pull", sender->id.to_string(),
+      {clock_(), device.user, "pull", device.id.to_string(),
        std::to_string(update->changes_size()) + " case changes, " + std::to_string(update->evicted_cases_size()) +
            " cases evicted" + (update->providers_size() > 0 ? ", the provider directory" : "")});
   if (!audited.ok()) return refusal(audited);
-  return sealed_reply(envelope::Purpose::pull_response, *update, sender->box_public_key);
+  return sealed_reply(envelope::Purpose::pull_response, *update, device.box_public_key);
 }
 
 HttpResponse SyncService::dataset(const HttpRequest& request) {
-  crypto::Bytes payload;
-  auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::dataset_request, payload);
-  if (!sender.ok()) return refusal(sender.status());
-  if (sender->revoked_at_ms) return revoked_answer(*sender, "dataset pull");
-  pb::DatasetRequest message;
-  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return rejected(400, "malformed", "dataset request does not parse");
-  }
-  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
-  if (!fresh.ok()) return refusal(fresh);
-  const Status may = authorize(store_, sender->user, Operation::pull_dataset).status();
+  auto opened = open_request<pb::DatasetRequest>(request, envelope::Purpose::dataset_request, "dataset pull");
+  if (auto* refused = std::get_if<HttpResponse>(&opened)) return std::move(*refused);
+  const auto& [device, message] = std::get<DeviceRequest<pb::DatasetRequest>>(opened);
+  const Status may = authorize(store_, device.user, Operation::pull_dataset).status();
   if (!may.ok()) {
     // An insider reaching past need-to-know leaves a trace too.
-    const Status audited = store_.append_audit({clock_(), sender->user, "refused", sender->id.to_string(),
+    const Status audited = store_.append_audit({clock_(), device.user, "refused", device.id.to_string(),
                                                 "dataset pull of " + message.form_id() + ": " + may.message()});
     return refusal(audited.ok() ? may : audited, "role");
   }
   // Over the wire a dataset is de-identified, always: an identified one is made at the
   // server, where the audit names the officer who asked.
-  DatasetRequest wanted{message.form_id(), {}, sender->user, "device " + sender->id.to_string()};
+  DatasetRequest wanted{message.form_id(), {}, device.user, "device " + device.id.to_string()};
   if (!message.from().empty()) wanted.filter.from = message.from();
   if (!message.to().empty()) wanted.filter.to = message.to();
   auto built = export_dataset(store_, keys_.data_key, wanted, clock_());
@@ -403,7 +407,7 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
   response.set_codebook(codebook_csv(*built));
   response.set_rows(built->rows.size());
   metrics_->add("amana_datasets_total");
-  return sealed_reply(envelope::Purpose::dataset_response, response, sender->box_public_key);
+  return sealed_reply(envelope::Purpose::dataset_response, response, device.box_public_key);
 }
 
 Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {

@@ -23,6 +23,8 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
+#include <variant>
 
 #include "common/envelope.h"
 
@@ -88,6 +90,17 @@ class SyncService {
   // evict, given the cases the device says it holds.
   Status add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const;
   Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
+  // A device's sealed request carrying a nonce (pull, dataset): opened, parsed as
+  // Message and its nonce spent; or the answer that refuses it (a revoked device gets
+  // its order to wipe). `what` names the request in refusals and the audit log.
+  template <class Message>
+  struct DeviceRequest {
+    Device sender;
+    Message message;
+  };
+  template <class Message>
+  std::variant<HttpResponse, DeviceRequest<Message>> open_request(const HttpRequest& request, envelope::Purpose purpose,
+                                                                  std::string_view what);
   // What the server sends a device: `message` signed by the org and sealed to the device.
   crypto::Bytes seal_for(envelope::Purpose purpose, const google::protobuf::MessageLite& message,
                          const crypto::PublicKey& device_box_key) const;
