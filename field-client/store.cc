@@ -84,6 +84,21 @@ Result<std::optional<std::uint64_t>> read_meta_number(sql::Database& db, std::st
   return std::optional<std::uint64_t>(number);
 }
 
+Result<crypto::KdfParams> read_kdf_params(sql::Database& db) {
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t ops_limit, require_meta_number(db, "kdf_ops_limit"));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t mem_limit, require_meta_number(db, "kdf_mem_limit"));
+  return crypto::KdfParams{ops_limit, mem_limit};
+}
+
+// The data key, when `passphrase` is the one it is wrapped under; nullopt otherwise.
+Result<std::optional<SecretBytes>> unwrap_data_key(std::string_view passphrase, const Bytes& salt,
+                                                   crypto::KdfParams kdf, const Bytes& wrapped) {
+  AMANA_ASSIGN_OR_RETURN(SecretBytes wrapping_key, crypto::derive_key(passphrase, salt, kdf));
+  auto data_key = crypto::open(wrapping_key, wrapped, associated_data(kDataKeyLabel, salt));
+  if (!data_key.ok()) return std::optional<SecretBytes>();
+  return std::optional<SecretBytes>(std::move(data_key).value());
+}
+
 // The user's name when `passphrase` is the duress passphrase (see set_duress_passphrase):
 // it opens the name sealed under a key derived from it with its own salt.
 Result<std::optional<std::string>> open_duress(sql::Database& db, std::string_view passphrase,
@@ -272,21 +287,18 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
                   "`field-client init`");
   }
   AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(*db, "kdf_salt"));
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t ops_limit, require_meta_number(*db, "kdf_ops_limit"));
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t mem_limit, require_meta_number(*db, "kdf_mem_limit"));
+  AMANA_ASSIGN_OR_RETURN(crypto::KdfParams kdf, read_kdf_params(*db));
   AMANA_ASSIGN_OR_RETURN(std::uint64_t max_failures, require_meta_number(*db, "max_failed_unlocks"));
-  AMANA_ASSIGN_OR_RETURN(SecretBytes wrapping_key,
-                         crypto::derive_key(passphrase, salt, {ops_limit, mem_limit}));
-  auto data_key = crypto::open(wrapping_key, *wrapped, associated_data(kDataKeyLabel, salt));
-  if (!data_key.ok()) {
-    AMANA_ASSIGN_OR_RETURN(std::optional<std::string> duress_user, open_duress(*db, passphrase, {ops_limit, mem_limit}));
+  AMANA_ASSIGN_OR_RETURN(std::optional<SecretBytes> data_key, unwrap_data_key(passphrase, salt, kdf, *wrapped));
+  if (!data_key) {
+    AMANA_ASSIGN_OR_RETURN(std::optional<std::string> duress_user, open_duress(*db, passphrase, kdf));
     if (duress_user) {
       // Someone forces the user to unlock: the real store goes, silently, and what opens
       // is a new, empty store under the same name and passphrase.
       db.reset();
       AMANA_RETURN_IF_ERROR(wipe(home));
       StoreOptions fresh = std::move(options);
-      fresh.kdf = {ops_limit, mem_limit};
+      fresh.kdf = kdf;
       fresh.max_failed_unlocks = static_cast<int>(max_failures);
       return create(home, passphrase, *duress_user, std::move(fresh));
     }
@@ -343,15 +355,12 @@ Status Store::set_duress_passphrase(std::string_view duress) {
     return invalid_argument("a duress passphrase needs at least " + std::to_string(kMinDuressLength) + " characters");
   }
   AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(db, "kdf_salt"));
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t ops_limit, require_meta_number(db, "kdf_ops_limit"));
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t mem_limit, require_meta_number(db, "kdf_mem_limit"));
+  AMANA_ASSIGN_OR_RETURN(crypto::KdfParams kdf, read_kdf_params(db));
   AMANA_ASSIGN_OR_RETURN(Bytes wrapped, require_meta(db, "wrapped_data_key"));
-  AMANA_ASSIGN_OR_RETURN(SecretBytes as_real, crypto::derive_key(duress, salt, {ops_limit, mem_limit}));
-  if (crypto::open(as_real, wrapped, associated_data(kDataKeyLabel, salt)).ok()) {
-    return invalid_argument("the duress passphrase must differ from the store's passphrase");
-  }
+  AMANA_ASSIGN_OR_RETURN(std::optional<SecretBytes> as_real, unwrap_data_key(duress, salt, kdf, wrapped));
+  if (as_real) return invalid_argument("the duress passphrase must differ from the store's passphrase");
   const Bytes duress_salt = crypto::random_bytes(salt.size());
-  AMANA_ASSIGN_OR_RETURN(SecretBytes key, crypto::derive_key(duress, duress_salt, {ops_limit, mem_limit}));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes key, crypto::derive_key(duress, duress_salt, kdf));
   const Bytes sealed_user = crypto::seal(key, crypto::as_bytes(user_), associated_data(kDuressLabel, duress_salt));
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
   AMANA_RETURN_IF_ERROR(write_meta(db, txn, "duress_salt", duress_salt));
