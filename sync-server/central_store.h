@@ -113,7 +113,9 @@ class CentralStore {
   virtual Status put_meta(const std::string& key, crypto::ByteView value) = 0;
   virtual Result<std::optional<crypto::Bytes>> meta(const std::string& key) = 0;
   // Field values are sealed with this key from now on; set once the org keys are unlocked.
-  virtual void set_data_key(crypto::SecretBytes key) = 0;
+  // Values an older version of the store sealed one by one are resealed now, in one
+  // transaction (corrupt when one does not open).
+  virtual Status set_data_key(crypto::SecretBytes key) = 0;
 
   // --- users ---
   virtual Status add_user(const User& user) = 0;  // already_exists

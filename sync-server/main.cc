@@ -83,7 +83,6 @@ Result<Unlocked> unlock(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
   AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kServerPassphraseVariable));
   AMANA_ASSIGN_OR_RETURN(OrgKeys keys, unlock_org_keys(*store, passphrase.as_string()));
-  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
   return Unlocked{std::move(store), std::move(keys)};
 }
 

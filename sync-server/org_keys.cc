@@ -89,6 +89,7 @@ Result<OrgKeys> unlock_org_keys(CentralStore& store, std::string_view passphrase
   keys.box.public_key = public_keys.box;
   keys.box.secret_key = crypto::SecretBytes::copy_of(secrets->view().subspan(kSignSecretBytes, kBoxSecretBytes));
   keys.data_key = crypto::SecretBytes::copy_of(secrets->view().subspan(kSignSecretBytes + kBoxSecretBytes));
+  AMANA_RETURN_IF_ERROR(store.set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view())));
   return keys;
 }
 

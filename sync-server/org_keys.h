@@ -26,7 +26,8 @@ struct OrgKeys {
 // Generates and stores new keys. already_exists when the store has keys.
 Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf = crypto::kDefaultKdf);
 
-// wrong_passphrase, or corrupt when the stored keys are damaged.
+// Unlocks the keys and gives the store its data key (CentralStore::set_data_key).
+// wrong_passphrase, or corrupt when the stored keys or values are damaged.
 Result<OrgKeys> unlock_org_keys(CentralStore& store, std::string_view passphrase);
 
 // Readable without the passphrase: what devices and enrollment codes need.

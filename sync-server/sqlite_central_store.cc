@@ -1,12 +1,17 @@
 // The embedded central store on SQLite. One connection, serialised by a mutex: merges are
 // short transactions, and SQLite allows one writer at a time anyway.
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
+#include <map>
 #include <mutex>
-#include <tuple>
 #include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "common/sqlite.h"
+#include "proto/amana.pb.h"
 #include "sync-server/audit_log.h"
 #include "sync-server/central_store.h"
 
@@ -152,12 +157,47 @@ Status create_v5(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v6(sql::Database& db, sql::Transaction&) {
+  // One row per merged operation instead of two per field value (a version row and a
+  // current-value row, each value sealed on its own): the merge profile put two thirds of
+  // its time there (docs/benchmarks.md). The stamps stay in clear, as JSON that SQLite
+  // reads (the field_versions view), so merge rules and SQL inspection see every version;
+  // the values of one operation are sealed together. The current value of a field is the
+  // greatest stamp (merge rule 1), found when read rather than stored.
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    DROP TABLE current_values;
+    ALTER TABLE field_versions RENAME TO legacy_field_versions;
+    CREATE TABLE writes (
+      seq           INTEGER PRIMARY KEY,
+      record_id     BLOB NOT NULL,
+      device_id     BLOB NOT NULL,
+      stamps        TEXT NOT NULL,  -- JSON: [[field, hlc, base_hlc, cleared], ...]
+      sealed_values BLOB NOT NULL   -- pb::CentralValues, in the order of the stamps
+    );
+    CREATE INDEX writes_by_record ON writes (record_id);
+    -- Every version of every field ever received: nothing superseded is lost.
+    CREATE VIEW field_versions (record_id, field, hlc, device_id, base_hlc, cleared, seq, position) AS
+      SELECT w.record_id, s.value ->> 0, s.value ->> 1, w.device_id, s.value ->> 2, s.value ->> 3, w.seq, s.key
+      FROM writes w, json_each(w.stamps) s;
+  )sql"));
+  // Values sealed one by one are resealed when the data key is set (set_data_key); a
+  // store that holds none has nothing to wait for.
+  bool empty = false;
+  {  // the statement must be finished before the table can be dropped
+    AMANA_ASSIGN_OR_RETURN(sql::Query legacy, db.query("SELECT 1 FROM legacy_field_versions LIMIT 1"));
+    AMANA_ASSIGN_OR_RETURN(bool row, legacy.step());
+    empty = !row;
+  }
+  return empty ? db.exec("DROP TABLE legacy_field_versions") : Status();
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
     {3, "records name the case they are a step of", create_v3},
     {4, "the change log devices pull cases from", create_v4},
     {5, "the hash-chained audit log", create_v5},
+    {6, "one row per merged operation, its values sealed together", create_v6},
 };
 
 std::string join_services(const std::vector<std::string>& services) {
@@ -191,27 +231,66 @@ crypto::PublicKey to_key(const Bytes& bytes) {
   return key;
 }
 
-// Binds a sealed value to where it lives, so that it cannot be moved to another row.
-// Built in place, once per field value merged: the merge profile showed the temporaries.
-Bytes value_ad(const RecordId& record, std::string_view field, std::uint64_t hlc, const DeviceId& device) {
-  static constexpr std::string_view kLabel = "amana/server/value/v1|";
-  char hlc_digits[24];
-  const auto hlc_length = static_cast<std::size_t>(
-      std::snprintf(hlc_digits, sizeof hlc_digits, "|%llu|", static_cast<unsigned long long>(hlc)));
-  Bytes label(kLabel.size() + record.bytes.size() + 1 + field.size() + hlc_length + device.bytes.size());
-  std::uint8_t* at = label.data();
-  auto put = [&at](const void* from, std::size_t size) {
-    if (size > 0) std::memcpy(at, from, size);
-    at += size;
-  };
-  put(kLabel.data(), kLabel.size());
-  put(record.bytes.data(), record.bytes.size());
-  put("|", 1);
-  put(field.data(), field.size());
-  put(hlc_digits, hlc_length);
-  put(device.bytes.data(), device.bytes.size());
-  return label;
+// How schema versions 1 to 5 bound each sealed value to its row; needed only to reseal
+// those values (create_v6).
+Bytes legacy_value_ad(const RecordId& record, std::string_view field, std::uint64_t hlc, const DeviceId& device) {
+  std::string label = "amana/server/value/v1|";
+  label.append(reinterpret_cast<const char*>(record.bytes.data()), record.bytes.size());
+  label += "|" + std::string(field) + "|" + std::to_string(hlc) + "|";
+  label.append(reinterpret_cast<const char*>(device.bytes.data()), device.bytes.size());
+  return Bytes(label.begin(), label.end());
 }
+
+// Binds an operation's sealed values to its row: its record, its writer and its stamps,
+// so that values cannot be moved to another row or matched with other stamps unnoticed.
+Bytes values_ad(const RecordId& record, const DeviceId& device, std::string_view stamps) {
+  std::string label = "amana/server/values/v1|";
+  label.append(reinterpret_cast<const char*>(record.bytes.data()), record.bytes.size());
+  label.append(reinterpret_cast<const char*>(device.bytes.data()), device.bytes.size());
+  label += stamps;
+  return Bytes(label.begin(), label.end());
+}
+
+// A JSON string; field names come from devices, so every character that JSON must escape
+// is escaped.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// The clear half of an operation's writes: [[field, hlc, base_hlc, cleared], ...]. HLCs
+// are written as SQLite keeps integers (signed 64 bits), as the columns before them were.
+std::string encode_stamps(std::span<const pb::FieldWrite* const> writes) {
+  std::string out = "[";
+  for (const pb::FieldWrite* write : writes) {
+    if (out.size() > 1) out += ',';
+    out += '[';
+    append_json_string(out, write->field());
+    out += ',' + std::to_string(static_cast<std::int64_t>(write->hlc())) + ',' +
+           std::to_string(static_cast<std::int64_t>(write->base_hlc())) + ',' + (write->cleared() ? "1]" : "0]");
+  }
+  return out + "]";
+}
+
+// One version as the store holds it: its stamps, and where its sealed value lives.
+struct HeldVersion {
+  std::string field;
+  merge::Version version;  // value empty until opened
+  std::int64_t seq = 0;    // its row in `writes`
+  std::int64_t position = 0;
+};
 
 class SqliteCentralStore final : public CentralStore {
  public:
@@ -232,9 +311,10 @@ class SqliteCentralStore final : public CentralStore {
     return std::optional<Bytes>(q.column_blob(0));
   }
 
-  void set_data_key(crypto::SecretBytes key) override {
+  Status set_data_key(crypto::SecretBytes key) override {
     std::lock_guard lock(mutex_);
     data_key_ = std::move(key);
+    return reseal_legacy_values();
   }
 
   Status add_user(const User& user) override {
@@ -513,12 +593,10 @@ class SqliteCentralStore final : public CentralStore {
     AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
     // After every version the record holds, and not before the wall clock: the office
     // decides with everything it has seen.
-    AMANA_ASSIGN_OR_RETURN(sql::Query latest, db_->query("SELECT coalesce(max(hlc), 0) FROM field_versions "
-                                                         "WHERE record_id = ?"));
-    latest.bind(1, id.view());
-    AMANA_ASSIGN_OR_RETURN(bool row, latest.step());
-    const auto after = static_cast<std::uint64_t>(row ? latest.column_int64(0) : 0) + 1;
-    const std::uint64_t hlc = std::max(after, static_cast<std::uint64_t>(make_hlc(now_ms, 0)));
+    AMANA_ASSIGN_OR_RETURN(const std::vector<HeldVersion> held, held_versions(id, nullptr));
+    std::uint64_t latest = 0;
+    for (const HeldVersion& h : held) latest = std::max(latest, static_cast<std::uint64_t>(h.version.stamp.hlc));
+    const std::uint64_t hlc = std::max(latest + 1, static_cast<std::uint64_t>(make_hlc(now_ms, 0)));
     pb::Operation operation;
     operation.set_record_id(id.bytes.data(), id.bytes.size());
     operation.set_kind(pb::Operation::UPDATE);
@@ -530,16 +608,15 @@ class SqliteCentralStore final : public CentralStore {
     operation.set_created_at_ms(found.front().created_at_ms);
     if (found.front().case_id) operation.set_case_id(found.front().case_id->bytes.data(), 16);
     for (const auto& [field, value] : values) {
-      AMANA_ASSIGN_OR_RETURN(sql::Query current, db_->query("SELECT hlc FROM current_values WHERE record_id = ? "
-                                                            "AND field = ?"));
-      current.bind(1, id.view()).bind(2, field);
-      AMANA_ASSIGN_OR_RETURN(bool has_current, current.step());
       pb::FieldWrite* write = operation.add_writes();
       write->set_field(field);
       write->set_value(value);
       write->set_cleared(value.empty());
       write->set_hlc(hlc);
-      if (has_current) write->set_base_hlc(static_cast<std::uint64_t>(current.column_int64(0)));
+      // Having seen the current value: the field's greatest stamp (held sorts by stamp).
+      for (const HeldVersion& h : held) {
+        if (h.field == field) write->set_base_hlc(static_cast<std::uint64_t>(h.version.stamp.hlc));
+      }
     }
     AMANA_ASSIGN_OR_RETURN(std::size_t conflicts, merge_operation(kOrgWriter, operation, now_ms));
     (void)conflicts;
@@ -770,24 +847,15 @@ class SqliteCentralStore final : public CentralStore {
       out.push_back(std::move(record));
     }
     for (CentralRecord& record : out) {
-      AMANA_ASSIGN_OR_RETURN(sql::Query v,
-                             db_->query("SELECT v.field, v.hlc, v.device_id, v.cleared, v.sealed_value "
-                                        "FROM current_values c JOIN field_versions v ON v.record_id = c.record_id "
-                                        "AND v.field = c.field AND v.hlc = c.hlc AND v.device_id = c.device_id "
-                                        "WHERE c.record_id = ?"));
-      v.bind(1, record.id.view());
-      while (true) {
-        AMANA_ASSIGN_OR_RETURN(bool row, v.step());
-        if (!row) break;
-        if (v.column_int64(3) != 0) continue;  // cleared
-        const std::string field = v.column_text(0);
-        AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(v.column_blob(2)));
-        AMANA_ASSIGN_OR_RETURN(
-            crypto::SecretBytes value,
-            crypto::open(data_key_, v.column_blob(4),
-                         value_ad(record.id, field, static_cast<std::uint64_t>(v.column_int64(1)), writer)));
-        record.values[field] = std::string(value.as_string());
+      AMANA_ASSIGN_OR_RETURN(std::vector<HeldVersion> held, held_versions(record.id, nullptr));
+      // Each field's current value is its last version in stamp order (merge rule 1).
+      std::vector<HeldVersion*> current;
+      for (std::size_t i = 0; i < held.size(); ++i) {
+        const bool last_of_field = i + 1 == held.size() || held[i + 1].field != held[i].field;
+        if (last_of_field && !held[i].version.cleared) current.push_back(&held[i]);
       }
+      AMANA_RETURN_IF_ERROR(open_values(record.id, current));
+      for (HeldVersion* version : current) record.values[version->field] = std::move(version->version.value);
     }
     return out;
   }
@@ -878,59 +946,59 @@ class SqliteCentralStore final : public CentralStore {
                               .bind(5, operation.created_at_ms())
                               .bind(6, crypto::seal(data_key_, view(operation.author()), author_ad(record)))
                               .run());
-    // A record this operation just created has no versions yet, so each field's only
-    // version is the one written here: it wins and conflicts with nothing, and reading
-    // it back (a fifth of the merge's instructions in the profile, docs/benchmarks.md)
-    // can be skipped. A field written twice in one operation takes the general path.
-    const bool new_record = db_->changes() == 1;
-    std::set<std::string_view> written_here;
+    // A record this operation just created holds no versions yet: nothing to read back
+    // (reading back was a fifth of the merge's instructions, docs/benchmarks.md).
+    std::vector<HeldVersion> held;
+    if (db_->changes() == 0) {
+      AMANA_ASSIGN_OR_RETURN(held, held_versions(record, nullptr));
+    }
     AMANA_RETURN_IF_ERROR(log_if_case(record, device, operation));
-    std::size_t new_conflicts = 0;
+    // A version already held (same record, field, HLC and device) is a replay and is
+    // ignored. Two different writes under one stamp would need one device to reuse an
+    // HLC, which only a cloned store does, and the changeset chain refuses a clone's
+    // changesets as forks before their writes get here.
+    std::vector<const pb::FieldWrite*> fresh;
     for (const pb::FieldWrite& write : operation.writes()) {
-      // A version already present (same record, field, HLC and device) is a replay and
-      // is ignored. Two different writes under one stamp would need one device to reuse
-      // an HLC, which only a cloned store does, and the changeset chain refuses a clone's
-      // changesets as forks before their writes get here.
-      AMANA_ASSIGN_OR_RETURN(sql::Query add,
-                             db_->query("INSERT OR IGNORE INTO field_versions (record_id, field, hlc, device_id, "
-                                        "base_hlc, cleared, sealed_value) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-      AMANA_RETURN_IF_ERROR(
-          add.bind(1, record.view())
-              .bind(2, write.field())
-              .bind(3, as_int(write.hlc()))
-              .bind(4, device.view())
-              .bind(5, as_int(write.base_hlc()))
-              .bind(6, std::int64_t{write.cleared() ? 1 : 0})
-              .bind(7, crypto::seal(data_key_, view(write.value()), value_ad(record, write.field(), write.hlc(), device)))
-              .run());
-      const bool only_version = new_record && written_here.insert(write.field()).second;
+      const merge::Stamp stamp{static_cast<HlcTime>(write.hlc()), device};
+      const bool replayed =
+          std::any_of(held.begin(), held.end(),
+                      [&](const HeldVersion& h) { return h.version.stamp == stamp && h.field == write.field(); }) ||
+          std::any_of(fresh.begin(), fresh.end(), [&](const pb::FieldWrite* f) {
+            return f->hlc() == write.hlc() && f->field() == write.field();
+          });
+      if (!replayed) fresh.push_back(&write);
+    }
+    if (fresh.empty()) return std::size_t{0};
+    AMANA_RETURN_IF_ERROR(insert_writes(record, device, fresh));
+
+    // Values are decrypted only when stamps show concurrent writes (rare).
+    std::size_t new_conflicts = 0;
+    std::set<std::string_view> fields;
+    for (const pb::FieldWrite* write : fresh) fields.insert(write->field());
+    for (const std::string_view field : fields) {
       std::vector<merge::Version> versions;
-      merge::Stamp winner{static_cast<HlcTime>(write.hlc()), device};
-      if (!only_version) {
-        AMANA_ASSIGN_OR_RETURN(versions, load_versions(record, write.field(), false));
-        winner = merge::winner(versions)->stamp;
+      for (const HeldVersion& h : held) {
+        if (h.field == field) versions.push_back(h.version);
       }
-      AMANA_ASSIGN_OR_RETURN(sql::Query current,
-                             db_->query("INSERT OR REPLACE INTO current_values (record_id, field, hlc, device_id) "
-                                        "VALUES (?, ?, ?, ?)"));
-      AMANA_RETURN_IF_ERROR(current.bind(1, record.view())
-                                .bind(2, write.field())
-                                .bind(3, as_int(winner.hlc))
-                                .bind(4, winner.device.view())
-                                .run());
-      // Values are decrypted only when stamps show concurrent writes (rare).
-      std::vector<merge::Conflict> found;
-      if (merge::has_concurrent_writes(versions)) {
-        AMANA_ASSIGN_OR_RETURN(auto with_values, load_versions(record, write.field(), true));
-        found = merge::conflicts(with_values);
+      for (const pb::FieldWrite* write : fresh) {
+        if (write->field() != field) continue;
+        merge::Version version;
+        version.stamp = {static_cast<HlcTime>(write->hlc()), device};
+        version.base = static_cast<HlcTime>(write->base_hlc());
+        version.cleared = write->cleared();
+        versions.push_back(std::move(version));
       }
-      for (const merge::Conflict& conflict : found) {
+      std::sort(versions.begin(), versions.end(),
+                [](const merge::Version& a, const merge::Version& b) { return a.stamp < b.stamp; });
+      if (!merge::has_concurrent_writes(versions)) continue;
+      AMANA_ASSIGN_OR_RETURN(auto with_values, load_versions(record, field, true));
+      for (const merge::Conflict& conflict : merge::conflicts(with_values)) {
         AMANA_ASSIGN_OR_RETURN(sql::Query c,
                                db_->query("INSERT OR IGNORE INTO conflicts (record_id, field, earlier_hlc, "
                                           "earlier_device, later_hlc, later_device, detected_at_ms) "
                                           "VALUES (?, ?, ?, ?, ?, ?, ?)"));
         AMANA_RETURN_IF_ERROR(c.bind(1, record.view())
-                                  .bind(2, write.field())
+                                  .bind(2, field)
                                   .bind(3, as_int(conflict.earlier.stamp.hlc))
                                   .bind(4, conflict.earlier.stamp.device.view())
                                   .bind(5, as_int(conflict.later.stamp.hlc))
@@ -943,32 +1011,145 @@ class SqliteCentralStore final : public CentralStore {
     return new_conflicts;
   }
 
-  // Versions sorted by stamp. Values are decrypted only when asked: the merge rules look
-  // at stamps alone.
-  Result<std::vector<merge::Version>> load_versions(const RecordId& record, std::string_view field, bool with_values) {
+  // One row for one operation's writes by `device`: their stamps in clear, their values
+  // sealed together.
+  Status insert_writes(const RecordId& record, const DeviceId& device, std::span<const pb::FieldWrite* const> writes) {
+    const std::string stamps = encode_stamps(writes);
+    pb::CentralValues values;
+    for (const pb::FieldWrite* write : writes) values.add_values(write->value());
+    const std::string plain = values.SerializeAsString();
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO writes (record_id, device_id, stamps, sealed_values) "
+                                                    "VALUES (?, ?, ?, ?)"));
+    return q.bind(1, record.view())
+        .bind(2, device.view())
+        .bind(3, stamps)
+        .bind(4, crypto::seal(data_key_, view(plain), values_ad(record, device, stamps)))
+        .run();
+  }
+
+  // The record's versions (all, or one field's), sorted by field then stamp, values not
+  // opened: the merge rules look at stamps alone.
+  Result<std::vector<HeldVersion>> held_versions(const RecordId& record, const std::string_view* field) {
     AMANA_ASSIGN_OR_RETURN(sql::Query q,
-                           db_->query("SELECT hlc, device_id, base_hlc, cleared, sealed_value FROM field_versions "
-                                      "WHERE record_id = ? AND field = ? ORDER BY hlc, device_id"));
-    q.bind(1, record.view()).bind(2, field);
-    std::vector<merge::Version> versions;
+                           db_->query("SELECT field, hlc, device_id, base_hlc, cleared, seq, position "
+                                      "FROM field_versions WHERE record_id = ?1 AND (?2 IS NULL OR field = ?2) "
+                                      "ORDER BY field, hlc, device_id"));
+    q.bind(1, record.view());
+    if (field) q.bind(2, *field);
+    else q.bind_null(2);
+    std::vector<HeldVersion> held;
     while (true) {
       AMANA_ASSIGN_OR_RETURN(bool row, q.step());
       if (!row) break;
-      merge::Version version;
-      version.stamp.hlc = static_cast<HlcTime>(q.column_int64(0));
-      AMANA_ASSIGN_OR_RETURN(version.stamp.device, DeviceId::from_bytes(q.column_blob(1)));
-      version.base = static_cast<HlcTime>(q.column_int64(2));
-      version.cleared = q.column_int64(3) != 0;
-      if (with_values) {
-        AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes value,
-                               crypto::open(data_key_, q.column_blob(4),
-                                            value_ad(record, field, static_cast<std::uint64_t>(version.stamp.hlc),
-                                                     version.stamp.device)));
-        version.value = std::string(value.as_string());
-      }
-      versions.push_back(std::move(version));
+      HeldVersion h;
+      h.field = q.column_text(0);
+      h.version.stamp.hlc = static_cast<HlcTime>(q.column_int64(1));
+      AMANA_ASSIGN_OR_RETURN(h.version.stamp.device, DeviceId::from_bytes(q.column_blob(2)));
+      h.version.base = static_cast<HlcTime>(q.column_int64(3));
+      h.version.cleared = q.column_int64(4) != 0;
+      h.seq = q.column_int64(5);
+      h.position = q.column_int64(6);
+      held.push_back(std::move(h));
     }
+    return held;
+  }
+
+  // Fills in the values of some of one record's versions, opening each row once.
+  Status open_values(const RecordId& record, std::span<HeldVersion* const> versions) {
+    std::map<std::int64_t, pb::CentralValues> opened;
+    for (HeldVersion* version : versions) {
+      auto at = opened.find(version->seq);
+      if (at == opened.end()) {
+        AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT device_id, stamps, sealed_values FROM writes "
+                                                        "WHERE seq = ? AND record_id = ?"));
+        q.bind(1, version->seq).bind(2, record.view());
+        AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+        if (!row) return corrupt("the values of record " + record.to_string() + " are missing");
+        AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(q.column_blob(0)));
+        AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
+                               crypto::open(data_key_, q.column_blob(2), values_ad(record, writer, q.column_text(1))));
+        pb::CentralValues values;
+        if (!values.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+          return corrupt("the values of record " + record.to_string() + " do not decode");
+        }
+        at = opened.emplace(version->seq, std::move(values)).first;
+      }
+      if (version->position < 0 || version->position >= at->second.values_size()) {
+        return corrupt("the values of record " + record.to_string() + " do not match their stamps");
+      }
+      version->version.value = at->second.values(static_cast<int>(version->position));
+    }
+    return Status();
+  }
+
+  // One field's versions sorted by stamp, values opened when asked.
+  Result<std::vector<merge::Version>> load_versions(const RecordId& record, std::string_view field, bool with_values) {
+    AMANA_ASSIGN_OR_RETURN(std::vector<HeldVersion> held, held_versions(record, &field));
+    if (with_values) {
+      std::vector<HeldVersion*> all;
+      for (HeldVersion& h : held) all.push_back(&h);
+      AMANA_RETURN_IF_ERROR(open_values(record, all));
+    }
+    std::vector<merge::Version> versions;
+    for (HeldVersion& h : held) versions.push_back(std::move(h.version));
     return versions;
+  }
+
+  // Values sealed one by one (schema versions 1 to 5, see create_v6) become one row per
+  // operation's stamp, in one transaction, once the key to open them is known.
+  Status reseal_legacy_values() {
+    AMANA_ASSIGN_OR_RETURN(bool legacy, has_table("legacy_field_versions"));
+    if (!legacy) return Status();
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    AMANA_RETURN_IF_ERROR(reseal_legacy_rows());
+    AMANA_RETURN_IF_ERROR(db_->exec("DROP TABLE legacy_field_versions"));
+    return txn.commit();
+  }
+
+  // Its statement is finished on return: a running one would keep the table from being dropped.
+  Result<bool> has_table(std::string_view name) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?"));
+    q.bind(1, name);
+    return q.step();
+  }
+
+  // REQUIRES: a transaction. Its statement is finished on return, as for has_table.
+  Status reseal_legacy_rows() {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT record_id, device_id, hlc, field, base_hlc, cleared, "
+                                                    "sealed_value FROM legacy_field_versions "
+                                                    "ORDER BY record_id, device_id, hlc, field"));
+    std::vector<pb::FieldWrite> group;
+    RecordId group_record;
+    DeviceId group_device;
+    auto flush = [&]() -> Status {
+      if (group.empty()) return Status();
+      std::vector<const pb::FieldWrite*> writes;
+      for (const pb::FieldWrite& write : group) writes.push_back(&write);
+      AMANA_RETURN_IF_ERROR(insert_writes(group_record, group_device, writes));
+      group.clear();
+      return Status();
+    };
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::from_bytes(q.column_blob(0)));
+      AMANA_ASSIGN_OR_RETURN(DeviceId device, DeviceId::from_bytes(q.column_blob(1)));
+      const auto hlc = static_cast<std::uint64_t>(q.column_int64(2));
+      if (!group.empty() && (record != group_record || device != group_device || group.front().hlc() != hlc)) {
+        AMANA_RETURN_IF_ERROR(flush());
+      }
+      group_record = record;
+      group_device = device;
+      pb::FieldWrite& write = group.emplace_back();
+      write.set_field(q.column_text(3));
+      write.set_hlc(hlc);
+      write.set_base_hlc(static_cast<std::uint64_t>(q.column_int64(4)));
+      write.set_cleared(q.column_int64(5) != 0);
+      AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes value,
+                             crypto::open(data_key_, q.column_blob(6), legacy_value_ad(record, write.field(), hlc, device)));
+      write.set_value(std::string(value.as_string()));
+    }
+    return flush();
   }
 
   std::mutex mutex_;

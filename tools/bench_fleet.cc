@@ -299,7 +299,6 @@ Fleet::Fleet(const fs::path& where) : dir(where) {
   must(server::init_server(dir / "server", kOperatorPassphrase, kBenchKdf));
   store = must(server::open_server_store(dir / "server"));
   keys = must(server::unlock_org_keys(*store, kOperatorPassphrase));
-  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
   must(store->add_user({"bench", server::Role::assistant, "bench"}));
   service = std::make_unique<server::SyncService>(*store, keys, metrics);
   server::HttpOptions options;

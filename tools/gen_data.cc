@@ -195,7 +195,6 @@ int main(int argc, char** argv) {
   if (!fs::exists(fs::path(data) / "central.db")) must(server::init_server(data, passphrase.as_string()));
   auto store = must(server::open_server_store(data));
   auto keys = must(server::unlock_org_keys(*store, passphrase.as_string()));
-  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
   for (const char* provider : {"legal-aid-um-dukhun"}) {
     if (!must(store->provider(provider))) {
       must(store->add_provider({provider, "Legal aid", {"legal"}, "Um Dukhun", "", "", "", true, 1}));

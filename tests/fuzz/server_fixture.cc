@@ -39,7 +39,6 @@ ServerFixture::ServerFixture() {
   must(server::init_server(dir, "operator passphrase", kFastKdf), "init_server");
   store = must(server::open_server_store(dir), "open_server_store");
   keys = must(server::unlock_org_keys(*store, "operator passphrase"), "unlock_org_keys");
-  store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
   must(store->add_user({"amina", server::Role::assistant, "um-dukhun"}), "add_user");
   service = std::make_unique<server::SyncService>(*store, keys, metrics, [] { return kNowMs; });
 

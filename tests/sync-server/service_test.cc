@@ -29,7 +29,6 @@ struct Server {
     REQUIRE(init_server(dir.path(), "operator passphrase", kFastKdf).ok());
     store = std::move(open_server_store(dir.path())).value();
     keys = std::move(unlock_org_keys(*store, "operator passphrase")).value();
-    store->set_data_key(crypto::SecretBytes::copy_of(keys.data_key.view()));
     REQUIRE(store->add_user({"amina", Role::assistant, "um-dukhun"}).ok());
     service = std::make_unique<SyncService>(*store, keys, metrics, [this] { return now; });
   }

@@ -525,7 +525,6 @@ TEST_CASE("generated data: the report's figures match independent SQL counts, an
   REQUIRE(central.ok());
   auto keys = amana::server::unlock_org_keys(**central, kPassphrases.at("AMANA_SERVER_PASSPHRASE"));
   REQUIRE(keys.ok());
-  (*central)->set_data_key(amana::crypto::SecretBytes::copy_of(keys->data_key.view()));
   auto plain = amana::sql::Database::open(dir.path() / "plain.db", amana::sql::OpenMode::create_new);
   REQUIRE(plain.ok());
   REQUIRE((*plain)->exec("CREATE TABLE answers (record TEXT, field TEXT, value TEXT)").ok());
