@@ -3,6 +3,8 @@
 // timed, and no figure is asserted (tests never time anything; docs/benchmarks.md).
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "tests/support.h"
 
 namespace {
@@ -28,6 +30,39 @@ TEST_CASE("bench: amana-bench-sync prints wire bytes for the three forms, throug
                            "amana/odk", "throughput records merged 30 ", "latency sync time p50"}) {
     CHECK_MESSAGE(contains(run.out, line), line, "\n", run.out);
   }
+}
+
+TEST_CASE("bench: amana-bench-dictionary trains on one seed and prints a row per form and size, bytes positive") {
+  const auto run = bench("amana-bench-dictionary", {"--train-records", "40", "--test-records", "10", "--sizes", "1,5",
+                                                    "--dict-kib", "2,4", "--min-seconds", "0"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  CHECK_MESSAGE(contains(run.out, "dict form "), run.out);
+  CHECK_MESSAGE(contains(run.out, " 2 KiB B/rec  ratio | "), run.out);
+  CHECK_MESSAGE(contains(run.out, "serialized pdm-survey"), run.out);
+  int rows = 0;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("dict ", 0) != 0 || contains(line, "dict form ")) continue;
+    ++rows;
+    // dict FORM RECORDS PUSHES | NONE | 2KIB RATIO | 4KIB RATIO | SAVED | TIMES...
+    std::istringstream row(line);
+    std::string word, form, bar;
+    int records = 0, pushes = 0;
+    double none = 0, with2 = 0, ratio2 = 0, with4 = 0, ratio4 = 0;
+    row >> word >> form >> records >> pushes >> bar >> none >> bar >> with2 >> ratio2 >> bar >> with4 >> ratio4;
+    REQUIRE_MESSAGE(!row.fail(), line);
+    CHECK_MESSAGE(none > 0, line);
+    CHECK_MESSAGE(with2 > 0, line);
+    CHECK_MESSAGE(with4 > 0, line);
+    CHECK_MESSAGE(pushes == 10 / records, line);
+  }
+  CHECK_MESSAGE(rows == 3 * 2, run.out);  // three forms, two sizes
+}
+
+TEST_CASE("bench: amana-bench-dictionary refuses to measure on its training seed") {
+  const auto run = bench("amana-bench-dictionary", {"--train-seed", "7", "--test-seed", "7"});
+  CHECK(run.exit_code != 0);
+  CHECK_MESSAGE(contains(run.err, "must differ"), run.err);
 }
 
 TEST_CASE("bench: amana-bench-merge merges every record and prints the bulk insert beside it") {
