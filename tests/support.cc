@@ -237,7 +237,7 @@ namespace {
 
 amana::field::StoreOptions cheap_store_options() {
   amana::field::StoreOptions options;
-  options.kdf = {1, 8192};
+  options.kdf = kCheapKdf;
   return options;
 }
 

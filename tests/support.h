@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/answers.h"
+#include "common/crypto.h"
 
 namespace amana::testing {
 
@@ -99,6 +100,10 @@ class ServerUnderTest {
   std::unique_ptr<BackgroundProcess> process_;
   std::string url_;
 };
+
+// Argon2id at its floor, for tests of the libraries: a passphrase's cost is not what they
+// check, and the real cost would spend their time deriving keys. The CLI tests keep it.
+inline constexpr amana::crypto::KdfParams kCheapKdf{1, 8192};
 
 // A field device driven through the field-client binary, in its own home directory.
 class FieldDevice {

@@ -24,40 +24,15 @@
 #include "sync-server/providers.h"
 #include "sync-server/service.h"
 #include "tests/support.h"
+#include "tests/sync-server/in_process.h"
 
 namespace amana::server {
 namespace {
 
-constexpr crypto::KdfParams kFastKdf{1, 8192};
-constexpr std::int64_t kNow = 1'800'000'000'000;
+using testing::InProcessServer;
+constexpr std::int64_t kNow = InProcessServer::kStartMs;
 
 std::string text(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-struct Org {
-  testing::TempDir dir;
-  std::unique_ptr<CentralStore> store;
-  OrgKeys keys;
-  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
-  std::unique_ptr<SyncService> service;
-
-  Org() {
-    REQUIRE(init_server(dir.path(), "operator passphrase", kFastKdf).ok());
-    store = std::move(open_server_store(dir.path())).value();
-    keys = std::move(unlock_org_keys(*store, "operator passphrase")).value();
-    REQUIRE(store->add_user({"amina", Role::assistant, "um-dukhun"}).ok());
-    service = std::make_unique<SyncService>(*store, keys, metrics, [] { return kNow; });
-  }
-
-  HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "") {
-    return service->handle({method, target, "application/x-protobuf", body, "test"});
-  }
-
-  std::string nonce() {
-    pb::Nonce message;
-    REQUIRE(message.ParseFromString(call("GET", "/v1/nonce").body));
-    return message.nonce();
-  }
-};
 
 // A device with real keys: enrolled, it is the rogue-device threat, signing whatever it likes.
 struct RogueDevice {
@@ -67,7 +42,7 @@ struct RogueDevice {
 
   std::string id_bytes() const { return std::string(id.bytes.begin(), id.bytes.end()); }
 
-  HttpResponse enroll(Org& org, crypto::ByteView token) const {
+  HttpResponse enroll(InProcessServer& org, crypto::ByteView token) const {
     pb::EnrollRequest request;
     request.set_token(token.data(), token.size());
     request.set_device_id(id_bytes());
@@ -79,7 +54,7 @@ struct RogueDevice {
                                         crypto::as_bytes(request.SerializeAsString()), self, org.keys.box.public_key)));
   }
 
-  void enroll(Org& org) const {
+  void enroll(InProcessServer& org) const {
     auto code = issue_enrollment_code(*org.store, "amina", std::chrono::hours(1), kNow);
     REQUIRE(code.ok());
     const auto response = enroll(org, EnrollmentCode::parse(code->code)->token);
@@ -87,17 +62,17 @@ struct RogueDevice {
   }
 
   // Any payload, signed by this device and sealed to the org.
-  std::string seal(const Org& org, envelope::Purpose purpose, const std::string& payload) const {
+  std::string seal(const InProcessServer& org, envelope::Purpose purpose, const std::string& payload) const {
     const envelope::Sender me{id.view(), &sign.secret_key};
     return text(envelope::seal(purpose, crypto::as_bytes(payload), me, org.keys.box.public_key));
   }
 
-  HttpResponse push(Org& org, pb::PushRequest request) const {
+  HttpResponse push(InProcessServer& org, pb::PushRequest request) const {
     request.set_server_nonce(org.nonce());
     return push_raw(org, request.SerializeAsString());
   }
 
-  HttpResponse push_raw(Org& org, const std::string& payload) const {
+  HttpResponse push_raw(InProcessServer& org, const std::string& payload) const {
     return org.call("POST", "/v1/push", seal(org, envelope::Purpose::push_request, payload));
   }
 };
@@ -143,7 +118,7 @@ std::string length_delimited(int number, std::uint64_t claimed_length, std::stri
 }
 
 // After every refusal: the same server still merges a good first changeset from the device.
-void still_serves(Org& org, const RogueDevice& device) {
+void still_serves(InProcessServer& org, const RogueDevice& device) {
   pb::PushRequest good;
   good.add_changesets(
       first_changeset(device, {write_operation(device, "pdm-survey", "satisfaction", "4", "amina")}).SerializeAsString());
@@ -162,7 +137,7 @@ void still_serves(Org& org, const RogueDevice& device) {
 }  // namespace
 
 TEST_CASE("hostile: length prefixes claiming gigabytes are malformed requests, and the server carries on") {
-  Org org;
+  InProcessServer org;
   RogueDevice device;
   device.enroll(org);
   constexpr std::uint64_t k4GiB = std::uint64_t{4} << 30;
@@ -189,7 +164,7 @@ TEST_CASE("hostile: length prefixes claiming gigabytes are malformed requests, a
 }
 
 TEST_CASE("hostile: counts past the service limits are refused before anything merges") {
-  Org org;
+  InProcessServer org;
   RogueDevice device;
   device.enroll(org);
   const ServiceLimits limits;
@@ -223,7 +198,7 @@ TEST_CASE("hostile: counts past the service limits are refused before anything m
 }
 
 TEST_CASE("hostile: protobufs nested 100 000 deep are refused, from a stranger or an enrolled device") {
-  Org org;
+  InProcessServer org;
   RogueDevice device;
   device.enroll(org);
   // Start-group tags of an unknown field: skipping them recurses, so only protobuf's
@@ -261,7 +236,7 @@ TEST_CASE("hostile: protobufs nested 100 000 deep are refused, from a stranger o
 }
 
 TEST_CASE("hostile: a signed payload that decompresses past 64 MiB is refused, from a device with valid keys") {
-  Org org;
+  InProcessServer org;
   RogueDevice device;
   device.enroll(org);
   // 65 MiB of zeros is about 2 KiB compressed: what a rogue device can afford to send.
@@ -276,7 +251,7 @@ TEST_CASE("hostile: a signed payload that decompresses past 64 MiB is refused, f
 }
 
 TEST_CASE("hostile: SQL metacharacters in names a device sends are stored and read back literally") {
-  Org org;
+  InProcessServer org;
   RogueDevice device;
   device.enroll(org);
   const std::string form_id = "pdm'; DROP TABLE records; --";
@@ -304,7 +279,7 @@ TEST_CASE("hostile: SQL metacharacters in names a device sends are stored and re
 }
 
 TEST_CASE("hostile: SQL metacharacters in user names and provider CSV columns round-trip, bad ids are refused") {
-  Org org;
+  InProcessServer org;
   const std::string user = "o'brien\"; DROP TABLE users; --";
   REQUIRE(org.store->add_user({user, Role::officer, "team'--"}).ok());
   auto found = org.store->user(user);
@@ -339,7 +314,7 @@ TEST_CASE("hostile: SQL metacharacters in user names and provider CSV columns ro
 }
 
 TEST_CASE("hostile: an enrollment token of the right length but wrong by one bit is refused, the right one works") {
-  Org org;
+  InProcessServer org;
   auto code = issue_enrollment_code(*org.store, "amina", std::chrono::hours(1), kNow);
   REQUIRE(code.ok());
   const auto token = EnrollmentCode::parse(code->code)->token;

@@ -56,7 +56,7 @@ TEST_CASE("providers: a CSV directory imports, and its mistakes are reported by 
 
 TEST_CASE("providers: the central store adds, updates, lists active ones and imports in one go") {
   testing::TempDir dir;
-  REQUIRE(init_server(dir.path(), "operator passphrase", {1, 8192}).ok());
+  REQUIRE(init_server(dir.path(), "operator passphrase", testing::kCheapKdf).ok());
   auto store = std::move(open_server_store(dir.path())).value();
   auto clinic = *make_provider("amal-clinic", "Al-Amal", "health", "Um Dukhun", "", "", "", true, 1);
   REQUIRE(store->add_provider(clinic).ok());

@@ -11,40 +11,12 @@
 #include "common/envelope.h"
 #include "sync-server/admin.h"
 #include "tests/support.h"
+#include "tests/sync-server/in_process.h"
 
 namespace amana::server {
 namespace {
 
-constexpr crypto::KdfParams kFastKdf{1, 8192};
-
-struct Server {
-  testing::TempDir dir;
-  std::int64_t now = 1'800'000'000'000;
-  std::unique_ptr<CentralStore> store;
-  OrgKeys keys;
-  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
-  std::unique_ptr<SyncService> service;
-
-  Server() {
-    REQUIRE(init_server(dir.path(), "operator passphrase", kFastKdf).ok());
-    store = std::move(open_server_store(dir.path())).value();
-    keys = std::move(unlock_org_keys(*store, "operator passphrase")).value();
-    REQUIRE(store->add_user({"amina", Role::assistant, "um-dukhun"}).ok());
-    service = std::make_unique<SyncService>(*store, keys, metrics, [this] { return now; });
-  }
-
-  HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "") {
-    return service->handle({method, target, "application/x-protobuf", body, "test"});
-  }
-
-  std::string nonce() {
-    pb::Nonce message;
-    REQUIRE(message.ParseFromString(call("GET", "/v1/nonce").body));
-    return message.nonce();
-  }
-
-  std::int64_t count_records() { return store->counts()->records; }
-};
+using testing::InProcessServer;
 
 std::string to_string(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
@@ -55,7 +27,7 @@ struct SimulatedDevice {
   std::uint64_t number = 0;
   std::string previous_hash;
 
-  void enroll(Server& server) {
+  void enroll(InProcessServer& server) {
     auto code = issue_enrollment_code(*server.store, "amina", std::chrono::hours(1), server.now);
     REQUIRE(code.ok());
     auto parsed = EnrollmentCode::parse(code->code);
@@ -103,7 +75,7 @@ struct SimulatedDevice {
     return operation;
   }
 
-  crypto::Bytes push_request(Server& server, const std::vector<std::string>& changesets) const {
+  crypto::Bytes push_request(InProcessServer& server, const std::vector<std::string>& changesets) const {
     pb::PushRequest request;
     request.set_server_nonce(server.nonce());
     for (const auto& c : changesets) request.add_changesets(c);
@@ -112,7 +84,7 @@ struct SimulatedDevice {
                           server.keys.box.public_key);
   }
 
-  Result<pb::PushResponse> read_response(Server& server, const HttpResponse& response) const {
+  Result<pb::PushResponse> read_response(InProcessServer& server, const HttpResponse& response) const {
     if (response.status != 200) return invalid_argument(std::to_string(response.status) + " " + response.rejection);
     const envelope::Recipient me{box.public_key, &box.secret_key};
     auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
@@ -125,7 +97,7 @@ struct SimulatedDevice {
     return parsed;
   }
 
-  Result<pb::PushResponse> push(Server& server, const std::vector<std::string>& changesets) const {
+  Result<pb::PushResponse> push(InProcessServer& server, const std::vector<std::string>& changesets) const {
     return read_response(server, server.call("POST", "/v1/push", to_string(push_request(server, changesets))));
   }
 };
@@ -135,7 +107,7 @@ HlcTime at(std::int64_t ms) { return make_hlc(ms, 0); }
 }  // namespace
 
 TEST_CASE("sync: a changeset sent twice merges once, a gap is refused with the number expected") {
-  Server server;
+  InProcessServer server;
   SimulatedDevice device;
   device.enroll(server);
   const RecordId record = new_record_id(1'800'000'000'000);
@@ -162,7 +134,7 @@ TEST_CASE("sync: a changeset sent twice merges once, a gap is refused with the n
 }
 
 TEST_CASE("sync: a different changeset under a number already merged is a fork, kept aside") {
-  Server server;
+  InProcessServer server;
   SimulatedDevice device;
   device.enroll(server);
   const RecordId record = new_record_id(1'800'000'000'000);
@@ -180,7 +152,7 @@ TEST_CASE("sync: a different changeset under a number already merged is a fork, 
 }
 
 TEST_CASE("sync: a replayed request, a flipped byte, an unknown or revoked device and another org are refused") {
-  Server server;
+  InProcessServer server;
   SimulatedDevice device;
   device.enroll(server);
   const RecordId record = new_record_id(1'800'000'000'000);
@@ -208,7 +180,7 @@ TEST_CASE("sync: a replayed request, a flipped byte, an unknown or revoked devic
   CHECK(unknown.status == 403);
   CHECK(unknown.rejection == "unknown_device");
 
-  Server other_org;
+  InProcessServer other_org;
   const HttpResponse elsewhere =
       other_org.call("POST", "/v1/push", to_string(device.push_request(server, {device.changeset({})})));
   CHECK(elsewhere.status == 400);
@@ -221,7 +193,7 @@ TEST_CASE("sync: a replayed request, a flipped byte, an unknown or revoked devic
 }
 
 TEST_CASE("sync: enrollment codes are single use and expire") {
-  Server server;
+  InProcessServer server;
   auto code = issue_enrollment_code(*server.store, "amina", std::chrono::minutes(10), server.now);
   REQUIRE(code.ok());
   auto token = crypto::hash(EnrollmentCode::parse(code->code)->token);
@@ -247,7 +219,7 @@ TEST_CASE("sync: two devices editing one record converge whatever the arrival or
   std::vector<std::string> outcomes;
   const std::vector<std::vector<int>> orders = {{0, 1, 2}, {0, 2, 1}, {2, 0, 1}};
   for (const auto& order : orders) {
-    Server server;
+    InProcessServer server;
     SimulatedDevice a;
     SimulatedDevice b;
     a.enroll(server);
@@ -276,7 +248,7 @@ TEST_CASE("sync: a new record whose operation writes one field twice keeps the l
   // The merge skips reading back a new record's versions; a field written twice in one
   // operation must still be decided by its stamps.
   for (const bool later_first : {false, true}) {
-    Server server;
+    InProcessServer server;
     SimulatedDevice device;
     device.enroll(server);
     const RecordId record = new_record_id(1'800'000'000'000);
@@ -301,7 +273,7 @@ TEST_CASE("sync: a new record whose operation writes one field twice keeps the l
 namespace amana::server {
 
 TEST_CASE("sync: a pull answers with the acknowledgement, and a replayed pull gets nothing") {
-  Server server;
+  InProcessServer server;
   SimulatedDevice device;
   device.enroll(server);
   const RecordId record = new_record_id(1'800'000'000'000);
