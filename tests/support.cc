@@ -173,6 +173,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
 const std::string kServerBin = AMANA_SYNC_SERVER_BIN;
 const std::string kClientBin = AMANA_FIELD_CLIENT_BIN;
 const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/";

@@ -66,6 +66,7 @@ std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& contents);
 
 bool contains(const std::string& haystack, const std::string& needle);
+bool starts_with(const std::string& text, const std::string& prefix);
 
 // --- the real binaries, end to end ---
 

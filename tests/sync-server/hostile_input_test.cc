@@ -5,12 +5,6 @@
 // and timeouts run against a real HttpServer on 127.0.0.1.
 #include <doctest/doctest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-
 #include <set>
 #include <thread>
 
@@ -25,6 +19,7 @@
 #include "sync-server/service.h"
 #include "tests/support.h"
 #include "tests/sync-server/in_process.h"
+#include "tests/sync-server/loopback_client.h"
 
 namespace amana::server {
 namespace {
@@ -338,32 +333,8 @@ TEST_CASE("hostile: an enrollment token of the right length but wrong by one bit
 
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
-// A raw TCP client: what a slowloris or a connection flood looks like from our side.
-class RawClient {
- public:
-  explicit RawClient(std::uint16_t port) : socket_(io_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-  // False once the server has closed the connection.
-  bool send(const std::string& bytes) {
-    boost::system::error_code ec;
-    net::write(socket_, net::buffer(bytes), ec);
-    return !ec;
-  }
-  std::string read_until_closed() {
-    std::string out;
-    boost::system::error_code ec;
-    net::read(socket_, net::dynamic_buffer(out), ec);
-    return out;
-  }
-
- private:
-  net::io_context io_;
-  tcp::socket socket_;
-};
+using testing::LoopbackClient;
+using testing::starts_with;
 
 struct Front {
   explicit Front(HttpOptions options) {
@@ -375,15 +346,15 @@ struct Front {
     server = std::move(started).value();
   }
   std::string get(const std::string& path) {
-    RawClient client(server->port());
-    client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    LoopbackClient client(server->port());
+    // Unchecked: a connection past the limit is answered 503 and closed, whether or not
+    // the request got through first.
+    static_cast<void>(client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
     return client.read_until_closed();
   }
   std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
   std::unique_ptr<HttpServer> server;
 };
-
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 }  // namespace
 
@@ -391,7 +362,7 @@ TEST_CASE("hostile: a slowloris dripping one header byte at a time is cut off at
   HttpOptions options;
   options.header_timeout = std::chrono::milliseconds(300);
   Front front(options);
-  RawClient drip(front.server->port());
+  LoopbackClient drip(front.server->port());
   // Each byte arrives well within any per-read timeout; only a deadline on the whole
   // header stops this. 200 bytes at 20 ms is four seconds, more than ten timeouts.
   const std::string request = "POST /v1/push HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(200, 'a');
@@ -411,7 +382,7 @@ TEST_CASE("hostile: a client that sends its headers and then trickles the body i
   HttpOptions options;
   options.body_timeout = std::chrono::milliseconds(300);
   Front front(options);
-  RawClient slow(front.server->port());
+  LoopbackClient slow(front.server->port());
   REQUIRE(slow.send("POST /v1/push HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
   bool cut_off = false;
   for (int i = 0; i < 200 && !cut_off; ++i) {
@@ -427,16 +398,16 @@ TEST_CASE("hostile: connections past max_connections get 503 and are closed, the
   options.max_connections = 3;
   options.header_timeout = std::chrono::milliseconds(2000);
   Front front(options);
-  std::vector<std::unique_ptr<RawClient>> holders;
+  std::vector<std::unique_ptr<LoopbackClient>> holders;
   for (std::size_t i = 0; i < options.max_connections; ++i) {
-    holders.push_back(std::make_unique<RawClient>(front.server->port()));
+    holders.push_back(std::make_unique<LoopbackClient>(front.server->port()));
   }
   // Sessions count as they are accepted, in order: wait for the last holder's to exist.
   for (int i = 0; i < 500 && front.metrics->value("amana_http_connections_total") < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (int i = 0; i < 5; ++i) {
-    RawClient excess(front.server->port());
+    LoopbackClient excess(front.server->port());
     const std::string answer = excess.read_until_closed();
     CHECK(starts_with(answer, "HTTP/1.1 503"));
   }

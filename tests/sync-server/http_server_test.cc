@@ -4,59 +4,21 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-
 #include <stdexcept>
 #include <thread>
+
+#include "tests/support.h"
+#include "tests/sync-server/loopback_client.h"
 
 namespace amana::server {
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
-class Client {
- public:
-  explicit Client(std::uint16_t port) : socket_(io_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-  void send(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
-  // Everything the server sends until it closes the connection.
-  std::string read_until_closed() {
-    std::string out;
-    boost::system::error_code ec;
-    net::read(socket_, net::dynamic_buffer(out), ec);
-    return out;
-  }
-  // One response whose body is sized by Content-Length (for keep-alive exchanges).
-  std::string read_response() {
-    std::string out;
-    boost::system::error_code ec;
-    std::size_t header_end = 0;
-    while ((header_end = out.find("\r\n\r\n")) == std::string::npos) read_some(out);
-    const auto length_at = out.find("Content-Length: ");
-    const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(out.substr(length_at + 16));
-    while (out.size() < header_end + 4 + length) read_some(out);
-    return out;
-  }
-
- private:
-  void read_some(std::string& out) {
-    char buffer[4096];
-    const std::size_t n = socket_.read_some(net::buffer(buffer));
-    out.append(buffer, n);
-  }
-  net::io_context io_;
-  tcp::socket socket_;
-};
+using testing::LoopbackClient;
+using testing::starts_with;
 
 std::string exchange(std::uint16_t port, const std::string& request) {
-  Client client(port);
-  client.send(request);
+  LoopbackClient client(port);
+  REQUIRE(client.send(request));
   return client.read_until_closed();
 }
 
@@ -68,8 +30,6 @@ std::string post(const std::string& path, const std::string& body, bool close = 
   return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-protobuf\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body;
 }
-
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 struct Fixture {
   explicit Fixture(HttpOptions options = {}) {
@@ -104,10 +64,10 @@ TEST_CASE("http: healthz and metrics are served, and requests are counted") {
 
 TEST_CASE("http: other requests reach the handler, several on one keep-alive connection") {
   Fixture f;
-  Client client(f.server->port());
-  client.send(post("/v1/push", "first", false));
+  LoopbackClient client(f.server->port());
+  REQUIRE(client.send(post("/v1/push", "first", false)));
   CHECK(client.read_response().find("echo:first") != std::string::npos);
-  client.send(post("/v1/push", "second", false));
+  REQUIRE(client.send(post("/v1/push", "second", false)));
   CHECK(client.read_response().find("echo:second") != std::string::npos);
   CHECK(f.metrics->value("amana_http_requests_total", "route=\"/v1/push\",status=\"200\"") == 2);
   CHECK(f.metrics->value("amana_http_received_bytes_total") == 11);
@@ -142,8 +102,8 @@ TEST_CASE("http: a client that stalls in its headers is cut off while others are
   HttpOptions options;
   options.header_timeout = std::chrono::milliseconds(300);
   Fixture f(options);
-  Client slow(f.server->port());
-  slow.send("POST /v1/push HTTP/1.1\r\nHost: te");
+  LoopbackClient slow(f.server->port());
+  REQUIRE(slow.send("POST /v1/push HTTP/1.1\r\nHost: te"));
   CHECK(starts_with(exchange(f.server->port(), get("/healthz")), "HTTP/1.1 200"));
   CHECK(slow.read_until_closed().empty());  // the server closed it without a response
   // The stream closes the socket as its timer fires, just before the server's handler

@@ -1,0 +1,36 @@
+// A raw TCP client on 127.0.0.1 for tests of the HTTP front. It sends exactly the bytes it
+// is given, so one class plays a well-behaved device, a malformed request, a slowloris
+// dripping a byte at a time or one connection of a flood.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace amana::testing {
+
+class LoopbackClient {
+ public:
+  // Connects at once; throws when nothing listens on `port`.
+  explicit LoopbackClient(std::uint16_t port);
+  LoopbackClient(const LoopbackClient&) = delete;
+  LoopbackClient& operator=(const LoopbackClient&) = delete;
+
+  // False once the server has closed the connection.
+  [[nodiscard]] bool send(const std::string& bytes);
+  // Everything the server sends until it closes the connection.
+  std::string read_until_closed();
+  // One response whose body is sized by Content-Length (for keep-alive exchanges); throws
+  // when the connection closes first.
+  std::string read_response();
+
+ private:
+  void read_some(std::string& out);
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+};
+
+}  // namespace amana::testing
