@@ -235,15 +235,11 @@ const amana::forms::Answers& survey_answers() {
   return answers;
 }
 
-namespace {
-
 amana::field::StoreOptions cheap_store_options() {
   amana::field::StoreOptions options;
   options.kdf = kCheapKdf;
   return options;
 }
-
-}  // namespace
 
 FieldDevice::FieldDevice(const std::string& user) { REQUIRE(run({"init", "--user", user}).exit_code == 0); }
 

@@ -13,6 +13,10 @@
 #include "common/answers.h"
 #include "common/crypto.h"
 
+namespace amana::field {
+struct StoreOptions;  // field-client/store.h
+}
+
 namespace amana::testing {
 
 // A fresh directory under the system temp dir, removed with everything in it.
@@ -105,6 +109,8 @@ class ServerUnderTest {
 // Argon2id at its floor, for tests of the libraries: a passphrase's cost is not what they
 // check, and the real cost would spend their time deriving keys. The CLI tests keep it.
 inline constexpr amana::crypto::KdfParams kCheapKdf{1, 8192};
+// Field store options with kCheapKdf and otherwise the defaults.
+amana::field::StoreOptions cheap_store_options();
 
 // A field device driven through the field-client binary, in its own home directory.
 class FieldDevice {

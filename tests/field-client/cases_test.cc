@@ -16,11 +16,8 @@ struct Device {
   testing::TempDir dir;
   forms::FormPack pack = std::move(forms::FormPack::builtin()).value();
   forms::ValidationOptions options{forms::Language::en, "2026-11-23"};
-  Store store = [this] {
-    StoreOptions store_options;
-    store_options.kdf = {1, 8192};
-    return std::move(Store::create(dir.path() / "home", "test passphrase", "amina", store_options)).value();
-  }();
+  Store store =
+      std::move(Store::create(dir.path() / "home", "test passphrase", "amina", testing::cheap_store_options())).value();
   CaseBook book{store, pack, options};
 
   forms::Answers example(const std::string& form_id, const forms::Answers& changes = {}) {

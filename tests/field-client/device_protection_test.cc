@@ -13,12 +13,7 @@ constexpr const char* kPassphrase = "a long field passphrase";
 constexpr const char* kDuress = "the passphrase under duress";
 constexpr std::int64_t kDay = 86'400'000;
 
-StoreOptions fast_options(WallClock clock = system_wall_clock()) {
-  StoreOptions options;
-  options.kdf = {1, 8192};
-  options.clock = std::move(clock);
-  return options;
-}
+using testing::cheap_store_options;
 
 forms::FormDefinition survey_form() {
   forms::FormDefinition form;
@@ -34,7 +29,7 @@ TEST_CASE("duress: the duress passphrase opens an empty store for the same user 
   const auto home = dir.path() / "home";
   DeviceId real_device;
   {
-    auto store = Store::create(home, kPassphrase, "amina", fast_options());
+    auto store = Store::create(home, kPassphrase, "amina", cheap_store_options());
     REQUIRE(store.ok());
     real_device = store->device();
     REQUIRE(store->add_record(survey_form(), {{"comments", "a survivor's words"}}).ok());
@@ -46,11 +41,11 @@ TEST_CASE("duress: the duress passphrase opens an empty store for the same user 
   }
   {
     // The real passphrase still opens the real store, with its record.
-    auto store = Store::open(home, kPassphrase, fast_options());
+    auto store = Store::open(home, kPassphrase, cheap_store_options());
     REQUIRE(store.ok());
     CHECK(store->records()->size() == 1);
   }
-  auto opened = Store::open(home, kDuress, fast_options());
+  auto opened = Store::open(home, kDuress, cheap_store_options());
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
   CHECK(opened->user() == "amina");
   CHECK(opened->records()->empty());
@@ -62,20 +57,20 @@ TEST_CASE("duress: the duress passphrase opens an empty store for the same user 
   for (const auto& entry : std::filesystem::directory_iterator(home)) {
     CHECK_FALSE(testing::contains(testing::read_file(entry.path()), real_id));
   }
-  CHECK(Store::open(home, kPassphrase, fast_options()).status().code() == ErrorCode::wrong_passphrase);
+  CHECK(Store::open(home, kPassphrase, cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
 }
 
 TEST_CASE("duress: a wrong passphrase is still only a failed unlock when a duress passphrase is set") {
   testing::TempDir dir;
   const auto home = dir.path() / "home";
   {
-    auto store = Store::create(home, kPassphrase, "amina", fast_options());
+    auto store = Store::create(home, kPassphrase, "amina", cheap_store_options());
     REQUIRE(store.ok());
     REQUIRE(store->add_record(survey_form(), {{"comments", "kept"}}).ok());
     REQUIRE(store->set_duress_passphrase(kDuress).ok());
   }
-  CHECK(Store::open(home, "neither of the two", fast_options()).status().code() == ErrorCode::wrong_passphrase);
-  auto store = Store::open(home, kPassphrase, fast_options());
+  CHECK(Store::open(home, "neither of the two", cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
+  auto store = Store::open(home, kPassphrase, cheap_store_options());
   REQUIRE(store.ok());
   CHECK(store->records()->size() == 1);
 }
@@ -84,7 +79,9 @@ TEST_CASE("lease: a store not synced for longer than its lease is locked until i
   testing::TempDir dir;
   std::int64_t now = 1'780'000'000'000;
   auto clock = [&now] { return now; };
-  auto store = Store::create(dir.path() / "home", kPassphrase, "amina", fast_options(clock));
+  StoreOptions options = cheap_store_options();
+  options.clock = clock;
+  auto store = Store::create(dir.path() / "home", kPassphrase, "amina", options);
   REQUIRE(store.ok());
   CHECK(store->check_offline_lease().ok());  // never synced, no lease known yet
 

@@ -11,13 +11,8 @@ namespace {
 
 constexpr const char* kPassphrase = "a long field passphrase";
 
-// Weak key derivation keeps these library tests fast; the CLI tests use the real cost.
-StoreOptions fast_options(int max_failed_unlocks = 10) {
-  StoreOptions options;
-  options.kdf = {1, 8192};
-  options.max_failed_unlocks = max_failed_unlocks;
-  return options;
-}
+using testing::cheap_store_options;
+using testing::contains;
 
 forms::FormDefinition test_form() {
   forms::FormDefinition form;
@@ -27,13 +22,11 @@ forms::FormDefinition test_form() {
 }
 
 Store create_store(const testing::TempDir& dir, int max_failed_unlocks = 10) {
-  auto store = Store::create(dir.path() / "home", kPassphrase, "amina", fast_options(max_failed_unlocks));
+  StoreOptions options = cheap_store_options();
+  options.max_failed_unlocks = max_failed_unlocks;
+  auto store = Store::create(dir.path() / "home", kPassphrase, "amina", options);
   REQUIRE_MESSAGE(store.ok(), store.status().message());
   return std::move(store).value();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace
@@ -46,7 +39,7 @@ TEST_CASE("a new store opens with its passphrase and keeps its device id and use
     device = store.device();
     CHECK(store.user() == "amina");
   }
-  auto reopened = Store::open(dir.path() / "home", kPassphrase, fast_options());
+  auto reopened = Store::open(dir.path() / "home", kPassphrase, cheap_store_options());
   REQUIRE(reopened.ok());
   CHECK(reopened->device() == device);
   CHECK(reopened->user() == "amina");
@@ -55,10 +48,11 @@ TEST_CASE("a new store opens with its passphrase and keeps its device id and use
 TEST_CASE("create refuses an existing store and an empty passphrase") {
   testing::TempDir dir;
   create_store(dir);
-  CHECK(Store::create(dir.path() / "home", kPassphrase, "x", fast_options()).status().code() ==
+  CHECK(Store::create(dir.path() / "home", kPassphrase, "x", cheap_store_options()).status().code() ==
         ErrorCode::already_exists);
-  CHECK(Store::create(dir.path() / "other", "", "x", fast_options()).status().code() == ErrorCode::invalid_argument);
-  CHECK(Store::open(dir.path() / "none", kPassphrase, fast_options()).status().code() == ErrorCode::not_found);
+  CHECK(Store::create(dir.path() / "other", "", "x", cheap_store_options()).status().code() ==
+        ErrorCode::invalid_argument);
+  CHECK(Store::open(dir.path() / "none", kPassphrase, cheap_store_options()).status().code() == ErrorCode::not_found);
 }
 
 TEST_CASE("a wrong passphrase is a clear error and leaves store.db byte for byte unchanged") {
@@ -66,12 +60,12 @@ TEST_CASE("a wrong passphrase is a clear error and leaves store.db byte for byte
   { create_store(dir).add_record(test_form(), {{"name", "Halima"}}).value(); }
   const auto db_file = dir.path() / "home" / "store.db";
   const std::string before = testing::read_file(db_file);
-  auto wrong = Store::open(dir.path() / "home", "not the passphrase", fast_options());
+  auto wrong = Store::open(dir.path() / "home", "not the passphrase", cheap_store_options());
   REQUIRE_FALSE(wrong.ok());
   CHECK(wrong.status().code() == ErrorCode::wrong_passphrase);
   CHECK(contains(wrong.status().message(), "wrong passphrase (failed attempt 1 of 10"));
   CHECK(testing::read_file(db_file) == before);
-  auto right = Store::open(dir.path() / "home", kPassphrase, fast_options());
+  auto right = Store::open(dir.path() / "home", kPassphrase, cheap_store_options());
   REQUIRE(right.ok());
   CHECK(right->records()->size() == 1);
 }
@@ -80,13 +74,13 @@ TEST_CASE("after the configured number of failed unlocks in a row the data key i
   testing::TempDir dir;
   const auto home = dir.path() / "home";
   { create_store(dir, 3).add_record(test_form(), {{"name", "Halima"}}).value(); }
-  CHECK(Store::open(home, "wrong-1", fast_options()).status().code() == ErrorCode::wrong_passphrase);
-  CHECK(Store::open(home, "wrong-2", fast_options()).status().code() == ErrorCode::wrong_passphrase);
-  auto third = Store::open(home, "wrong-3", fast_options());
+  CHECK(Store::open(home, "wrong-1", cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
+  CHECK(Store::open(home, "wrong-2", cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
+  auto third = Store::open(home, "wrong-3", cheap_store_options());
   CHECK(third.status().code() == ErrorCode::locked_out);
   CHECK(contains(third.status().message(), "data key has been destroyed"));
   // Even the right passphrase cannot open it now.
-  auto right = Store::open(home, kPassphrase, fast_options());
+  auto right = Store::open(home, kPassphrase, cheap_store_options());
   CHECK(right.status().code() == ErrorCode::locked_out);
   CHECK(contains(right.status().message(), "field-client wipe --yes"));
 }
@@ -95,10 +89,10 @@ TEST_CASE("a successful unlock resets the failure count") {
   testing::TempDir dir;
   const auto home = dir.path() / "home";
   create_store(dir, 2);
-  CHECK(Store::open(home, "wrong", fast_options()).status().code() == ErrorCode::wrong_passphrase);
-  REQUIRE(Store::open(home, kPassphrase, fast_options()).ok());
-  CHECK(Store::open(home, "wrong", fast_options()).status().code() == ErrorCode::wrong_passphrase);
-  CHECK(Store::open(home, kPassphrase, fast_options()).ok());
+  CHECK(Store::open(home, "wrong", cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
+  REQUIRE(Store::open(home, kPassphrase, cheap_store_options()).ok());
+  CHECK(Store::open(home, "wrong", cheap_store_options()).status().code() == ErrorCode::wrong_passphrase);
+  CHECK(Store::open(home, kPassphrase, cheap_store_options()).ok());
 }
 
 TEST_CASE("adding a record appends one operation to the outbox with the next sequence number") {
@@ -212,6 +206,6 @@ TEST_CASE("wipe destroys every store file and needs no passphrase") {
   REQUIRE(Store::wipe(home).ok());
   CHECK_FALSE(Store::exists(home));
   CHECK_FALSE(std::filesystem::exists(home / "store.db-wal"));
-  CHECK(Store::open(home, kPassphrase, fast_options()).status().code() == ErrorCode::not_found);
+  CHECK(Store::open(home, kPassphrase, cheap_store_options()).status().code() == ErrorCode::not_found);
   CHECK(Store::wipe(home).code() == ErrorCode::not_found);
 }
