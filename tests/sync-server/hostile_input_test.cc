@@ -19,7 +19,7 @@
 #include "sync-server/service.h"
 #include "tests/support.h"
 #include "tests/sync-server/in_process.h"
-#include "tests/sync-server/loopback_client.h"
+#include "tests/sync-server/loopback.h"
 
 namespace amana::server {
 namespace {
@@ -336,15 +336,15 @@ namespace {
 using testing::LoopbackClient;
 using testing::starts_with;
 
-struct Front {
-  explicit Front(HttpOptions options) {
-    options.listen = "127.0.0.1:0";
-    options.log_requests = false;
-    auto started = HttpServer::start(
-        options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", "served\n", ""}; }, metrics);
-    REQUIRE_MESSAGE(started.ok(), started.status().message());
-    server = std::move(started).value();
-  }
+HttpOptions without_request_log(HttpOptions options) {
+  options.log_requests = false;
+  return options;
+}
+
+struct Front : testing::LoopbackHttpServer {
+  explicit Front(HttpOptions options)
+      : LoopbackHttpServer(without_request_log(std::move(options)),
+                           [](const HttpRequest&) { return HttpResponse{200, "text/plain", "served\n", ""}; }) {}
   std::string get(const std::string& path) {
     LoopbackClient client(server->port());
     // Unchecked: a connection past the limit is answered 503 and closed, whether or not
@@ -352,8 +352,6 @@ struct Front {
     static_cast<void>(client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
     return client.read_until_closed();
   }
-  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
-  std::unique_ptr<HttpServer> server;
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "tests/support.h"
-#include "tests/sync-server/loopback_client.h"
+#include "tests/sync-server/loopback.h"
 
 namespace amana::server {
 namespace {
@@ -31,22 +31,13 @@ std::string post(const std::string& path, const std::string& body, bool close = 
          std::to_string(body.size()) + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body;
 }
 
-struct Fixture {
-  explicit Fixture(HttpOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    auto started = HttpServer::start(
-        options,
-        [](const HttpRequest& request) -> HttpResponse {
+struct Fixture : testing::LoopbackHttpServer {
+  explicit Fixture(HttpOptions options = {})
+      : LoopbackHttpServer(std::move(options), [](const HttpRequest& request) -> HttpResponse {
           if (request.target == "/v1/explode") throw std::runtime_error("handler bug");
           if (request.target != "/v1/push") return {404, "text/plain", "no such route\n", "unknown_route"};
           return {200, "application/x-protobuf", "echo:" + request.body, ""};
-        },
-        metrics);
-    REQUIRE_MESSAGE(started.ok(), started.status().message());
-    server = std::move(started).value();
-  }
-  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
-  std::unique_ptr<HttpServer> server;
+        }) {}
 };
 
 }  // namespace

@@ -1,16 +1,32 @@
-// A raw TCP client on 127.0.0.1 for tests of the HTTP front. It sends exactly the bytes it
-// is given, so one class plays a well-behaved device, a malformed request, a slowloris
-// dripping a byte at a time or one connection of a flood.
+// The HTTP front on a real socket on 127.0.0.1, for its tests: a server on a port of its
+// own and a raw TCP client to talk to it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "sync-server/http_server.h"
+#include "sync-server/metrics.h"
 
 namespace amana::testing {
 
+// An HttpServer serving `handler` on 127.0.0.1 with an ephemeral port (whatever
+// `options.listen` said), its metrics kept for the test to read. Starting is checked with
+// doctest's REQUIRE.
+struct LoopbackHttpServer {
+  LoopbackHttpServer(server::HttpOptions options, server::RequestHandler handler);
+
+  std::shared_ptr<server::Metrics> metrics = std::make_shared<server::Metrics>();
+  std::unique_ptr<server::HttpServer> server;
+};
+
+// A raw TCP client on 127.0.0.1. It sends exactly the bytes it is given, so one class plays
+// a well-behaved device, a malformed request, a slowloris dripping a byte at a time or one
+// connection of a flood.
 class LoopbackClient {
  public:
   // Connects at once; throws when nothing listens on `port`.

@@ -1,4 +1,6 @@
-#include "tests/sync-server/loopback_client.h"
+#include "tests/sync-server/loopback.h"
+
+#include <doctest/doctest.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
@@ -8,6 +10,13 @@ namespace amana::testing {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+LoopbackHttpServer::LoopbackHttpServer(server::HttpOptions options, server::RequestHandler handler) {
+  options.listen = "127.0.0.1:0";
+  auto started = server::HttpServer::start(options, std::move(handler), metrics);
+  REQUIRE_MESSAGE(started.ok(), started.status().message());
+  server = std::move(started).value();
+}
 
 LoopbackClient::LoopbackClient(std::uint16_t port) : socket_(io_) {
   socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
