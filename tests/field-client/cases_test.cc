@@ -38,6 +38,14 @@ struct Device {
     return *store.add_record(*form, *forms::validate_submission(*form, raw, given, options));
   }
 
+  // The provider the example referral names, active, in the directory the office sends.
+  void add_referral_provider() {
+    pb::Provider provider;
+    provider.set_id(example("referral").at("provider_id"));
+    provider.set_active(true);
+    REQUIRE(store.replace_providers({provider}, 1).ok());
+  }
+
   // Everything a person could see: must not move when a step is refused.
   std::string snapshot() {
     std::string out;
@@ -163,10 +171,7 @@ TEST_CASE("cases: identifying data goes to a provider only with consent to share
   auto unknown = d.book.record_step(kase, cases::CaseEvent::refer, d.example("referral", {{"share_identifying_data", "false"}}));
   CHECK(unknown.status().message().find("is not in this device's service directory") != std::string::npos);
   CHECK(d.snapshot() == before);
-  pb::Provider provider;
-  provider.set_id(d.example("referral").at("provider_id"));
-  provider.set_active(true);
-  REQUIRE(d.store.replace_providers({provider}, 1).ok());
+  d.add_referral_provider();
   CHECK(d.book.record_step(kase, cases::CaseEvent::refer, d.example("referral", {{"share_identifying_data", "false"}}))
             .ok());
   CHECK(d.book.summary(kase)->status == cases::CaseStatus::in_progress);
@@ -178,10 +183,7 @@ namespace amana::field {
 
 TEST_CASE("cases: referrals are tracked to their outcome, and the weekly review lists what needs attention") {
   Device d;
-  pb::Provider provider;
-  provider.set_id(d.example("referral").at("provider_id"));
-  provider.set_active(true);
-  REQUIRE(d.store.replace_providers({provider}, 1).ok());
+  d.add_referral_provider();
   const RecordId identification = d.identification();
   const RecordId kase = *d.book.open({identification, {}, false});
   for (const auto& [event, form] : std::vector<std::pair<cases::CaseEvent, std::string>>{
@@ -221,10 +223,7 @@ TEST_CASE("cases: a referral exported for the provider carries who the client is
   for (const bool consent : {true, false}) {
     CAPTURE(consent);
     Device d;
-    pb::Provider provider;
-    provider.set_id(d.example("referral").at("provider_id"));
-    provider.set_active(true);
-    REQUIRE(d.store.replace_providers({provider}, 1).ok());
+    d.add_referral_provider();
     const RecordId identification = d.identification();
     const RecordId kase = *d.book.open({identification, {}, false});
     REQUIRE(d.book.record_step(kase, cases::CaseEvent::reg,
