@@ -90,18 +90,25 @@ bool Query::column_is_null(int column) const { return sqlite3_column_type(stmt_,
 // ---- Transaction ----
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+    : db_(other.db_), nested_(other.nested_), open_(std::exchange(other.open_, false)) {}
 
 Transaction::~Transaction() {
-  if (open_) sqlite3_exec(db_->handle_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!open_) return;
+  sqlite3_exec(db_->handle_, nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK", nullptr, nullptr, nullptr);
+  finish();
+}
+
+void Transaction::finish() {
+  open_ = false;
+  --db_->open_transactions_;
 }
 
 Status Transaction::commit() {
   if (!open_) throw std::logic_error("commit of a finished transaction");
-  if (sqlite3_exec(db_->handle_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_exec(db_->handle_, nested_ ? "RELEASE nested" : "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db_->error("commit failed");
   }
-  open_ = false;
+  finish();
   return Status::success();
 }
 
@@ -164,10 +171,12 @@ Result<Query> Database::query(std::string_view sql) {
 }
 
 Result<Transaction> Database::begin() {
-  if (sqlite3_exec(handle_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  const bool nested = open_transactions_ > 0;
+  if (sqlite3_exec(handle_, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return error("cannot start a write transaction");
   }
-  return Transaction(this);
+  ++open_transactions_;
+  return Transaction(this, nested);
 }
 
 Status Database::checkpoint_truncate() {

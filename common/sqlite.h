@@ -4,7 +4,9 @@
 // Writing functions elsewhere take a `Transaction&`, so that a write outside a transaction
 // does not compile by accident. A Transaction is BEGIN IMMEDIATE (the write lock is taken
 // up front, so a busy database fails at the start rather than half way); it rolls back in
-// its destructor unless commit() succeeded.
+// its destructor unless commit() succeeded. A Transaction begun inside another is a
+// savepoint: its commit keeps its writes for the outer one to make durable, its rollback
+// undoes only them.
 //
 // Thread safety: a Database and its statements belong to one thread at a time.
 #pragma once
@@ -69,8 +71,10 @@ class Transaction {
 
  private:
   friend class Database;
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, bool nested) : db_(db), nested_(nested) {}
+  void finish();
   Database* db_;
+  bool nested_;
   bool open_ = true;
 };
 
@@ -91,7 +95,8 @@ class Database {
   Status exec(std::string_view sql);
   // A cached prepared statement for `sql`. A Query must not be prepared twice at once.
   Result<Query> query(std::string_view sql);
-  // BEGIN IMMEDIATE; io error when the database is locked or unwritable.
+  // BEGIN IMMEDIATE, or a savepoint inside an open Transaction; io error when the
+  // database is locked or unwritable.
   Result<Transaction> begin();
 
   // Flushes the WAL into the main file and truncates it to zero bytes, so that nothing
@@ -112,6 +117,7 @@ class Database {
   sqlite3* handle_;
   std::filesystem::path path_;
   std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
+  int open_transactions_ = 0;
 };
 
 // A numbered schema step. Steps run in order, each in its own transaction together with

@@ -1,5 +1,8 @@
 #include "field-client/sync_client.h"
 
+#include <string>
+#include <utility>
+
 #include "common/enrollment_code.h"
 #include "common/envelope.h"
 #include "common/files.h"
@@ -239,11 +242,17 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   const std::size_t total = pending.size();
   if (total == 0) say("nothing to send");
   std::size_t done = 0;
+  // Each push's reply carries the nonce for the next request, saving a round trip each.
+  std::string next_nonce;
+  auto take_nonce = [&]() -> Result<std::string> {
+    if (next_nonce.empty()) return fetch_nonce(url, request_options);
+    return std::exchange(next_nonce, std::string());
+  };
   while (!pending.empty()) {
     const std::size_t batch = std::min(pending.size(), options.max_changesets_per_push);
     say("sending changesets " + std::to_string(done + 1) + "-" + std::to_string(done + batch) + " of " +
         std::to_string(total));
-    AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, request_options));
+    AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());
     pb::PushRequest request;
     request.set_server_nonce(nonce);
     for (std::size_t i = 0; i < batch; ++i) request.add_changesets(pending[i].encoded);
@@ -262,6 +271,7 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     }
     // Acknowledge first: whatever else the reply says, what the server merged is durable.
     AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(response.high_water()));
+    next_nonce = response.next_nonce();
     report.high_water = response.high_water();
     for (const auto& result : response.results()) {
       if (result.outcome() == pb::PushResponse::GAP) {
@@ -285,7 +295,7 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     }
   }
   say("pulling what this device needs to know");
-  AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, request_options));
+  AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());
   pb::PullRequest pull;
   pull.set_server_nonce(nonce);
   AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());

@@ -12,13 +12,20 @@
 //  3. Field values at rest are sealed under the org's data key: a stolen disk or backup
 //     without the operator passphrase reveals ids, forms and times, not answers.
 //
+//  4. in_one_transaction() makes the store calls it runs durable together, in one commit:
+//     a push's nonce, its changesets and its audit entry cost one disk sync, not one each.
+//     Each call inside keeps its own atomicity; "durable when it returns" (1) then holds
+//     when in_one_transaction returns.
+//
 // Thread safety: one CentralStore may be used from several threads; implementations
-// serialise what must be serialised.
+// serialise what must be serialised (a transaction's calls are not interleaved with
+// another thread's).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -108,6 +115,10 @@ struct StoreCounts {
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
+
+  // Runs `work`, whose calls on this store (from this thread) are committed together when
+  // it returns ok and rolled back when it returns an error, or the commit's error.
+  virtual Status in_one_transaction(const std::function<Status()>& work) = 0;
 
   // --- org key material (see org_keys.h); stored as given, opaque to the store ---
   virtual Status put_meta(const std::string& key, crypto::ByteView value) = 0;

@@ -68,10 +68,13 @@ class SyncService {
   // Merges its changesets in order, stopping at a gap or fork.
   Result<pb::PushResponse> apply_push(const OpenedPush& push);
   HttpResponse org_keys() const;
+  // A new single-use nonce, stored with its expiry.
+  Result<std::string> issue_nonce();
   HttpResponse nonce();
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse push(const HttpRequest& request);
   HttpResponse pull(const HttpRequest& request);
+  HttpResponse answer_pull(const HttpRequest& request);  // inside pull's transaction
   HttpResponse dataset(const HttpRequest& request);
   // A revoked device is answered 403 with a DeviceUpdate{revoked} signed by the org and
   // sealed to it: its order to wipe, which nobody else can forge or read.

@@ -1,6 +1,8 @@
 // The embedded central store on SQLite. One connection, serialised by a mutex: merges are
-// short transactions, and SQLite allows one writer at a time anyway.
+// short transactions, and SQLite allows one writer at a time anyway. A transaction begun
+// inside in_one_transaction is a savepoint of it (common/sqlite.h).
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -295,6 +297,13 @@ struct HeldVersion {
 class SqliteCentralStore final : public CentralStore {
  public:
   explicit SqliteCentralStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status in_one_transaction(const std::function<Status()>& work) override {
+    std::lock_guard lock(mutex_);
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
+    AMANA_RETURN_IF_ERROR(work());
+    return txn.commit();  // durable: synchronous=FULL
+  }
 
   Status put_meta(const std::string& key, ByteView value) override {
     std::lock_guard lock(mutex_);
@@ -1152,7 +1161,8 @@ class SqliteCentralStore final : public CentralStore {
     return flush();
   }
 
-  std::mutex mutex_;
+  // Recursive: the calls in_one_transaction runs take it again on the same thread.
+  std::recursive_mutex mutex_;
   std::unique_ptr<sql::Database> db_;
   crypto::SecretBytes data_key_;
 };

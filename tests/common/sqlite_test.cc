@@ -100,6 +100,50 @@ TEST_CASE("a transaction rolls back unless committed") {
   CHECK(count(*db, "SELECT count(*) FROM t") == 1);
 }
 
+TEST_CASE("a transaction begun inside another keeps or undoes only its own writes, made durable by the outer") {
+  testing::TempDir dir;
+  auto db = new_database(dir);
+  REQUIRE(db->exec("CREATE TABLE t (x INTEGER)").ok());
+  auto insert = [&](std::int64_t x) {
+    auto q = db->query("INSERT INTO t (x) VALUES (?)");
+    REQUIRE(q.ok());
+    REQUIRE(q->bind(1, x).run().ok());
+  };
+  {
+    auto outer = db->begin();
+    REQUIRE(outer.ok());
+    insert(1);
+    {
+      auto kept = db->begin();
+      REQUIRE(kept.ok());
+      insert(2);
+      REQUIRE(kept->commit().ok());
+    }
+    {
+      auto undone = db->begin();
+      REQUIRE(undone.ok());
+      insert(3);
+    }
+    CHECK(count(*db, "SELECT group_concat(x, '') FROM t") == 12);
+    REQUIRE(outer->commit().ok());
+  }
+  CHECK(count(*db, "SELECT count(*) FROM t") == 2);
+  {
+    auto outer = db->begin();
+    REQUIRE(outer.ok());
+    auto inner = db->begin();
+    REQUIRE(inner.ok());
+    insert(4);
+    REQUIRE(inner->commit().ok());
+  }  // the outer one rolls back, taking the committed inner one with it
+  CHECK(count(*db, "SELECT count(*) FROM t") == 2);
+  auto after = db->begin();  // and the connection is back to plain transactions
+  REQUIRE(after.ok());
+  insert(5);
+  REQUIRE(after->commit().ok());
+  CHECK(count(*db, "SELECT count(*) FROM t") == 3);
+}
+
 TEST_CASE("opening modes and non-database files give clear errors") {
   testing::TempDir dir;
   CHECK(Database::open(dir.path() / "missing.db", OpenMode::existing).status().code() == ErrorCode::not_found);

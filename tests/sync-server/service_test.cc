@@ -272,6 +272,46 @@ TEST_CASE("sync: a new record whose operation writes one field twice keeps the l
 
 namespace amana::server {
 
+TEST_CASE("sync: a push merges whole or not at all, and its reply carries the single-use nonce for the next request") {
+  InProcessServer server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const RecordId record = new_record_id(1'800'000'000'000);
+  const std::string good = device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)});
+  const std::size_t audited_before = server.store->audit_log()->size();
+  // One push is one transaction: a malformed changeset after a good one leaves nothing.
+  const HttpResponse broken =
+      server.call("POST", "/v1/push", to_string(device.push_request(server, {good, "not a changeset"})));
+  CHECK(broken.status == 400);
+  CHECK(server.count_records() == 0);
+  CHECK(server.store->audit_log()->size() == audited_before);
+
+  auto merged = device.push(server, {good});
+  REQUIRE_MESSAGE(merged.ok(), merged.status().message());
+  CHECK(merged->results(0).outcome() == pb::PushResponse::MERGED);
+  CHECK(server.count_records() == 1);
+  REQUIRE(merged->next_nonce().size() == 32);
+
+  // The carried nonce opens the pull instead of a GET /v1/nonce, once.
+  pb::PullRequest request;
+  request.set_server_nonce(merged->next_nonce());
+  const envelope::Sender me{device.id.view(), &device.sign.secret_key};
+  auto pull = [&] {
+    return server.call("POST", "/v1/pull",
+                       to_string(envelope::seal(envelope::Purpose::pull_request,
+                                                crypto::as_bytes(request.SerializeAsString()), me,
+                                                server.keys.box.public_key)));
+  };
+  CHECK(pull().status == 200);
+  CHECK(pull().rejection == "replayed");
+  // It expires like any other.
+  auto later = device.push(server, {device.changeset({device.write(record, "comments", "ok", at(2), HlcTime{0})})});
+  REQUIRE(later.ok());
+  request.set_server_nonce(later->next_nonce());
+  server.now += 6 * 60 * 1000;
+  CHECK(pull().rejection == "replayed");
+}
+
 TEST_CASE("sync: a pull answers with the acknowledgement, and a replayed pull gets nothing") {
   InProcessServer server;
   SimulatedDevice device;

@@ -9,12 +9,26 @@
 
 #include "common/csv.h"
 #include "common/hlc.h"
+#include "common/http_client.h"
 #include "common/sqlite.h"
 #include "sync-server/admin.h"
 #include "sync-server/org_keys.h"
 #include "tests/support.h"
 
 using namespace amana::testing;
+
+namespace {
+
+// How many requests the server answered on `route` with 200, from its /metrics.
+int answered(const ServerUnderTest& server, const std::string& route) {
+  const auto metrics = amana::http::request(*amana::http::Url::parse(server.url()), "GET", "/metrics", "");
+  REQUIRE(metrics.ok());
+  const std::string key = "amana_http_requests_total{route=\"" + route + "\",status=\"200\"} ";
+  const auto at = metrics->body.find(key);
+  return at == std::string::npos ? 0 : std::stoi(metrics->body.substr(at + key.size()));
+}
+
+}  // namespace
 
 TEST_CASE("sync end to end: two devices enroll, collect, sync, and the central store has every record") {
   ServerUnderTest server;
@@ -47,6 +61,11 @@ TEST_CASE("sync end to end: two devices enroll, collect, sync, and the central s
 
   const auto devices = server.admin({"devices", "--json"});
   CHECK(contains(devices.out, "\"high_water\": 2"));
+  // Four syncs, three with something to send: one nonce each, the pull's came with the
+  // push's reply; and one for each of the two enrollments.
+  CHECK(answered(server, "/v1/push") == 3);
+  CHECK(answered(server, "/v1/pull") == 4);
+  CHECK(answered(server, "/v1/nonce") == 2 + 4);
   CHECK(server.process().stop(SIGTERM) == 0);  // a clean stop on SIGTERM
 }
 
