@@ -186,9 +186,10 @@ Result<SyncService::OpenedPush> SyncService::open_push(crypto::ByteView sealed, 
   return push;
 }
 
-Result<pb::PushResponse> SyncService::apply_push(const OpenedPush& push) {
+Result<SyncService::AppliedPush> SyncService::apply_push(const OpenedPush& push) {
   const std::string sender_id(push.sender.id.bytes.begin(), push.sender.id.bytes.end());
-  pb::PushResponse response;
+  AppliedPush applied_push;
+  pb::PushResponse& response = applied_push.response;
   std::uint64_t high_water = push.sender.high_water;
   for (const std::string& encoded : push.request.changesets()) {
     pb::Changeset changeset;
@@ -207,18 +208,23 @@ Result<pb::PushResponse> SyncService::apply_push(const OpenedPush& push) {
     result->set_number(changeset.number());
     result->set_outcome(to_wire(applied.outcome));
     high_water = applied.high_water;
-    static constexpr const char* kOutcomeLabels[] = {"outcome=\"merged\"", "outcome=\"already_applied\"",
-                                                     "outcome=\"gap\"", "outcome=\"fork\""};
-    metrics_->add("amana_changesets_total", kOutcomeLabels[static_cast<int>(applied.outcome)]);
-    if (applied.outcome == ChangesetOutcome::merged) {
-      metrics_->add("amana_operations_merged_total", "", applied.operations);
-      metrics_->add("amana_conflicts_total", "", applied.conflicts);
-    }
+    applied_push.operations += applied.operations;
+    applied_push.conflicts += applied.conflicts;
     if (applied.outcome == ChangesetOutcome::gap || applied.outcome == ChangesetOutcome::fork) break;
   }
   response.set_high_water(high_water);
   response.set_expected_number(high_water + 1);
-  return response;
+  return applied_push;
+}
+
+void SyncService::count_push(const AppliedPush& push) {
+  static constexpr const char* kOutcomeLabels[] = {"?", "outcome=\"merged\"", "outcome=\"already_applied\"",
+                                                   "outcome=\"gap\"", "outcome=\"fork\""};
+  for (const auto& result : push.response.results()) {
+    metrics_->add("amana_changesets_total", kOutcomeLabels[std::clamp(static_cast<int>(result.outcome()), 0, 4)]);
+  }
+  metrics_->add("amana_operations_merged_total", "", push.operations);
+  metrics_->add("amana_conflicts_total", "", push.conflicts);
 }
 
 HttpResponse SyncService::push(const HttpRequest& request) {
@@ -228,16 +234,17 @@ HttpResponse SyncService::push(const HttpRequest& request) {
   // One durable commit for the whole push: the nonce spent, every changeset, the audit
   // entry and the nonce for the device's next request. A small sync waits on disk syncs,
   // not on the CPU (docs/benchmarks.md).
-  pb::PushResponse response;
+  AppliedPush applied;
   const Status done = store_.in_one_transaction([&]() -> Status {
     AMANA_RETURN_IF_ERROR(store_.consume_nonce(crypto::as_bytes(push->request.server_nonce()), clock_()));
-    AMANA_ASSIGN_OR_RETURN(response, apply_push(*push));
-    AMANA_RETURN_IF_ERROR(audit_push(push->sender, "push", response));
-    AMANA_ASSIGN_OR_RETURN(*response.mutable_next_nonce(), issue_nonce());
+    AMANA_ASSIGN_OR_RETURN(applied, apply_push(*push));
+    AMANA_RETURN_IF_ERROR(audit_push(push->sender, "push", applied.response));
+    AMANA_ASSIGN_OR_RETURN(*applied.response.mutable_next_nonce(), issue_nonce());
     return Status();
   });
   if (!done.ok()) return refusal(done);
-  return sealed_reply(envelope::Purpose::push_response, response, push->sender.box_public_key);
+  count_push(applied);
+  return sealed_reply(envelope::Purpose::push_response, applied.response, push->sender.box_public_key);
 }
 
 Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
@@ -247,12 +254,13 @@ Result<pb::PushResponse> SyncService::import_bundle(crypto::ByteView sealed) {
                                                "bundle from a revoked device"}));
     return Status(ErrorCode::revoked, "device " + push.sender.id.to_string() + " is revoked: its bundle is refused");
   }
-  pb::PushResponse response;
+  AppliedPush applied;
   AMANA_RETURN_IF_ERROR(store_.in_one_transaction([&]() -> Status {
-    AMANA_ASSIGN_OR_RETURN(response, apply_push(push));
-    return audit_push(push.sender, "import-bundle", response);
+    AMANA_ASSIGN_OR_RETURN(applied, apply_push(push));
+    return audit_push(push.sender, "import-bundle", applied.response);
   }));
-  return response;
+  count_push(applied);
+  return std::move(applied.response);
 }
 
 Status SyncService::audit_push(const Device& sender, std::string_view action, const pb::PushResponse& response) {

@@ -65,8 +65,15 @@ class SyncService {
   // Opens and verifies a device's sealed push: corrupt (forged), permission_denied
   // (unknown or revoked device), invalid_argument (malformed or over the limits).
   Result<OpenedPush> open_push(crypto::ByteView sealed, envelope::Purpose purpose);
+  struct AppliedPush {
+    pb::PushResponse response;
+    std::size_t operations = 0;  // merged
+    std::size_t conflicts = 0;   // new
+  };
   // Merges its changesets in order, stopping at a gap or fork.
-  Result<pb::PushResponse> apply_push(const OpenedPush& push);
+  Result<AppliedPush> apply_push(const OpenedPush& push);
+  // Into /metrics, once the push is committed: a rolled-back push counts nothing.
+  void count_push(const AppliedPush& push);
   HttpResponse org_keys() const;
   // A new single-use nonce, stored with its expiry.
   Result<std::string> issue_nonce();

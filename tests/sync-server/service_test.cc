@@ -285,11 +285,13 @@ TEST_CASE("sync: a push merges whole or not at all, and its reply carries the si
   CHECK(broken.status == 400);
   CHECK(server.count_records() == 0);
   CHECK(server.store->audit_log()->size() == audited_before);
+  CHECK(server.metrics->value("amana_changesets_total", "outcome=\"merged\"") == 0);  // nor in /metrics
 
   auto merged = device.push(server, {good});
   REQUIRE_MESSAGE(merged.ok(), merged.status().message());
   CHECK(merged->results(0).outcome() == pb::PushResponse::MERGED);
   CHECK(server.count_records() == 1);
+  CHECK(server.metrics->value("amana_changesets_total", "outcome=\"merged\"") == 1);
   REQUIRE(merged->next_nonce().size() == 32);
 
   // The carried nonce opens the pull instead of a GET /v1/nonce, once.
