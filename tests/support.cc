@@ -250,6 +250,11 @@ FieldDevice::FieldDevice(const std::string& user, int records) {
 
 CommandResult FieldDevice::run(std::vector<std::string> args) const { return run_command(command(args), kPassphrases); }
 
+void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user) {
+  const auto enrolled = device.run({"enroll", server.enrollment_code(user), "--server", server.url()});
+  REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
+}
+
 std::vector<std::string> FieldDevice::command(std::vector<std::string> args) const {
   args.insert(args.begin(), {kClientBin, "--home", home().string()});
   return args;

@@ -134,6 +134,10 @@ class FieldDevice {
   TempDir dir_;
 };
 
+// Enrolls `device` for `user` with a fresh code from `server`; the test stops if it fails.
+void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user);
+
+
 // The example PDM survey's answers, validated; each collected survey makes one field
 // version per answer.
 const amana::forms::Answers& survey_answers();

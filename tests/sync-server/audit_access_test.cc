@@ -87,7 +87,7 @@ TEST_CASE("audit: pushes, pulls, exports, enrollments, revocations and assignmen
   ServerUnderTest server;
   REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   FieldDevice amina("amina", 0);
-  REQUIRE(amina.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, amina, "amina");
   const std::string kase = open_case(amina);
   REQUIRE(server.admin({"cases", "assign", kase, "hawa", "--by", "omar"}).exit_code == 0);
   TempDir out;
@@ -165,7 +165,7 @@ TEST_CASE("access: each role tries every operation on behalf of a user, only the
   // And every one of them done for real, by a user of each role.
   ServerUnderTest server;
   FieldDevice amina("amina", 0);
-  REQUIRE(amina.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, amina, "amina");
   const std::string kase = open_case(amina);
   TempDir out;
   int surveys_merged = 0;
@@ -193,7 +193,7 @@ TEST_CASE("access: each role tries every operation on behalf of a user, only the
     }
 
     FieldDevice device(name, 2);
-    REQUIRE(device.run({"enroll", server.enrollment_code(name), "--server", server.url()}).exit_code == 0);
+    enroll(server, device, name);
     const auto synced = device.run({"sync"});
     CHECK((synced.exit_code == 0) == server::allowed(role, Operation::sync_own_records));
     if (synced.exit_code == 0) surveys_merged += 2;

@@ -21,7 +21,7 @@ std::string device_id(const ServerUnderTest& server) {
 TEST_CASE("lost device: a bundle carried back to a revoked device wipes it") {
   ServerUnderTest server;
   FieldDevice device("amina", 1);
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   const std::string id = device_id(server);
   REQUIRE(server.admin({"revoke", id}).exit_code == 0);
   TempDir usb;
@@ -39,7 +39,7 @@ TEST_CASE("lost device: past the offline lease the store is locked until it sync
   REQUIRE_MESSAGE(set.exit_code == 0, set.err);
   CHECK(contains(server.admin({"lease"}).out, "Offline lease: a device that has not synced for 1 second locks its store"));
   FieldDevice device("amina", 1);
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   REQUIRE(device.run({"sync"}).exit_code == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past the lease, not a timing assertion
 

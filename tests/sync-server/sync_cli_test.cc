@@ -37,7 +37,7 @@ TEST_CASE("sync end to end: two devices enroll, collect, sync, and the central s
   const auto enrolled = amina.run({"enroll", server.enrollment_code("amina"), "--server", server.url()});
   REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
   CHECK(contains(enrolled.out, "as amina (assistant, team um-dukhun)"));
-  REQUIRE(hawa.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  enroll(server, hawa, "hawa");
 
   amina.collect("outreach-identification");
   amina.collect("pdm-survey");
@@ -114,7 +114,7 @@ TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are
 TEST_CASE("sync end to end: changes carried by bundle merge once, and the acknowledgement comes back") {
   ServerUnderTest server;
   FieldDevice device("hawa");
-  REQUIRE(device.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "hawa");
   device.collect("pdm-survey");
   device.collect("rapid-protection-assessment");
   TempDir stick;
@@ -147,14 +147,14 @@ TEST_CASE("sync end to end: changes carried by bundle merge once, and the acknow
   CHECK(contains(device.run({"status"}).out, "Waiting to sync: 0 operations"));
   // A bundle made for another device is refused.
   FieldDevice other("hawa");
-  REQUIRE(other.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
+  enroll(server, other, "hawa");
   CHECK(other.run({"bundle", "import", inbound}).exit_code != 0);
 }
 
 TEST_CASE("sync end to end: the service provider directory comes down to devices, inactive ones withdrawn") {
   ServerUnderTest server;
   FieldDevice device("amina");
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   CHECK(contains(device.run({"providers"}).out, "No service providers on this device yet"));
   REQUIRE(server.admin({"providers", "add", "amal-clinic", "--name", "Al-Amal Clinic", "--services",
                         "health;psychosocial", "--location", "Um Dukhun", "--hours", "Sun-Thu 8-14"})
@@ -179,7 +179,7 @@ TEST_CASE("sync end to end: a case opened on a device reaches the office, which 
   ServerUnderTest server;
   REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   FieldDevice device("amina");
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   const auto identification = device.run({"collect", "outreach-identification", "--answers",
                                           kExamples + "outreach-identification.answers.json"});
   const auto opened = device.run({"case", "open", "--from", identification.out.substr(0, 36)});
@@ -232,10 +232,10 @@ TEST_CASE("sync end to end: a case moves from A to B by reassignment, only the a
   FieldDevice b("hawa");
   FieldDevice elsewhere("zara");
   FieldDevice officer("omar");
-  REQUIRE(a.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
-  REQUIRE(b.run({"enroll", server.enrollment_code("hawa"), "--server", server.url()}).exit_code == 0);
-  REQUIRE(elsewhere.run({"enroll", server.enrollment_code("zara"), "--server", server.url()}).exit_code == 0);
-  REQUIRE(officer.run({"enroll", server.enrollment_code("omar"), "--server", server.url()}).exit_code == 0);
+  enroll(server, a, "amina");
+  enroll(server, b, "hawa");
+  enroll(server, elsewhere, "zara");
+  enroll(server, officer, "omar");
   REQUIRE(a.run({"sync"}).exit_code == 0);  // the provider directory
 
   // On A: identification -> case opened, registered, assessed, planned, referred, followed up.
@@ -312,8 +312,8 @@ TEST_CASE("sync end to end: concurrent edits become a conflict an officer resolv
               .exit_code == 0);
   FieldDevice a("amina");
   FieldDevice officer("omar");
-  REQUIRE(a.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
-  REQUIRE(officer.run({"enroll", server.enrollment_code("omar"), "--server", server.url()}).exit_code == 0);
+  enroll(server, a, "amina");
+  enroll(server, officer, "omar");
   REQUIRE(a.run({"sync"}).exit_code == 0);
   const auto identification = a.run({"collect", "outreach-identification", "--answers",
                                      kExamples + "outreach-identification.answers.json"});
@@ -378,7 +378,7 @@ TEST_CASE("sync end to end: the same person opened as a case on two devices is f
 TEST_CASE("export: a de-identified dataset with 0/1 columns per choice, stable pseudonyms and a bilingual codebook") {
   ServerUnderTest server;
   FieldDevice device("amina");
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   device.collect("pdm-survey");
   device.collect("outreach-identification");
   const auto identification = nlohmann::json::parse(
@@ -427,7 +427,7 @@ TEST_CASE("export: a de-identified dataset with 0/1 columns per choice, stable p
 TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown and self-contained HTML") {
   ServerUnderTest server;
   FieldDevice device("amina");
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   for (int i = 0; i < 6; ++i) device.collect("outreach-identification");
   device.collect("pdm-survey");
   device.collect("pdm-survey");
@@ -463,7 +463,7 @@ TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown 
 TEST_CASE("export: the XLSX holds what the CSV holds, Arabic intact") {
   ServerUnderTest server;
   FieldDevice device("amina");
-  REQUIRE(device.run({"enroll", server.enrollment_code("amina"), "--server", server.url()}).exit_code == 0);
+  enroll(server, device, "amina");
   device.collect("pdm-survey");
   device.collect("rapid-protection-assessment");
   REQUIRE(device.run({"sync"}).exit_code == 0);
