@@ -597,7 +597,8 @@ class SqliteCentralStore final : public CentralStore {
                       const std::string& author, std::int64_t now_ms) override {
     std::lock_guard lock(mutex_);
     require_data_key();
-    AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
+    // Its form, creation and case, not its values: the stamps below say what was seen.
+    AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id, false));
     if (found.empty()) return not_found("no record " + id.to_string() + " on the server");
     AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
     // After every version the record holds, and not before the wall clock: the office
@@ -826,8 +827,10 @@ class SqliteCentralStore final : public CentralStore {
     return Bytes(label.begin(), label.end());
   }
 
-  // Records with their current values; all of them, one form's, or the one with `only`.
-  Result<std::vector<CentralRecord>> load_records(std::optional<std::string_view> form_id, const RecordId* only) {
+  // Records, with their current values when asked; all of them, one form's, or the one
+  // with `only`.
+  Result<std::vector<CentralRecord>> load_records(std::optional<std::string_view> form_id, const RecordId* only,
+                                                  bool with_values = true) {
     require_data_key();
     AMANA_ASSIGN_OR_RETURN(sql::Query q,
                            db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author, "
@@ -855,6 +858,7 @@ class SqliteCentralStore final : public CentralStore {
       }
       out.push_back(std::move(record));
     }
+    if (!with_values) return out;
     for (CentralRecord& record : out) {
       AMANA_ASSIGN_OR_RETURN(std::vector<HeldVersion> held, held_versions(record.id, nullptr));
       // Each field's current value is its last version in stamp order (merge rule 1).
