@@ -1,4 +1,4 @@
-// The organisation's keys (DESIGN.md, security contract): Ed25519 to sign what the server
+// The organisation's keys (docs/architecture.md, security contract): Ed25519 to sign what the server
 // sends, X25519 for devices to seal what they send, and the data key that seals field
 // values in the central store. Made once by `sync-server init`; the secret parts are kept
 // in the store sealed under Argon2id(operator passphrase), so a stolen disk or backup

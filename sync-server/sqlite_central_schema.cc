@@ -1,0 +1,201 @@
+// The numbered migrations of central.db, the embedded central store. Each runs in one
+// transaction and is never edited once landed: a new schema version is a new migration.
+#include "sync-server/sqlite_central_store_internal.h"
+
+namespace amana::server {
+namespace sqlite_store {
+namespace {
+
+Status create_v1(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE users (
+      name TEXT PRIMARY KEY, role TEXT NOT NULL, team TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE enrollments (
+      token_hash    BLOB PRIMARY KEY,
+      user          TEXT NOT NULL REFERENCES users(name),
+      expires_at_ms INTEGER NOT NULL,
+      used_at_ms    INTEGER,
+      device_id     BLOB
+    ) WITHOUT ROWID;
+    CREATE TABLE devices (
+      id             BLOB PRIMARY KEY CHECK (length(id) = 16),
+      user           TEXT NOT NULL REFERENCES users(name),
+      sign_pk        BLOB NOT NULL,
+      box_pk         BLOB NOT NULL,
+      enrolled_at_ms INTEGER NOT NULL,
+      revoked_at_ms  INTEGER,
+      high_water     INTEGER NOT NULL DEFAULT 0,
+      last_hash      BLOB NOT NULL DEFAULT x'',
+      last_sync_ms   INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE nonces (nonce BLOB PRIMARY KEY, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE changesets (
+      device_id      BLOB NOT NULL,
+      number         INTEGER NOT NULL,
+      hash           BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      operations     INTEGER NOT NULL,
+      PRIMARY KEY (device_id, number)
+    ) WITHOUT ROWID;
+    -- Refused changesets kept for review: a cloned device or a forged replay.
+    CREATE TABLE forks (
+      id             INTEGER PRIMARY KEY,
+      device_id      BLOB NOT NULL,
+      number         INTEGER NOT NULL,
+      hash           BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      sealed_encoded BLOB NOT NULL
+    );
+    CREATE TABLE records (
+      id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+      form_id       TEXT NOT NULL,
+      form_version  INTEGER NOT NULL,
+      device_id     BLOB NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      sealed_author BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX records_by_form ON records (form_id, id);
+    -- Every version of every field ever received: nothing superseded is lost.
+    CREATE TABLE field_versions (
+      record_id    BLOB NOT NULL,
+      field        TEXT NOT NULL,
+      hlc          INTEGER NOT NULL,
+      device_id    BLOB NOT NULL,
+      base_hlc     INTEGER NOT NULL,
+      cleared      INTEGER NOT NULL,
+      sealed_value BLOB NOT NULL,
+      PRIMARY KEY (record_id, field, hlc, device_id)
+    ) WITHOUT ROWID;
+    -- The winning version of each field (merge rule 1).
+    CREATE TABLE current_values (
+      record_id BLOB NOT NULL,
+      field     TEXT NOT NULL,
+      hlc       INTEGER NOT NULL,
+      device_id BLOB NOT NULL,
+      PRIMARY KEY (record_id, field)
+    ) WITHOUT ROWID;
+    CREATE TABLE conflicts (
+      record_id      BLOB NOT NULL,
+      field          TEXT NOT NULL,
+      earlier_hlc    INTEGER NOT NULL,
+      earlier_device BLOB NOT NULL,
+      later_hlc      INTEGER NOT NULL,
+      later_device   BLOB NOT NULL,
+      detected_at_ms INTEGER NOT NULL,
+      resolved_at_ms INTEGER,
+      PRIMARY KEY (record_id, field, earlier_hlc, earlier_device, later_hlc, later_device)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
+Status create_v2(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE providers (
+      id            TEXT PRIMARY KEY,
+      name          TEXT NOT NULL,
+      services      TEXT NOT NULL,  -- service type codes joined by ';'
+      location      TEXT NOT NULL,
+      contact       TEXT NOT NULL,
+      hours         TEXT NOT NULL,
+      criteria      TEXT NOT NULL,
+      active        INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL,
+      revision      INTEGER NOT NULL  -- the directory's change counter when last written
+    ) WITHOUT ROWID;
+  )sql");
+}
+
+Status create_v3(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    ALTER TABLE records ADD COLUMN case_id BLOB;
+    CREATE INDEX records_by_case ON records (case_id) WHERE case_id IS NOT NULL;
+  )sql");
+}
+
+Status create_v4(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE change_log (
+      seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+      case_id          BLOB NOT NULL,  -- the case the changed record is, or is a step of
+      writer           BLOB NOT NULL,
+      sealed_operation BLOB NOT NULL
+    );
+    CREATE INDEX change_log_by_case ON change_log (case_id, seq);
+  )sql");
+}
+
+Status create_v5(sql::Database& db, sql::Transaction&) {
+  // The audit log (audit_log.h). Its head (the newest seq and hash) is kept in meta under
+  // 'audit_head', written in the same transaction as each entry.
+  return db.exec(R"sql(
+    CREATE TABLE audit_log (
+      seq     INTEGER PRIMARY KEY,
+      at_ms   INTEGER NOT NULL,
+      actor   TEXT NOT NULL,
+      action  TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      detail  TEXT NOT NULL,
+      hash    BLOB NOT NULL
+    );
+  )sql");
+}
+
+Status create_v6(sql::Database& db, sql::Transaction&) {
+  // One row per merged operation instead of two per field value (a version row and a
+  // current-value row, each value sealed on its own): the merge profile put two thirds of
+  // its time there (docs/benchmarks.md). The stamps stay in clear, as JSON that SQLite
+  // reads (the field_versions view), so merge rules and SQL inspection see every version;
+  // the values of one operation are sealed together. The current value of a field is the
+  // greatest stamp (merge rule 1), found when read rather than stored.
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    DROP TABLE current_values;
+    ALTER TABLE field_versions RENAME TO legacy_field_versions;
+    CREATE TABLE writes (
+      seq           INTEGER PRIMARY KEY,
+      record_id     BLOB NOT NULL,
+      device_id     BLOB NOT NULL,
+      stamps        TEXT NOT NULL,  -- JSON: [[field, hlc, base_hlc, cleared], ...]
+      sealed_values BLOB NOT NULL   -- pb::CentralValues, in the order of the stamps
+    );
+    CREATE INDEX writes_by_record ON writes (record_id);
+    -- Every version of every field ever received: nothing superseded is lost.
+    CREATE VIEW field_versions (record_id, field, hlc, device_id, base_hlc, cleared, seq, position) AS
+      SELECT w.record_id, s.value ->> 0, s.value ->> 1, w.device_id, s.value ->> 2, s.value ->> 3, w.seq, s.key
+      FROM writes w, json_each(w.stamps) s;
+  )sql"));
+  // Values sealed one by one are resealed when the data key is set (set_data_key); a
+  // store that holds none has nothing to wait for.
+  bool empty = false;
+  {  // the statement must be finished before the table can be dropped
+    AMANA_ASSIGN_OR_RETURN(sql::Query legacy, db.query("SELECT 1 FROM legacy_field_versions LIMIT 1"));
+    AMANA_ASSIGN_OR_RETURN(bool row, legacy.step());
+    empty = !row;
+  }
+  return empty ? db.exec("DROP TABLE legacy_field_versions") : Status();
+}
+
+const sql::Migration kMigrations[] = {
+    {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
+    {2, "service provider directory", create_v2},
+    {3, "records name the case they are a step of", create_v3},
+    {4, "the change log devices pull cases from", create_v4},
+    {5, "the hash-chained audit log", create_v5},
+    {6, "one row per merged operation, its values sealed together", create_v6},
+};
+
+}  // namespace
+
+std::span<const sql::Migration> migrations() { return kMigrations; }
+
+}  // namespace sqlite_store
+
+Result<std::unique_ptr<CentralStore>> open_sqlite_store(const std::filesystem::path& path, bool create) {
+  AMANA_ASSIGN_OR_RETURN(auto db,
+                         sql::Database::open(path, create ? sql::OpenMode::create_new : sql::OpenMode::existing));
+  AMANA_RETURN_IF_ERROR(sql::migrate(*db, sqlite_store::migrations()));
+  return std::unique_ptr<CentralStore>(std::make_unique<sqlite_store::SqliteCentralStore>(std::move(db)));
+}
+
+}  // namespace amana::server

@@ -1,0 +1,207 @@
+// Internals of the embedded central store on SQLite (open_sqlite_store in
+// central_store.h), shared by its source files, which split it by aspect:
+//   sqlite_central_schema.cc  numbered migrations of central.db
+//   sqlite_central_store.cc   meta, users, enrollment, devices, nonces, directory, audit
+//   sqlite_central_merge.cc   changesets, the merge of operations, office writes, conflicts
+//   sqlite_central_read.cc    records and their values, the case change log, history
+//
+// One connection, serialised by a recursive mutex: merges are short transactions, and
+// SQLite allows one writer at a time anyway. A transaction begun inside
+// in_one_transaction is a savepoint of it (common/sqlite.h). Every method that touches the
+// database takes the mutex; private helpers REQUIRE it held.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/sqlite.h"
+#include "proto/amana.pb.h"
+#include "sync-server/audit_log.h"
+#include "sync-server/central_store.h"
+
+namespace amana::server::sqlite_store {
+
+using crypto::Bytes;
+using crypto::ByteView;
+
+// The schema's migrations, oldest first (sqlite_central_schema.cc).
+std::span<const sql::Migration> migrations();
+
+// Anyone may ask for a nonce: the table is kept bounded by dropping the oldest outstanding.
+inline constexpr std::int64_t kMaxOutstandingNonces = 100'000;
+
+inline std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
+inline std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
+inline ByteView view(const std::string& s) { return crypto::as_bytes(s); }
+
+std::string join_services(const std::vector<std::string>& services);
+std::vector<std::string> split_services(const std::string& joined);
+crypto::PublicKey to_key(const Bytes& bytes);
+
+// How schema versions 1 to 5 bound each sealed value to its row; needed only to reseal
+// those values (migration 6).
+Bytes legacy_value_ad(const RecordId& record, std::string_view field, std::uint64_t hlc, const DeviceId& device);
+// Binds an operation's sealed values to its row: its record, its writer and its stamps,
+// so that values cannot be moved to another row or matched with other stamps unnoticed.
+Bytes values_ad(const RecordId& record, const DeviceId& device, std::string_view stamps);
+// The clear half of an operation's writes: [[field, hlc, base_hlc, cleared], ...].
+std::string encode_stamps(std::span<const pb::FieldWrite* const> writes);
+
+// One version as the store holds it: its stamps, and where its sealed value lives.
+struct HeldVersion {
+  std::string field;
+  merge::Version version;  // value empty until opened
+  std::int64_t seq = 0;    // its row in `writes`
+  std::int64_t position = 0;
+};
+
+class SqliteCentralStore final : public CentralStore {
+ public:
+  explicit SqliteCentralStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status in_one_transaction(const std::function<Status()>& work) override;
+
+  Status put_meta(const std::string& key, ByteView value) override;
+
+  Result<std::optional<Bytes>> meta(const std::string& key) override;
+
+  Status set_data_key(crypto::SecretBytes key) override;
+
+  Status add_user(const User& user) override;
+
+  Result<User> user(std::string_view name) override;
+
+  Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
+                        std::int64_t expires_at_ms) override;
+
+  Result<User> enroll(const std::array<std::uint8_t, 32>& token_hash, const Device& device,
+                      std::int64_t now_ms) override;
+
+  Result<Device> device(const DeviceId& id) override;
+
+  Result<std::vector<Device>> devices() override;
+
+  Status revoke(const DeviceId& id, std::int64_t now_ms) override;
+
+  Status add_nonce(ByteView nonce, std::int64_t expires_at_ms) override;
+
+  Status consume_nonce(ByteView nonce, std::int64_t now_ms) override;
+
+  Result<ApplyResult> apply_changeset(const DeviceId& device_id, const std::string& encoded,
+                                      const pb::Changeset& changeset, std::int64_t now_ms) override;
+
+  Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) override;
+
+  Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
+                                   std::uint64_t after, const DeviceId& except_writer) override;
+
+  Result<std::int64_t> open_conflicts(const RecordId& record) override;
+
+  Result<std::vector<OpenConflict>> open_conflict_list(const std::vector<RecordId>& records) override;
+
+  Status resolve_conflicts(const RecordId& record, std::string_view field, std::int64_t now_ms) override;
+
+  Result<CentralRecord> record(const RecordId& id) override;
+
+  Status write_as_org(const RecordId& id, const std::map<std::string, std::string, std::less<>>& values,
+                      const std::string& author, std::int64_t now_ms) override;
+
+  Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) override;
+
+  Status append_audit(const AuditEvent& event) override;
+
+  Result<std::vector<AuditEntry>> audit_log() override;
+
+  Result<AuditHead> audit_head() override;
+
+  Result<StoreCounts> counts() override;
+
+  Status add_provider(const Provider& provider) override;
+
+  Status update_provider(const Provider& provider) override;
+
+  Result<std::optional<Provider>> provider(std::string_view id) override;
+
+  Result<std::vector<Provider>> providers(bool include_inactive) override;
+
+  Result<std::int64_t> providers_revision() override;
+
+  Result<std::size_t> import_providers(const std::vector<Provider>& list) override;
+ private:
+  static constexpr std::string_view kProviderColumns =
+      "SELECT id, name, services, location, contact, hours, criteria, active, updated_at_ms FROM providers";
+
+  static Provider read_provider(const sql::Query& q);
+
+  Result<std::optional<Provider>> find_provider(std::string_view id);
+
+  Status write_provider(const Provider& p);
+
+  // Cases travel to the devices that need to know them: log each change to a case or to
+  // one of its steps. Other records stay with the device that made them.
+  Status log_if_case(const RecordId& record, const DeviceId& writer, const pb::Operation& operation);
+
+  static Bytes change_ad(std::int64_t seq);
+
+  // Records, with their current values when asked; all of them, one form's, or the one
+  // with `only`.
+  Result<std::vector<CentralRecord>> load_records(std::optional<std::string_view> form_id, const RecordId* only,
+                                                  bool with_values = true);
+
+  void require_data_key() const {
+    if (data_key_.empty()) throw std::logic_error("central store used before its data key was set");
+  }
+
+  static Bytes author_ad(const RecordId& id);
+
+  // REQUIRES: mutex_ held.
+  Result<AuditHead> read_audit_head();
+
+  Result<User> find_user(std::string_view name);
+
+  Result<std::vector<Device>> load_devices(const DeviceId* only);
+
+  Status keep_fork(const DeviceId& device, std::uint64_t number, const std::array<std::uint8_t, 32>& hash,
+                   const std::string& encoded, std::int64_t now_ms);
+
+  // Returns the number of new conflicts.
+  Result<std::size_t> merge_operation(const DeviceId& device, const pb::Operation& operation, std::int64_t now_ms);
+
+  // One row for one operation's writes by `device`: their stamps in clear, their values
+  // sealed together.
+  Status insert_writes(const RecordId& record, const DeviceId& device, std::span<const pb::FieldWrite* const> writes);
+
+  // The record's versions (all, or one field's), sorted by field then stamp, values not
+  // opened: the merge rules look at stamps alone.
+  Result<std::vector<HeldVersion>> held_versions(const RecordId& record, const std::string_view* field);
+
+  // Fills in the values of some of one record's versions, opening each row once.
+  Status open_values(const RecordId& record, std::span<HeldVersion* const> versions);
+
+  // One field's versions sorted by stamp, values opened when asked.
+  Result<std::vector<merge::Version>> load_versions(const RecordId& record, std::string_view field, bool with_values);
+
+  // Values sealed one by one (schema versions 1 to 5, see create_v6) become one row per
+  // operation's stamp, in one transaction, once the key to open them is known.
+  Status reseal_legacy_values();
+
+  // Its statement is finished on return: a running one would keep the table from being dropped.
+  Result<bool> has_table(std::string_view name);
+
+  // REQUIRES: a transaction. Its statement is finished on return, as for has_table.
+  Status reseal_legacy_rows();
+
+  // Recursive: the calls in_one_transaction runs take it again on the same thread.
+  std::recursive_mutex mutex_;
+  std::unique_ptr<sql::Database> db_;
+  crypto::SecretBytes data_key_;
+};
+
+}  // namespace amana::server::sqlite_store
