@@ -1,0 +1,337 @@
+// The device store: records, their history and the outbox (store.h).
+#include <algorithm>
+#include <cctype>
+
+#include "field-client/store_internal.h"
+#include "proto/sync.pb.h"
+
+namespace amana::field {
+using namespace store_detail;
+
+namespace {
+
+Result<pb::RecordValues> parse_record_values(const SecretBytes& plain) {
+  pb::RecordValues values;
+  if (!values.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("a stored record does not decode");
+  }
+  return values;
+}
+
+}  // namespace
+
+Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operation& operation) {
+  sql::Database& db = *state_->db;
+  const std::string plain = operation.SerializeAsString();
+  const Bytes sealed =
+      crypto::seal(state_->data_key, crypto::as_bytes(plain),
+                   associated_data(kOperationLabel, crypto::as_bytes(operation.record_id())));
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "INSERT INTO operations (record_id, hlc, sealed_operation) VALUES (?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, crypto::as_bytes(operation.record_id()))
+                              .bind(2, static_cast<std::int64_t>(operation.hlc()))
+                              .bind(3, sealed)
+                              .run());
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
+  return db.last_insert_rowid();
+}
+
+Status Store::write_record(sql::Transaction&, const Record& record, bool insert) {
+  pb::RecordValues values;
+  values.set_author(record.author);
+  for (const auto& [field, value] : record.values) {
+    pb::FieldWrite* write = values.add_values();
+    write->set_field(field);
+    write->set_value(value);
+    write->set_hlc(static_cast<std::uint64_t>(record.stamps.at(field)));
+  }
+  const std::string plain = values.SerializeAsString();
+  const RecordSummary& s = record.summary;
+  const Bytes sealed =
+      crypto::seal(state_->data_key, crypto::as_bytes(plain), associated_data(kRecordLabel, s.id.view()));
+  sql::Database& db = *state_->db;
+  if (insert) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "INSERT INTO records (id, form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    if (s.case_id) q.bind(7, s.case_id->view());
+    else q.bind_null(7);
+    return q.bind(1, s.id.view())
+        .bind(2, s.form_id)
+        .bind(3, static_cast<std::int64_t>(s.form_version))
+        .bind(4, s.created_at_ms)
+        .bind(5, static_cast<std::int64_t>(s.updated))
+        .bind(6, sealed)
+        .run();
+  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         db.query("UPDATE records SET updated_hlc = ?, sealed_values = ? WHERE id = ?"));
+  return q.bind(1, static_cast<std::int64_t>(s.updated)).bind(2, sealed).bind(3, s.id.view()).run();
+}
+
+Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(RecordId id, add_record_in(txn, form, answers, std::nullopt));
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return id;
+}
+
+Result<RecordId> Store::add_record_in(sql::Transaction& txn, const forms::FormDefinition& form,
+                                      const forms::Answers& answers, std::optional<RecordId> case_id) {
+  const std::int64_t now_ms = state_->wall();
+  // The id takes the HLC stamp, which strictly increases on this device, so records made
+  // within one millisecond still list in the order they were made.
+  const HlcTime stamp = state_->clock.now();
+  Record record;
+  record.summary = {new_record_id(hlc_millis(stamp), hlc_counter(stamp)), form.id, form.version, now_ms, stamp,
+                    case_id};
+  record.author = user_;
+  record.values = answers;
+
+  pb::Operation operation;
+  operation.set_record_id(std::string(record.summary.id.bytes.begin(), record.summary.id.bytes.end()));
+  operation.set_kind(pb::Operation::CREATE);
+  operation.set_form_id(form.id);
+  operation.set_form_version(form.version);
+  operation.set_hlc(static_cast<std::uint64_t>(record.summary.updated));
+  operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
+  operation.set_author(user_);
+  operation.set_created_at_ms(now_ms);
+  if (case_id) operation.set_case_id(std::string(case_id->bytes.begin(), case_id->bytes.end()));
+  for (const auto& [field, value] : answers) {
+    record.stamps[field] = record.summary.updated;
+    pb::FieldWrite* write = operation.add_writes();
+    write->set_field(field);
+    write->set_value(value);
+    write->set_hlc(operation.hlc());
+  }
+
+  AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/true));
+  AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
+  (void)sequence;
+  return record.summary.id;
+}
+
+Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, id, answers));
+  if (changed) AMANA_RETURN_IF_ERROR(txn.commit());
+  return changed;
+}
+
+Result<bool> Store::update_record_in(sql::Transaction& txn, RecordId id, const forms::Answers& answers) {
+  AMANA_ASSIGN_OR_RETURN(Record record, this->record(id));
+  std::vector<FieldChange> changes;
+  for (const auto& [field, value] : answers) {
+    auto old = record.values.find(field);
+    if (old == record.values.end() || old->second != value) changes.push_back({field, value, false});
+  }
+  for (const auto& [field, value] : record.values) {
+    if (!answers.contains(field)) changes.push_back({field, "", true});
+  }
+  if (changes.empty()) return false;
+
+  const HlcTime stamp = state_->clock.now();
+  pb::Operation operation;
+  operation.set_record_id(std::string(id.bytes.begin(), id.bytes.end()));
+  operation.set_kind(pb::Operation::UPDATE);
+  operation.set_form_id(record.summary.form_id);
+  operation.set_form_version(record.summary.form_version);
+  operation.set_hlc(static_cast<std::uint64_t>(stamp));
+  operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
+  operation.set_author(user_);
+  operation.set_created_at_ms(record.summary.created_at_ms);
+  for (const FieldChange& change : changes) {
+    pb::FieldWrite* write = operation.add_writes();
+    write->set_field(change.field);
+    write->set_value(change.value);
+    write->set_hlc(operation.hlc());
+    write->set_cleared(change.cleared);
+    if (auto seen = record.stamps.find(change.field); seen != record.stamps.end()) {
+      write->set_base_hlc(static_cast<std::uint64_t>(seen->second));
+    }
+    if (change.cleared) {
+      record.values.erase(change.field);
+      record.stamps.erase(change.field);
+    } else {
+      record.values[change.field] = change.value;
+      record.stamps[change.field] = stamp;
+    }
+  }
+  record.summary.updated = stamp;
+
+  if (record.summary.case_id) {
+    operation.set_case_id(std::string(record.summary.case_id->bytes.begin(), record.summary.case_id->bytes.end()));
+  }
+  AMANA_RETURN_IF_ERROR(write_record(txn, record, /*insert=*/false));
+  AMANA_ASSIGN_OR_RETURN(std::int64_t sequence, append_operation(txn, operation));
+  (void)sequence;
+  return true;
+}
+
+Result<RecordId> Store::add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,
+                                      RecordId case_id, const forms::Answers& case_values) {
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
+  AMANA_ASSIGN_OR_RETURN(RecordId step, add_record_in(txn, step_form, step_answers, case_id));
+  AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, case_id, case_values));
+  (void)changed;
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return step;
+}
+
+Result<Record> Store::record(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id FROM records WHERE id = ?"));
+  q.bind(1, id.view());
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return not_found("no record " + id.to_string() + " on this device (see `field-client records`)");
+  Record record;
+  record.summary = {id, q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2),
+                    HlcTime(static_cast<std::uint64_t>(q.column_int64(3))), std::nullopt};
+  if (!q.column_is_null(5)) {
+    AMANA_ASSIGN_OR_RETURN(record.summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+  }
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(4),
+                                                         associated_data(kRecordLabel, id.view())));
+  AMANA_ASSIGN_OR_RETURN(pb::RecordValues values, parse_record_values(plain));
+  record.author = values.author();
+  for (const pb::FieldWrite& value : values.values()) {
+    record.values[value.field()] = value.value();
+    record.stamps[value.field()] = HlcTime(value.hlc());
+  }
+  return record;
+}
+
+Result<RecordId> Store::resolve(std::string_view id_or_part) {
+  std::string hex;
+  for (char c : id_or_part) {
+    if (c == '-') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return RecordId::parse(id_or_part);
+    hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (hex.size() == 32) return RecordId::parse(id_or_part);
+  if (hex.size() < 8) {
+    return invalid_argument("'" + std::string(id_or_part) +
+                            "' is too short: give a record id, or at least 8 characters from its start or end");
+  }
+  // Ids begin with their creation time, so records made together share a prefix; the
+  // random end tells them apart. Either end of the id is accepted.
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         state_->db->query("SELECT id FROM records WHERE hex(id) LIKE ?1 OR hex(id) LIKE ?2 LIMIT 2"));
+  q.bind(1, hex + "%");
+  q.bind(2, "%" + hex);
+  std::vector<RecordId> matches;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    matches.push_back(id);
+  }
+  if (matches.empty()) {
+    return not_found("no record id starts or ends with '" + std::string(id_or_part) +
+                     "' (see `field-client records`)");
+  }
+  if (matches.size() > 1) {
+    return invalid_argument("'" + std::string(id_or_part) + "' matches more than one record: give more of the id");
+  }
+  return matches.front();
+}
+
+Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id,
+                                                  std::optional<RecordId> case_id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id FROM records "
+      "WHERE (?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR case_id = ?2) ORDER BY id DESC"));
+  if (form_id) q.bind(1, *form_id);
+  else q.bind_null(1);
+  if (case_id) q.bind(2, case_id->view());
+  else q.bind_null(2);
+  std::vector<RecordSummary> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
+    if (!q.column_is_null(5)) {
+      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+    }
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+Result<std::vector<OutboxEntry>> Store::outbox(std::int64_t after_sequence, std::size_t limit) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT seq, record_id, sealed_operation FROM operations WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q.bind(1, after_sequence).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<OutboxEntry> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    OutboxEntry entry;
+    entry.sequence = q.column_int64(0);
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(2),
+                                                           associated_data(kOperationLabel, q.column_blob(1))));
+    if (!entry.operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("operation " + std::to_string(entry.sequence) + " does not decode");
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<std::vector<Revision>> Store::history(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
+      "SELECT seq, sealed_operation FROM operations WHERE record_id = ? ORDER BY seq"));
+  q.bind(1, id.view());
+  std::vector<Revision> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(1),
+                                                           associated_data(kOperationLabel, id.view())));
+    pb::Operation operation;
+    if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("an operation of record " + id.to_string() + " does not decode");
+    }
+    Revision revision{q.column_int64(0), HlcTime(operation.hlc()), operation.author(),
+                      operation.kind() == pb::Operation::CREATE, {}};
+    for (const pb::FieldWrite& write : operation.writes()) {
+      revision.changes.push_back({write.field(), write.value(), write.cleared()});
+    }
+    out.push_back(std::move(revision));
+  }
+  if (out.empty()) return not_found("no record " + id.to_string() + " on this device");
+  return out;
+}
+
+Result<StoreStatus> Store::status() {
+  sql::Database& db = *state_->db;
+  StoreStatus status;
+  status.device = device_;
+  status.user = user_;
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                           db.query("SELECT form_id, count(*) FROM records GROUP BY form_id ORDER BY form_id"));
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      status.records_per_form.emplace_back(q.column_text(0), q.column_int64(1));
+    }
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+      "SELECT (SELECT count(*) FROM operations WHERE seq > ?), (SELECT coalesce(max(seq), 0) FROM operations)"));
+  q.bind(1, static_cast<std::int64_t>(acknowledged));
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (row) {
+    status.pending_operations = q.column_int64(0);
+    status.last_sequence = q.column_int64(1);
+  }
+  return status;
+}
+
+}  // namespace amana::field

@@ -1,0 +1,276 @@
+// The device store: enrollment, changesets awaiting acknowledgement, the provider
+// directory and cases pulled from the server (store.h).
+#include <algorithm>
+
+#include "field-client/store_internal.h"
+#include "proto/sync.pb.h"
+
+namespace amana::field {
+using namespace store_detail;
+
+namespace {
+
+Bytes number_bytes(std::uint64_t number) {
+  const std::string text = std::to_string(number);
+  return Bytes(text.begin(), text.end());
+}
+
+crypto::PublicKey key_from(const Bytes& bytes) {
+  crypto::PublicKey key{};
+  if (bytes.size() == key.size()) std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
+}  // namespace
+
+Result<std::optional<Enrollment>> Store::enrollment() {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> sealed, read_meta(db, "sealed_enrollment"));
+  if (!sealed) return std::optional<Enrollment>();
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                         crypto::open(state_->data_key, *sealed, associated_data("amana/enrollment/v1", device_.view())));
+  pb::EnrollResponse identity;
+  if (!identity.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("the stored enrollment does not decode");
+  }
+  AMANA_ASSIGN_OR_RETURN(Bytes url, require_meta(db, "server_url"));
+  AMANA_ASSIGN_OR_RETURN(Bytes org_sign, require_meta(db, "org_sign_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes org_box, require_meta(db, "org_box_public_key"));
+  return std::optional<Enrollment>(Enrollment{std::string(url.begin(), url.end()), key_from(org_sign),
+                                              key_from(org_box), identity.user(), identity.role(), identity.team()});
+}
+
+Status Store::save_enrollment(const Enrollment& enrollment) {
+  sql::Database& db = *state_->db;
+  pb::EnrollResponse identity;  // the same fields the server confirmed
+  identity.set_user(enrollment.user);
+  identity.set_role(enrollment.role);
+  identity.set_team(enrollment.team);
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_url", crypto::as_bytes(enrollment.server_url)));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_sign_public_key", enrollment.org_sign_public_key));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_box_public_key", enrollment.org_box_public_key));
+  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "sealed_enrollment",
+                                   crypto::seal(state_->data_key, crypto::as_bytes(identity.SerializeAsString()),
+                                                associated_data("amana/enrollment/v1", device_.view()))));
+  return txn.commit();
+}
+
+Result<DeviceKeys> Store::device_keys() {
+  sql::Database& db = *state_->db;
+  DeviceKeys keys;
+  AMANA_ASSIGN_OR_RETURN(Bytes sign_public, require_meta(db, "device_sign_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes box_public, require_meta(db, "device_box_public_key"));
+  AMANA_ASSIGN_OR_RETURN(Bytes sealed, require_meta(db, "sealed_device_secrets"));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                         crypto::open(state_->data_key, sealed, associated_data(kSecretsLabel, device_.view())));
+  pb::DeviceSecrets secrets;
+  if (!secrets.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("the device secrets do not decode");
+  }
+  keys.sign_public_key = key_from(sign_public);
+  keys.box_public_key = key_from(box_public);
+  keys.sign_secret_key = SecretBytes::copy_of(crypto::as_bytes(secrets.sign_secret_key()));
+  keys.box_secret_key = SecretBytes::copy_of(crypto::as_bytes(secrets.box_secret_key()));
+  // The parsed message held copies of the secrets in ordinary memory: wipe them.
+  secrets.mutable_sign_secret_key()->assign(secrets.sign_secret_key().size(), '\0');
+  secrets.mutable_box_secret_key()->assign(secrets.box_secret_key().size(), '\0');
+  return keys;
+}
+
+Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_operations) {
+  if (max_operations == 0) throw std::logic_error("pending_changesets: max_operations must be positive");
+  sql::Database& db = *state_->db;
+  {
+    AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t packed, require_meta_number(db, "packed_sequence"));
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t number, require_meta_number(db, "changeset_number"));
+    AMANA_ASSIGN_OR_RETURN(Bytes previous_hash, require_meta(db, "changeset_hash"));
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(auto entries, outbox(static_cast<std::int64_t>(packed), max_operations));
+      if (entries.empty()) break;
+      pb::Changeset changeset;
+      changeset.set_device_id(device_.bytes.data(), device_.bytes.size());
+      changeset.set_number(++number);
+      changeset.set_previous_hash(previous_hash.data(), previous_hash.size());
+      changeset.set_first_sequence(static_cast<std::uint64_t>(entries.front().sequence));
+      changeset.set_last_sequence(static_cast<std::uint64_t>(entries.back().sequence));
+      for (OutboxEntry& entry : entries) *changeset.add_operations() = std::move(entry.operation);
+      const std::string encoded = changeset.SerializeAsString();
+      const auto hash = crypto::hash(crypto::as_bytes(encoded));
+      previous_hash.assign(hash.begin(), hash.end());
+      packed = changeset.last_sequence();
+      AMANA_ASSIGN_OR_RETURN(sql::Query insert, db.query(
+          "INSERT INTO changesets (number, last_sequence, sealed_changeset) VALUES (?, ?, ?)"));
+      AMANA_RETURN_IF_ERROR(insert.bind(1, static_cast<std::int64_t>(number))
+                                .bind(2, static_cast<std::int64_t>(packed))
+                                .bind(3, crypto::seal(state_->data_key, crypto::as_bytes(encoded),
+                                                      associated_data(kChangesetLabel, number_bytes(number))))
+                                .run());
+    }
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "packed_sequence", packed));
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "changeset_number", number));
+    AMANA_RETURN_IF_ERROR(write_meta(db, txn, "changeset_hash", previous_hash));
+    AMANA_RETURN_IF_ERROR(txn.commit());
+  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+      "SELECT number, last_sequence, sealed_changeset FROM changesets ORDER BY number"));
+  std::vector<PendingChangeset> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    PendingChangeset pending;
+    pending.number = static_cast<std::uint64_t>(q.column_int64(0));
+    pending.last_sequence = q.column_int64(1);
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                           crypto::open(state_->data_key, q.column_blob(2),
+                                        associated_data(kChangesetLabel, number_bytes(pending.number))));
+    pending.encoded = std::string(plain.as_string());
+    out.push_back(std::move(pending));
+  }
+  return out;
+}
+
+Status Store::acknowledge_changesets(std::uint64_t high_water) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_ASSIGN_OR_RETURN(sql::Query last, db.query(
+      "SELECT max(last_sequence) FROM changesets WHERE number <= ?"));
+  last.bind(1, static_cast<std::int64_t>(high_water));
+  AMANA_ASSIGN_OR_RETURN(bool row, last.step());
+  if (!row || last.column_is_null(0)) return Status();  // nothing new acknowledged
+  const auto sequence = static_cast<std::uint64_t>(last.column_int64(0));
+  AMANA_ASSIGN_OR_RETURN(sql::Query drop, db.query("DELETE FROM changesets WHERE number <= ?"));
+  AMANA_RETURN_IF_ERROR(drop.bind(1, static_cast<std::int64_t>(high_water)).run());
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_sequence", sequence));
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_changeset", high_water));
+  return txn.commit();
+}
+
+// ---- service provider directory ----
+
+Result<std::int64_t> Store::providers_version() {
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t version, require_meta_number(*state_->db, "providers_version"));
+  return static_cast<std::int64_t>(version);
+}
+
+Status Store::replace_providers(const std::vector<pb::Provider>& list, std::int64_t version) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_RETURN_IF_ERROR(db.exec("DELETE FROM providers"));
+  for (const pb::Provider& provider : list) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("INSERT INTO providers (id, active, encoded) VALUES (?, ?, ?)"));
+    AMANA_RETURN_IF_ERROR(q.bind(1, provider.id())
+                              .bind(2, std::int64_t{provider.active() ? 1 : 0})
+                              .bind(3, crypto::as_bytes(provider.SerializeAsString()))
+                              .run());
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "providers_version", static_cast<std::uint64_t>(version)));
+  return txn.commit();
+}
+
+Result<std::vector<pb::Provider>> Store::providers(bool include_inactive) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         state_->db->query("SELECT encoded FROM providers WHERE ?1 OR active = 1 ORDER BY id"));
+  q.bind(1, std::int64_t{include_inactive ? 1 : 0});
+  std::vector<pb::Provider> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    const Bytes encoded = q.column_blob(0);
+    pb::Provider provider;
+    if (!provider.ParseFromArray(encoded.data(), static_cast<int>(encoded.size()))) {
+      return corrupt("a provider in the local directory does not decode");
+    }
+    out.push_back(std::move(provider));
+  }
+  return out;
+}
+
+// ---- cases pulled from the server ----
+
+Result<std::vector<RecordId>> Store::held_cases() {
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query("SELECT id FROM records WHERE form_id = 'case' ORDER BY id"));
+  std::vector<RecordId> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    out.push_back(id);
+  }
+  return out;
+}
+
+Result<std::uint64_t> Store::pull_cursor() { return require_meta_number(*state_->db, "pull_cursor"); }
+
+Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& changes,
+                                              const std::vector<RecordId>& evicted, std::uint64_t cursor) {
+  sql::Database& db = *state_->db;
+  PullReport report;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  for (const pb::Operation& operation : changes) {
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
+    const HlcTime stamp{operation.hlc()};
+    state_->clock.observe(stamp);
+    auto existing = record(id);
+    Record target;
+    const bool insert = !existing.ok();
+    if (insert) {
+      if (existing.status().code() != ErrorCode::not_found) return existing.status();
+      std::optional<RecordId> case_id;
+      if (operation.case_id().size() == 16) {
+        AMANA_ASSIGN_OR_RETURN(case_id, RecordId::from_bytes(crypto::as_bytes(operation.case_id())));
+      }
+      target.summary = {id, operation.form_id(), operation.form_version(), operation.created_at_ms(), stamp, case_id};
+      target.author = operation.author();
+    } else {
+      target = std::move(existing).value();
+    }
+    bool changed = insert;
+    for (const pb::FieldWrite& write : operation.writes()) {
+      auto seen = target.stamps.find(write.field());
+      if (seen != target.stamps.end() && static_cast<std::uint64_t>(seen->second) >= write.hlc()) continue;
+      if (write.cleared()) {
+        target.values.erase(write.field());
+        target.stamps.erase(write.field());
+      } else {
+        target.values[write.field()] = write.value();
+        target.stamps[write.field()] = HlcTime{write.hlc()};
+      }
+      changed = true;
+    }
+    if (!changed) continue;
+    if (target.summary.updated < stamp) target.summary.updated = stamp;
+    AMANA_RETURN_IF_ERROR(write_record(txn, target, insert));
+    ++report.changes_applied;
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
+  for (const RecordId& case_id : evicted) {
+    // The case and its steps, except a record with changes still to push: that stays
+    // until the server has it.
+    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
+        "SELECT r.id FROM records r WHERE (r.id = ?1 OR r.case_id = ?1) AND NOT EXISTS "
+        "(SELECT 1 FROM operations o WHERE o.record_id = r.id AND o.seq > ?2)"));
+    q.bind(1, case_id.view()).bind(2, static_cast<std::int64_t>(acknowledged));
+    std::vector<Bytes> removable;
+    while (true) {
+      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+      if (!row) break;
+      removable.push_back(q.column_blob(0));
+    }
+    for (const Bytes& id : removable) {
+      AMANA_ASSIGN_OR_RETURN(sql::Query drop_operations, db.query("DELETE FROM operations WHERE record_id = ?"));
+      AMANA_RETURN_IF_ERROR(drop_operations.bind(1, id).run());
+      AMANA_ASSIGN_OR_RETURN(sql::Query drop_record, db.query("DELETE FROM records WHERE id = ?"));
+      AMANA_RETURN_IF_ERROR(drop_record.bind(1, id).run());
+    }
+    ++report.cases_evicted;
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t current, pull_cursor());
+  if (cursor > current) AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "pull_cursor", cursor));
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
+  AMANA_RETURN_IF_ERROR(txn.commit());
+  return report;
+}
+
+}  // namespace amana::field
