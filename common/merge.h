@@ -3,7 +3,7 @@
 // every version it receives and asks these functions what the current value is and which
 // pairs are conflicts.
 //
-// Rules (DESIGN.md, sync contract 4):
+// Rules (docs/architecture.md, sync contract 4):
 //  1. Last writer wins by the stamp (HLC time, then device id as the tie-break): a total
 //     order, so every replica picks the same winner.
 //  2. A version whose base (the stamp of the value its writer had seen) is not the version
