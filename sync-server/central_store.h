@@ -49,6 +49,9 @@ struct User {
   std::string name;
   Role role = Role::assistant;
   std::string team;
+  // A deactivated user keeps their name in records and the audit log, but can no longer
+  // be issued a code, enroll a device or be assigned a case.
+  bool active = true;
 };
 
 struct Device {
@@ -131,12 +134,16 @@ class CentralStore {
   // --- users ---
   virtual Status add_user(const User& user) = 0;  // already_exists
   virtual Result<User> user(std::string_view name) = 0;  // not_found
+  virtual Result<std::vector<User>> users() = 0;  // by name, inactive ones included
+  // Replaces the role, team and active flag of the user named user.name. not_found.
+  virtual Status update_user(const User& user) = 0;
 
   // --- enrollment codes: stored as a hash of the token, single use ---
   virtual Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user,
                                 std::int64_t expires_at_ms) = 0;
   // Consumes the code and registers the device, atomically. permission_denied for an
-  // unknown, expired or already used code; already_exists for a device id taken.
+  // unknown, expired or already used code, or one for a user deactivated since it was
+  // issued; already_exists for a device id taken.
   virtual Result<User> enroll(const std::array<std::uint8_t, 32>& token_hash, const Device& device,
                               std::int64_t now_ms) = 0;
 

@@ -176,6 +176,13 @@ Status create_v6(sql::Database& db, sql::Transaction&) {
   return empty ? db.exec("DROP TABLE legacy_field_versions") : Status();
 }
 
+Status create_v9(sql::Database& db, sql::Transaction&) {
+  // A user who leaves keeps their name in the records and the audit log: deactivated, not
+  // deleted. (Versions 7, 8 and 10 are other changes made at the same time; a store skips
+  // numbers it never had.)
+  return db.exec("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -183,6 +190,7 @@ const sql::Migration kMigrations[] = {
     {4, "the change log devices pull cases from", create_v4},
     {5, "the hash-chained audit log", create_v5},
     {6, "one row per merged operation, its values sealed together", create_v6},
+    {9, "users can be deactivated", create_v9},
 };
 
 }  // namespace

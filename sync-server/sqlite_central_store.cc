@@ -64,8 +64,8 @@ Status SqliteCentralStore::add_user(const User& user) {
   exists.bind(1, user.name);
   AMANA_ASSIGN_OR_RETURN(bool row, exists.step());
   if (row) return Status(ErrorCode::already_exists, "user '" + user.name + "' already exists");
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO users (name, role, team) VALUES (?, ?, ?)"));
-  return q.bind(1, user.name).bind(2, role_name(user.role)).bind(3, user.team).run();
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO users (name, role, team, active) VALUES (?, ?, ?, ?)"));
+  return q.bind(1, user.name).bind(2, role_name(user.role)).bind(3, user.team).bind(4, std::int64_t{user.active}).run();
 }
 
 Result<User> SqliteCentralStore::user(std::string_view name) {
@@ -73,10 +73,35 @@ Result<User> SqliteCentralStore::user(std::string_view name) {
   return find_user(name);
 }
 
+Result<std::vector<User>> SqliteCentralStore::users() {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kUserColumns) + " ORDER BY name"));
+  std::vector<User> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(User user, read_user(q));
+    out.push_back(std::move(user));
+  }
+  return out;
+}
+
+Status SqliteCentralStore::update_user(const User& user) {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("UPDATE users SET role = ?, team = ?, active = ? WHERE name = ?"));
+  AMANA_RETURN_IF_ERROR(
+      q.bind(1, role_name(user.role)).bind(2, user.team).bind(3, std::int64_t{user.active}).bind(4, user.name).run());
+  if (db_->changes() == 0) return not_found("no user '" + user.name + "' (see `sync-server users list`)");
+  return Status();
+}
+
 Status SqliteCentralStore::add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
                                           std::int64_t expires_at_ms) {
   std::lock_guard lock(mutex_);
-  AMANA_RETURN_IF_ERROR(find_user(user_name).status());
+  AMANA_ASSIGN_OR_RETURN(User user, find_user(user_name));
+  if (!user.active) {
+    return Status(ErrorCode::permission_denied, "user '" + user_name + "' is deactivated: no device can be enrolled for them");
+  }
   AMANA_ASSIGN_OR_RETURN(sql::Query q,
                          db_->query("INSERT INTO enrollments (token_hash, user, expires_at_ms) VALUES (?, ?, ?)"));
   return q.bind(1, ByteView(token_hash)).bind(2, user_name).bind(3, expires_at_ms).run();
@@ -95,6 +120,7 @@ Result<User> SqliteCentralStore::enroll(const std::array<std::uint8_t, 32>& toke
   if (!row || !q.column_is_null(2) || q.column_int64(1) < now_ms) return refused;
   const std::string user_name = q.column_text(0);
   AMANA_ASSIGN_OR_RETURN(User user, find_user(user_name));
+  if (!user.active) return refused;
   AMANA_ASSIGN_OR_RETURN(sql::Query taken, db_->query("SELECT 1 FROM devices WHERE id = ?"));
   taken.bind(1, device.id.view());
   AMANA_ASSIGN_OR_RETURN(bool exists, taken.step());
@@ -333,14 +359,19 @@ Result<AuditHead> SqliteCentralStore::read_audit_head() {
 }
 
 Result<User> SqliteCentralStore::find_user(std::string_view name) {
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT name, role, team FROM users WHERE name = ?"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kUserColumns) + " WHERE name = ?"));
   q.bind(1, name);
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return not_found("no user '" + std::string(name) + "' (add one with `sync-server users add`)");
+  return read_user(q);
+}
+
+Result<User> SqliteCentralStore::read_user(const sql::Query& q) {
   User user;
   user.name = q.column_text(0);
   AMANA_ASSIGN_OR_RETURN(user.role, parse_role(q.column_text(1)));
   user.team = q.column_text(2);
+  user.active = q.column_int64(3) != 0;
   return user;
 }
 

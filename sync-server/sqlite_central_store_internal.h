@@ -78,6 +78,10 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<User> user(std::string_view name) override;
 
+  Result<std::vector<User>> users() override;
+
+  Status update_user(const User& user) override;
+
   Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
                         std::int64_t expires_at_ms) override;
 
@@ -164,7 +168,11 @@ class SqliteCentralStore final : public CentralStore {
   // REQUIRES: mutex_ held.
   Result<AuditHead> read_audit_head();
 
+  static constexpr std::string_view kUserColumns = "SELECT name, role, team, active FROM users";
+
   Result<User> find_user(std::string_view name);
+
+  static Result<User> read_user(const sql::Query& q);
 
   Result<std::vector<Device>> load_devices(const DeviceId* only);
 
