@@ -255,6 +255,29 @@ void enroll(const ServerUnderTest& server, const FieldDevice& device, const std:
   REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
 }
 
+std::string example_answers(const std::string& step) {
+  static const std::map<std::string, std::string> kForms = {
+      {"register", "case-registration"}, {"assess", "case-assessment"}, {"plan", "case-plan"},
+      {"refer", "referral"},             {"follow-up", "follow-up"},    {"close", "case-closure"}};
+  return kExamples + kForms.at(step) + ".answers.json";
+}
+
+std::string open_example_case(const FieldDevice& device, const std::vector<std::string>& steps) {
+  const auto identification = device.run({"collect", "outreach-identification", "--answers",
+                                          kExamples + "outreach-identification.answers.json"});
+  REQUIRE_MESSAGE(identification.exit_code == 0, identification.err);
+  const auto opened = device.run({"case", "open", "--from", identification.out.substr(0, 36), "--not-a-duplicate"});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  for (const std::string& step : steps) {
+    const auto done = device.run({"case", step, kase, "--answers", example_answers(step)});
+    REQUIRE_MESSAGE(done.exit_code == 0, step, ": ", done.err);
+  }
+  const auto synced = device.run({"sync"});
+  REQUIRE_MESSAGE(synced.exit_code == 0, synced.err);
+  return kase;
+}
+
 std::vector<std::string> FieldDevice::command(std::vector<std::string> args) const {
   args.insert(args.begin(), {kClientBin, "--home", home().string()});
   return args;

@@ -137,6 +137,13 @@ class FieldDevice {
 // Enrolls `device` for `user` with a fresh code from `server`; the test stops if it fails.
 void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user);
 
+// Opens a case on `device` from the example identification (Amira Test-Person), records
+// each of `steps` (register, assess, plan, follow-up, close, ...) with its example answers
+// and syncs; returns the case id. The test stops if any of it fails.
+std::string open_example_case(const FieldDevice& device, const std::vector<std::string>& steps = {});
+// The example answers file of a step verb: "register" -> ".../case-registration.answers.json".
+std::string example_answers(const std::string& step);
+
 
 // The example PDM survey's answers, validated; each collected survey makes one field
 // version per answer.
