@@ -376,9 +376,11 @@ TEST_CASE("hostile: a slowloris dripping one header byte at a time is cut off at
   CHECK(starts_with(front.get("/v1/push"), "HTTP/1.1 200"));
 }
 
-TEST_CASE("hostile: a client that sends its headers and then trickles the body is cut off at the body timeout") {
+TEST_CASE("hostile: a client that sends its headers and then trickles the body is cut off at the transfer floor") {
   HttpOptions options;
-  options.body_timeout = std::chrono::milliseconds(300);
+  // A byte every 20 ms is about 15 bytes a window: below the floor of 100.
+  options.transfer_window = std::chrono::milliseconds(300);
+  options.min_transfer_bytes = 100;
   Front front(options);
   LoopbackClient slow(front.server->port());
   REQUIRE(slow.send("POST /v1/push HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
