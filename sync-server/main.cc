@@ -26,6 +26,7 @@
 #include "sync-server/providers.h"
 #include "sync-server/qr.h"
 #include "sync-server/service.h"
+#include "sync-server/tls_certificate.h"
 
 namespace {
 
@@ -38,6 +39,9 @@ struct Arguments {
   bool json = false;
   std::string listen = "127.0.0.1:8443";
   int threads = 2;
+  std::string tls_cert, tls_key;
+  bool plain_http = false;
+  std::size_t max_connections_per_address = HttpOptions().max_connections_per_address;
   std::string user;
   std::string role;
   std::string team;
@@ -106,8 +110,11 @@ Status run_init(const Arguments& args) {
   AMANA_RETURN_IF_ERROR(init_server(dir, passphrase.as_string()));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(dir));
   AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(*store));
+  AMANA_ASSIGN_OR_RETURN(tls::KeyPin tls_key, create_self_signed_certificate(default_tls_files(dir)));
   std::cout << "Created the server store in " << dir.string() << "\n"
-            << "Organisation signing key " << crypto::to_hex(keys.sign) << "\n";
+            << "Organisation signing key " << crypto::to_hex(keys.sign) << "\n"
+            << "TLS certificate " << default_tls_files(dir).certificate.string() << ", self-signed; note its key's "
+            << "SHA-256:\n  " << tls::to_text(tls_key) << "\n";
   return Status();
 }
 
@@ -585,9 +592,16 @@ Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   AMANA_ASSIGN_OR_RETURN(Unlocked unlocked, unlock(args));
   auto metrics = std::make_shared<Metrics>();
   SyncService service(*unlocked.store, unlocked.keys, metrics);
+  AMANA_ASSIGN_OR_RETURN(ServedTransport transport,
+                         choose_transport(resolve_data_dir(args.data), args.listen, {args.tls_cert, args.tls_key},
+                                          args.plain_http));
+  if (transport.key_pin) service.present_tls_key(*transport.key_pin);
   HttpOptions options;
   options.listen = args.listen;
   options.threads = args.threads;
+  options.tls = transport.tls;
+  options.max_connections_per_address = args.max_connections_per_address;
+  std::cout << transport.notice << "\n";
   AMANA_ASSIGN_OR_RETURN(auto server,
                          HttpServer::start(options, [&service](const HttpRequest& r) { return service.handle(r); },
                                            metrics));
@@ -615,9 +629,16 @@ int run(int argc, char** argv) {
   app.add_option("--data", args.data, "Server data directory (default: $AMANA_SERVER_DATA, else ./amana-server-data)");
 
   auto* init = app.add_subcommand("init", "Create the central store and the organisation keys");
-  auto* serve = app.add_subcommand("serve", "Serve devices over HTTP until SIGINT or SIGTERM");
+  auto* serve = app.add_subcommand("serve", "Serve devices over HTTPS (or HTTP) until SIGINT or SIGTERM");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--threads", args.threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--tls-cert", args.tls_cert, "PEM certificate (chain) to serve (default: the one init made)");
+  serve->add_option("--tls-key", args.tls_key, "PEM private key of --tls-cert");
+  serve->add_flag("--plain-http", args.plain_http, "Serve plain HTTP, also beyond loopback (bodies stay sealed)");
+  serve->add_option("--max-connections-per-address", args.max_connections_per_address,
+                    "Connections one client address may hold at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   auto* users = app.add_subcommand("users", "Manage users");
   users->require_subcommand(1);
   auto* users_add = users->add_subcommand("add", "Add a user");

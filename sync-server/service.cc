@@ -84,7 +84,15 @@ HttpResponse SyncService::org_keys() const {
   pb::OrgKeys message;
   message.set_sign_public_key(keys_.sign.public_key.data(), keys_.sign.public_key.size());
   message.set_box_public_key(keys_.box.public_key.data(), keys_.box.public_key.size());
+  message.set_tls_key_pin(tls_key_pin_);
+  message.set_tls_key_pin_signature(tls_key_pin_signature_);
   return plain(message);
+}
+
+void SyncService::present_tls_key(const tls::KeyPin& pin) {
+  const crypto::Bytes signature = crypto::sign(keys_.sign.secret_key, tls::signed_pin_message(pin));
+  tls_key_pin_.assign(pin.begin(), pin.end());
+  tls_key_pin_signature_.assign(signature.begin(), signature.end());
 }
 
 Result<std::string> SyncService::issue_nonce() {

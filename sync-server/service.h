@@ -29,6 +29,7 @@
 #include "common/envelope.h"
 
 #include "common/hlc.h"
+#include "common/tls.h"
 #include "sync-server/central_store.h"
 #include "sync-server/http_server.h"
 #include "sync-server/metrics.h"
@@ -49,6 +50,10 @@ class SyncService {
               WallClock clock = system_wall_clock(), ServiceLimits limits = {});
 
   HttpResponse handle(const HttpRequest& request);
+
+  // The TLS key the HTTP front presents: GET /v1/org-keys carries its pin signed by the
+  // org, for devices to pin at enrollment. Call before serving (not thread safe).
+  void present_tls_key(const tls::KeyPin& pin);
 
   // Sync bundles (files carried on a USB stick), through the same code path as HTTP.
   // A device's bundle holds a sealed push without a nonce: its changesets are numbered
@@ -122,6 +127,8 @@ class SyncService {
   std::shared_ptr<Metrics> metrics_;
   WallClock clock_;
   ServiceLimits limits_;
+  std::string tls_key_pin_;            // empty: no TLS served here
+  std::string tls_key_pin_signature_;
 };
 
 }  // namespace amana::server
