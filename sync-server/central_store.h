@@ -13,7 +13,7 @@
 //     without the operator passphrase reveals ids, forms and times, not answers.
 //
 //  4. in_one_transaction() makes the store calls it runs durable together, in one commit:
-//     a push's nonce, its changesets and its audit entry cost one disk sync, not one each.
+//     a push's spent nonce, its changesets and its audit entry cost one disk sync, not one each.
 //     Each call inside keeps its own atomicity; "durable when it returns" (1) then holds
 //     when in_one_transaction returns.
 //
@@ -152,10 +152,13 @@ class CentralStore {
   virtual Result<std::vector<Device>> devices() = 0;
   virtual Status revoke(const DeviceId& id, std::int64_t now_ms) = 0;  // not_found
 
-  // --- freshness: single-use server nonces ---
-  virtual Status add_nonce(crypto::ByteView nonce, std::int64_t expires_at_ms) = 0;
-  // replayed when unknown, expired or already used.
-  virtual Status consume_nonce(crypto::ByteView nonce, std::int64_t now_ms) = 0;
+  // --- freshness: spent server nonces ---
+  // A nonce proves itself (the service checks its MAC and expiry, service.h): issuing one
+  // writes nothing, and the store only remembers the nonces spent, until they expire.
+  // Records `nonce_id` as spent until `expires_at_ms` and forgets entries expired at
+  // `now_ms`; replayed when it is already spent. Called inside the transaction of the
+  // request the nonce opens, so it is spent exactly when that request commits.
+  virtual Status spend_nonce(crypto::ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) = 0;
 
   // --- merge ---
   // `encoded` is the changeset exactly as the device sent it (its hash is what chains).

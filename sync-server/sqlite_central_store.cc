@@ -162,27 +162,15 @@ Status SqliteCentralStore::revoke(const DeviceId& id, std::int64_t now_ms) {
   return Status();
 }
 
-Status SqliteCentralStore::add_nonce(ByteView nonce, std::int64_t expires_at_ms) {
+Status SqliteCentralStore::spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  // Anyone may ask for a nonce: keep the table bounded by dropping the oldest
-  // outstanding ones (a device holding one of those simply asks again).
-  AMANA_ASSIGN_OR_RETURN(sql::Query bound,
-                         db_->query("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces "
-                                    "ORDER BY expires_at_ms LIMIT max(0, (SELECT count(*) FROM nonces) - ?))"));
-  AMANA_RETURN_IF_ERROR(bound.bind(1, kMaxOutstandingNonces - 1).run());
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO nonces (nonce, expires_at_ms) VALUES (?, ?)"));
-  return q.bind(1, nonce).bind(2, expires_at_ms).run();
-}
-
-Status SqliteCentralStore::consume_nonce(ByteView nonce, std::int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  AMANA_ASSIGN_OR_RETURN(sql::Query prune, db_->query("DELETE FROM nonces WHERE expires_at_ms < ?"));
+  // The table holds only nonces spent within their lifetime: a few per device per sync.
+  AMANA_ASSIGN_OR_RETURN(sql::Query prune, db_->query("DELETE FROM spent_nonces WHERE expires_at_ms <= ?"));
   AMANA_RETURN_IF_ERROR(prune.bind(1, now_ms).run());
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("DELETE FROM nonces WHERE nonce = ?"));
-  AMANA_RETURN_IF_ERROR(q.bind(1, nonce).run());
-  if (db_->changes() == 0) {
-    return Status(ErrorCode::replayed, "request refused: its nonce is unknown, expired or already used");
-  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         db_->query("INSERT OR IGNORE INTO spent_nonces (nonce_id, expires_at_ms) VALUES (?, ?)"));
+  AMANA_RETURN_IF_ERROR(q.bind(1, nonce_id).bind(2, expires_at_ms).run());
+  if (db_->changes() == 0) return Status(ErrorCode::replayed, "request refused: its nonce was already used");
   return Status();
 }
 

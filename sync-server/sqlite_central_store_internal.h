@@ -34,8 +34,6 @@ using crypto::ByteView;
 // The schema's migrations, oldest first (sqlite_central_schema.cc).
 std::span<const sql::Migration> migrations();
 
-// Anyone may ask for a nonce: the table is kept bounded by dropping the oldest outstanding.
-inline constexpr std::int64_t kMaxOutstandingNonces = 100'000;
 
 inline std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 inline std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
@@ -94,9 +92,8 @@ class SqliteCentralStore final : public CentralStore {
 
   Status revoke(const DeviceId& id, std::int64_t now_ms) override;
 
-  Status add_nonce(ByteView nonce, std::int64_t expires_at_ms) override;
 
-  Status consume_nonce(ByteView nonce, std::int64_t now_ms) override;
+  Status spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) override;
 
   Result<ApplyResult> apply_changeset(const DeviceId& device_id, const std::string& encoded,
                                       const pb::Changeset& changeset, std::int64_t now_ms) override;
