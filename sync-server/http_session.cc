@@ -145,9 +145,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void on_read_error(beast::error_code ec) {
     // A client that goes away, or an idle keep-alive connection, is normal: just close.
-    // Over TLS a client that closes without close_notify (ours does) truncates the stream.
+    // Over TLS a client that closes without close_notify (ours does) truncates the stream;
+    // one that goes away mid-body (a dropped link) leaves a partial message.
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
-        ec == net::error::operation_aborted || ec == ssl::error::stream_truncated) {
+        ec == net::error::operation_aborted || ec == ssl::error::stream_truncated ||
+        ec == http::error::partial_message) {
       return close();
     }
     if (ec == beast::error::timeout) {
