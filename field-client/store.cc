@@ -9,6 +9,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "common/message_catalogue.h"
 #include "field-client/store_schema.h"
 #include "proto/sync.pb.h"
 
@@ -210,8 +211,7 @@ bool Store::exists(const fs::path& home) {
 
 Status Store::check_can_create(const fs::path& home) {
   if (!exists(home)) return Status::success();
-  return {ErrorCode::already_exists, "a store already exists in " + home.string() +
-                                         "; use it, or destroy it first with `field-client wipe --yes`"};
+  return {ErrorCode::already_exists, Message("store.exists", {{"home", home.string()}})};
 }
 
 Result<Store> Store::create(const fs::path& home, std::string_view passphrase, std::string_view user,
@@ -273,7 +273,7 @@ Result<Store> Store::create(const fs::path& home, std::string_view passphrase, s
 
 Result<Store> Store::open(const fs::path& home, std::string_view passphrase, StoreOptions options) {
   if (!exists(home)) {
-    return not_found("no store in " + home.string() + "; create one with `field-client init`");
+    return not_found(Message("store.none", {{"home", home.string()}}));
   }
   AMANA_ASSIGN_OR_RETURN(auto db, sql::Database::open(database_path(home), sql::OpenMode::existing));
   AMANA_ASSIGN_OR_RETURN(int version, sql::schema_version(*db));
@@ -281,10 +281,7 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
 
   AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> wrapped, read_meta(*db, "wrapped_data_key"));
   if (!wrapped) {
-    return Status(ErrorCode::locked_out,
-                  "this store's data key was destroyed (too many failed unlocks); its records cannot be "
-                  "recovered. Remove it with `field-client wipe --yes` and create a new one with "
-                  "`field-client init`");
+    return Status(ErrorCode::locked_out, Message("store.destroyed"));
   }
   AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(*db, "kdf_salt"));
   AMANA_ASSIGN_OR_RETURN(crypto::KdfParams kdf, read_kdf_params(*db));
@@ -306,16 +303,12 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
     if (failures >= static_cast<int>(max_failures)) {
       AMANA_RETURN_IF_ERROR(destroy_data_key(*db));
       AMANA_RETURN_IF_ERROR(write_failures(home, failures));
-      return Status(ErrorCode::locked_out,
-                    "wrong passphrase, " + std::to_string(failures) +
-                        " times in a row: the store's data key has been destroyed and its records cannot "
-                        "be recovered");
+      return Status(ErrorCode::locked_out, Message("store.destroyed_now", {{"failures", failures}}));
     }
     AMANA_RETURN_IF_ERROR(write_failures(home, failures));
     return Status(ErrorCode::wrong_passphrase,
-                  "wrong passphrase (failed attempt " + std::to_string(failures) + " of " +
-                      std::to_string(max_failures) + "; at " + std::to_string(max_failures) +
-                      " the store destroys its data key). Nothing was changed");
+                  Message("store.wrong_passphrase",
+                          {{"failures", failures}, {"limit", static_cast<std::int64_t>(max_failures)}}));
   }
   if (read_failures(home) != 0) AMANA_RETURN_IF_ERROR(write_failures(home, 0));
   AMANA_RETURN_IF_ERROR(sql::migrate(*db, store_migrations()));
@@ -336,7 +329,7 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
 }
 
 Status Store::wipe(const fs::path& home) {
-  if (!exists(home)) return not_found("no store in " + home.string() + " to wipe");
+  if (!exists(home)) return not_found(Message("store.no_store_to_wipe", {{"home", home.string()}}));
   const fs::path db = database_path(home);
   for (const fs::path& file : {fs::path(db.string() + "-wal"), fs::path(db.string() + "-shm"), db,
                                home / kFailuresFile}) {
@@ -574,7 +567,7 @@ Result<Record> Store::record(RecordId id) {
       "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id FROM records WHERE id = ?"));
   q.bind(1, id.view());
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-  if (!row) return not_found("no record " + id.to_string() + " on this device (see `field-client records`)");
+  if (!row) return not_found(Message("store.no_record", {{"id", id.to_string()}}));
   Record record;
   record.summary = {id, q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2),
                     HlcTime(static_cast<std::uint64_t>(q.column_int64(3))), std::nullopt};
@@ -601,8 +594,7 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
   }
   if (hex.size() == 32) return RecordId::parse(id_or_part);
   if (hex.size() < 8) {
-    return invalid_argument("'" + std::string(id_or_part) +
-                            "' is too short: give a record id, or at least 8 characters from its start or end");
+    return invalid_argument(Message("store.id_too_short", {{"id", std::string(id_or_part)}}));
   }
   // Ids begin with their creation time, so records made together share a prefix; the
   // random end tells them apart. Either end of the id is accepted.
@@ -618,11 +610,10 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
     matches.push_back(id);
   }
   if (matches.empty()) {
-    return not_found("no record id starts or ends with '" + std::string(id_or_part) +
-                     "' (see `field-client records`)");
+    return not_found(Message("store.no_match", {{"id", std::string(id_or_part)}}));
   }
   if (matches.size() > 1) {
-    return invalid_argument("'" + std::string(id_or_part) + "' matches more than one record: give more of the id");
+    return invalid_argument(Message("store.ambiguous", {{"id", std::string(id_or_part)}}));
   }
   return matches.front();
 }
@@ -988,5 +979,19 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
   AMANA_RETURN_IF_ERROR(txn.commit());
   return report;
 }
+
+// ---- device-local data that never syncs (drafts.h) ----
+
+sql::Database& Store::local_database() { return *state_->db; }
+
+Bytes Store::seal_local(std::string_view label, ByteView row, ByteView plain) {
+  return crypto::seal(state_->data_key, plain, associated_data(label, row));
+}
+
+Result<SecretBytes> Store::open_local(std::string_view label, ByteView row, ByteView sealed) {
+  return crypto::open(state_->data_key, sealed, associated_data(label, row));
+}
+
+std::int64_t Store::now_ms() const { return state_->wall(); }
 
 }  // namespace amana::field

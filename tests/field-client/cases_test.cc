@@ -43,6 +43,7 @@ struct Device {
     pb::Provider provider;
     provider.set_id(example("referral").at("provider_id"));
     provider.set_active(true);
+    provider.add_services("legal");  // what the example referral asks for
     REQUIRE(store.replace_providers({provider}, 1).ok());
   }
 
@@ -67,6 +68,7 @@ TEST_CASE("cases: identification to closure request, each step a record of the c
                                        pb::Provider p;
                                        p.set_id("legal-aid-um-dukhun");
                                        p.set_active(true);
+                                       p.add_services("legal");
                                        return p;
                                      }()},
                                     1)
