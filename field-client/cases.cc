@@ -55,12 +55,13 @@ CaseBook::CaseBook(Store& store, const forms::FormPack& pack, forms::ValidationO
 Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases::PersonKey& person,
                                                                      std::optional<RecordId> except) {
   std::vector<PossibleDuplicate> found;
+  const cases::ComparablePerson wanted = cases::comparable(person);  // read once, compared with everyone
   AMANA_ASSIGN_OR_RETURN(auto case_records, store_.records(kCaseFormId));
   std::set<std::string> identifications_with_a_case;
   for (const RecordSummary& summary : case_records) {
     AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
     identifications_with_a_case.insert(value_or_empty(record.values, "source_record"));
-    if (cases::likely_same_person(person, person_of_case(record.values))) {
+    if (cases::likely_same_person(wanted, cases::comparable(person_of_case(record.values)))) {
       found.push_back({summary.id, "case", value_or_empty(record.values, "name")});
     }
   }
@@ -68,7 +69,7 @@ Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases
   for (const RecordSummary& summary : identifications) {
     if (summary.id == except || identifications_with_a_case.count(summary.id.to_string())) continue;
     AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
-    if (cases::likely_same_person(person, person_of_identification(record.values))) {
+    if (cases::likely_same_person(wanted, cases::comparable(person_of_identification(record.values)))) {
       found.push_back({summary.id, "identification", value_or_empty(record.values, "full_name")});
     }
   }
