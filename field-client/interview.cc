@@ -116,6 +116,10 @@ class Walk {
   // Whether a question answered (or skipped) in a draft still stands as it is.
   bool still_valid(const Field& field, bool required) {
     auto answer = answers_.find(field.name);
+    if (answer != answers_.end() && answer->second.empty()) {
+      answers_.erase(answer);
+      answer = answers_.end();
+    }
     if (answer == answers_.end()) return !required;
     const Answers others = without(field.name);
     auto checked = forms::check_answer(form_, field, answer->second, others, options_);
