@@ -14,6 +14,16 @@ inline constexpr CatalogueEntry kCli[] = {
      "أُنشئ المخزن في {home} للمستخدم {user}\nالجهاز {device}"},
     {"cli.collect_what", "name the form to collect (see `field-client forms`), or --resume a draft",
      "اذكر الاستمارة المراد جمعها (انظر `field-client forms`)، أو استأنف مسودة بـ --resume"},
+    // field-client/collect.h: edit --set
+    {"edit.other_form", "record {id} belongs to form {form}", "السجل {id} من الاستمارة {form}"},
+    {"edit.not_an_assignment", "--set '{assignment}': expected field=value", "--set '{assignment}': المتوقع field=value"},
+    {"edit.unknown_field", "--set: form {form} has no field '{field}' (see the field names in `field-client show {id}`)",
+     "--set: الاستمارة {form} ليس فيها الحقل '{field}' (انظر أسماء الحقول في `field-client show {id}`)"},
+    // common/files.h
+    {"file.missing", "no such file: {path}", "لا يوجد ملف: {path}"},
+    {"file.directory", "{path} is a directory, not a file", "{path} مجلد وليس ملفًا"},
+    {"file.unreadable", "cannot read {path}", "تعذّرت قراءة {path}"},
+    {"file.too_large", "{path} is larger than the limit of {limit} bytes", "{path} أكبر من الحد المسموح ({limit} بايت)"},
     {"cli.saved_record", "Saved record {id}", "حُفظ السجل {id}"},
     {"cli.updated_record", "Updated record {id}", "حُدّث السجل {id}"},
     {"cli.unchanged_record", "No change to record {id}", "لا تغيير في السجل {id}"},

@@ -33,7 +33,7 @@ TEST_CASE("providers: entries are checked, naming the field and what is accepted
         "provider 'a': the location is empty");
 }
 
-TEST_CASE("providers: service types are the referral's vocabulary; old codes are mapped, unknown and retired ones refused") {
+TEST_CASE("providers: service types are the referral form's vocabulary, old codes are mapped, unknown and retired ones refused") {
   auto mapped = make_provider("clinic", "Clinic", "Medical; shelter ;Health", "Um Dukhun", "", "", "", true, 1);
   REQUIRE_MESSAGE(mapped.ok(), mapped.status().message());
   CHECK(mapped->services == std::vector<std::string>{"health", "safehouse"});
