@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_catalogue.h"
+#include "common/text_fold.h"
+
 namespace amana::forms {
 namespace {
 
@@ -13,48 +16,15 @@ namespace {
 // pasted file cannot bloat every sync.
 constexpr std::size_t kMaxTextBytes = 10000;
 
-enum class Rule {
-  whole_number, decimal_number, date, datetime, choice, choices, boolean, geopoint,
-  note, too_long, required, not_relevant, constraint_failed,
-};
-
-// The messages a collector sees, in each language. {} is replaced with the detail.
-std::string_view rule_text(Rule rule, Language language) {
-  bool ar = language == Language::ar;
-  switch (rule) {
-    case Rule::whole_number: return ar ? "يجب أن يكون عددًا صحيحًا" : "must be a whole number";
-    case Rule::decimal_number: return ar ? "يجب أن يكون رقمًا" : "must be a number";
-    case Rule::date:
-      return ar ? "يجب أن يكون تاريخًا صحيحًا بالصيغة YYYY-MM-DD" : "must be a real date written YYYY-MM-DD";
-    case Rule::datetime:
-      return ar ? "يجب أن يكون تاريخًا ووقتًا بالصيغة YYYY-MM-DDTHH:MM:SS مع Z أو فرق التوقيت"
-                : "must be a date and time written YYYY-MM-DDTHH:MM:SS with Z or a +HH:MM offset";
-    case Rule::choice: return ar ? "يجب أن يكون أحد الخيارات: {}" : "must be one of: {}";
-    case Rule::choices:
-      return ar ? "يجب أن تكون من الخيارات: {}" : "must be choices from: {}";
-    case Rule::boolean: return ar ? "يجب أن يكون نعم أو لا" : "must be yes or no";
-    case Rule::geopoint:
-      return ar ? "يجب أن يكون 'خط العرض خط الطول' ضمن الحدود"
-                : "must be 'latitude longitude' with latitude in [-90, 90] and longitude in [-180, 180]";
-    case Rule::note: return ar ? "ملاحظة لا تقبل إجابة" : "is a note and takes no answer";
-    case Rule::too_long: return ar ? "النص أطول من {} بايت" : "is longer than {} bytes";
-    case Rule::required: return ar ? "إجابة مطلوبة" : "is required";
-    case Rule::not_relevant:
-      return ar ? "هذا السؤال لا يُطرح هنا: شرط ظهوره ({}) غير متحقق"
-                : "is not asked here: its relevance condition ({}) is false";
-    case Rule::constraint_failed: return ar ? "لا يستوفي الشرط {}" : "does not satisfy {}";
-  }
-  return "";
+// "name (label)": how every answer error starts, so the collector sees which question.
+std::vector<MessageArg> about(const Field& field, std::vector<MessageArg> more = {}) {
+  std::vector<MessageArg> args{{"field", field.name}, {"label", field.label}};
+  for (MessageArg& arg : more) args.push_back(std::move(arg));
+  return args;
 }
 
-std::string field_error(const Field& field, Language language, std::string_view message) {
-  return field.name + " (" + field.label.in(language) + "): " + std::string(message);
-}
-
-std::string field_error(const Field& field, Language language, Rule rule, std::string_view detail = {}) {
-  std::string text(rule_text(rule, language));
-  if (auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, detail);
-  return field_error(field, language, text);
+Status field_error(const Field& field, MessageKey key, std::vector<MessageArg> more = {}) {
+  return invalid_argument(Message(key, about(field, std::move(more))));
 }
 
 std::string_view trim(std::string_view s) {
@@ -62,29 +32,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-// Arabic-Indic (U+0660..0669) and Eastern Arabic-Indic (U+06F0..06F9) digits, as Arabic
-// keyboards type them, become ASCII digits; the Arabic decimal separator becomes '.'.
-std::string normalize_digits(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    if (i + 1 < s.size() && byte(i) == 0xD9 && byte(i + 1) >= 0xA0 && byte(i + 1) <= 0xA9) {
-      out += static_cast<char>('0' + (byte(i + 1) - 0xA0));
-      ++i;
-    } else if (i + 1 < s.size() && byte(i) == 0xDB && byte(i + 1) >= 0xB0 && byte(i + 1) <= 0xB9) {
-      out += static_cast<char>('0' + (byte(i + 1) - 0xB0));
-      ++i;
-    } else if (i + 1 < s.size() && byte(i) == 0xD9 && byte(i + 1) == 0xAB) {
-      out += '.';
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 bool all_digits(std::string_view s) {
@@ -147,6 +94,34 @@ bool is_calendar_date(std::string_view s) {
   return day <= last;
 }
 
+// A date as people in Sudan write it: day first, then month, then a four-digit year,
+// separated by '/', '-' or '.' (the same both times), with or without leading zeros.
+// The four-digit year makes it unambiguous; a two-digit year is refused.
+std::optional<std::string> day_first_date(std::string_view s) {
+  const auto first = s.find_first_of("/-.");
+  if (first == std::string_view::npos) return std::nullopt;
+  const char separator = s[first];
+  const auto second = s.find(separator, first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const std::string_view day = s.substr(0, first);
+  const std::string_view month = s.substr(first + 1, second - first - 1);
+  const std::string_view year = s.substr(second + 1);
+  if (day.empty() || day.size() > 2 || month.empty() || month.size() > 2 || year.size() != 4 ||
+      !all_digits(day) || !all_digits(month) || !all_digits(year)) {
+    return std::nullopt;
+  }
+  auto two = [](std::string_view part) { return part.size() == 1 ? "0" + std::string(part) : std::string(part); };
+  std::string iso = std::string(year) + "-" + two(month) + "-" + two(day);
+  if (!is_calendar_date(iso)) return std::nullopt;
+  return iso;
+}
+
+// The canonical YYYY-MM-DD of a date written year first or day first.
+std::optional<std::string> canonical_date(std::string_view s) {
+  if (is_calendar_date(s)) return std::string(s);
+  return day_first_date(s);
+}
+
 bool is_two_digit_in(std::string_view s, int max) {
   return s.size() == 2 && all_digits(s) && parse_fixed(s) <= max;
 }
@@ -193,22 +168,77 @@ std::optional<std::string> canonical_boolean(std::string_view s) {
   return std::nullopt;
 }
 
-// A choice by name or by its 1-based number, as the interview lists them.
-const Choice* find_choice_by_name_or_number(const Field& field, std::string_view token) {
+// Whether the answer names the choice: its name, its number in the list as the interview
+// shows it, or its label in any of the form's languages (compared folded, so case,
+// hamza and tatweel do not matter). A label shared by two choices names neither.
+const Choice* find_choice(const Field& field, std::string_view token) {
   if (const Choice* choice = field.find_choice(token)) return choice;
+  const std::span<const Choice> offered = field.offered_choices();
   if (all_digits(token) && token.size() <= 4) {
-    int number = parse_fixed(token);
-    if (number >= 1 && static_cast<std::size_t>(number) <= field.choices.size()) {
-      return &field.choices[static_cast<std::size_t>(number - 1)];
+    const int number = parse_fixed(token);
+    if (number >= 1 && static_cast<std::size_t>(number) <= offered.size()) {
+      return &offered[static_cast<std::size_t>(number - 1)];
+    }
+    return nullptr;
+  }
+  const std::string folded = text::fold(token);
+  if (folded.empty()) return nullptr;
+  const Choice* found = nullptr;
+  for (const Choice& choice : offered) {
+    if (text::fold(choice.name) == folded || text::fold(choice.label.en) == folded ||
+        (!choice.label.ar.empty() && text::fold(choice.label.ar) == folded)) {
+      if (found != nullptr && found != &choice) return nullptr;
+      found = &choice;
     }
   }
-  return nullptr;
+  return found;
 }
 
-std::string choice_names(const Field& field) {
-  std::string names;
-  for (const Choice& choice : field.choices) names += (names.empty() ? "" : ", ") + choice.name;
-  return names;
+// The choices as the error lists them: "cash (Cash)" in English, "نقد (cash)" in Arabic,
+// so each reader finds the one they mean first.
+LocalizedText choice_list(const Field& field) {
+  std::vector<LocalizedText> items;
+  for (const Choice& choice : field.offered_choices()) {
+    items.push_back({choice.name + " (" + choice.label.en + ")", choice.label.in(Language::ar) + " (" + choice.name + ")"});
+  }
+  return join_list(items);
+}
+
+// A select_multiple answer: items separated by commas (Arabic ones too, made ASCII before
+// this), each a choice's name, number or label; an item that names no choice may be
+// several names or numbers separated by spaces ("1 3 7"). nullopt when any part names
+// no choice.
+std::optional<std::vector<bool>> chosen_choices(const Field& field, std::string_view value) {
+  std::vector<bool> chosen(field.choices.size(), false);
+  bool any = false;
+  auto mark = [&](const Choice* choice) {
+    chosen[static_cast<std::size_t>(choice - field.choices.data())] = true;
+    any = true;
+  };
+  std::size_t i = 0;
+  while (i <= value.size()) {
+    std::size_t end = value.find_first_of(",;", i);
+    if (end == std::string_view::npos) end = value.size();
+    const std::string_view item = trim(value.substr(i, end - i));
+    i = end + 1;
+    if (item.empty()) continue;
+    if (const Choice* whole = find_choice(field, item)) {
+      mark(whole);
+      continue;
+    }
+    std::size_t k = 0;
+    while (k < item.size()) {
+      while (k < item.size() && item[k] == ' ') ++k;
+      const std::size_t start = k;
+      while (k < item.size() && item[k] != ' ') ++k;
+      if (k == start) break;
+      const Choice* choice = find_choice(field, item.substr(start, k - start));
+      if (choice == nullptr) return std::nullopt;
+      mark(choice);
+    }
+  }
+  if (!any) return std::nullopt;
+  return chosen;
 }
 
 std::optional<std::string> canonical_geopoint(std::string_view s) {
@@ -248,11 +278,11 @@ bool satisfies_constraint(const FormDefinition& form, const Field& field, const 
   return field.constraint->evaluate(make_context(form, answers, canonical, today)).to_bool();
 }
 
-std::string constraint_error(const Field& field, Language language) {
+Status constraint_error(const Field& field) {
   if (!field.constraint_message.empty()) {
-    return field_error(field, language, field.constraint_message.in(language));
+    return field_error(field, "answer.constraint_message", {{"message", field.constraint_message}});
   }
-  return field_error(field, language, Rule::constraint_failed, field.constraint->source());
+  return field_error(field, "answer.constraint_failed", {{"constraint", field.constraint->source()}});
 }
 
 }  // namespace
@@ -290,139 +320,130 @@ std::optional<std::string> default_answer(const Field& field, const std::string&
   return field.default_value;
 }
 
-Result<std::string> canonicalize(const Field& field, std::string_view raw, Language language) {
-  std::string normalized = field.type == FieldType::text ? std::string(trim(raw)) : normalize_digits(trim(raw));
+Result<std::string> canonicalize(const Field& field, std::string_view raw) {
+  // Digits are read in any of the digit sets Arabic keyboards type, wherever the answer is
+  // not free text; free text is kept as it was written.
+  const bool as_typed = field.type == FieldType::text && !field.numeric_text;
+  const std::string normalized = as_typed ? std::string(trim(raw)) : text::ascii_digits(trim(raw));
   std::string_view value = normalized;
-  auto fail = [&](Rule rule, std::string_view detail = {}) -> Result<std::string> {
-    return invalid_argument(field_error(field, language, rule, detail));
-  };
   switch (field.type) {
     case FieldType::text:
-      if (value.size() > kMaxTextBytes) return fail(Rule::too_long, std::to_string(kMaxTextBytes));
+      if (value.size() > kMaxTextBytes) {
+        return field_error(field, "answer.too_long", {{"limit", static_cast<std::int64_t>(kMaxTextBytes)}});
+      }
       return std::string(value);
     case FieldType::integer: {
       auto canonical = canonical_integer(value);
-      if (!canonical) return fail(Rule::whole_number);
+      if (!canonical) return field_error(field, "answer.whole_number");
       return *canonical;
     }
     case FieldType::decimal: {
       auto parsed = parse_decimal(value);
-      if (!parsed) return fail(Rule::decimal_number);
+      if (!parsed) return field_error(field, "answer.decimal_number");
       return format_decimal(*parsed);
     }
-    case FieldType::date:
-      if (!is_calendar_date(value)) return fail(Rule::date);
-      return std::string(value);
+    case FieldType::date: {
+      auto canonical = canonical_date(value);
+      if (!canonical) return field_error(field, "answer.date");
+      return *canonical;
+    }
     case FieldType::datetime: {
       auto canonical = canonical_datetime(value);
-      if (!canonical) return fail(Rule::datetime);
+      if (!canonical) return field_error(field, "answer.datetime");
       return *canonical;
     }
     case FieldType::select_one: {
-      const Choice* choice = find_choice_by_name_or_number(field, value);
-      if (choice == nullptr) return fail(Rule::choice, choice_names(field));
-      return choice->name;
+      const Choice* choice = find_choice(field, value);
+      if (choice == nullptr) return field_error(field, "answer.choice", {{"choices", choice_list(field)}});
+      return choice->name;  // a former name is stored as the current one
     }
     case FieldType::select_multiple: {
-      std::vector<bool> chosen(field.choices.size(), false);
-      std::size_t i = 0;
-      while (i < value.size()) {
-        while (i < value.size() && (value[i] == ' ' || value[i] == ',')) ++i;
-        std::size_t start = i;
-        while (i < value.size() && value[i] != ' ' && value[i] != ',') ++i;
-        if (i == start) break;
-        const Choice* choice = find_choice_by_name_or_number(field, value.substr(start, i - start));
-        if (choice == nullptr) return fail(Rule::choices, choice_names(field));
-        chosen[static_cast<std::size_t>(choice - field.choices.data())] = true;
-      }
+      auto chosen = chosen_choices(field, value);
+      if (!chosen) return field_error(field, "answer.choices", {{"choices", choice_list(field)}});
       std::string canonical;
-      for (std::size_t k = 0; k < chosen.size(); ++k) {
-        if (chosen[k]) canonical += (canonical.empty() ? "" : " ") + field.choices[k].name;
+      for (std::size_t k = 0; k < chosen->size(); ++k) {
+        if ((*chosen)[k]) canonical += (canonical.empty() ? "" : " ") + field.choices[k].name;
       }
-      if (canonical.empty()) return fail(Rule::choices, choice_names(field));
       return canonical;
     }
     case FieldType::boolean: {
       auto canonical = canonical_boolean(value);
-      if (!canonical) return fail(Rule::boolean);
+      if (!canonical) return field_error(field, "answer.boolean");
       return *canonical;
     }
     case FieldType::geopoint: {
       auto canonical = canonical_geopoint(value);
-      if (!canonical) return fail(Rule::geopoint);
+      if (!canonical) return field_error(field, "answer.geopoint");
       return *canonical;
     }
-    case FieldType::note: return fail(Rule::note);
+    case FieldType::note: return field_error(field, "answer.note");
   }
-  return fail(Rule::note);
+  return field_error(field, "answer.note");
 }
 
 Result<std::string> check_answer(const FormDefinition& form, const Field& field, std::string_view raw,
                                  const Answers& answers, const ValidationOptions& options) {
-  AMANA_ASSIGN_OR_RETURN(std::string canonical, canonicalize(field, raw, options.language));
-  if (!satisfies_constraint(form, field, canonical, answers, options.today)) {
-    return invalid_argument(constraint_error(field, options.language));
-  }
+  AMANA_ASSIGN_OR_RETURN(std::string canonical, canonicalize(field, raw));
+  if (!satisfies_constraint(form, field, canonical, answers, options.today)) return constraint_error(field);
   return canonical;
 }
 
 Result<Answers> validate_submission(const FormDefinition& form, const Answers& given,
                                     const std::set<std::string, std::less<>>& explicitly_set,
                                     const ValidationOptions& options) {
-  std::vector<std::string> errors;
+  (void)options.language;  // messages are rendered where they are shown (Status::message_in)
+  std::vector<Message> errors;
   for (const auto& [name, value] : given) {
     if (form.find_field(name) == nullptr) {
-      errors.push_back("unknown field '" + name + "' in form '" + form.id + "'");
+      errors.push_back(Message("answer.unknown_field", {{"field", name}, {"form", form.id}}));
     }
   }
 
   // Walk the form as a collector would: relevance and requiredness from earlier answers.
   Answers answers;
-  std::vector<std::string> field_errors(form.fields.size());
+  std::vector<std::optional<Status>> field_errors(form.fields.size());
   for (const Field& field : form.fields) {
     auto given_answer = given.find(field.name);
     bool answered = given_answer != given.end() && !trim(given_answer->second).empty();
-    std::string& error = field_errors[static_cast<std::size_t>(&field - form.fields.data())];
+    std::optional<Status>& error = field_errors[static_cast<std::size_t>(&field - form.fields.data())];
     if (field.type == FieldType::note) {
-      if (answered) error = field_error(field, options.language, Rule::note);
+      if (answered) error = field_error(field, "answer.note");
       continue;
     }
     if (!is_relevant(form, field, answers, options.today)) {
       if (answered && explicitly_set.count(field.name) != 0) {
-        error = field_error(field, options.language, Rule::not_relevant, field.relevant->source());
+        error = field_error(field, "answer.not_relevant", {{"condition", field.relevant->source()}});
       }
       continue;
     }
     if (answered) {
-      auto canonical = canonicalize(field, given_answer->second, options.language);
+      auto canonical = canonicalize(field, given_answer->second);
       if (!canonical.ok()) {
-        error = canonical.status().message();
+        error = canonical.status();
         continue;
       }
       answers[field.name] = std::move(canonical).value();
     } else if (auto fallback = default_answer(field, options.today)) {
       answers[field.name] = *fallback;
     } else if (is_required(form, field, answers, options.today)) {
-      error = field_error(field, options.language, Rule::required);
+      error = field_error(field, "answer.required");
     }
   }
   // Constraints may compare with any answer (end date after start date), so they run on
   // the complete submission.
   for (const Field& field : form.fields) {
-    std::string& error = field_errors[static_cast<std::size_t>(&field - form.fields.data())];
+    std::optional<Status>& error = field_errors[static_cast<std::size_t>(&field - form.fields.data())];
     auto answer = answers.find(field.name);
-    if (error.empty() && answer != answers.end() &&
+    if (!error && answer != answers.end() &&
         !satisfies_constraint(form, field, answer->second, answers, options.today)) {
-      error = constraint_error(field, options.language);
+      error = constraint_error(field);
     }
   }
-  for (std::string& error : field_errors) {
-    if (!error.empty()) errors.push_back(std::move(error));
+  for (const std::optional<Status>& error : field_errors) {
+    if (error) errors.insert(errors.end(), error->lines().begin(), error->lines().end());
   }
   if (errors.empty()) return answers;
-  std::string message;
-  for (const std::string& error : errors) message += (message.empty() ? "" : "\n") + error;
-  return invalid_argument(message);
+  return Status(ErrorCode::invalid_argument, std::move(errors));
 }
 
 Result<Answers> parse_answers_json(const FormDefinition& form, std::string_view json_text) {
@@ -433,20 +454,16 @@ Result<Answers> parse_answers_json(const FormDefinition& form, std::string_view 
   } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     std::string what = e.what();
     if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
-    return invalid_argument("answers are not valid JSON: " + what);
+    return invalid_argument(Message("answer.file_not_json", {{"detail", what}}));
   }
   if (!document.is_object()) {
-    return invalid_argument("answers must be a JSON object of field name -> answer");
+    return invalid_argument(Message("answer.file_not_object"));
   }
   Answers answers;
   for (const auto& [name, value] : document.items()) {
     if (form.find_field(name) == nullptr) {
-      return invalid_argument("unknown field '" + name + "' in form '" + form.id +
-                              "' (see `field-client forms` for its fields)");
+      return invalid_argument(Message("answer.file_unknown_field", {{"field", name}, {"form", form.id}}));
     }
-    auto wrong = [&, &field_name = name](std::string_view what) {
-      return invalid_argument("field '" + field_name + "': " + std::string(what));
-    };
     if (value.is_null()) continue;
     if (value.is_string()) {
       answers[name] = value.get<std::string>();
@@ -459,12 +476,13 @@ Result<Answers> parse_answers_json(const FormDefinition& form, std::string_view 
     } else if (value.is_array()) {
       std::string joined;
       for (const json& item : value) {
-        if (!item.is_string()) return wrong("a list answer may only hold choice names (strings)");
-        joined += (joined.empty() ? "" : " ") + item.get<std::string>();
+        if (!item.is_string()) return invalid_argument(Message("answer.file_list_items", {{"field", name}}));
+        // Commas, not spaces: a list may hold labels, and labels have spaces.
+        joined += (joined.empty() ? "" : ", ") + item.get<std::string>();
       }
       answers[name] = joined;
     } else {
-      return wrong("an answer must be a string, number, boolean, list of choices or null");
+      return invalid_argument(Message("answer.file_value_type", {{"field", name}}));
     }
   }
   return answers;

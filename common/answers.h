@@ -2,21 +2,28 @@
 //
 // Every answer is kept in one canonical text form (what ODK stores), so that records,
 // history, sync and exports agree byte for byte:
-//   text      the text as given (surrounding white space trimmed)
+//   text      the text as given (surrounding white space trimmed); with the "numbers"
+//             appearance (a phone number) its digits are stored as ASCII
 //   integer   decimal digits with an optional '-', no leading zeros ("42")
 //   decimal   shortest round-tripping decimal ("3.5")
-//   date      YYYY-MM-DD, a real calendar date
+//   date      YYYY-MM-DD, a real calendar date; input may also be day first with a
+//             four-digit year: 20/11/2026, 20-11-2026, 20.11.2026 (leading zeros optional)
 //   datetime  YYYY-MM-DDTHH:MM:SS with 'Z' or a ±HH:MM offset (seconds optional on input)
-//   select_one       the choice name; input may also be the 1-based choice number
+//   select_one       the choice name; input may also be the 1-based choice number or the
+//                    choice's label in any of the form's languages (case, hamza, tatweel
+//                    and diacritics do not matter)
 //   select_multiple  choice names separated by one space, in the form's choice order, no
-//                    duplicates; input may use names or numbers, separated by spaces or commas
+//                    duplicates; input: names, numbers or labels separated by commas
+//                    (',' or '،'), or names and numbers separated by spaces
 //   boolean   "true" / "false"; input also accepts yes/no, y/n, 1/0 (and نعم / لا)
 //   geopoint  "lat lon" or "lat lon alt acc" with lat in [-90,90] and lon in [-180,180]
 //   note      never has an answer
+// Wherever an answer is not free text, Arabic-Indic (٠-٩) and Eastern Arabic-Indic
+// (۰-۹) digits are read as 0-9 and the Arabic decimal separator (٫) as '.'.
 //
-// Validation messages are in the collector's language and always name the field and the
+// Errors are translatable Statuses (common/message.h): each line names the field and the
 // rule that failed, e.g. "age (Age): must be a whole number" or the form's own
-// constraint message.
+// constraint message, and comes out in the collector's language with message_in().
 #pragma once
 
 #include <map>
@@ -35,7 +42,7 @@ namespace amana::forms {
 using Answers = std::map<std::string, std::string, std::less<>>;
 
 struct ValidationOptions {
-  Language language = Language::en;
+  Language language = Language::en;  // the collector's: for prompts; errors carry every language
   std::string today;  // YYYY-MM-DD, for today() in expressions
 };
 
@@ -54,12 +61,12 @@ bool is_required(const FormDefinition& form, const Field& field, const Answers& 
 std::optional<std::string> default_answer(const Field& field, const std::string& today);
 
 // The canonical form of `raw` for the field's type, ignoring its constraint; or
-// invalid_argument naming the field and the type rule, in `language`.
-Result<std::string> canonicalize(const Field& field, std::string_view raw, Language language);
+// invalid_argument naming the field and the type rule (and, for a choice, the choices).
+Result<std::string> canonicalize(const Field& field, std::string_view raw);
 
 // Checks one raw answer for `field` (type, then constraint with the other answers in
-// `answers`) and returns its canonical form, or invalid_argument with a message in the
-// chosen language naming the field and the rule. An empty raw answer is not checked here:
+// `answers`) and returns its canonical form, or invalid_argument naming the field and
+// the rule. An empty raw answer is not checked here:
 // the caller decides whether the field may be skipped (is_required).
 Result<std::string> check_answer(const FormDefinition& form, const Field& field,
                                  std::string_view raw, const Answers& answers,
@@ -70,8 +77,8 @@ Result<std::string> check_answer(const FormDefinition& form, const Field& field,
 // relevant, otherwise answering them is an error. Fields in `given` that are not
 // explicitly set and have become non-relevant are dropped, as ODK clears them. Defaults
 // fill relevant unanswered fields. Unknown field names, notes with answers, missing
-// required answers, type and constraint failures are all reported, one per line, in form
-// order, in a single invalid_argument Status.
+// required answers, type and constraint failures are all reported, one line (one Message)
+// each, in form order, in a single invalid_argument Status.
 Result<Answers> validate_submission(const FormDefinition& form, const Answers& given,
                                     const std::set<std::string, std::less<>>& explicitly_set,
                                     const ValidationOptions& options);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "common/message_catalogue.h"
+
 namespace amana::cases {
 namespace {
 
@@ -65,35 +67,42 @@ std::optional<CaseStatus> next(CaseStatus from, CaseEvent event, std::optional<C
 }
 
 // What to do instead, for the refusals people will meet most.
-std::string advice(CaseStatus from, CaseEvent event) {
+std::optional<Message> advice(CaseStatus from, CaseEvent event) {
   using S = CaseStatus;
   switch (event) {
     case CaseEvent::assess:
     case CaseEvent::plan:
     case CaseEvent::refer:
     case CaseEvent::follow_up:
-      if (from == S::identified) return ": register the case, with consent, first";
-      if (from == S::registered && event != CaseEvent::assess) return ": assess the case first";
-      if (from == S::assessed && event != CaseEvent::plan) return ": make a case plan first";
-      if (from == S::closure_requested) return ": closure is awaiting an officer's decision";
-      if (from == S::closed || from == S::transferred) return ": reopen the case first";
-      return "";
+      if (from == S::identified) return Message("case.advice.register_first");
+      if (from == S::registered && event != CaseEvent::assess) return Message("case.advice.assess_first");
+      if (from == S::assessed && event != CaseEvent::plan) return Message("case.advice.plan_first");
+      if (from == S::closure_requested) return Message("case.advice.awaiting_officer");
+      if (from == S::closed || from == S::transferred) return Message("case.advice.reopen_first");
+      return std::nullopt;
     case CaseEvent::approve_closure:
     case CaseEvent::reject_closure:
-      return ": no closure has been requested";
+      return Message("case.advice.no_closure_requested");
     default:
-      return "";
+      return std::nullopt;
   }
 }
 
-std::string verb_phrase(CaseEvent event) {
+Message verb_phrase(CaseEvent event) {
   switch (event) {
-    case CaseEvent::request_closure: return "request closure of";
-    case CaseEvent::approve_closure: return "approve closure of";
-    case CaseEvent::reject_closure: return "reject closure of";
-    case CaseEvent::follow_up: return "follow up";
-    default: return std::string(event_name(event));
+    case CaseEvent::reg: return Message("case.verb.register");
+    case CaseEvent::assess: return Message("case.verb.assess");
+    case CaseEvent::plan: return Message("case.verb.plan");
+    case CaseEvent::refer: return Message("case.verb.refer");
+    case CaseEvent::follow_up: return Message("case.verb.follow_up");
+    case CaseEvent::request_closure: return Message("case.verb.request_closure");
+    case CaseEvent::approve_closure: return Message("case.verb.approve_closure");
+    case CaseEvent::reject_closure: return Message("case.verb.reject_closure");
+    case CaseEvent::transfer: return Message("case.verb.transfer");
+    case CaseEvent::reassign: return Message("case.verb.reassign");
+    case CaseEvent::reopen: return Message("case.verb.reopen");
   }
+  return Message("case.verb.register");
 }
 
 }  // namespace
@@ -116,7 +125,7 @@ Result<CaseStatus> parse_status(std::string_view name) {
   for (CaseStatus status : kStatuses) {
     if (status_name(status) == name) return status;
   }
-  return invalid_argument("unknown case status '" + std::string(name) + "'");
+  return invalid_argument(Message("case.unknown_status", {{"status", std::string(name)}}));
 }
 
 std::string_view event_name(CaseEvent event) {
@@ -136,6 +145,37 @@ std::string_view event_name(CaseEvent event) {
   return "";
 }
 
+Message status_label(CaseStatus status) {
+  switch (status) {
+    case CaseStatus::identified: return Message("case.status.identified");
+    case CaseStatus::registered: return Message("case.status.registered");
+    case CaseStatus::assessed: return Message("case.status.assessed");
+    case CaseStatus::planned: return Message("case.status.planned");
+    case CaseStatus::in_progress: return Message("case.status.in_progress");
+    case CaseStatus::closure_requested: return Message("case.status.closure_requested");
+    case CaseStatus::closed: return Message("case.status.closed");
+    case CaseStatus::transferred: return Message("case.status.transferred");
+  }
+  return Message("case.status.identified");
+}
+
+Message event_label(CaseEvent event) {
+  switch (event) {
+    case CaseEvent::reg: return Message("case.event.register");
+    case CaseEvent::assess: return Message("case.event.assess");
+    case CaseEvent::plan: return Message("case.event.plan");
+    case CaseEvent::refer: return Message("case.event.refer");
+    case CaseEvent::follow_up: return Message("case.event.follow_up");
+    case CaseEvent::request_closure: return Message("case.event.request_closure");
+    case CaseEvent::approve_closure: return Message("case.event.approve_closure");
+    case CaseEvent::reject_closure: return Message("case.event.reject_closure");
+    case CaseEvent::transfer: return Message("case.event.transfer");
+    case CaseEvent::reassign: return Message("case.event.reassign");
+    case CaseEvent::reopen: return Message("case.event.reopen");
+  }
+  return Message("case.event.register");
+}
+
 bool is_open(CaseStatus status) { return status != CaseStatus::closed && status != CaseStatus::transferred; }
 
 std::vector<CaseEvent> allowed_events(CaseStatus status) {
@@ -149,11 +189,14 @@ std::vector<CaseEvent> allowed_events(CaseStatus status) {
 
 Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseStatus> before_closure) {
   if (auto after = next(status, event, before_closure)) return *after;
-  std::string steps;
-  for (CaseEvent allowed : allowed_events(status)) steps += (steps.empty() ? "" : ", ") + std::string(event_name(allowed));
-  return invalid_argument("cannot " + verb_phrase(event) + " a case that is '" + std::string(status_name(status)) + "'" +
-                          advice(status, event) + ". From '" + std::string(status_name(status)) +
-                          "' the next steps are: " + (steps.empty() ? "none" : steps));
+  std::vector<LocalizedText> steps;
+  for (CaseEvent allowed : allowed_events(status)) steps.push_back(event_label(allowed).localized());
+  const auto why = advice(status, event);
+  return invalid_argument(Message(
+      "case.refused_step", {{"verb", verb_phrase(event)},
+                            {"status", status_label(status)},
+                            {"advice", why ? why->localized() : LocalizedText{}},
+                            {"steps", steps.empty() ? Message("case.no_steps").localized() : join_list(steps)}}));
 }
 
 namespace {
@@ -182,35 +225,45 @@ std::string_view referral_status_name(ReferralStatus status) {
   return "pending";
 }
 
+Message referral_status_label(ReferralStatus status) {
+  switch (status) {
+    case ReferralStatus::pending: return Message("referral.status.pending");
+    case ReferralStatus::accepted: return Message("referral.status.accepted");
+    case ReferralStatus::service_provided: return Message("referral.status.service_provided");
+    case ReferralStatus::declined: return Message("referral.status.declined");
+    case ReferralStatus::no_response: return Message("referral.status.no_response");
+  }
+  return Message("referral.status.pending");
+}
+
 Result<ReferralStatus> parse_referral_status(std::string_view name) {
   for (ReferralStatus status : kReferralStatuses) {
     if (referral_status_name(status) == name) return status;
   }
-  return invalid_argument("unknown referral status '" + std::string(name) +
-                          "'; use accepted, service_provided, declined or no_response");
+  return invalid_argument(Message("referral.unknown_status", {{"status", std::string(name)}}));
 }
 
 Result<ReferralStatus> update_referral(ReferralStatus from, ReferralStatus to) {
   if (referral_step_allowed(from, to)) return to;
-  std::string allowed;
+  std::vector<LocalizedText> allowed;
   for (ReferralStatus candidate : kReferralStatuses) {
-    if (referral_step_allowed(from, candidate)) {
-      allowed += (allowed.empty() ? "" : ", ") + std::string(referral_status_name(candidate));
-    }
+    if (referral_step_allowed(from, candidate)) allowed.push_back(referral_status_label(candidate).localized());
   }
-  return invalid_argument("a referral that is '" + std::string(referral_status_name(from)) + "' cannot become '" +
-                          std::string(referral_status_name(to)) + "'" +
-                          (allowed.empty() ? ": its outcome is final" : "; it can become: " + allowed));
+  if (allowed.empty()) {
+    return invalid_argument(
+        Message("referral.final", {{"from", referral_status_label(from)}, {"to", referral_status_label(to)}}));
+  }
+  return invalid_argument(Message("referral.refused_update", {{"from", referral_status_label(from)},
+                                                              {"to", referral_status_label(to)},
+                                                              {"allowed", join_list(allowed)}}));
 }
 
 Status check_referral_consent(const Consent& consent, bool shares_identifying_data) {
   if (!consent.referral) {
-    return invalid_argument("the client has not consented to referral: record their consent at registration "
-                            "(or update it) before referring");
+    return invalid_argument(Message("referral.no_consent"));
   }
   if (shares_identifying_data && !consent.information_sharing) {
-    return invalid_argument("the client has not consented to sharing their information outside the organisation: "
-                            "refer without identifying data, or record that consent first");
+    return invalid_argument(Message("referral.no_sharing_consent"));
   }
   return Status();
 }

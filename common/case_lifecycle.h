@@ -39,6 +39,9 @@ enum class CaseEvent {
 std::string_view status_name(CaseStatus status);
 Result<CaseStatus> parse_status(std::string_view name);
 std::string_view event_name(CaseEvent event);  // "register", "assess", ... as the CLI verbs
+// How a person reads them, in any language (the English is the name above).
+Message status_label(CaseStatus status);
+Message event_label(CaseEvent event);
 
 bool is_open(CaseStatus status);
 
@@ -47,7 +50,7 @@ std::vector<CaseEvent> allowed_events(CaseStatus status);
 
 // The status after `event`. `before_closure` is the status the case had when closure was
 // requested (needed only to reject a closure). An illegal step is invalid_argument naming
-// the steps allowed from `status`, e.g. "cannot refer a case that is 'assessed': make a
+// the steps allowed from `status` (translatable), e.g. "cannot refer a case that is 'assessed': make a
 // case plan first. From 'assessed' the next steps are: assess, plan, request closure,
 // transfer, reassign".
 Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseStatus> before_closure = std::nullopt);
@@ -56,6 +59,7 @@ Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseS
 // no_response (from pending; declined also after acceptance).
 enum class ReferralStatus { pending, accepted, service_provided, declined, no_response };
 std::string_view referral_status_name(ReferralStatus status);
+Message referral_status_label(ReferralStatus status);
 Result<ReferralStatus> parse_referral_status(std::string_view name);
 // invalid_argument naming the statuses allowed from `from`.
 Result<ReferralStatus> update_referral(ReferralStatus from, ReferralStatus to);

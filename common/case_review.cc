@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/message_catalogue.h"
+
 namespace amana::cases {
 namespace {
 
@@ -41,33 +43,34 @@ int days_between(std::string_view from, std::string_view to) {
 std::vector<Finding> review_cases(const std::vector<CaseFacts>& cases, const ReviewOptions& options) {
   std::vector<Finding> findings;
   for (const CaseFacts& c : cases) {
-    auto add = [&](std::string what) { findings.push_back({c.id, c.name, std::move(what)}); };
+    auto add = [&](Message what) { findings.push_back({c.id, c.name, what.in(Language::en), std::move(what)}); };
     if (!c.unknown_status.empty()) {
-      add("status '" + c.unknown_status + "' is not a known status: the office corrects it (sync-server cases resolve)");
+      add(Message("review.unknown_status", {{"status", c.unknown_status}}));
       continue;
     }
     if (!is_open(c.status)) continue;
     if (c.status == CaseStatus::closure_requested) {
-      add("closure requested" + (c.closure_reason.empty() ? std::string() : " (" + c.closure_reason + ")") +
-          ": awaiting an officer's approval");
+      add(c.closure_reason.empty() ? Message("review.closure_requested")
+                                   : Message("review.closure_requested_because", {{"reason", c.closure_reason}}));
     }
-    if (!c.unheld.empty()) add("no case worker can hold it: " + c.unheld);
+    if (!c.unheld.empty()) add(Message("review.unheld", {{"why", c.unheld}}));
     if (!c.next_due.empty() && days_between(c.next_due, options.today) > 0) {
-      add("follow-up overdue since " + c.next_due);
+      add(Message("review.overdue", {{"date", c.next_due}}));
     }
     if ((c.risk_level == "high" || c.risk_level == "critical") && !c.has_plan) {
-      add("risk is " + c.risk_level + " and there is no case plan");
+      add(Message("review.risk_without_plan", {{"risk", c.risk_level}}));
     }
     for (const ReferralFacts& r : c.referrals) {
       const int waited = days_between(r.date, options.today);
       if (r.status == "pending" && waited > r.expected_days) {
-        add("referral " + r.id.substr(r.id.size() > 8 ? r.id.size() - 8 : 0) + " without response for " +
-            std::to_string(waited) + " days (expected within " + std::to_string(r.expected_days) + ")");
+        add(Message("review.referral_waiting", {{"referral", r.id.substr(r.id.size() > 8 ? r.id.size() - 8 : 0)},
+                                                {"days", waited},
+                                                {"expected", r.expected_days}}));
       }
     }
     const int open_days = days_between(c.opened_date, options.today);
-    if (open_days > options.open_days_limit) add("open for " + std::to_string(open_days) + " days");
-    if (c.conflicts > 0) add(std::to_string(c.conflicts) + " conflicting edits await an officer");
+    if (open_days > options.open_days_limit) add(Message("review.open_long", {{"days", open_days}}));
+    if (c.conflicts > 0) add(Message("review.conflicts", {{"count", c.conflicts}}));
   }
   return findings;
 }

@@ -2,6 +2,7 @@
 // same way on a device and on the server from what each holds.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,8 @@ struct ReviewOptions {
 struct Finding {
   std::string case_id;
   std::string name;
-  std::string what;          // one line, e.g. "follow-up overdue since 2026-11-10"
+  std::string what;          // one line in English, e.g. "follow-up overdue since 2026-11-10"
+  std::optional<Message> message;  // the same, in any language (always set by review_cases)
 };
 
 // In case order, the findings of each open case: a closure awaiting an officer's

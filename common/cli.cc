@@ -3,11 +3,19 @@
 #include <exception>
 #include <iostream>
 
+#include "common/message_catalogue.h"
+
 namespace amana::cli {
 
 int exit_code(const Status& status) {
   if (status.ok()) return 0;
   std::cerr << "error: " << status.message() << "\n";
+  return 1;
+}
+
+int exit_code(const Status& status, Language language) {
+  if (status.ok()) return 0;
+  std::cerr << Message("cli.error", {{"message", status.message_in(language)}}).in(language) << "\n";
   return 1;
 }
 

@@ -7,8 +7,10 @@
 
 namespace amana::cli {
 
-// 0 for success; otherwise prints "error: ..." to stderr and returns 1.
+// 0 for success; otherwise prints "error: ..." to stderr and returns 1. With a language,
+// the error is shown in it ("خطأ: ..." in Arabic) when it was made from Messages.
 int exit_code(const Status& status);
+int exit_code(const Status& status, Language language);
 
 // Calls run(argc, argv), catching what escapes it.
 int guarded_main(int (*run)(int, char**), int argc, char** argv);

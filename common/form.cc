@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/answers.h"
+#include "common/message_catalogue.h"
+#include "common/service_types.h"
 
 namespace amana::forms {
 namespace {
@@ -76,6 +78,20 @@ Result<expr::Expression> get_expression(const json& field, const char* key,
   auto parsed = expr::Expression::parse(source);
   if (!parsed.ok()) return parsed.status().with_context(std::string(where) + ": " + key);
   return parsed;
+}
+
+// The lists of choices that code relies on too, declared once outside any form.
+Result<std::vector<Choice>> shared_choices(std::string_view list, std::string_view where) {
+  if (list != "service_types") {
+    return invalid_argument(std::string(where) + ": unknown choice_list '" + std::string(list) +
+                            "' (known: service_types)");
+  }
+  std::vector<Choice> choices;
+  for (const services::ServiceType& type : services::all()) {
+    choices.push_back({std::string(type.code), {std::string(type.en), std::string(type.ar)},
+                       std::string(type.former_code), type.retired});
+  }
+  return choices;
 }
 
 bool is_select(FieldType type) {
@@ -183,7 +199,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
   AMANA_RETURN_IF_ERROR(check_keys(object,
                                    {"name", "type", "label", "hint", "required", "relevant",
                                     "constraint", "constraint_message", "choices", "default",
-                                    "sensitive", "disclosure", "areas"},
+                                    "sensitive", "disclosure", "areas", "appearance", "choice_list"},
                                    where));
 
   AMANA_ASSIGN_OR_RETURN(std::string type_name, get_string(object, "type", where));
@@ -223,6 +239,20 @@ Result<Field> parse_field(const json& object, std::size_t index) {
     field.sensitive = object["sensitive"].get<bool>();
   }
 
+  if (object.contains("appearance")) {
+    if (field.type != FieldType::text || object["appearance"] != "numbers") {
+      return invalid_argument(where + ": the only appearance is \"numbers\", on a text field (a phone number)");
+    }
+    field.numeric_text = true;
+  }
+
+  if (object.contains("choice_list")) {
+    if (!is_select(field.type) || object.contains("choices")) {
+      return invalid_argument(where + ": 'choice_list' is for a select field without 'choices'");
+    }
+    AMANA_ASSIGN_OR_RETURN(field.choice_list, get_string(object, "choice_list", where));
+    AMANA_ASSIGN_OR_RETURN(field.choices, shared_choices(field.choice_list, where));
+  }
   if (object.contains("choices")) {
     if (!is_select(field.type)) return invalid_argument(where + ": only select fields have 'choices'");
     const json& choices = object["choices"];
@@ -264,7 +294,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
     if (field.type == FieldType::date && value == "today") {
       field.default_value = value;
     } else {
-      auto canonical = canonicalize(field, value, Language::en);
+      auto canonical = canonicalize(field, value);
       if (!canonical.ok()) return canonical.status().with_context(where + ": default");
       field.default_value = *canonical;
     }
@@ -309,12 +339,7 @@ Status check_references(const FormDefinition& form) {
 Result<Language> parse_language(std::string_view code) {
   if (code == "en") return Language::en;
   if (code == "ar") return Language::ar;
-  return invalid_argument("unknown language '" + std::string(code) + "'; use en or ar");
-}
-
-const std::string& LocalizedText::in(Language language) const {
-  if (language == Language::ar && !ar.empty()) return ar;
-  return en;
+  return invalid_argument(Message("form.unknown_language", {{"language", std::string(code)}}));
 }
 
 namespace {
@@ -359,7 +384,16 @@ const Choice* Field::find_choice(std::string_view choice_name) const {
   for (const Choice& choice : choices) {
     if (choice.name == choice_name) return &choice;
   }
+  for (const Choice& choice : choices) {
+    if (!choice.former_name.empty() && choice.former_name == choice_name) return &choice;
+  }
   return nullptr;
+}
+
+std::span<const Choice> Field::offered_choices() const {
+  std::size_t offered = 0;
+  while (offered < choices.size() && !choices[offered].retired) ++offered;
+  return {choices.data(), offered};
 }
 
 const Field* FormDefinition::find_field(std::string_view name) const {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,18 +20,12 @@
 
 namespace amana::forms {
 
-enum class Language { en, ar };
+// The languages of labels and messages (common/message.h).
+using Language = ::amana::Language;
+using LocalizedText = ::amana::LocalizedText;
 
 // "en" / "ar"; anything else is invalid_argument naming the accepted values.
 Result<Language> parse_language(std::string_view code);
-
-struct LocalizedText {
-  std::string en;
-  std::string ar;
-  // The text in `language`, falling back to English where no translation exists.
-  const std::string& in(Language language) const;
-  bool empty() const { return en.empty() && ar.empty(); }
-};
 
 enum class FieldType {
   text, integer, decimal, date, datetime, select_one, select_multiple, boolean, geopoint, note,
@@ -57,6 +52,12 @@ struct Area {
 struct Choice {
   std::string name;  // the stored value; an identifier, no spaces
   LocalizedText label;
+  // A name this choice had before (a shared list's former code): an old answer holding it
+  // reads as this choice, and is stored as `name` when next written.
+  std::string former_name;
+  // Kept only so that old answers still read and show with their label: never offered,
+  // never numbered, never matched by label. Retired choices come after the offered ones.
+  bool retired = false;
 };
 
 struct Field {
@@ -71,12 +72,19 @@ struct Field {
   std::optional<expr::Expression> constraint;  // '.' is this field's value
   LocalizedText constraint_message;
   std::vector<Choice> choices;                 // select_one / select_multiple only
+  std::string choice_list;                     // "service_types": choices from a shared list
   std::optional<std::string> default_value;    // canonical form, checked at load
   bool sensitive = false;                      // personal data: dropped from de-identified exports
   Disclosure disclosure = Disclosure::as_collected;  // as declared, else the type's default
   std::vector<Area> areas;                     // Disclosure::area only, in the order matched
+  // A text field written in digits (a phone number): "appearance": "numbers", as in ODK.
+  // Its Arabic-Indic digits are stored as ASCII, so that its constraint and a search see 0-9.
+  bool numeric_text = false;
 
+  // By name or former name.
   const Choice* find_choice(std::string_view choice_name) const;
+  // The choices a collector is offered (not retired), numbered 1.. in this order.
+  std::span<const Choice> offered_choices() const;
 };
 
 struct FormDefinition {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/embedded.h"
+#include "common/message_catalogue.h"
 
 namespace amana::forms {
 
@@ -26,8 +27,7 @@ Result<const FormDefinition*> FormPack::find(std::string_view id) const {
   }
   std::string names;
   for (const FormDefinition& form : forms_) names += (names.empty() ? "" : ", ") + form.id;
-  return not_found("unknown form '" + std::string(id) + "'; the forms on this device are: " + names +
-                   " (see `field-client forms`)");
+  return not_found(Message("form.unknown_form", {{"form", std::string(id)}, {"forms", names}}));
 }
 
 }  // namespace amana::forms

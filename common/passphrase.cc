@@ -8,18 +8,17 @@
 #include <cstring>
 #include <string>
 
+#include "common/message_catalogue.h"
+
 namespace amana {
 namespace {
 
 using crypto::SecretBytes;
 
 // Reads one line from the controlling terminal with echo off, into guarded memory.
-Result<SecretBytes> prompt_on_terminal(const char* prompt, const char* variable) {
+Result<SecretBytes> prompt_on_terminal(const std::string& prompt, const char* variable) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (fd < 0) {
-    return invalid_argument(std::string("no passphrase: set ") + variable +
-                            " or run this command in a terminal to be asked for it");
-  }
+  if (fd < 0) return invalid_argument(Message("passphrase.no_terminal", {{"variable", variable}}));
   termios saved{};
   const bool is_terminal = ::tcgetattr(fd, &saved) == 0;
   if (is_terminal) {
@@ -27,7 +26,7 @@ Result<SecretBytes> prompt_on_terminal(const char* prompt, const char* variable)
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
-  [[maybe_unused]] auto w1 = ::write(fd, prompt, std::strlen(prompt));
+  [[maybe_unused]] auto w1 = ::write(fd, prompt.data(), prompt.size());
   SecretBytes buffer(kMaxPassphraseLength + 1);
   std::size_t length = 0;
   char c = 0;
@@ -39,33 +38,33 @@ Result<SecretBytes> prompt_on_terminal(const char* prompt, const char* variable)
   if (is_terminal) ::tcsetattr(fd, TCSAFLUSH, &saved);
   [[maybe_unused]] auto w2 = ::write(fd, "\n", 1);
   ::close(fd);
-  if (too_long) return invalid_argument("the passphrase is longer than 1024 characters");
+  if (too_long) return invalid_argument(Message("passphrase.too_long"));
   return SecretBytes::copy_of({buffer.data(), length});
 }
 
 }  // namespace
 
-Result<SecretBytes> read_passphrase(const char* variable) {
+Result<SecretBytes> read_passphrase(const char* variable, Language language) {
   if (const char* value = std::getenv(variable)) {
     return SecretBytes::copy_of(crypto::as_bytes(value));
   }
-  return prompt_on_terminal("Passphrase: ", variable);
+  return prompt_on_terminal(Message("passphrase.prompt").in(language), variable);
 }
 
-Result<SecretBytes> read_new_passphrase(const char* variable) {
+Result<SecretBytes> read_new_passphrase(const char* variable, Language language) {
   SecretBytes passphrase;
   if (const char* value = std::getenv(variable)) {
     passphrase = SecretBytes::copy_of(crypto::as_bytes(value));
   } else {
-    AMANA_ASSIGN_OR_RETURN(passphrase, prompt_on_terminal("New passphrase: ", variable));
-    AMANA_ASSIGN_OR_RETURN(SecretBytes again, prompt_on_terminal("Repeat the passphrase: ", variable));
+    AMANA_ASSIGN_OR_RETURN(passphrase, prompt_on_terminal(Message("passphrase.new").in(language), variable));
+    AMANA_ASSIGN_OR_RETURN(SecretBytes again, prompt_on_terminal(Message("passphrase.repeat").in(language), variable));
     if (!crypto::constant_time_equal(passphrase.view(), again.view())) {
-      return invalid_argument("the two passphrases differ; nothing was created");
+      return invalid_argument(Message("passphrase.differ"));
     }
   }
   if (passphrase.size() < kMinPassphraseLength) {
-    return invalid_argument("the passphrase must be at least " + std::to_string(kMinPassphraseLength) +
-                            " characters; a lost device is only as safe as its passphrase");
+    return invalid_argument(
+        Message("passphrase.too_short", {{"minimum", static_cast<std::int64_t>(kMinPassphraseLength)}}));
   }
   return passphrase;
 }

@@ -17,12 +17,14 @@ inline constexpr const char* kDuressPassphraseVariable = "AMANA_DURESS_PASSPHRAS
 inline constexpr std::size_t kMinPassphraseLength = 8;
 inline constexpr std::size_t kMaxPassphraseLength = 1024;
 
-// Reads the passphrase to unlock a store. invalid_argument when there is neither the
-// variable nor a terminal to ask on.
-Result<crypto::SecretBytes> read_passphrase(const char* variable = kPassphraseVariable);
+// Reads the passphrase to unlock a store, prompting in `language`. invalid_argument when
+// there is neither the variable nor a terminal to ask on.
+Result<crypto::SecretBytes> read_passphrase(const char* variable = kPassphraseVariable,
+                                            Language language = Language::en);
 
 // Reads a new passphrase: asked twice on a terminal (they must match), and at least
 // kMinPassphraseLength characters either way.
-Result<crypto::SecretBytes> read_new_passphrase(const char* variable = kPassphraseVariable);
+Result<crypto::SecretBytes> read_new_passphrase(const char* variable = kPassphraseVariable,
+                                                Language language = Language::en);
 
 }  // namespace amana

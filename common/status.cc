@@ -2,6 +2,25 @@
 
 namespace amana {
 
+Status::Status(ErrorCode code, std::vector<Message> lines) : code_(code), lines_(std::move(lines)) {
+  for (const Message& line : lines_) message_ += (message_.empty() ? "" : "\n") + line.in(Language::en);
+}
+
+std::string Status::message_in(Language language) const {
+  if (lines_.empty() || language == Language::en) return message_;
+  std::string text = context_;
+  for (std::size_t i = 0; i < lines_.size(); ++i) text += (i == 0 ? "" : "\n") + lines_[i].in(language);
+  return text;
+}
+
+Status Status::with_context(std::string_view context) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.message_ = std::string(context) + ": " + message_;
+  out.context_ = std::string(context) + ": " + context_;
+  return out;
+}
+
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
     case ErrorCode::ok: return "ok";

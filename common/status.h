@@ -6,6 +6,10 @@
 //
 // The numeric codes are part of the wire protocol once sync exists: never renumber or
 // reuse one; add new codes at the end of their group.
+//
+// A Status made from Messages (common/message.h) carries them, so the person who reads it
+// gets it in their language: message() is the English text, message_in(language) the
+// same in any language, and lines() the keys and arguments behind it (for a web UI).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,9 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
+
+#include "common/message.h"
 
 namespace amana {
 
@@ -45,28 +52,38 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  // A translatable error: one Message per line.
+  Status(ErrorCode code, Message message) : Status(code, std::vector<Message>{std::move(message)}) {}
+  Status(ErrorCode code, std::vector<Message> lines);
 
   static Status success() { return {}; }
 
   bool ok() const { return code_ == ErrorCode::ok; }
   ErrorCode code() const { return code_; }
+  // In English, for logs, programs and tests.
   const std::string& message() const { return message_; }
+  // For a person: in `language` when the Status was made from Messages, else in English.
+  std::string message_in(Language language) const;
+  // The Messages behind the text, one per line; empty for a plain-text Status.
+  const std::vector<Message>& lines() const { return lines_; }
 
-  // Adds where the failure happened in front of the message: "answers.json: ...".
-  Status with_context(std::string_view context) const {
-    if (ok()) return *this;
-    return {code_, std::string(context) + ": " + message_};
-  }
+  // Adds where the failure happened in front of the message: "answers.json: ...". The
+  // context (a file name, an id) reads the same in every language.
+  Status with_context(std::string_view context) const;
 
  private:
   ErrorCode code_ = ErrorCode::ok;
   std::string message_;
+  std::vector<Message> lines_;
+  std::string context_;  // what with_context added, in front of the lines
 };
 
 inline Status invalid_argument(std::string message) {
   return {ErrorCode::invalid_argument, std::move(message)};
 }
+inline Status invalid_argument(Message message) { return {ErrorCode::invalid_argument, std::move(message)}; }
 inline Status not_found(std::string message) { return {ErrorCode::not_found, std::move(message)}; }
+inline Status not_found(Message message) { return {ErrorCode::not_found, std::move(message)}; }
 inline Status io_error(std::string message) { return {ErrorCode::io, std::move(message)}; }
 inline Status corrupt(std::string message) { return {ErrorCode::corrupt, std::move(message)}; }
 

@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_catalogue.h"
+#include "common/service_types.h"
+
 namespace amana::field {
 namespace {
 
@@ -52,12 +55,13 @@ CaseBook::CaseBook(Store& store, const forms::FormPack& pack, forms::ValidationO
 Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases::PersonKey& person,
                                                                      std::optional<RecordId> except) {
   std::vector<PossibleDuplicate> found;
+  const cases::ComparablePerson wanted = cases::comparable(person);  // read once, compared with everyone
   AMANA_ASSIGN_OR_RETURN(auto case_records, store_.records(kCaseFormId));
   std::set<std::string> identifications_with_a_case;
   for (const RecordSummary& summary : case_records) {
     AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
     identifications_with_a_case.insert(value_or_empty(record.values, "source_record"));
-    if (cases::likely_same_person(person, person_of_case(record.values))) {
+    if (cases::likely_same_person(wanted, cases::comparable(person_of_case(record.values)))) {
       found.push_back({summary.id, "case", value_or_empty(record.values, "name")});
     }
   }
@@ -65,7 +69,7 @@ Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases
   for (const RecordSummary& summary : identifications) {
     if (summary.id == except || identifications_with_a_case.count(summary.id.to_string())) continue;
     AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
-    if (cases::likely_same_person(person, person_of_identification(record.values))) {
+    if (cases::likely_same_person(wanted, cases::comparable(person_of_identification(record.values)))) {
       found.push_back({summary.id, "identification", value_or_empty(record.values, "full_name")});
     }
   }
@@ -78,8 +82,8 @@ Result<RecordId> CaseBook::open(const CaseOpening& opening) {
   if (opening.from_identification) {
     AMANA_ASSIGN_OR_RETURN(Record identification, store_.record(*opening.from_identification));
     if (identification.summary.form_id != "outreach-identification") {
-      return invalid_argument("record " + opening.from_identification->to_string() + " is a " +
-                              identification.summary.form_id + ", not an outreach identification");
+      return invalid_argument(Message("case.not_an_identification", {{"id", opening.from_identification->to_string()},
+                                                                      {"form", identification.summary.form_id}}));
     }
     person = person_of_identification(identification.values);
     values["source_record"] = opening.from_identification->to_string();
@@ -89,18 +93,20 @@ Result<RecordId> CaseBook::open(const CaseOpening& opening) {
     }
   }
   if (person.name.empty()) {
-    return invalid_argument("a case needs the person's name: open it --from an identification, or give --name");
+    return invalid_argument(Message("case.needs_name"));
   }
   if (!opening.not_a_duplicate) {
     AMANA_ASSIGN_OR_RETURN(auto duplicates, possible_duplicates(person, opening.from_identification));
     if (!duplicates.empty()) {
-      std::string list;
+      LocalizedText list;
       for (const PossibleDuplicate& d : duplicates) {
-        list += "\n  " + d.kind + " " + d.record.to_string() + "  " + d.name;
+        const LocalizedText kind =
+            Message(d.kind == "case" ? MessageKey("case.kind.case") : MessageKey("case.kind.identification")).localized();
+        const std::string rest = " " + d.record.to_string() + "  " + d.name;
+        list.en += "\n  " + kind.en + rest;
+        list.ar += "\n  " + kind.ar + rest;
       }
-      return Status(ErrorCode::already_exists,
-                    "this person may already be known on this device:" + list +
-                        "\nCheck with the person; if they are someone else, open the case with --not-a-duplicate");
+      return Status(ErrorCode::already_exists, Message("case.maybe_known", {{"list", list}}));
     }
   }
   values["name"] = person.name;
@@ -119,14 +125,13 @@ Result<const forms::FormDefinition*> CaseBook::step_form(CaseEvent event) const 
     case CaseEvent::follow_up: return pack_.find("follow-up");
     case CaseEvent::request_closure: return pack_.find("case-closure");
     default:
-      return invalid_argument("'" + std::string(cases::event_name(event)) +
-                              "' is decided at the office (sync-server), not recorded on a device");
+      return invalid_argument(Message("case.office_step", {{"step", cases::event_label(event)}}));
   }
 }
 
 Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const forms::Answers& raw_answers) {
   AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
-  if (kase.summary.form_id != kCaseFormId) return invalid_argument("record " + case_id.to_string() + " is not a case");
+  if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
   AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, "status")));
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, step_form(event));
   // The order of checks is the order a case worker thinks in: may this step happen now,
@@ -150,19 +155,14 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
       values["risk_level"] = value_or_empty(answers, "risk_level");
       break;
     case CaseEvent::refer: {
-      const cases::Consent consent{value_or_empty(values, "consent_services") == "true",
-                                   value_or_empty(values, "consent_referral") == "true",
-                                   value_or_empty(values, "consent_information_sharing") == "true"};
+      // The same rules the interview checks at their questions, for answers from a file.
+      // Consent first, as the case worker thinks of it, then the directory.
       AMANA_RETURN_IF_ERROR(
-          cases::check_referral_consent(consent, value_or_empty(answers, "share_identifying_data") == "true"));
-      const std::string provider = value_or_empty(answers, "provider_id");
-      AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(false));
-      const bool known = std::any_of(providers.begin(), providers.end(),
-                                     [&](const pb::Provider& p) { return p.id() == provider; });
-      if (!known) {
-        return invalid_argument("provider '" + provider +
-                                "' is not in this device's service directory (see `field-client providers`; it "
-                                "arrives with `field-client sync`)");
+          referral_consent(kase.values, value_or_empty(answers, "share_identifying_data") == "true"));
+      for (const forms::Field& field : form->fields) {
+        if (auto answer = answers.find(field.name); answer != answers.end()) {
+          AMANA_RETURN_IF_ERROR(check_step_answer(case_id, event, field, answer->second, answers));
+        }
       }
       // Tracking starts here; referral-update moves it on.
       answers["status"] = std::string(cases::referral_status_name(cases::ReferralStatus::pending));
@@ -179,10 +179,85 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
   return store_.add_case_step(*form, answers, case_id, values);
 }
 
+Status CaseBook::referral_consent(const forms::Answers& case_values, bool shares_identifying_data) const {
+  const cases::Consent consent{value_or_empty(case_values, "consent_services") == "true",
+                               value_or_empty(case_values, "consent_referral") == "true",
+                               value_or_empty(case_values, "consent_information_sharing") == "true"};
+  return cases::check_referral_consent(consent, shares_identifying_data);
+}
+
+Status CaseBook::check_step_can_start(RecordId case_id, CaseEvent event) {
+  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
+  if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
+  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, "status")));
+  AMANA_RETURN_IF_ERROR(step_form(event).status());
+  AMANA_RETURN_IF_ERROR(cases::apply(status, event).status());
+  if (event == CaseEvent::refer) AMANA_RETURN_IF_ERROR(referral_consent(kase.values, false));
+  return Status::success();
+}
+
+Status CaseBook::check_step_answer(RecordId case_id, CaseEvent event, const forms::Field& field,
+                                   const std::string& answer, const forms::Answers& so_far) {
+  if (event != CaseEvent::refer) return Status::success();
+  if (field.name == "share_identifying_data" && answer == "true") {
+    AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
+    return referral_consent(kase.values, true);
+  }
+  if (field.name != "provider_id") return Status::success();
+  AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(true));
+  const auto provider = std::find_if(providers.begin(), providers.end(), [&](const pb::Provider& p) { return p.id() == answer; });
+  if (provider == providers.end()) return invalid_argument(Message("referral.unknown_provider", {{"provider", answer}}));
+  if (!provider->active()) return invalid_argument(Message("referral.provider_inactive", {{"provider", answer}}));
+  const std::string service = value_or_empty(so_far, "service_type");
+  if (service.empty() || service == "other" || offers(*provider, service)) return Status::success();
+  AMANA_ASSIGN_OR_RETURN(auto able, providers_of(service));
+  std::string ids;
+  for (const pb::Provider& p : able) ids += (ids.empty() ? "" : ", ") + p.id();
+  return invalid_argument(Message("referral.provider_lacks_service",
+                                  {{"provider", answer},
+                                   {"service", services::label(service)},
+                                   {"providers", ids.empty() ? Message("referral.nobody_offers").localized()
+                                                             : LocalizedText{ids, {}}}}));
+}
+
+Result<std::vector<pb::Provider>> CaseBook::providers_of(std::string_view service) {
+  AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(false));
+  std::vector<pb::Provider> able;
+  for (pb::Provider& p : providers) {
+    if (service.empty() || offers(p, service)) able.push_back(std::move(p));
+  }
+  return able;
+}
+
+std::vector<forms::Choice> CaseBook::step_suggestions(CaseEvent event, const forms::Field& field,
+                                                      const forms::Answers& so_far) {
+  if (event != CaseEvent::refer || field.name != "provider_id") return {};
+  std::string service = value_or_empty(so_far, "service_type");
+  if (service == "other") service.clear();
+  auto able = providers_of(service);
+  std::vector<forms::Choice> out;
+  if (!able.ok()) return out;
+  for (const pb::Provider& p : *able) {
+    std::string label = p.name() + (p.location().empty() ? "" : ", " + p.location());
+    out.push_back({p.id(), {label, {}}, {}, false});
+  }
+  return out;
+}
+
+bool offers(const pb::Provider& provider, std::string_view service) {
+  const services::ServiceType* wanted = services::find(service);
+  for (const std::string& offered : provider.services()) {
+    if (offered == service) return true;
+    const services::ServiceType* type = services::find(offered);
+    if (wanted != nullptr && type == wanted) return true;  // an old code of the same type
+  }
+  return false;
+}
+
 Status CaseBook::update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note) {
   AMANA_ASSIGN_OR_RETURN(Record record, store_.record(referral));
   if (record.summary.form_id != "referral") {
-    return invalid_argument("record " + referral.to_string() + " is a " + record.summary.form_id + ", not a referral");
+    return invalid_argument(Message("case.not_a_referral", {{"id", referral.to_string()}, {"form", record.summary.form_id}}));
   }
   const std::string current = value_or_empty(record.values, "status");
   AMANA_ASSIGN_OR_RETURN(cases::ReferralStatus from,
@@ -198,7 +273,7 @@ Status CaseBook::update_referral(RecordId referral, cases::ReferralStatus status
 Result<std::string> CaseBook::referral_document(RecordId referral_id) {
   AMANA_ASSIGN_OR_RETURN(Record referral, store_.record(referral_id));
   if (referral.summary.form_id != "referral" || !referral.summary.case_id) {
-    return invalid_argument("record " + referral_id.to_string() + " is not a referral of a case");
+    return invalid_argument(Message("case.not_a_case_referral", {{"id", referral_id.to_string()}}));
   }
   AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(*referral.summary.case_id));
   nlohmann::json document;
@@ -207,6 +282,11 @@ Result<std::string> CaseBook::referral_document(RecordId referral_id) {
   for (std::string_view field : {"referral_date", "service_type", "service_type_other", "urgency", "provider_id",
                                  "reason", "expected_response_days"}) {
     if (auto v = value_or_empty(referral.values, field); !v.empty()) document[std::string(field)] = v;
+  }
+  // A referral made before the service vocabulary names its service by the old code.
+  if (const services::ServiceType* type = services::find(value_or_empty(referral.values, "service_type"))) {
+    document["service_type"] = std::string(type->code);
+    document["service"] = std::string(type->en);
   }
   const bool share = value_or_empty(referral.values, "share_identifying_data") == "true" &&
                      value_or_empty(kase.values, "consent_information_sharing") == "true";
@@ -261,7 +341,7 @@ Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
 
 Result<CaseSummary> CaseBook::summary(RecordId case_id) {
   AMANA_ASSIGN_OR_RETURN(Record record, store_.record(case_id));
-  if (record.summary.form_id != kCaseFormId) return invalid_argument("record " + case_id.to_string() + " is not a case");
+  if (record.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
   CaseSummary summary;
   summary.id = case_id;
   AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(record.values, "status")));

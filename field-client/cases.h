@@ -50,6 +50,10 @@ struct PossibleDuplicate {
   std::string name;
 };
 
+// Whether the provider offers the service, by its code or an old code of the same type
+// (common/service_types.h).
+bool offers(const pb::Provider& provider, std::string_view service);
+
 class CaseBook {
  public:
   CaseBook(Store& store, const forms::FormPack& pack, forms::ValidationOptions options);
@@ -62,13 +66,28 @@ class CaseBook {
   Result<std::vector<PossibleDuplicate>> possible_duplicates(const cases::PersonKey& person,
                                                              std::optional<RecordId> except = std::nullopt);
 
-  // Records a step from raw answers, validated with the step's form, and moves the case
-  // on. The events a device records: register, assess, plan, refer, follow_up and
+  // Records a step from raw answers, validated with the step's form and the step's rules
+  // above, and moves the case on. The events a device records: register, assess, plan, refer, follow_up and
   // request_closure. Returns the step record's id.
   Result<RecordId> record_step(RecordId case_id, cases::CaseEvent event, const forms::Answers& raw_answers);
 
   // The form a step is recorded with; invalid_argument for events the office records.
   Result<const forms::FormDefinition*> step_form(cases::CaseEvent event) const;
+
+  // What is known before a step's first question, checked before it is asked so that
+  // nobody types a whole form for nothing: the case exists, the step follows its status
+  // (common/case_lifecycle.h), and a referral has the client's consent to referral.
+  Status check_step_can_start(RecordId case_id, cases::CaseEvent event);
+  // A step's rule for one answer the form accepts, checked at its question (the
+  // interview) and again by record_step. For a referral: sharing identifying data needs
+  // the client's consent to information sharing; the provider must be in the device's
+  // directory, active, and offer the service asked (any provider for "other").
+  Status check_step_answer(RecordId case_id, cases::CaseEvent event, const forms::Field& field,
+                           const std::string& answer, const forms::Answers& so_far);
+  // Values to offer at a step's free-text question: at a referral's provider question,
+  // the active providers offering the service asked. Empty elsewhere.
+  std::vector<forms::Choice> step_suggestions(cases::CaseEvent event, const forms::Field& field,
+                                              const forms::Answers& so_far);
 
   // Tracks a referral's outcome (see cases::update_referral for the allowed moves).
   Status update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note);
@@ -85,6 +104,9 @@ class CaseBook {
   Result<CaseSummary> summary(RecordId case_id);
 
  private:
+  Status referral_consent(const forms::Answers& case_values, bool shares_identifying_data) const;
+  // Active providers offering `service` (every active one when empty).
+  Result<std::vector<pb::Provider>> providers_of(std::string_view service);
   Store& store_;
   const forms::FormPack& pack_;
   forms::ValidationOptions options_;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/files.h"
+#include "common/message_catalogue.h"
 
 namespace amana::field {
 
@@ -29,19 +30,18 @@ Result<bool> edit_record(Store& store, const forms::FormDefinition& form, Record
                          const std::vector<std::string>& assignments, const forms::ValidationOptions& options) {
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
   if (record.summary.form_id != form.id) {
-    return invalid_argument("record " + id.to_string() + " belongs to form " + record.summary.form_id);
+    return invalid_argument(Message("edit.other_form", {{"id", id.to_string()}, {"form", record.summary.form_id}}));
   }
   forms::Answers merged = record.values;
   std::set<std::string, std::less<>> explicitly_set;
   for (const std::string& assignment : assignments) {
     const auto equals = assignment.find('=');
     if (equals == std::string::npos || equals == 0) {
-      return invalid_argument("--set '" + assignment + "': expected field=value");
+      return invalid_argument(Message("edit.not_an_assignment", {{"assignment", assignment}}));
     }
     const std::string name = assignment.substr(0, equals);
     if (form.find_field(name) == nullptr) {
-      return invalid_argument("--set: form " + form.id + " has no field '" + name +
-                              "' (see the field names in `field-client show " + id.to_string() + "`)");
+      return invalid_argument(Message("edit.unknown_field", {{"form", form.id}, {"field", name}, {"id", id.to_string()}}));
     }
     const std::string value = assignment.substr(equals + 1);
     if (value.empty()) merged.erase(name);

@@ -4,6 +4,9 @@
 #include <ostream>
 #include <string>
 
+#include "common/message_catalogue.h"
+#include "common/text_fold.h"
+
 namespace amana::field {
 namespace {
 
@@ -12,70 +15,22 @@ using forms::Field;
 using forms::FieldType;
 using forms::Language;
 
-struct Phrases {
-  const char* required;
-  const char* choose_one;
-  const char* choose_several;
-  const char* yes_no;
-  const char* date;
-  const char* datetime;
-  const char* geopoint;
-  const char* whole_number;
-  const char* number;
-  const char* default_is;
-  const char* optional;
-  const char* cancelled;
-  const char* saved_prompt;
-};
-
-constexpr Phrases kEnglish{
-    "An answer is required.",
-    "(type the number or name of one choice)",
-    "(type the numbers or names of all that apply, separated by spaces)",
-    "(yes / no)",
-    "(date, YYYY-MM-DD)",
-    "(date and time, YYYY-MM-DDTHH:MM)",
-    "(latitude longitude, e.g. 12.05 24.88)",
-    "(a whole number)",
-    "(a number)",
-    "Press Enter for: ",
-    "optional: press Enter to skip",
-    "input ended before the form was complete; nothing was saved",
-    "> ",
-};
-
-constexpr Phrases kArabic{
-    "هذا السؤال يتطلب إجابة.",
-    "(اكتب رقم أو اسم خيار واحد)",
-    "(اكتب أرقام أو أسماء كل ما ينطبق، مفصولة بمسافات)",
-    "(نعم / لا)",
-    "(تاريخ، YYYY-MM-DD)",
-    "(تاريخ ووقت، YYYY-MM-DDTHH:MM)",
-    "(خط العرض خط الطول، مثال: 12.05 24.88)",
-    "(عدد صحيح)",
-    "(رقم)",
-    "اضغط Enter لاختيار: ",
-    "اختياري: اضغط Enter للتخطي",
-    "انتهى الإدخال قبل اكتمال الاستمارة؛ لم يُحفظ شيء",
-    "> ",
-};
-
-const Phrases& phrases(Language language) { return language == Language::ar ? kArabic : kEnglish; }
-
-const char* input_hint(const Field& field, const Phrases& p) {
+std::optional<MessageKey> input_hint(const Field& field) {
   switch (field.type) {
-    case FieldType::select_one: return p.choose_one;
-    case FieldType::select_multiple: return p.choose_several;
-    case FieldType::boolean: return p.yes_no;
-    case FieldType::date: return p.date;
-    case FieldType::datetime: return p.datetime;
-    case FieldType::geopoint: return p.geopoint;
-    case FieldType::integer: return p.whole_number;
-    case FieldType::decimal: return p.number;
+    case FieldType::select_one: return MessageKey("interview.choose_one");
+    case FieldType::select_multiple: return MessageKey("interview.choose_several");
+    case FieldType::boolean: return MessageKey("interview.yes_no");
+    case FieldType::date: return MessageKey("interview.date");
+    case FieldType::datetime: return MessageKey("interview.datetime");
+    case FieldType::geopoint: return MessageKey("interview.geopoint");
+    case FieldType::integer: return MessageKey("interview.whole_number");
+    case FieldType::decimal: return MessageKey("interview.number");
     case FieldType::text:
-    case FieldType::note: return "";
+      if (field.numeric_text) return MessageKey("interview.digits");
+      return std::nullopt;
+    case FieldType::note: return std::nullopt;
   }
-  return "";
+  return std::nullopt;
 }
 
 std::string trim(std::string s) {
@@ -84,69 +39,161 @@ std::string trim(std::string s) {
   return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
 }
 
-void print_question(const Field& field, bool required, const std::optional<std::string>& default_value,
-                    int number, Language language, std::ostream& out) {
-  const Phrases& p = phrases(language);
-  out << "\n" << number << ". " << field.label.in(language) << (required ? " *" : "") << "\n";
-  if (!field.hint.empty()) out << "   " << field.hint.in(language) << "\n";
-  for (std::size_t i = 0; i < field.choices.size(); ++i) {
-    out << "   " << (i + 1) << ") " << field.choices[i].label.in(language) << "\n";
+// The value a suggestion stands for, when the line is its number, name or label.
+std::optional<std::string> picked(const std::vector<forms::Choice>& suggestions, const std::string& line) {
+  const std::string folded = text::fold(line);
+  for (std::size_t i = 0; i < suggestions.size(); ++i) {
+    const forms::Choice& s = suggestions[i];
+    if (text::ascii_digits(line) == std::to_string(i + 1) || line == s.name || folded == text::fold(s.label.en) ||
+        (!s.label.ar.empty() && folded == text::fold(s.label.ar))) {
+      return s.name;
+    }
   }
-  const char* hint = input_hint(field, p);
-  if (*hint != '\0') out << "   " << hint << "\n";
-  if (default_value) out << "   " << p.default_is << *default_value << "\n";
-  else if (!required) out << "   (" << p.optional << ")\n";
+  return std::nullopt;
 }
 
-}  // namespace
+class Walk {
+ public:
+  Walk(const forms::FormDefinition& form, const forms::ValidationOptions& options, std::istream& in,
+       std::ostream& out, const InterviewHooks& hooks)
+      : form_(form), options_(options), in_(in), out_(out), hooks_(hooks), answers_(hooks.given),
+        passed_(hooks.passed) {}
 
-Result<Answers> interview(const forms::FormDefinition& form, const forms::ValidationOptions& options,
-                          std::istream& in, std::ostream& out) {
-  const Phrases& p = phrases(options.language);
-  out << form.title.in(options.language) << "\n";
-  Answers answers;
-  int number = 0;
-  for (const Field& field : form.fields) {
-    if (!forms::is_relevant(form, field, answers, options.today)) {
-      answers.erase(field.name);
-      continue;
-    }
-    ++number;
-    if (field.type == FieldType::note) {
-      out << "\n" << field.label.in(options.language) << "\n";
-      if (!field.hint.empty()) out << "   " << field.hint.in(options.language) << "\n";
-      continue;
-    }
-    const bool required = forms::is_required(form, field, answers, options.today);
-    const std::optional<std::string> default_value = forms::default_answer(field, options.today);
-    print_question(field, required, default_value, number, options.language, out);
+  Result<Answers> run() {
+    out_ << form_.title.in(language()) << "\n";
+    if (!passed_.empty()) say(Message("interview.resumed", {{"count", static_cast<std::int64_t>(answers_.size())}}));
     while (true) {
-      out << p.saved_prompt << std::flush;
+      AMANA_RETURN_IF_ERROR(walk_once());
+      // Answers were checked one by one; the whole-form pass catches rules that look
+      // across questions. A refused question is asked again.
+      FieldNames all;
+      for (const auto& [name, value] : answers_) all.insert(name);
+      auto complete = forms::validate_submission(form_, answers_, all, options_);
+      if (complete.ok()) return complete;
+      bool reopened = false;
+      for (const Message& line : complete.status().lines()) {
+        for (const MessageArg& arg : line.args()) {
+          if (arg.name == "field" && form_.find_field(arg.value.en) != nullptr) {
+            passed_.erase(arg.value.en);
+            reopened = true;
+          }
+        }
+        say(line);
+      }
+      if (!reopened) return complete.status();
+    }
+  }
+
+ private:
+  Language language() const { return options_.language; }
+  void say(const Message& message) { out_ << message.in(language()) << "\n"; }
+
+  Status walk_once() {
+    int number = 0;
+    for (const Field& field : form_.fields) {
+      if (!forms::is_relevant(form_, field, answers_, options_.today)) {
+        answers_.erase(field.name);
+        continue;
+      }
+      ++number;
+      if (field.type == FieldType::note) {
+        // Read out once: a resumed draft does not repeat a note already read.
+        if (passed_.insert(field.name).second) {
+          out_ << "\n" << field.label.in(language()) << "\n";
+          if (!field.hint.empty()) out_ << "   " << field.hint.in(language()) << "\n";
+        }
+        continue;
+      }
+      const bool required = forms::is_required(form_, field, answers_, options_.today);
+      if (passed_.count(field.name) != 0 && still_valid(field, required)) continue;
+      AMANA_RETURN_IF_ERROR(ask(field, required, number));
+      passed_.insert(field.name);
+      if (hooks_.on_progress) AMANA_RETURN_IF_ERROR(hooks_.on_progress(answers_, passed_));
+    }
+    return Status::success();
+  }
+
+  // Whether a question answered (or skipped) in a draft still stands as it is.
+  bool still_valid(const Field& field, bool required) {
+    auto answer = answers_.find(field.name);
+    if (answer != answers_.end() && answer->second.empty()) {
+      answers_.erase(answer);
+      answer = answers_.end();
+    }
+    if (answer == answers_.end()) return !required;
+    const Answers others = without(field.name);
+    auto checked = forms::check_answer(form_, field, answer->second, others, options_);
+    Status status = checked.ok() && hooks_.check ? hooks_.check(field, *checked, others) : checked.status();
+    if (status.ok()) return true;
+    out_ << "\n" << status.message_in(language()) << "\n";
+    answers_.erase(field.name);
+    return false;
+  }
+
+  Answers without(const std::string& name) const {
+    Answers others = answers_;
+    others.erase(name);
+    return others;
+  }
+
+  Status ask(const Field& field, bool required, int number) {
+    const std::optional<std::string> default_value = forms::default_answer(field, options_.today);
+    const std::vector<forms::Choice> suggestions =
+        hooks_.suggestions && field.type == FieldType::text ? hooks_.suggestions(field, without(field.name))
+                                                            : std::vector<forms::Choice>{};
+    out_ << "\n" << number << ". " << field.label.in(language()) << (required ? " *" : "") << "\n";
+    if (!field.hint.empty()) out_ << "   " << field.hint.in(language()) << "\n";
+    const auto offered = field.offered_choices();
+    for (std::size_t i = 0; i < offered.size(); ++i) {
+      out_ << "   " << (i + 1) << ") " << offered[i].label.in(language()) << "\n";
+    }
+    for (std::size_t i = 0; i < suggestions.size(); ++i) {
+      out_ << "   " << (i + 1) << ") " << suggestions[i].label.in(language()) << "  [" << suggestions[i].name << "]\n";
+    }
+    if (!suggestions.empty()) out_ << "   " << Message("interview.pick_suggestion").in(language()) << "\n";
+    if (auto hint = input_hint(field)) out_ << "   " << Message(*hint).in(language()) << "\n";
+    if (default_value) out_ << "   " << Message("interview.default_is", {{"value", *default_value}}).in(language()) << "\n";
+    else if (!required) out_ << "   " << Message("interview.optional").in(language()) << "\n";
+    const Answers others = without(field.name);
+    while (true) {
+      out_ << "> " << std::flush;
       std::string line;
-      if (!std::getline(in, line)) return Status(ErrorCode::cancelled, p.cancelled);
+      if (!std::getline(in_, line)) return Status(ErrorCode::cancelled, Message("interview.ended"));
       line = trim(std::move(line));
       if (line.empty() && default_value) line = *default_value;
       if (line.empty()) {
         if (!required) {
-          answers.erase(field.name);
-          break;
+          answers_.erase(field.name);
+          return Status::success();
         }
-        out << p.required << "\n";
+        say(Message("interview.required"));
         continue;
       }
-      auto checked = forms::check_answer(form, field, line, answers, options);
-      if (checked.ok()) {
-        answers[field.name] = *checked;
-        break;
+      if (auto value = picked(suggestions, line)) line = *value;
+      auto checked = forms::check_answer(form_, field, line, others, options_);
+      Status status = checked.ok() && hooks_.check ? hooks_.check(field, *checked, others) : checked.status();
+      if (status.ok()) {
+        answers_[field.name] = *checked;
+        return Status::success();
       }
-      out << checked.status().message() << "\n";
+      out_ << status.message_in(language()) << "\n";
     }
   }
-  // Answers were checked one by one; the whole-form pass catches rules that look ahead
-  // (a relevance that depends on a later answer).
-  std::set<std::string, std::less<>> all;
-  for (const auto& [name, value] : answers) all.insert(name);
-  return forms::validate_submission(form, answers, all, options);
+
+  const forms::FormDefinition& form_;
+  const forms::ValidationOptions& options_;
+  std::istream& in_;
+  std::ostream& out_;
+  const InterviewHooks& hooks_;
+  Answers answers_;
+  FieldNames passed_;
+};
+
+}  // namespace
+
+Result<Answers> interview(const forms::FormDefinition& form, const forms::ValidationOptions& options,
+                          std::istream& in, std::ostream& out, const InterviewHooks& hooks) {
+  return Walk(form, options, in, out, hooks).run();
 }
 
 }  // namespace amana::field

@@ -13,8 +13,12 @@
 #include "common/form_pack.h"
 #include "common/passphrase.h"
 #include "common/files.h"
+#include "common/message_catalogue.h"
+#include "common/service_types.h"
 #include "field-client/cases.h"
 #include "field-client/collect.h"
+#include "field-client/drafted_form.h"
+#include "field-client/drafts.h"
 #include "field-client/interview.h"
 #include "field-client/render.h"
 #include "field-client/store.h"
@@ -28,6 +32,7 @@ using namespace amana::field;
 struct Arguments {
   std::optional<std::string> home;
   std::string language = "en";
+  Language lang = Language::en;  // parsed from `language` before any command runs
   bool json = false;
   // init
   std::string user;
@@ -59,17 +64,22 @@ struct Arguments {
   std::string dataset_form;
   bool dataset_cases = false;
   std::string from_date, to_date, dataset_format = "csv";
+  // drafts
+  std::optional<std::string> resume;
+  std::string draft_ref;
 };
 
+void say(const Arguments& args, const Message& message) { std::cout << message.in(args.lang) << "\n"; }
+
+
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
-  return forms::ValidationOptions{language, local_date(system_wall_clock()())};
+  return forms::ValidationOptions{args.lang, local_date(system_wall_clock()())};
 }
 
 // For what a store locked by the offline lease still allows: syncing (which lifts the
 // lock), by network or bundle, and the counts in `status`.
 Result<Store> unlock_to_sync(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase());
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kPassphraseVariable, args.lang));
   return Store::open(resolve_home(args.home), passphrase.as_string());
 }
 
@@ -82,49 +92,83 @@ Result<Store> unlock(const Arguments& args) {
 Status run_init(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::check_can_create(home));
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_new_passphrase());
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_new_passphrase(kPassphraseVariable, args.lang));
   StoreOptions options;
   options.max_failed_unlocks = args.max_failed_unlocks;
   AMANA_ASSIGN_OR_RETURN(Store store, Store::create(home, passphrase.as_string(), args.user, options));
-  std::cout << "Created the store in " << home.string() << " for " << store.user() << "\n"
-            << "Device " << store.device().to_string() << "\n";
+  say(args, Message("cli.created_store",
+                    {{"home", home.string()}, {"user", store.user()}, {"device", store.device().to_string()}}));
   return Status::success();
 }
 
 Status run_forms(const forms::FormPack& pack, const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
-  std::cout << forms_text(pack, language);
+  std::cout << forms_text(pack, args.lang);
+  return Status::success();
+}
+
+// The draft `--resume` names, checked to belong to this command (`command` for a case
+// step: the verb and the case), else a new draft for it.
+Result<Draft> draft_for(Drafts& drafts, const Arguments& args, const forms::FormDefinition& form,
+                        std::optional<RecordId> case_id, const std::string& step) {
+  if (!args.resume) return Draft{{}, form.id, form.version, case_id, step, {}, {}, DraftReason::interrupted, 0};
+  AMANA_ASSIGN_OR_RETURN(DraftId id, drafts.resolve(*args.resume));
+  AMANA_ASSIGN_OR_RETURN(Draft draft, drafts.load(id));
+  if (draft.form_id != form.id || draft.case_id != case_id || draft.step != step) {
+    return invalid_argument(
+        Message("drafts.other_command", {{"draft", short_id(id.to_string())}, {"command", resume_command(draft)}}));
+  }
+  return draft;
+}
+
+Status collect_interactively(Store& store, const forms::FormDefinition& form, const forms::ValidationOptions& validation,
+                             Draft draft) {
+  Drafts drafts(store);
+  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview_keeping_draft(drafts, draft, form, validation, {}));
+  AMANA_ASSIGN_OR_RETURN(RecordId id, save_from_draft(drafts, draft, [&] { return store.add_record(form, answers); }));
+  std::cout << "\n" << Message("cli.saved_record", {{"id", id.to_string()}}).in(validation.language) << "\n";
   return Status::success();
 }
 
 Status run_collect(const forms::FormPack& pack, const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(args.form_id));
   AMANA_ASSIGN_OR_RETURN(forms::ValidationOptions validation, validation_options(args));
+  if (args.resume) {
+    // The form comes from the draft; the passphrase first, as the draft is sealed.
+    AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+    Drafts drafts(store);
+    AMANA_ASSIGN_OR_RETURN(DraftId id, drafts.resolve(*args.resume));
+    AMANA_ASSIGN_OR_RETURN(Draft found, drafts.load(id));
+    auto form = pack.find(found.form_id);
+    if (!form.ok() || found.case_id || (!args.form_id.empty() && args.form_id != found.form_id)) {
+      if (!form.ok()) return not_found(Message("drafts.form_gone", {{"draft", short_id(id.to_string())}, {"form", found.form_id}}));
+      return invalid_argument(
+          Message("drafts.other_command", {{"draft", short_id(id.to_string())}, {"command", resume_command(found)}}));
+    }
+    return collect_interactively(store, **form, validation, std::move(found));
+  }
+  if (args.form_id.empty()) return invalid_argument(Message("cli.collect_what"));
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(args.form_id));
   if (args.answers_file) {
     // Validate before unlocking: a bad file is reported without costing a key derivation.
     AMANA_ASSIGN_OR_RETURN(forms::Answers answers, answers_from_file(*form, *args.answers_file, validation));
     AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
     AMANA_ASSIGN_OR_RETURN(RecordId id, store.add_record(*form, answers));
-    std::cout << id.to_string() << "\n";
+    std::cout << id.to_string() << "\n";  // for scripts: the id alone
     return Status::success();
   }
   // Unlock first: a passphrase typo should not cost the interviewer a whole form.
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview(*form, validation, std::cin, std::cout));
-  AMANA_ASSIGN_OR_RETURN(RecordId id, store.add_record(*form, answers));
-  std::cout << "\nSaved record " << id.to_string() << "\n";
-  return Status::success();
+  return collect_interactively(store, *form, validation, Draft{{}, form->id, form->version, {}, {}, {}, {}, {}, 0});
 }
 
 Status run_records(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto list, store.records(args.records_form));
-  std::cout << (args.json ? records_json(list) : records_text(list));
+  std::cout << (args.json ? records_json(list) : records_text(list, args.lang));
   return Status::success();
 }
 
 Status run_show(const forms::FormPack& pack, const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.language));
+  const Language language = args.lang;
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
@@ -145,28 +189,30 @@ Status run_edit(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
   if (record.summary.form_id == kCaseFormId) {
-    return invalid_argument("a case changes through its steps, not by editing it: see `field-client case show " +
-                            id.to_string().substr(28) + "`");
+    return invalid_argument(Message("cli.case_not_edited", {{"id", id.to_string().substr(28)}}));
   }
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.summary.form_id));
   AMANA_ASSIGN_OR_RETURN(bool changed, edit_record(store, *form, id, args.assignments, validation));
-  std::cout << (changed ? "Updated record " : "No change to record ") << id.to_string() << "\n";
+  say(args, Message(changed ? MessageKey("cli.updated_record") : MessageKey("cli.unchanged_record"), {{"id", id.to_string()}}));
   return Status::success();
 }
 
 Status run_status(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
-  std::cout << (args.json ? status_json(status) : status_text(status));
+  std::cout << (args.json ? status_json(status) : status_text(status, args.lang));
   return Status::success();
 }
 
 Status run_enroll(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(Enrollment enrollment, enroll_device(store, args.code, *args.server));
-  std::cout << "Enrolled device " << store.device().to_string() << " with " << enrollment.server_url << " as "
-            << enrollment.user << " (" << enrollment.role << (enrollment.team.empty() ? "" : ", team " + enrollment.team)
-            << ")\n";
+  say(args, Message(enrollment.team.empty() ? MessageKey("cli.enrolled") : MessageKey("cli.enrolled_team"),
+                    {{"device", store.device().to_string()},
+                     {"server", enrollment.server_url},
+                     {"user", enrollment.user},
+                     {"role", enrollment.role},
+                     {"team", enrollment.team}}));
   return Status::success();
 }
 
@@ -177,18 +223,17 @@ Status run_sync(const Arguments& args) {
   options.progress = [](const std::string& line) { std::cerr << "sync: " << line << std::endl; };
   AMANA_ASSIGN_OR_RETURN(SyncReport report, sync_device(store, options));
   AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
-  std::cout << "Synced: " << report.changesets_acknowledged << " changeset"
-            << (report.changesets_acknowledged == 1 ? "" : "s") << " acknowledged; " << status.pending_operations
-            << " operation" << (status.pending_operations == 1 ? "" : "s") << " waiting to sync\n";
+  say(args, Message("cli.synced",
+                    {{"changesets", counted(static_cast<std::int64_t>(report.changesets_acknowledged), "changeset")},
+                     {"pending", counted(status.pending_operations, "operation")}}));
   return Status::success();
 }
 
 Status run_bundle_export(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(std::size_t changesets, export_bundle(store, args.file));
-  std::cout << "Wrote " << changesets << " changeset" << (changesets == 1 ? "" : "s") << " to " << args.file
-            << ", sealed for the office. Bring back the file they give you and run "
-               "`field-client bundle import FILE`.\n";
+  say(args, Message("cli.bundle_written",
+                    {{"changesets", counted(static_cast<std::int64_t>(changesets), "changeset")}, {"file", args.file}}));
   return Status::success();
 }
 
@@ -196,30 +241,40 @@ Status run_bundle_import(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock_to_sync(args));
   AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, import_bundle(store, args.file));
   AMANA_ASSIGN_OR_RETURN(StoreStatus status, store.status());
-  std::cout << "The office has merged this device's changesets up to number " << acknowledged << "; "
-            << status.pending_operations << " operation" << (status.pending_operations == 1 ? "" : "s")
-            << " waiting to sync\n";
+  say(args, Message("cli.bundle_imported", {{"number", static_cast<std::int64_t>(acknowledged)},
+                                            {"pending", counted(status.pending_operations, "operation")}}));
   return Status::success();
 }
 
 Status run_providers(const Arguments& args) {
+  // The service by its code, an old code (medical) or its label, before the passphrase.
+  std::optional<std::string> service;
+  if (args.service) {
+    AMANA_ASSIGN_OR_RETURN(service, services::parse(*args.service));
+  }
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto providers, store.providers(args.all_providers));
   std::size_t shown = 0;
   for (const pb::Provider& p : providers) {
-    if (args.service && std::find(p.services().begin(), p.services().end(), *args.service) == p.services().end()) {
-      continue;
+    if (service && !offers(p, *service)) continue;
+    std::string offered;
+    // The codes in English (what --service and the office's directory file use), the
+    // labels in Arabic; an old code shows as the type it stands for.
+    for (const std::string& code : p.services()) {
+      const services::ServiceType* type = services::find(code);
+      const std::string name = args.lang == Language::ar ? services::label(code).in(Language::ar)
+                                : type != nullptr         ? std::string(type->code)
+                                                          : code;
+      offered += (offered.empty() ? "" : args.lang == Language::ar ? "، " : ", ") + name;
     }
-    std::string services;
-    for (const std::string& service : p.services()) services += (services.empty() ? "" : ", ") + service;
-    std::cout << p.id() << "  " << p.name() << "  [" << services << "]  " << p.location()
+    std::cout << p.id() << "  " << p.name() << "  [" << offered << "]  " << p.location()
               << (p.contact().empty() ? "" : "  " + p.contact()) << (p.hours().empty() ? "" : "  " + p.hours())
-              << (p.active() ? "" : "  INACTIVE") << "\n";
+              << (p.active() ? "" : "  " + Message("cli.inactive").in(args.lang)) << "\n";
     ++shown;
   }
   if (shown == 0) {
-    std::cout << (providers.empty() ? "No service providers on this device yet: they arrive with `field-client sync`.\n"
-                                    : "No provider offers that service.\n");
+    if (providers.empty()) say(args, Message("cli.no_providers"));
+    else say(args, Message("cli.no_provider_offers", {{"service", services::label(service.value_or(""))}}));
   }
   return Status::success();
 }
@@ -236,9 +291,13 @@ Status run_case_open(const forms::FormPack& pack, const Arguments& args) {
                     args.person_location.value_or("")};
   opening.not_a_duplicate = args.not_a_duplicate;
   AMANA_ASSIGN_OR_RETURN(RecordId id, book.open(opening));
-  std::cout << "Opened case " << id.to_string() << " (identified). Next: field-client case register "
-            << id.to_string().substr(28) << " --answers FILE\n";
+  say(args, Message("cli.case_opened", {{"id", id.to_string()}, {"short", id.to_string().substr(28)}}));
   return Status::success();
+}
+
+// The verb of a step's command: a device requests closure with `case close`.
+std::string cli_verb(cases::CaseEvent event) {
+  return event == cases::CaseEvent::request_closure ? "close" : std::string(cases::event_name(event));
 }
 
 Status run_case_step(const forms::FormPack& pack, const Arguments& args, cases::CaseEvent event) {
@@ -247,19 +306,32 @@ Status run_case_step(const forms::FormPack& pack, const Arguments& args, cases::
   CaseBook book(store, pack, validation);
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, book.step_form(event));
-  forms::Answers answers;
+  RecordId step;
   if (args.answers_file) {
     AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(*args.answers_file, kMaxAnswersFileBytes));
     auto parsed = forms::parse_answers_json(*form, text);
     if (!parsed.ok()) return parsed.status().with_context(*args.answers_file);
-    answers = std::move(parsed).value();
+    AMANA_ASSIGN_OR_RETURN(step, book.record_step(case_id, event, *parsed));
   } else {
-    AMANA_ASSIGN_OR_RETURN(answers, interview(*form, validation, std::cin, std::cout));
+    // What is known before the first question is checked before it is asked.
+    AMANA_RETURN_IF_ERROR(book.check_step_can_start(case_id, event));
+    Drafts drafts(store);
+    AMANA_ASSIGN_OR_RETURN(Draft draft, draft_for(drafts, args, *form, case_id, cli_verb(event)));
+    InterviewHooks hooks;
+    hooks.check = [&](const forms::Field& field, const std::string& answer, const forms::Answers& so_far) {
+      return book.check_step_answer(case_id, event, field, answer, so_far);
+    };
+    hooks.suggestions = [&](const forms::Field& field, const forms::Answers& so_far) {
+      return book.step_suggestions(event, field, so_far);
+    };
+    AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview_keeping_draft(drafts, draft, *form, validation, hooks));
+    AMANA_ASSIGN_OR_RETURN(step, save_from_draft(drafts, draft, [&] { return book.record_step(case_id, event, answers); }));
   }
-  AMANA_ASSIGN_OR_RETURN(RecordId step, book.record_step(case_id, event, answers));
   AMANA_ASSIGN_OR_RETURN(CaseSummary summary, book.summary(case_id));
-  std::cout << "Recorded " << form->id << " " << step.to_string() << "; case " << case_id.to_string() << " is now "
-            << cases::status_name(summary.status) << "\n";
+  say(args, Message("cli.step_recorded", {{"form", form->title},
+                                          {"step", step.to_string()},
+                                          {"case", case_id.to_string()},
+                                          {"status", cases::status_label(summary.status)}}));
   return Status::success();
 }
 
@@ -268,9 +340,9 @@ Status run_cases(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   CaseBook book(store, pack, validation);
   AMANA_ASSIGN_OR_RETURN(auto list, book.list());
-  if (list.empty()) std::cout << "No cases yet. Open one with `field-client case open --from IDENTIFICATION`.\n";
+  if (list.empty()) say(args, Message("cli.no_cases"));
   for (const CaseSummary& c : list) {
-    std::string status(cases::status_name(c.status));
+    std::string status = cases::status_label(c.status).in(args.lang);
     status.resize(std::max<std::size_t>(status.size(), 18), ' ');
     std::string risk = c.risk_level.empty() ? "-" : c.risk_level;
     risk.resize(std::max<std::size_t>(risk.size(), 9), ' ');
@@ -286,20 +358,21 @@ Status run_case_show(const forms::FormPack& pack, const Arguments& args) {
   CaseBook book(store, pack, validation);
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(CaseSummary summary, book.summary(case_id));
-  std::cout << "Case     " << case_id.to_string() << "\n"
-            << "Status   " << cases::status_name(summary.status) << "\n"
-            << "Opened   " << format_local_time(summary.opened_at_ms) << "\n";
+  say(args, Message("cli.case_header", {{"id", case_id.to_string()},
+                                        {"status", cases::status_label(summary.status)},
+                                        {"opened", format_local_time(summary.opened_at_ms)}}));
   for (const auto& [field, value] : summary.values) {
     if (field != "status") std::cout << "  " << field << ": " << value << "\n";
   }
-  std::string next;
+  std::vector<LocalizedText> next;
   for (cases::CaseEvent event : cases::allowed_events(summary.status)) {
     if (!book.step_form(event).ok()) continue;  // decided at the office
     // The CLI verb: a device requests closure with `case close`.
-    const std::string verb = event == cases::CaseEvent::request_closure ? "close" : std::string(cases::event_name(event));
-    next += (next.empty() ? "" : ", ") + verb;
+    next.push_back(event == cases::CaseEvent::request_closure ? LocalizedText{"close", Message("case.event.close").in(Language::ar)}
+                                                              : cases::event_label(event).localized());
   }
-  std::cout << "Next steps on this device: " << (next.empty() ? "none" : next) << "\nSteps, oldest first:\n";
+  say(args, Message("cli.next_steps", {{"steps", next.empty() ? Message("case.no_steps").localized() : join_list(next)}}));
+  say(args, Message("cli.steps_header"));
   AMANA_ASSIGN_OR_RETURN(auto steps, store.records(std::nullopt, case_id));
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
     std::cout << "  " << format_local_time(it->created_at_ms) << "  " << it->form_id << "  " << it->id.to_string()
@@ -315,7 +388,7 @@ Status run_referral_update(const forms::FormPack& pack, const Arguments& args) {
   CaseBook book(store, pack, validation);
   AMANA_ASSIGN_OR_RETURN(RecordId referral, store.resolve(args.record_ref));
   AMANA_RETURN_IF_ERROR(book.update_referral(referral, status, args.note));
-  std::cout << "Referral " << referral.to_string() << " is now " << cases::referral_status_name(status) << "\n";
+  say(args, Message("cli.referral_now", {{"id", referral.to_string()}, {"status", cases::referral_status_label(status)}}));
   return Status::success();
 }
 
@@ -326,9 +399,9 @@ Status run_referral_export(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(RecordId referral, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(std::string document, book.referral_document(referral));
   AMANA_RETURN_IF_ERROR(write_file_atomically(args.file, document));
-  std::cout << "Wrote the referral for the provider to " << args.file
-            << (document.find("withheld") != std::string::npos ? " (identifying data withheld: no consent)" : "")
-            << "\n";
+  const bool withheld = document.find("withheld") != std::string::npos;
+  say(args, Message(withheld ? MessageKey("cli.referral_written_withheld") : MessageKey("cli.referral_written"),
+                    {{"file", args.file}}));
   return Status::success();
 }
 
@@ -338,37 +411,70 @@ Status run_case_review(const forms::FormPack& pack, const Arguments& args) {
   CaseBook book(store, pack, validation);
   AMANA_ASSIGN_OR_RETURN(auto facts, book.review_facts());
   const auto findings = cases::review_cases(facts, {validation.today, args.open_days});
-  if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases on this device.\n";
+  if (findings.empty()) say(args, Message("cli.review_clear", {{"count", static_cast<std::int64_t>(facts.size())}}));
   for (const cases::Finding& f : findings) {
-    std::cout << f.case_id << "  " << f.name << ": " << f.what << "\n";
+    std::cout << f.case_id << "  " << f.name << ": " << (f.message ? f.message->in(args.lang) : f.what) << "\n";
   }
   return Status::success();
 }
 
 Status run_dataset_pull(const Arguments& args) {
-  if (args.dataset_form.empty() == !args.dataset_cases) return invalid_argument("choose one of --form F or --cases");
+  if (args.dataset_form.empty() == !args.dataset_cases) return invalid_argument(Message("cli.dataset_choose"));
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   const DatasetQuery query{args.dataset_cases ? "cases" : args.dataset_form, args.from_date, args.to_date,
                            args.dataset_format};
   AMANA_ASSIGN_OR_RETURN(std::uint64_t rows, pull_dataset(store, query, args.file));
-  std::cout << "Wrote " << rows << " rows to " << args.file << " (de-identified) and its codebook\n";
+  say(args, Message("cli.dataset_written", {{"rows", static_cast<std::int64_t>(rows)}, {"file", args.file}}));
   return Status::success();
 }
 
 Status run_duress_set(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
-  std::cout << "The duress passphrase: give it instead of yours if you are ever forced to open this store. It opens "
-               "an empty store and silently wipes this one.\n";
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes duress, read_new_passphrase(kDuressPassphraseVariable));
+  say(args, Message("cli.duress_explained"));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes duress, read_new_passphrase(kDuressPassphraseVariable, args.lang));
   AMANA_RETURN_IF_ERROR(store.set_duress_passphrase(duress.as_string()));
-  std::cout << "Duress passphrase set.\n";
+  say(args, Message("cli.duress_set"));
+  return Status::success();
+}
+
+Status run_drafts(const forms::FormPack& pack, const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  Drafts drafts(store);
+  AMANA_ASSIGN_OR_RETURN(auto list, drafts.list());
+  if (list.empty()) {
+    say(args, Message("drafts.none"));
+    return Status::success();
+  }
+  say(args, Message("drafts.header"));
+  for (const Draft& draft : list) {
+    auto form = pack.find(draft.form_id);
+    std::string count = std::to_string(draft.answers.size());
+    count.resize(std::max<std::size_t>(count.size(), 9), ' ');
+    std::cout << short_id(draft.id.to_string()) << "  " << format_local_time(draft.updated_at_ms) << "  " << count
+              << (form.ok() ? (*form)->title.in(args.lang) : draft.form_id);
+    if (draft.case_id) std::cout << ", " << Message("drafts.case_of", {{"case", short_id(draft.case_id->to_string())}}).in(args.lang);
+    std::cout << " ("
+              << Message(draft.reason == DraftReason::refused ? MessageKey("drafts.refused") : MessageKey("drafts.interrupted"))
+                     .in(args.lang)
+              << ")\n";
+    say(args, Message("drafts.resume_with", {{"command", resume_command(draft)}}));
+  }
+  return Status::success();
+}
+
+Status run_drafts_discard(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
+  Drafts drafts(store);
+  AMANA_ASSIGN_OR_RETURN(DraftId id, drafts.resolve(args.draft_ref));
+  AMANA_RETURN_IF_ERROR(drafts.discard(id));
+  say(args, Message("drafts.discarded", {{"draft", short_id(id.to_string())}}));
   return Status::success();
 }
 
 Status run_wipe(const Arguments& args) {
   const auto home = resolve_home(args.home);
   AMANA_RETURN_IF_ERROR(Store::wipe(home));
-  std::cout << "Wiped the store in " << home.string() << ": it cannot be recovered.\n";
+  say(args, Message("cli.wiped", {{"home", home.string()}}));
   return Status::success();
 }
 
@@ -379,6 +485,11 @@ int run(int argc, char** argv) {
   const char* login = std::getenv("USER");
   args.user = login && *login ? login : "field-user";
   app.add_option("--home", args.home, "Store directory (default: $AMANA_HOME, else ~/.amana)");
+  // One option for every command, before or after its name: the language of everything
+  // printed, questions and errors included. AMANA_LANG sets it for a device used in Arabic.
+  app.add_option("--lang", args.language, "Language of questions, labels and messages: en or ar")
+      ->envname("AMANA_LANG");
+  app.fallthrough();
 
   auto* init = app.add_subcommand("init", "Create the encrypted store (asks for a passphrase twice)");
   init->add_option("--user", args.user, "The user collecting on this device")->capture_default_str();
@@ -388,12 +499,11 @@ int run(int argc, char** argv) {
       ->capture_default_str();
 
   auto* forms_cmd = app.add_subcommand("forms", "List the forms on this device: id, version, title");
-  forms_cmd->add_option("--lang", args.language, "Language of titles: en or ar");
 
   auto* collect = app.add_subcommand("collect", "Collect a record: interactively, or from an answers file");
-  collect->add_option("FORM", args.form_id, "Form id (see `field-client forms`)")->required();
+  collect->add_option("FORM", args.form_id, "Form id (see `field-client forms`)");
   collect->add_option("--answers", args.answers_file, "JSON file of answers (field -> value)");
-  collect->add_option("--lang", args.language, "Language of questions and messages: en or ar");
+  collect->add_option("--resume", args.resume, "Go on with a draft (see `field-client drafts`)")->excludes("--answers");
 
   auto* records = app.add_subcommand("records", "List records, newest first");
   records->add_option("--form", args.records_form, "Only records of this form");
@@ -403,13 +513,11 @@ int run(int argc, char** argv) {
   show->add_option("ID", args.record_ref, "Record id, or 8 or more of its first or last characters")->required();
   show->add_flag("--json", args.json, "Machine-readable output");
   show->add_flag("--history", args.history, "Every change to the record, oldest first");
-  show->add_option("--lang", args.language, "Language of labels: en or ar");
 
   auto* edit = app.add_subcommand("edit", "Change answers of a record (validated like collect)");
   edit->add_option("ID", args.record_ref, "Record id, or 8 or more of its first or last characters")->required();
   edit->add_option("--set", args.assignments, "field=value (repeatable; an empty value clears the answer)")
       ->required();
-  edit->add_option("--lang", args.language, "Language of messages: en or ar");
 
   auto* status = app.add_subcommand("status", "Records per form and operations waiting to sync");
   status->add_flag("--json", args.json, "Machine-readable output");
@@ -456,7 +564,8 @@ int run(int argc, char** argv) {
                                                                                         : verb + std::string(" step")));
     command->add_option("CASE", args.record_ref, "Case id, or 8 or more of its first or last characters")->required();
     command->add_option("--answers", args.answers_file, "JSON file of answers (otherwise asked question by question)");
-    command->add_option("--lang", args.language, "Language of questions and messages: en or ar");
+    command->add_option("--resume", args.resume, "Go on with this step's draft (see `field-client drafts`)")
+        ->excludes("--answers");
     step_commands.emplace_back(command, event);
   }
 
@@ -487,11 +596,25 @@ int run(int argc, char** argv) {
   auto* bundle_import = bundle->add_subcommand("import", "Apply a bundle the office made for this device");
   bundle_import->add_option("FILE", args.file, "The bundle file")->required();
 
+  auto* drafts_cmd = app.add_subcommand("drafts", "Forms not finished on this device, and how to resume each");
+  auto* drafts_discard = drafts_cmd->add_subcommand("discard", "Throw a draft away (its answers are overwritten)");
+  drafts_discard->add_option("DRAFT", args.draft_ref, "The draft, as `field-client drafts` lists it")->required();
+
   auto* wipe = app.add_subcommand("wipe", "Panic wipe: destroy the store beyond recovery (no passphrase)");
   bool confirmed = false;
   wipe->add_flag("--yes", confirmed, "Confirm: the store cannot be recovered afterwards")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // The language may be the one thing that parsed; the detail is CLI11's, in English.
+    args.lang = forms::parse_language(args.language).ok() ? *forms::parse_language(args.language) : Language::en;
+    return cli::exit_code(invalid_argument(Message("cli.usage", {{"detail", std::string(e.what())}})), args.lang);
+  }
+  auto language = forms::parse_language(args.language);
+  if (!language.ok()) return cli::exit_code(language.status());
+  args.lang = *language;
 
   auto pack = forms::FormPack::builtin();
   Status outcome = pack.status();
@@ -516,12 +639,14 @@ int run(int argc, char** argv) {
     else if (referral_export->parsed()) outcome = run_referral_export(*pack, args);
     else if (bundle_export->parsed()) outcome = run_bundle_export(args);
     else if (bundle_import->parsed()) outcome = run_bundle_import(args);
+    else if (drafts_discard->parsed()) outcome = run_drafts_discard(args);
+    else if (drafts_cmd->parsed()) outcome = run_drafts(*pack, args);
     else if (wipe->parsed()) outcome = run_wipe(args);
   }
   for (const auto& [command, event] : step_commands) {
     if (pack.ok() && command->parsed()) outcome = run_case_step(*pack, args, event);
   }
-  return cli::exit_code(outcome);
+  return cli::exit_code(outcome, args.lang);
 }
 
 }  // namespace

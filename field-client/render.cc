@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/message_catalogue.h"
+
 namespace amana::field {
 namespace {
 
@@ -29,9 +31,7 @@ std::string display_value(const forms::Field* field, const std::string& value, L
       }
       return shown;
     }
-    case FieldType::boolean:
-      if (language == Language::ar) return value == "true" ? "نعم" : "لا";
-      return value == "true" ? "yes" : "no";
+    case FieldType::boolean: return Message(value == "true" ? MessageKey("render.yes") : MessageKey("render.no")).in(language);
     default:
       return value;
   }
@@ -73,7 +73,7 @@ std::string format_local_time(std::int64_t unix_ms) { return format_local(unix_m
 
 std::string forms_text(const forms::FormPack& pack, Language language) {
   std::ostringstream out;
-  out << "FORM                              VERSION  TITLE\n";
+  out << Message("render.forms_header").in(language) << "\n";
   for (const auto& form : pack.forms()) {
     std::string id = form.id;
     id.resize(std::max<std::size_t>(id.size(), 34), ' ');
@@ -84,17 +84,18 @@ std::string forms_text(const forms::FormPack& pack, Language language) {
   return out.str();
 }
 
-std::string records_text(const std::vector<RecordSummary>& records) {
+std::string records_text(const std::vector<RecordSummary>& records, Language language) {
   std::ostringstream out;
-  if (records.empty()) return "No records yet. Collect one with `field-client collect FORM`.\n";
-  out << "ID                                    FORM                          CREATED           UPDATED\n";
+  if (records.empty()) return Message("render.no_records").in(language) + "\n";
+  out << Message("render.records_header").in(language) << "\n";
   for (const auto& r : records) {
     std::string form = r.form_id;
     form.resize(std::max<std::size_t>(form.size(), 30), ' ');
     out << r.id.to_string() << "  " << form << format_local_time(r.created_at_ms) << "  "
         << format_local_time(hlc_millis(r.updated)) << "\n";
   }
-  out << records.size() << (records.size() == 1 ? " record\n" : " records\n");
+  out << Message("render.records", {{"count", counted(static_cast<std::int64_t>(records.size()), "record")}}).in(language)
+      << "\n";
   return out.str();
 }
 
@@ -107,11 +108,15 @@ std::string records_json(const std::vector<RecordSummary>& records) {
 std::string record_text(const Record& record, const forms::FormDefinition* form, Language language) {
   std::ostringstream out;
   const RecordSummary& s = record.summary;
-  out << "Record   " << s.id.to_string() << "\n"
-      << "Form     " << s.form_id << " v" << s.form_version
-      << (form ? " (" + form->title.in(language) + ")" : std::string()) << "\n"
-      << "Created  " << format_local_time(s.created_at_ms) << " by " << record.author << "\n"
-      << "Updated  " << format_local_time(hlc_millis(s.updated)) << "\n\n";
+  const std::string form_shown = s.form_id + " v" + std::to_string(s.form_version) +
+                                 (form ? " (" + form->title.in(language) + ")" : std::string());
+  out << Message("render.record_header", {{"id", s.id.to_string()},
+                                          {"form", form_shown},
+                                          {"created", format_local_time(s.created_at_ms)},
+                                          {"author", record.author},
+                                          {"updated", format_local_time(hlc_millis(s.updated))}})
+             .in(language)
+      << "\n\n";
   std::vector<std::string> names;
   for (const auto& [name, value] : record.values) names.push_back(name);
   const std::vector<std::string> order = in_form_order(form, std::move(names));
@@ -138,7 +143,10 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
   int number = 0;
   for (const Revision& revision : history) {
     out << "#" << ++number << "  " << format_local_time(hlc_millis(revision.hlc)) << "  "
-        << (revision.created ? "created" : "edited") << " by " << revision.author << "\n";
+        << Message(revision.created ? MessageKey("render.created_by") : MessageKey("render.edited_by"),
+                   {{"author", revision.author}})
+               .in(language)
+        << "\n";
     std::vector<std::string> names;
     for (const FieldChange& change : revision.changes) names.push_back(change.field);
     names = in_form_order(form, std::move(names));
@@ -148,10 +156,10 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
                         [&](const FieldChange& c) { return c.field == name; });
       const forms::Field* field = find(form, change.field);
       out << "    " << field_label(form, change.field, language) << ": ";
-      if (change.cleared) out << "(cleared)";
+      if (change.cleared) out << Message("render.cleared").in(language);
       else out << display_value(field, change.value, language);
       if (auto was = current.find(change.field); was != current.end() && !revision.created) {
-        out << "   (was: " << display_value(field, was->second, language) << ")";
+        out << "   " << Message("render.was", {{"value", display_value(field, was->second, language)}}).in(language);
       }
       out << "\n";
       if (change.cleared) current.erase(change.field);
@@ -179,20 +187,20 @@ std::string history_json(const std::vector<Revision>& history) {
   return list.dump(2) + "\n";
 }
 
-std::string status_text(const StoreStatus& status) {
+std::string status_text(const StoreStatus& status, Language language) {
   std::ostringstream out;
-  out << "Device   " << status.device.to_string() << "\n"
-      << "User     " << status.user << "\n"
-      << "Records\n";
+  out << Message("render.status", {{"device", status.device.to_string()}, {"user", status.user}}).in(language) << "\n";
   std::int64_t total = 0;
   for (const auto& [form, count] : status.records_per_form) {
     out << "  " << form << ": " << count << "\n";
     total += count;
   }
-  if (status.records_per_form.empty()) out << "  (none)\n";
-  out << "  total: " << total << "\n"
-      << "Waiting to sync: " << status.pending_operations << " operation"
-      << (status.pending_operations == 1 ? "" : "s") << " (last sequence number " << status.last_sequence << ")\n";
+  if (status.records_per_form.empty()) out << Message("render.status_none").in(language) << "\n";
+  out << Message("render.status_total", {{"count", total}}).in(language) << "\n"
+      << Message("render.waiting", {{"count", counted(status.pending_operations, "operation")},
+                                    {"sequence", status.last_sequence}})
+             .in(language)
+      << "\n";
   return out.str();
 }
 

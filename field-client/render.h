@@ -1,5 +1,5 @@
-// How records, history and status are shown to a person (text) or a program (JSON).
-// Pure functions: the CLI prints what these return.
+// How records, history and status are shown to a person (text, in their language) or a
+// program (JSON). Pure functions: the CLI prints what these return.
 #pragma once
 
 #include <string>
@@ -15,7 +15,7 @@ namespace amana::field {
 std::string format_local_time(std::int64_t unix_ms);
 
 std::string forms_text(const forms::FormPack& pack, forms::Language language);
-std::string records_text(const std::vector<RecordSummary>& records);
+std::string records_text(const std::vector<RecordSummary>& records, forms::Language language = forms::Language::en);
 std::string records_json(const std::vector<RecordSummary>& records);
 
 // `form` may be null when the record's form is not on this device: values are shown raw.
@@ -27,7 +27,7 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
                          forms::Language language);
 std::string history_json(const std::vector<Revision>& history);
 
-std::string status_text(const StoreStatus& status);
+std::string status_text(const StoreStatus& status, forms::Language language = forms::Language::en);
 std::string status_json(const StoreStatus& status);
 
 }  // namespace amana::field

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "common/message_catalogue.h"
 #include "field-client/store_internal.h"
 #include "field-client/store_schema.h"
 #include "proto/sync.pb.h"
@@ -187,8 +188,7 @@ bool Store::exists(const fs::path& home) {
 
 Status Store::check_can_create(const fs::path& home) {
   if (!exists(home)) return Status::success();
-  return {ErrorCode::already_exists, "a store already exists in " + home.string() +
-                                         "; use it, or destroy it first with `field-client wipe --yes`"};
+  return {ErrorCode::already_exists, Message("store.exists", {{"home", home.string()}})};
 }
 
 Result<Store> Store::create(const fs::path& home, std::string_view passphrase, std::string_view user,
@@ -250,7 +250,7 @@ Result<Store> Store::create(const fs::path& home, std::string_view passphrase, s
 
 Result<Store> Store::open(const fs::path& home, std::string_view passphrase, StoreOptions options) {
   if (!exists(home)) {
-    return not_found("no store in " + home.string() + "; create one with `field-client init`");
+    return not_found(Message("store.none", {{"home", home.string()}}));
   }
   AMANA_ASSIGN_OR_RETURN(auto db, sql::Database::open(database_path(home), sql::OpenMode::existing));
   AMANA_ASSIGN_OR_RETURN(int version, sql::schema_version(*db));
@@ -258,10 +258,7 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
 
   AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> wrapped, read_meta(*db, "wrapped_data_key"));
   if (!wrapped) {
-    return Status(ErrorCode::locked_out,
-                  "this store's data key was destroyed (too many failed unlocks); its records cannot be "
-                  "recovered. Remove it with `field-client wipe --yes` and create a new one with "
-                  "`field-client init`");
+    return Status(ErrorCode::locked_out, Message("store.destroyed"));
   }
   AMANA_ASSIGN_OR_RETURN(Bytes salt, require_meta(*db, "kdf_salt"));
   AMANA_ASSIGN_OR_RETURN(crypto::KdfParams kdf, read_kdf_params(*db));
@@ -283,16 +280,12 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
     if (failures >= static_cast<int>(max_failures)) {
       AMANA_RETURN_IF_ERROR(destroy_data_key(*db));
       AMANA_RETURN_IF_ERROR(write_failures(home, failures));
-      return Status(ErrorCode::locked_out,
-                    "wrong passphrase, " + std::to_string(failures) +
-                        " times in a row: the store's data key has been destroyed and its records cannot "
-                        "be recovered");
+      return Status(ErrorCode::locked_out, Message("store.destroyed_now", {{"failures", failures}}));
     }
     AMANA_RETURN_IF_ERROR(write_failures(home, failures));
     return Status(ErrorCode::wrong_passphrase,
-                  "wrong passphrase (failed attempt " + std::to_string(failures) + " of " +
-                      std::to_string(max_failures) + "; at " + std::to_string(max_failures) +
-                      " the store destroys its data key). Nothing was changed");
+                  Message("store.wrong_passphrase",
+                          {{"failures", failures}, {"limit", static_cast<std::int64_t>(max_failures)}}));
   }
   if (read_failures(home) != 0) AMANA_RETURN_IF_ERROR(write_failures(home, 0));
   AMANA_RETURN_IF_ERROR(sql::migrate(*db, store_migrations()));
@@ -313,7 +306,7 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
 }
 
 Status Store::wipe(const fs::path& home) {
-  if (!exists(home)) return not_found("no store in " + home.string() + " to wipe");
+  if (!exists(home)) return not_found(Message("store.no_store_to_wipe", {{"home", home.string()}}));
   const fs::path db = database_path(home);
   for (const fs::path& file : {fs::path(db.string() + "-wal"), fs::path(db.string() + "-shm"), db,
                                home / kFailuresFile}) {
@@ -384,5 +377,19 @@ Status Store::wipe_self() {
   state_.reset();
   return wipe(home);
 }
+
+// ---- device-local data that never syncs (drafts.h) ----
+
+sql::Database& Store::local_database() { return *state_->db; }
+
+Bytes Store::seal_local(std::string_view label, ByteView row, ByteView plain) {
+  return crypto::seal(state_->data_key, plain, associated_data(label, row));
+}
+
+Result<SecretBytes> Store::open_local(std::string_view label, ByteView row, ByteView sealed) {
+  return crypto::open(state_->data_key, sealed, associated_data(label, row));
+}
+
+std::int64_t Store::now_ms() const { return state_->wall(); }
 
 }  // namespace amana::field

@@ -224,6 +224,14 @@ class Store {
   // The Store must not be used afterwards, only destroyed.
   Status wipe_self();
 
+  // --- device-local data that never syncs (drafts.h) ---
+  // The store's database, for tables that stay on this device, and sealing under its data
+  // key: a value sealed with `label` and `row` opens only with the same two.
+  sql::Database& local_database();
+  crypto::Bytes seal_local(std::string_view label, crypto::ByteView row, crypto::ByteView plain);
+  Result<crypto::SecretBytes> open_local(std::string_view label, crypto::ByteView row, crypto::ByteView sealed);
+  std::int64_t now_ms() const;  // the store's wall clock
+
   const DeviceId& device() const { return device_; }
   const std::string& user() const { return user_; }
   // The device's local date, YYYY-MM-DD, for today() in forms.

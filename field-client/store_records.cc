@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/message_catalogue.h"
 #include "field-client/store_internal.h"
 #include "proto/sync.pb.h"
 
@@ -186,7 +187,7 @@ Result<Record> Store::record(RecordId id) {
       "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id FROM records WHERE id = ?"));
   q.bind(1, id.view());
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-  if (!row) return not_found("no record " + id.to_string() + " on this device (see `field-client records`)");
+  if (!row) return not_found(Message("store.no_record", {{"id", id.to_string()}}));
   Record record;
   record.summary = {id, q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2),
                     HlcTime(static_cast<std::uint64_t>(q.column_int64(3))), std::nullopt};
@@ -213,8 +214,7 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
   }
   if (hex.size() == 32) return RecordId::parse(id_or_part);
   if (hex.size() < 8) {
-    return invalid_argument("'" + std::string(id_or_part) +
-                            "' is too short: give a record id, or at least 8 characters from its start or end");
+    return invalid_argument(Message("store.id_too_short", {{"id", std::string(id_or_part)}}));
   }
   // Ids begin with their creation time, so records made together share a prefix; the
   // random end tells them apart. Either end of the id is accepted.
@@ -230,11 +230,10 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
     matches.push_back(id);
   }
   if (matches.empty()) {
-    return not_found("no record id starts or ends with '" + std::string(id_or_part) +
-                     "' (see `field-client records`)");
+    return not_found(Message("store.no_match", {{"id", std::string(id_or_part)}}));
   }
   if (matches.size() > 1) {
-    return invalid_argument("'" + std::string(id_or_part) + "' matches more than one record: give more of the id");
+    return invalid_argument(Message("store.ambiguous", {{"id", std::string(id_or_part)}}));
   }
   return matches.front();
 }

@@ -76,12 +76,26 @@ Status create_v5(sql::Database& db, sql::Transaction&) {
   return db.exec("INSERT INTO meta (key, value) VALUES ('pull_cursor', '0');");
 }
 
+// Version 7 (6 is the central team's): drafts of forms being filled in (drafts.h), never
+// synced. Only the id and the time of the last save are in clear; the form, the case and
+// every answer are sealed under the data key.
+Status create_v7(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE drafts (
+      id            BLOB PRIMARY KEY CHECK (length(id) = 16),
+      updated_at_ms INTEGER NOT NULL,
+      sealed_draft  BLOB NOT NULL
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
     {3, "service provider directory", create_v3},
     {4, "records name the case they are a step of", create_v4},
     {5, "pull cursor", create_v5},
+    {7, "drafts of forms being filled in", create_v7},
 };
 
 }  // namespace

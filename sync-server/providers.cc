@@ -5,14 +5,10 @@
 #include <set>
 
 #include "common/csv.h"
+#include "common/service_types.h"
 
 namespace amana::server {
 namespace {
-
-constexpr std::string_view kServiceTypes[] = {
-    "safehouse", "health", "psychosocial", "police", "legal", "livelihoods", "child_protection", "family_mediation",
-    "family_reunification", "education", "nfi", "wash", "registration", "food", "cash", "other",
-};
 
 std::string trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -20,10 +16,12 @@ std::string trimmed(std::string_view s) {
   return std::string(s);
 }
 
-std::string known_services() {
-  std::string out;
-  for (std::string_view type : kServiceTypes) out += (out.empty() ? "" : ", ") + std::string(type);
-  return out;
+std::vector<std::string_view> offered_codes() {
+  std::vector<std::string_view> codes;
+  for (const services::ServiceType& type : services::all()) {
+    if (!type.retired) codes.push_back(type.code);
+  }
+  return codes;
 }
 
 Result<bool> parse_active(std::string_view text) {
@@ -35,7 +33,10 @@ Result<bool> parse_active(std::string_view text) {
 
 }  // namespace
 
-std::span<const std::string_view> service_types() { return kServiceTypes; }
+std::span<const std::string_view> service_types() {
+  static const std::vector<std::string_view> codes = offered_codes();
+  return codes;
+}
 
 Result<Provider> make_provider(std::string_view id, std::string_view name, std::string_view services,
                                std::string_view location, std::string_view contact, std::string_view hours,
@@ -60,14 +61,14 @@ Result<Provider> make_provider(std::string_view id, std::string_view name, std::
     const std::string code = trimmed(current);
     current.clear();
     if (code.empty()) continue;
-    if (std::find(std::begin(kServiceTypes), std::end(kServiceTypes), code) == std::end(kServiceTypes)) {
-      return invalid_argument("provider '" + provider.id + "': unknown service type '" + code +
-                              "' (known: " + known_services() + ")");
-    }
-    if (seen.insert(code).second) provider.services.push_back(code);
+    // A code, or a former code (medical) stored as its current one (health).
+    auto parsed = services::parse(code);
+    if (!parsed.ok()) return parsed.status().with_context("provider '" + provider.id + "'");
+    if (seen.insert(*parsed).second) provider.services.push_back(*parsed);
   }
   if (provider.services.empty()) {
-    return invalid_argument("provider '" + provider.id + "': list at least one service (" + known_services() + ")");
+    return invalid_argument("provider '" + provider.id + "': list at least one service (" +
+                            services::offered_list().en + ")");
   }
   provider.location = trimmed(location);
   if (provider.location.empty()) return invalid_argument("provider '" + provider.id + "': the location is empty");

@@ -17,12 +17,15 @@
 
 namespace amana::server {
 
-// The service types a referral can ask for (Primero's list, as case workers know it).
+// The service type codes a provider may offer: the offered ones of common/service_types.h,
+// the same vocabulary the referral form asks with.
 std::span<const std::string_view> service_types();
 
 // Checks and normalises one entry: an id of lower-case letters, digits and '-', a name,
-// at least one known service type (codes separated by ';' or ','), a location.
-// invalid_argument naming the field and what is accepted.
+// at least one service type (codes separated by ';' or ','; a former code such as
+// "medical" is stored as its current one, "health"; a retired or unknown one is refused
+// with the list of codes), a location. invalid_argument naming the field and what is
+// accepted.
 Result<Provider> make_provider(std::string_view id, std::string_view name, std::string_view services,
                                std::string_view location, std::string_view contact, std::string_view hours,
                                std::string_view criteria, bool active, std::int64_t now_ms);

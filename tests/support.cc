@@ -251,7 +251,9 @@ FieldDevice::FieldDevice(const std::string& user, int records) {
   add_surveys(records);
 }
 
-CommandResult FieldDevice::run(std::vector<std::string> args) const { return run_command(command(args), kPassphrases); }
+CommandResult FieldDevice::run(std::vector<std::string> args, const std::string& input) const {
+  return run_command(command(args), kPassphrases, input);
+}
 
 void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user) {
   const auto enrolled = device.run({"enroll", server.enrollment_code(user), "--server", server.url()});

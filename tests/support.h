@@ -127,7 +127,8 @@ class FieldDevice {
   // Created through the library with a cheap KDF and `records` PDM surveys already
   // collected, so that a test spends its time syncing, not deriving keys.
   FieldDevice(const std::string& user, int records);
-  CommandResult run(std::vector<std::string> args) const;
+  // `input` is fed on standard input, as a person would type it.
+  CommandResult run(std::vector<std::string> args, const std::string& input = "") const;
   // The argv of a field-client command on this device, for a BackgroundProcess.
   std::vector<std::string> command(std::vector<std::string> args) const;
   void collect(const std::string& form) const;

@@ -69,7 +69,7 @@ const ValidationOptions kArabic{Language::ar, "2026-11-23"};
 Result<std::string> canonical(std::string_view field, std::string_view raw) {
   const Field* f = test_form().find_field(field);
   REQUIRE(f != nullptr);
-  return canonicalize(*f, raw, Language::en);
+  return canonicalize(*f, raw);
 }
 
 std::string canonical_ok(std::string_view field, std::string_view raw) {
@@ -183,7 +183,6 @@ TEST_CASE("date answers are real calendar dates") {
   CHECK(refused("visit_date", "2023-02-29"));
   CHECK(refused("visit_date", "2026-13-01"));
   CHECK(refused("visit_date", "2026-04-31"));
-  CHECK(refused("visit_date", "26-11-2026"));
   CHECK(refused("visit_date", "2026-1-5"));
 }
 
@@ -200,8 +199,8 @@ TEST_CASE("select_one answers by name or number") {
   CHECK(canonical_ok("sex", "male") == "male");
   CHECK(canonical_ok("sex", "1") == "female");
   CHECK(refused("sex", "3"));
-  CHECK(refused("sex", "Male"));
-  CHECK(canonical("sex", "x").status().message() == "sex (Sex): must be one of: female, male");
+  CHECK(canonical("sex", "x").status().message() ==
+        "sex (Sex): must be one of: female (Female), male (Male) (its number, name or label)");
 }
 
 TEST_CASE("select_multiple answers are deduplicated into form order") {
@@ -289,15 +288,20 @@ TEST_CASE("every problem is reported, one per line in form order, in the collect
   REQUIRE_FALSE(result.ok());
   CHECK(result.status().message() ==
         "unknown field 'colour' in form 'test-form'\n"
+        "name (Name): is required\n"
+        "age (Age): must be a whole number\n"
+        "sex (Sex): must be one of: female (Female), male (Male) (its number, name or label)");
+  CHECK(result.status().message_in(Language::ar) ==
+        "الحقل 'colour' غير موجود في الاستمارة 'test-form'\n"
         "name (الاسم): إجابة مطلوبة\n"
         "age (العمر): يجب أن يكون عددًا صحيحًا\n"
-        "sex (Sex): يجب أن يكون أحد الخيارات: female, male");
+        "sex (Sex): يجب أن يكون أحد الخيارات: أنثى (female)، ذكر (male) (رقمه أو اسمه أو عنوانه)");
 }
 
 TEST_CASE("check_answer applies the constraint with the answers so far") {
   const Field& age = *test_form().find_field("age");
   CHECK(*check_answer(test_form(), age, "30", {}, kEnglish) == "30");
-  CHECK(check_answer(test_form(), age, "-1", {}, kArabic).status().message() ==
+  CHECK(check_answer(test_form(), age, "-1", {}, kArabic).status().message_in(Language::ar) ==
         "age (العمر): يجب أن يكون العمر بين 0 و 120");
   const Field& next = *test_form().find_field("next_visit");
   CHECK_FALSE(check_answer(test_form(), next, "2026-11-01", {{"visit_date", "2026-11-02"}}, kEnglish).ok());
@@ -309,7 +313,7 @@ TEST_CASE("answers files") {
                                    R"~({"consent": true, "age": 30, "weight": 3.5, "needs": ["food", "health"],
                                        "name": "Amira", "sex": null})~");
   REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  CHECK(*parsed == Answers{{"consent", "true"}, {"age", "30"}, {"weight", "3.5"}, {"needs", "food health"},
+  CHECK(*parsed == Answers{{"consent", "true"}, {"age", "30"}, {"weight", "3.5"}, {"needs", "food, health"},
                            {"name", "Amira"}});
   CHECK(parse_answers_json(test_form(), R"~({"colour": "red"})~").status().message() ==
         "unknown field 'colour' in form 'test-form' (see `field-client forms` for its fields)");

@@ -4,13 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <sstream>
 
+#include "field-client/drafts.h"
+#include "field-client/interview.h"
 #include "tests/support.h"
 
 namespace amana::field {
 namespace {
 
 const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/";
+
+bool contains_text(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 struct Device {
   testing::TempDir dir;
@@ -43,6 +50,7 @@ struct Device {
     pb::Provider provider;
     provider.set_id(example("referral").at("provider_id"));
     provider.set_active(true);
+    provider.add_services("legal");  // what the example referral asks for
     REQUIRE(store.replace_providers({provider}, 1).ok());
   }
 
@@ -67,6 +75,7 @@ TEST_CASE("cases: identification to closure request, each step a record of the c
                                        pb::Provider p;
                                        p.set_id("legal-aid-um-dukhun");
                                        p.set_active(true);
+                                       p.add_services("legal");
                                        return p;
                                      }()},
                                     1)
@@ -243,6 +252,157 @@ TEST_CASE("cases: a referral exported for the provider carries who the client is
     const bool phone_shown = document.find("+249") != std::string::npos;
     CHECK(phone_shown == consent);
   }
+}
+
+}  // namespace amana::field
+
+namespace amana::field {
+namespace {
+
+// A case registered with the example consents (or those changed), assessed and planned:
+// ready to be referred.
+RecordId planned_case(Device& d, const forms::Answers& registration = {}) {
+  const RecordId kase = *d.book.open({d.identification(), {}, false});
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::reg, d.example("case-registration", registration)).ok());
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::assess, d.example("case-assessment")).ok());
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::plan, d.example("case-plan")).ok());
+  return kase;
+}
+
+// The referral asked question by question, as `field-client case refer` asks it.
+Result<forms::Answers> refer_interactively(Device& d, RecordId kase, const std::string& typed, std::string& shown) {
+  const auto* form = *d.book.step_form(cases::CaseEvent::refer);
+  InterviewHooks hooks;
+  hooks.check = [&](const forms::Field& field, const std::string& answer, const forms::Answers& so_far) {
+    return d.book.check_step_answer(kase, cases::CaseEvent::refer, field, answer, so_far);
+  };
+  hooks.suggestions = [&](const forms::Field& field, const forms::Answers& so_far) {
+    return d.book.step_suggestions(cases::CaseEvent::refer, field, so_far);
+  };
+  std::istringstream in(typed);
+  std::ostringstream out;
+  auto answers = interview(*form, d.options, in, out, hooks);
+  shown = out.str();
+  return answers;
+}
+
+void add_provider(Device& d, const std::string& id, std::vector<std::string> services, bool active = true) {
+  auto providers = *d.store.providers(true);
+  pb::Provider provider;
+  provider.set_id(id);
+  provider.set_name(id + " name");
+  provider.set_active(active);
+  for (const std::string& s : services) provider.add_services(s);
+  providers.push_back(provider);
+  REQUIRE(d.store.replace_providers(providers, static_cast<std::int64_t>(providers.size())).ok());
+}
+
+}  // namespace
+
+TEST_CASE("cases: a referral's rules are checked at their question, and a refusal there is asked again") {
+  Device d;
+  add_provider(d, "amal-clinic", {"health"});
+  add_provider(d, "legal-aid-um-dukhun", {"legal"});
+  add_provider(d, "old-legal", {"legal"}, false);
+  const RecordId kase = planned_case(d, {{"consent_information_sharing", "false"}});
+  // date (default), service: legal, urgency, then providers: an unknown one, one that does
+  // not offer legal help, an inactive one, then the one listed first for legal.
+  std::string shown;
+  auto answers = refer_interactively(
+      d, kase, "\nlegal\nurgent\nnobody\namal-clinic\nold-legal\n1\nNeeds advice on the plot\nyes\nno\n\n", shown);
+  REQUIRE_MESSAGE(answers.ok(), answers.status().message(), "\n", shown);
+  CHECK(answers->at("provider_id") == "legal-aid-um-dukhun");
+  CHECK(answers->at("share_identifying_data") == "false");
+  CHECK(contains_text(shown, "1) legal-aid-um-dukhun name  [legal-aid-um-dukhun]"));
+  CHECK_FALSE(contains_text(shown, "[amal-clinic]"));  // only providers of the service asked are offered
+  CHECK(contains_text(shown, "provider 'nobody' is not in this device's service directory"));
+  CHECK(contains_text(shown, "provider 'amal-clinic' does not offer Legal assistance; the providers here that do: "
+                             "legal-aid-um-dukhun"));
+  CHECK(contains_text(shown, "provider 'old-legal' is no longer offered"));
+  // Sharing identifying data without the consent to share is refused at that question.
+  CHECK(contains_text(shown, "has not consented to sharing their information"));
+  // And the answers given pass record_step's same rules.
+  CHECK(d.book.record_step(kase, cases::CaseEvent::refer, *answers).ok());
+}
+
+TEST_CASE("cases: a referral without consent to referral is refused before its first question") {
+  Device d;
+  const RecordId kase = planned_case(d, {{"consent_referral", "false"}, {"consent_information_sharing", "false"}});
+  const Status refused = d.book.check_step_can_start(kase, cases::CaseEvent::refer);
+  CHECK(refused.message().find("has not consented to referral") != std::string::npos);
+  CHECK(refused.message_in(forms::Language::ar).find("لم يوافق العميل على الإحالة") != std::string::npos);
+  CHECK(d.book.check_step_can_start(kase, cases::CaseEvent::reg).message().find("cannot register a case") == 0);
+  CHECK(d.book.check_step_can_start(kase, cases::CaseEvent::follow_up).ok());
+}
+
+TEST_CASE("cases: a provider offering a service under its old code still counts") {
+  pb::Provider provider;
+  provider.add_services("medical");
+  CHECK(offers(provider, "health"));
+  CHECK(offers(provider, "medical"));
+  CHECK_FALSE(offers(provider, "legal"));
+}
+
+TEST_CASE("drafts: kept sealed in the store, listed newest first, found by a part of their id, discarded") {
+  Device d;
+  Drafts drafts(d.store);
+  Draft first{{}, "outreach-identification", 1, {}, {}, {{"full_name", "Hawa Secret-Name"}}, {"full_name"}, {}, 0};
+  REQUIRE(drafts.save(first).ok());
+  const RecordId kase = *d.book.open({std::nullopt, {"Amira", "female", 30, ""}, false});
+  Draft second{{}, "referral", 2, kase, "refer", {{"reason", "threats"}}, {"reason"}, DraftReason::refused, 0};
+  REQUIRE(drafts.save(second).ok());
+  auto list = drafts.list();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 2);
+  CHECK(list->at(0).id == second.id);
+  CHECK(list->at(0).case_id == kase);
+  CHECK(list->at(0).reason == DraftReason::refused);
+  CHECK(list->at(1).answers.at("full_name") == "Hawa Secret-Name");
+  CHECK(*drafts.resolve(first.id.to_string().substr(28)) == first.id);
+  first.answers["age"] = "34";
+  REQUIRE(drafts.save(first).ok());  // saved again in place
+  CHECK(drafts.load(first.id)->answers.size() == 2);
+  // Nothing personal in clear: not the name, not even which form or case.
+  const std::string bytes = testing::read_file(d.dir.path() / "home" / "store.db") +
+                            testing::read_file(d.dir.path() / "home" / "store.db-wal");
+  CHECK(bytes.find("Secret-Name") == std::string::npos);
+  CHECK(bytes.find("threats") == std::string::npos);
+  REQUIRE(drafts.discard(first.id).ok());
+  CHECK(drafts.discard(first.id).code() == ErrorCode::not_found);
+  CHECK(drafts.list()->size() == 1);
+}
+
+TEST_CASE("drafts: an interview resumed from a draft asks only what is left, and again what is no longer valid") {
+  Device d;
+  const auto* form = *d.pack.find("pdm-survey");
+  // The first session: consent, site, then the input ends.
+  forms::Answers kept;
+  FieldNames passed;
+  InterviewHooks first;
+  first.on_progress = [&](const forms::Answers& answers, const FieldNames& names) {
+    kept = answers;
+    passed = names;
+    return Status::success();
+  };
+  std::istringstream ends("yes\nKass\n");
+  std::ostringstream out;
+  CHECK(interview(*form, d.options, ends, out, first).status().code() == ErrorCode::cancelled);
+  CHECK(kept.at("site") == "Kass");
+  // The second session starts at the assistance question; a kept answer made invalid is
+  // asked again.
+  kept["site"] = "";
+  InterviewHooks resumed;
+  resumed.given = kept;
+  resumed.passed = passed;
+  std::istringstream rest("Kass 2\nنقد\n20/11/2026\nyes\nyes\n1\nno\n\nyes\n4\n\n");
+  std::ostringstream shown;
+  auto answers = interview(*form, d.options, rest, shown, resumed);
+  REQUIRE_MESSAGE(answers.ok(), answers.status().message(), shown.str());
+  CHECK(answers->at("site") == "Kass 2");
+  CHECK(answers->at("assistance_type") == "cash");
+  CHECK(answers->at("received_date") == "2026-11-20");
+  CHECK(shown.str().find("Resuming a draft") != std::string::npos);
+  CHECK(shown.str().find("Does the respondent agree") == std::string::npos);  // not asked again
 }
 
 }  // namespace amana::field

@@ -59,7 +59,7 @@ void check_refused(const Device& device, const std::vector<std::string>& args, c
   const auto result = device.run(args, "", passphrase);
   CHECK(result.exit_code != 0);
   CHECK_MESSAGE(contains(result.err, message), "stderr was: " << result.err);
-  CHECK(contains(result.err, "error: "));
+  CHECK((contains(result.err, "error: ") || contains(result.err, "خطأ: ")));
   CHECK(device.snapshot() == before);
 }
 
@@ -288,13 +288,18 @@ TEST_CASE("cli: interactive collect through a pipe follows the skip logic and re
   CHECK(contains(device.run({"records"}).out, "2 records"));
 }
 
-TEST_CASE("cli: interactive collect in Arabic, and input that ends early saves nothing") {
+TEST_CASE("cli: interactive collect in Arabic, and input that ends early saves no record but keeps a draft") {
   Device device;
+  const auto nothing = device.run({"collect", "pdm-survey", "--lang", "ar"}, "");
+  CHECK(nothing.exit_code != 0);
+  CHECK(contains(nothing.err, "لم تُدخل أي إجابة، فلم يُحفظ شيء"));
   const auto arabic = device.run({"collect", "pdm-survey", "--lang", "ar"}, "نعم\n");
   CHECK(arabic.exit_code != 0);
   CHECK(contains(arabic.out, "هل يوافق المستجيب على المشاركة؟"));
-  CHECK(contains(arabic.err, "لم يُحفظ شيء"));
+  CHECK(contains(arabic.err, "خطأ: انتهى الإدخال قبل اكتمال الاستمارة"));
+  CHECK(contains(arabic.err, "إجاباتك محفوظة في المسودة"));
   CHECK(contains(device.run({"records"}).out, "No records yet"));
+  CHECK(contains(device.run({"drafts"}).out, "Post-distribution monitoring"));
 }
 
 TEST_CASE("cli: a collected personal name appears nowhere in the store's files") {

@@ -33,6 +33,17 @@ TEST_CASE("providers: entries are checked, naming the field and what is accepted
         "provider 'a': the location is empty");
 }
 
+TEST_CASE("providers: service types are the referral form's vocabulary, old codes are mapped, unknown and retired ones refused") {
+  auto mapped = make_provider("clinic", "Clinic", "Medical; shelter ;Health", "Um Dukhun", "", "", "", true, 1);
+  REQUIRE_MESSAGE(mapped.ok(), mapped.status().message());
+  CHECK(mapped->services == std::vector<std::string>{"health", "safehouse"});
+  const std::string retired = make_provider("a", "x", "cash", "y", "", "", "", true, 0).status().message();
+  CHECK(retired.find("provider 'a': 'cash' is no longer a service type: use one of safehouse, health, psychosocial") == 0);
+  const std::string unknown = make_provider("a", "x", "medicine", "y", "", "", "", true, 0).status().message();
+  CHECK(unknown.find("family_reunification, education, nfi, wash, registration, food, other)") != std::string::npos);
+  CHECK(service_types().size() == 15);
+}
+
 TEST_CASE("providers: a CSV directory imports, and its mistakes are reported by row") {
   auto providers = providers_from_csv(kDirectory, 1);
   REQUIRE_MESSAGE(providers.ok(), providers.status().message());

@@ -168,6 +168,11 @@ TEST_CASE("sync end to end: the service provider directory comes down to devices
   CHECK(contains(listed.out, "legal-aid  مركز العون القانوني  [legal]  Zalingei"));
   const auto legal = device.run({"providers", "--service", "legal"});
   CHECK_FALSE(contains(legal.out, "amal-clinic"));
+  // The referral form's old code, and a label in Arabic, find the same providers.
+  CHECK(contains(device.run({"providers", "--service", "medical"}).out, "amal-clinic"));
+  const auto arabic = device.run({"providers", "--service", "المساعدة القانونية", "--lang", "ar"});
+  CHECK(contains(arabic.out, "legal-aid  مركز العون القانوني  [المساعدة القانونية]  Zalingei"));
+  CHECK(contains(device.run({"providers", "--service", "dentistry"}).err, "unknown service type 'dentistry'"));
 
   REQUIRE(server.admin({"providers", "update", "amal-clinic", "--inactive"}).exit_code == 0);
   REQUIRE(device.run({"sync"}).exit_code == 0);
