@@ -152,7 +152,7 @@ Result<std::string> check_office_value(const forms::FormPack& pack, const Centra
     forms::Field shape;
     shape.name = std::string(extra->field);
     shape.type = extra->type;
-    return forms::canonicalize(shape, value, forms::Language::en);
+    return forms::canonicalize(shape, value);
   }
   return invalid_argument("form '" + record.form_id + "' has no field '" + std::string(field) + "'");
 }
