@@ -149,9 +149,18 @@ Status SqliteCentralStore::write_as_org(const RecordId& id, const std::map<std::
   // After every version the record holds, and not before the wall clock: the office
   // decides with everything it has seen.
   AMANA_ASSIGN_OR_RETURN(const std::vector<HeldVersion> held, held_versions(id, nullptr));
-  std::uint64_t latest = 0;
-  for (const HeldVersion& h : held) latest = std::max(latest, static_cast<std::uint64_t>(h.version.stamp.hlc));
-  const std::uint64_t hlc = std::max(latest + 1, static_cast<std::uint64_t>(make_hlc(now_ms, 0)));
+  HlcTime latest{0};
+  for (const HeldVersion& h : held) latest = std::max(latest, h.version.stamp.hlc);
+  // Checked, not wrapped: latest + 1 past the greatest stamp would be the smallest one, and
+  // the decision would lose to everything. Write authority keeps device stamps within
+  // kMaxClockAheadMs of the clock, so only a store that took forged stamps before it did
+  // can get here.
+  if (latest >= kMaxHlc) {
+    return corrupt("record " + id.to_string() + " holds a change stamped at the end of time (a forged clock, merged "
+                   "before the server refused such stamps): no office decision can be stamped after it. See its "
+                   "history with `sync-server cases history`");
+  }
+  const std::uint64_t hlc = static_cast<std::uint64_t>(std::max(next_hlc(latest), make_hlc(now_ms, 0)));
   pb::Operation operation;
   operation.set_record_id(id.bytes.data(), id.bytes.size());
   operation.set_kind(pb::Operation::UPDATE);
