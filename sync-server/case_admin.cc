@@ -14,6 +14,8 @@
 namespace amana::server {
 namespace {
 
+namespace field = cases::field;
+
 std::string value_of(const CentralRecord& record, std::string_view field) {
   auto found = record.values.find(field);
   return found == record.values.end() ? std::string() : found->second;
@@ -35,10 +37,10 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) 
     if (record.form_id != kCaseFormId) continue;
     CaseView view;
     view.id = record.id;
-    AMANA_ASSIGN_OR_RETURN(view.status, cases::parse_status(value_of(record, "status")));
-    view.name = value_of(record, "name");
-    view.risk_level = value_of(record, "risk_level");
-    view.assigned_to = value_of(record, "assigned_to");
+    AMANA_ASSIGN_OR_RETURN(view.status, cases::parse_status(value_of(record, field::kStatus)));
+    view.name = value_of(record, field::kName);
+    view.risk_level = value_of(record, field::kRiskLevel);
+    view.assigned_to = value_of(record, field::kAssignedTo);
     if (view.assigned_to.empty()) view.assigned_to = record.author;
     view.opened_at_ms = record.created_at_ms;
     view.steps = static_cast<std::size_t>(std::count_if(records.begin(), records.end(), [&](const CentralRecord& r) {
@@ -53,7 +55,7 @@ Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const Record
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
   std::set<std::string> fields;
   for (const auto& [field, value] : record.values) fields.insert(field);
-  for (std::string_view always : {"status", "assigned_to"}) fields.insert(std::string(always));
+  for (std::string_view always : {field::kStatus, field::kAssignedTo}) fields.insert(std::string(always));
   std::vector<HistoryEntry> out;
   for (const std::string& field : fields) {
     AMANA_ASSIGN_OR_RETURN(auto versions, store.field_history(case_id, field));
@@ -68,10 +70,10 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
   AMANA_ASSIGN_OR_RETURN(auto views, list_cases(store));
   auto person = [](const CentralRecord& r) {
-    const std::string age = value_of(r, "age");
-    return cases::PersonKey{value_of(r, "name"), value_of(r, "sex"),
+    const std::string age = value_of(r, field::kAge);
+    return cases::PersonKey{value_of(r, field::kName), value_of(r, field::kSex),
                             age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
-                            value_of(r, "location")};
+                            value_of(r, field::kLocation)};
   };
   std::vector<std::pair<CaseView, CaseView>> out;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -89,21 +91,21 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
     if (kase.form_id != kCaseFormId) continue;
     cases::CaseFacts facts;
     facts.id = kase.id.to_string();
-    facts.name = value_of(kase, "name");
-    AMANA_ASSIGN_OR_RETURN(facts.status, cases::parse_status(value_of(kase, "status")));
-    facts.risk_level = value_of(kase, "risk_level");
+    facts.name = value_of(kase, field::kName);
+    AMANA_ASSIGN_OR_RETURN(facts.status, cases::parse_status(value_of(kase, field::kStatus)));
+    facts.risk_level = value_of(kase, field::kRiskLevel);
     facts.opened_date = local_date(kase.created_at_ms);
     AMANA_ASSIGN_OR_RETURN(std::int64_t conflicts, store.open_conflicts(kase.id));
     for (const CentralRecord& step : records) {
       if (step.case_id != kase.id) continue;
       AMANA_ASSIGN_OR_RETURN(std::int64_t step_conflicts, store.open_conflicts(step.id));
       conflicts += step_conflicts;
-      if (step.form_id == "case-plan") {
+      if (step.form_id == cases::kPlanForm) {
         facts.has_plan = true;
         facts.next_due = value_of(step, "next_follow_up");  // a later follow-up overrides it below
-      } else if (step.form_id == "follow-up") {
+      } else if (step.form_id == cases::kFollowUpForm) {
         facts.next_due = value_of(step, "next_due");
-      } else if (step.form_id == "referral") {
+      } else if (step.form_id == cases::kReferralForm) {
         const std::string status = value_of(step, "status");
         const std::string expected = value_of(step, "expected_response_days");
         facts.referrals.push_back({step.id.to_string(), value_of(step, "referral_date"),
@@ -157,9 +159,9 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
   return decide(store, officer, "assign", case_id, "to " + user, now_ms, [&]() -> Status {
     AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
     AMANA_ASSIGN_OR_RETURN(User assignee, store.user(user));
-    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
     AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
-    return store.write_as_org(case_id, {{"assigned_to", assignee.name}, {"assigned_by", officer}}, officer, now_ms);
+    return store.write_as_org(case_id, {{std::string(field::kAssignedTo), assignee.name}, {std::string(field::kAssignedBy), officer}}, officer, now_ms);
   });
 }
 
@@ -167,16 +169,17 @@ Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve
                       std::int64_t now_ms) {
   return decide(store, officer, approve ? "approve-closure" : "reject-closure", case_id, "", now_ms, [&]() -> Status {
     AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
     std::optional<cases::CaseStatus> before;
-    if (auto parsed = cases::parse_status(value_of(record, "before_closure")); parsed.ok()) before = *parsed;
+    if (auto parsed = cases::parse_status(value_of(record, field::kBeforeClosure)); parsed.ok()) before = *parsed;
     AMANA_ASSIGN_OR_RETURN(
         cases::CaseStatus next,
         cases::apply(status, approve ? cases::CaseEvent::approve_closure : cases::CaseEvent::reject_closure, before));
     return store.write_as_org(case_id,
-                              {{"status", std::string(cases::status_name(next))},
-                               {"closure_decided_by", officer},
-                               {"closure_decision", approve ? "approved" : "rejected"}},
+                              {{std::string(field::kStatus), std::string(cases::status_name(next))},
+                               {std::string(field::kClosureDecidedBy), officer},
+                               {std::string(field::kClosureDecision),
+                                std::string(approve ? cases::kClosureApproved : cases::kClosureRejected)}},
                               officer, now_ms);
   });
 }
@@ -187,9 +190,9 @@ Status move_case(CentralStore& store, const RecordId& case_id, cases::CaseEvent 
                  std::map<std::string, std::string, std::less<>> extra, const std::string& officer,
                  std::int64_t now_ms) {
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, "status")));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
   AMANA_ASSIGN_OR_RETURN(cases::CaseStatus next, cases::apply(status, event));
-  extra["status"] = std::string(cases::status_name(next));
+  extra[std::string(field::kStatus)] = std::string(cases::status_name(next));
   return store.write_as_org(case_id, extra, officer, now_ms);
 }
 
@@ -207,13 +210,13 @@ Status transfer_case(CentralStore& store, const RecordId& case_id, const std::st
                      const std::string& officer, std::int64_t now_ms) {
   if (organisation.empty()) return invalid_argument("say which organisation takes the case over (--to)");
   return decide(store, officer, "transfer", case_id, "to " + organisation, now_ms, [&] {
-    return move_case(store, case_id, cases::CaseEvent::transfer, {{"transferred_to", organisation}}, officer, now_ms);
+    return move_case(store, case_id, cases::CaseEvent::transfer, {{std::string(field::kTransferredTo), organisation}}, officer, now_ms);
   });
 }
 
 Status reopen_case(CentralStore& store, const RecordId& case_id, const std::string& officer, std::int64_t now_ms) {
   return decide(store, officer, "reopen", case_id, "", now_ms, [&] {
-    return move_case(store, case_id, cases::CaseEvent::reopen, {{"reopened_by", officer}}, officer, now_ms);
+    return move_case(store, case_id, cases::CaseEvent::reopen, {{std::string(field::kReopenedBy), officer}}, officer, now_ms);
   });
 }
 

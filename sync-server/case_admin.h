@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/case_fields.h"
 #include "common/case_lifecycle.h"
 #include "common/case_review.h"
 #include "common/status.h"
@@ -15,7 +16,7 @@
 
 namespace amana::server {
 
-inline constexpr std::string_view kCaseFormId = "case";
+inline constexpr std::string_view kCaseFormId = cases::kCaseForm;
 
 struct CaseView {
   RecordId id;
