@@ -10,6 +10,10 @@
 //   POST /v1/pull       PullRequest -> DeviceUpdate (acknowledgement, status, changes)
 //   POST /v1/dataset    DatasetRequest -> DatasetResponse (MEAL users' devices only)
 //
+// Every operation of a changeset about to merge is judged by write authority
+// (write_authority.h) first: a refused one is kept aside, audited, counted in /metrics
+// (amana_operations_refused_total by rule) and reported in the PushResponse; the rest merges.
+//
 // Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
 // (does not open or verify), 403 revoked (with the signed order to wipe) / unknown_device /
 // enrollment_refused / role,
@@ -33,6 +37,7 @@
 #include "sync-server/http_server.h"
 #include "sync-server/metrics.h"
 #include "sync-server/org_keys.h"
+#include "sync-server/write_authority.h"
 
 namespace amana::server {
 
@@ -69,9 +74,18 @@ class SyncService {
     pb::PushResponse response;
     std::size_t operations = 0;  // merged
     std::size_t conflicts = 0;   // new
+    std::size_t refusals_audited = 0;
   };
-  // Merges its changesets in order, stopping at a gap or fork.
+  // A rogue device may send 64 changesets of 5000 refused operations: every one is kept
+  // aside and reported, the first ones audited one by one, the rest counted in the push's
+  // entry (the audit log is read by people).
+  static constexpr std::size_t kMaxAuditedRefusalsPerPush = 100;
+  // Merges its changesets in order, stopping at a gap or fork. Each changeset that is to
+  // merge is judged first (write_authority.h): only what is admitted merges.
   Result<AppliedPush> apply_push(const OpenedPush& push);
+  // Keeps the refused operations of one changeset aside, audits and reports them.
+  Status keep_refused(const Device& sender, const pb::Changeset& changeset, const Judgement& judgement,
+                      AppliedPush& push);
   // Into /metrics, once the push is committed: a rolled-back push counts nothing.
   void count_push(const AppliedPush& push);
   HttpResponse org_keys() const;
