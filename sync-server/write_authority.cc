@@ -167,11 +167,11 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
   }
   const std::string role(role_name(writer.role));
   if (!inputs.record && !may_create(writer.role, operation.form_id(), kind)) {
-    return refuse(WriteRule::role_not_allowed, "a " + role + "'s device may not create " + operation.form_id() +
+    return refuse(WriteRule::role_not_allowed, "devices of " + role + " users may not create " + operation.form_id() +
                                                    " records");
   }
   if (kind != RecordKind::field_form && !holds_cases(writer.role)) {
-    return refuse(WriteRule::role_not_allowed, "a " + role + "'s device holds no cases and may not write them");
+    return refuse(WriteRule::role_not_allowed, "devices of " + role + " users hold no cases and may not write them");
   }
 
   if (kind == RecordKind::field_form) {
