@@ -55,14 +55,14 @@ std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begi
 
 // What the person is told when the office refused some of their changes: that it did, that
 // nothing is lost (an officer has them), and why, one line per change (at most a few).
-std::vector<std::string> refusal_lines(const std::vector<pb::PushResponse::Refusal>& refused) {
+std::vector<std::string> refusal_lines(const std::vector<pb::PushResponse::Refusal>& refused, std::uint64_t unlisted) {
   constexpr std::size_t kShown = 5;
-  const std::size_t n = refused.size();
+  const std::size_t n = refused.size() + static_cast<std::size_t>(unlisted);
   std::vector<std::string> lines{
       "the office did not accept " + std::to_string(n) + (n == 1 ? " change" : " changes") +
       " from this device; " + (n == 1 ? "it is" : "they are") +
       " kept at the office for an officer to review, and everything else was merged:"};
-  for (std::size_t i = 0; i < std::min(n, kShown); ++i) {
+  for (std::size_t i = 0; i < std::min(refused.size(), kShown); ++i) {
     std::string record = "a record";
     if (auto id = RecordId::from_bytes(crypto::as_bytes(refused[i].record_id())); id.ok()) {
       record = "record " + id->to_string().substr(28);
@@ -294,6 +294,7 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     next_nonce = response.next_nonce();
     report.high_water = response.high_water();
     for (const auto& refused : response.refused()) report.refused.push_back(refused);
+    report.refused_unlisted += response.refused_unlisted();
     for (const auto& result : response.results()) {
       if (result.outcome() == pb::PushResponse::GAP) {
         return invalid_argument("the server expects changeset " + std::to_string(response.expected_number()) +
@@ -315,8 +316,8 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
       return io_error("the server acknowledged nothing of this push; retry later");
     }
   }
-  if (!report.refused.empty()) {
-    for (const std::string& line : refusal_lines(report.refused)) say(line);
+  if (!report.refused.empty() || report.refused_unlisted > 0) {
+    for (const std::string& line : refusal_lines(report.refused, report.refused_unlisted)) say(line);
   }
   say("pulling what this device needs to know");
   AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());

@@ -38,6 +38,7 @@ struct SyncReport {
   // Changes the server's write authority refused (docs/security.md): not merged, kept
   // aside at the office for an officer to review; their changesets are acknowledged.
   std::vector<pb::PushResponse::Refusal> refused;
+  std::uint64_t refused_unlisted = 0;  // more refusals the server counted without listing them
   // Changes from the server stamped far ahead of this device's clock, not applied yet
   // (Store::PullReport::changes_held_back).
   std::size_t changes_held_back = 0;

@@ -464,8 +464,8 @@ Status run_import_bundle(const Arguments& args) {
   for (const auto& result : response->results()) {
     std::cout << "changeset " << result.number() << ": " << kOutcomes[std::min<int>(result.outcome(), 4)] << "\n";
   }
-  if (response->refused_size() > 0) {
-    std::cout << response->refused_size() << " operations refused by write authority, kept aside for review: see "
+  if (const auto refused = response->refused_size() + response->refused_unlisted(); refused > 0) {
+    std::cout << refused << " operations refused by write authority, kept aside for review: see "
               << "`sync-server refused`\n";
   }
   std::cout << "The device's changesets are merged up to number " << response->high_water()

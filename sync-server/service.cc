@@ -237,6 +237,7 @@ Status SyncService::keep_refused(const Device& sender, const pb::Changeset& chan
     const pb::Operation& operation = changeset.operations(refused.index);
     AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
     const std::string rule(write_rule_name(refused.refusal.rule));
+    ++push.refused_by_rule[rule];
     AMANA_RETURN_IF_ERROR(store_.keep_refused(
         {0, clock_(), sender.id, sender.user, changeset.number(), record, rule, refused.fields, std::nullopt}, operation));
     std::string fields;
@@ -250,6 +251,10 @@ Status SyncService::keep_refused(const Device& sender, const pb::Changeset& chan
                " changeset " + std::to_string(changeset.number()) + "; kept aside (sync-server refused)"}));
     }
     ++push.refusals_audited;
+    if (static_cast<std::size_t>(push.response.refused_size()) == kMaxReportedRefusals) {
+      push.response.set_refused_unlisted(push.response.refused_unlisted() + 1);
+      continue;
+    }
     pb::PushResponse::Refusal* reported = push.response.add_refused();
     reported->set_changeset(changeset.number());
     reported->set_record_id(operation.record_id());
@@ -267,8 +272,8 @@ void SyncService::count_push(const AppliedPush& push) {
     metrics_->add("amana_changesets_total", kOutcomeLabels[std::clamp(static_cast<int>(result.outcome()), 0, 4)]);
   }
   metrics_->add("amana_operations_merged_total", "", push.operations);
-  for (const auto& refused : push.response.refused()) {
-    metrics_->add("amana_operations_refused_total", "rule=\"" + refused.rule() + "\"");
+  for (const auto& [rule, count] : push.refused_by_rule) {
+    metrics_->add("amana_operations_refused_total", "rule=\"" + rule + "\"", count);
   }
   metrics_->add("amana_conflicts_total", "", push.conflicts);
 }
@@ -317,8 +322,8 @@ Status SyncService::audit_push(const Device& sender, std::string_view action, co
   for (const auto& [outcome, count] : outcomes) {
     detail += ", " + std::to_string(count) + " " + kNames[std::clamp(outcome, 0, 4)];
   }
-  if (response.refused_size() > 0) {
-    detail += "; " + std::to_string(response.refused_size()) + " operations refused by write authority";
+  if (const auto refused = response.refused_size() + response.refused_unlisted(); refused > 0) {
+    detail += "; " + std::to_string(refused) + " operations refused by write authority";
   }
   detail += "; high water " + std::to_string(response.high_water());
   return store_.append_audit({clock_(), sender.user, std::string(action), sender.id.to_string(), detail});

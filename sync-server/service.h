@@ -26,6 +26,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string_view>
 #include <variant>
@@ -75,11 +76,14 @@ class SyncService {
     std::size_t operations = 0;  // merged
     std::size_t conflicts = 0;   // new
     std::size_t refusals_audited = 0;
+    std::map<std::string, std::uint64_t> refused_by_rule;  // for /metrics, once committed
   };
   // A rogue device may send 64 changesets of 5000 refused operations: every one is kept
   // aside and reported, the first ones audited one by one, the rest counted in the push's
   // entry (the audit log is read by people).
   static constexpr std::size_t kMaxAuditedRefusalsPerPush = 100;
+  // And the reply lists this many (each under 3 KiB: names are bounded), counting the rest.
+  static constexpr std::size_t kMaxReportedRefusals = 1000;
   // Merges its changesets in order, stopping at a gap or fork. Each changeset that is to
   // merge is judged first (write_authority.h): only what is admitted merges.
   Result<AppliedPush> apply_push(const OpenedPush& push);

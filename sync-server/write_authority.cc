@@ -45,7 +45,11 @@ bool may_create(Role role, std::string_view form_id, RecordKind kind) {
 
 std::string quoted_list(const std::vector<std::string>& names) {
   std::string out;
-  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  std::size_t listed = 0;
+  for (const std::string& name : names) {
+    if (listed++ == kMaxNamedFields) return out + " and " + std::to_string(names.size() - kMaxNamedFields) + " more";
+    out += (out.empty() ? "" : ", ") + quoted_name(name);
+  }
   return out;
 }
 
@@ -85,7 +89,7 @@ std::optional<Refusal> judge_case_fields(const pb::Operation& operation, const W
     writes_status = true;
     auto status = cases::parse_status(write.value());
     if (write.cleared() || !status.ok()) {
-      bad_status = write.cleared() ? "(cleared)" : write.value();
+      bad_status = write.cleared() ? "(cleared)" : quoted_name(write.value());
     } else if (cases::office_sets_status(*status)) {
       office.push_back(write.field() + "=" + write.value());
     } else if (inputs.record && inputs.kase && inputs.kase->status && !cases::is_open(*inputs.kase->status)) {
@@ -108,6 +112,14 @@ std::optional<Refusal> judge_case_fields(const pb::Operation& operation, const W
 }
 
 }  // namespace
+
+std::string quoted_name(std::string_view name) {
+  constexpr std::size_t kMax = 64;
+  if (name.size() <= kMax) return std::string(name);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return std::string(name.substr(0, cut)) + "...";
+}
 
 std::string_view write_rule_name(WriteRule rule) {
   switch (rule) {
@@ -139,7 +151,7 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
                              std::int64_t now_ms) {
   if (auto refused = judge_time(operation, now_ms)) return refused;
   if (operation.author() != writer.user) {
-    return refuse(WriteRule::claimed_author, "it names '" + operation.author() + "' as its author, but this device is "
+    return refuse(WriteRule::claimed_author, "it names '" + quoted_name(operation.author()) + "' as its author, but this device is "
                                              "enrolled for '" + writer.user + "'");
   }
   if (writer.device == kOrgWriter) {
@@ -156,7 +168,7 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
   }
   const RecordKind kind = kind_of(operation.form_id());
   if (kind == RecordKind::unknown) {
-    return refuse(WriteRule::unknown_form, "the organisation has no form '" + operation.form_id() + "'");
+    return refuse(WriteRule::unknown_form, "the organisation has no form '" + quoted_name(operation.form_id()) + "'");
   }
   const bool names_case = !operation.case_id().empty();
   if (kind == RecordKind::case_step && operation.case_id().size() != 16) {
@@ -167,7 +179,7 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
   }
   const std::string role(role_name(writer.role));
   if (!inputs.record && !may_create(writer.role, operation.form_id(), kind)) {
-    return refuse(WriteRule::role_not_allowed, "devices of " + role + " users may not create " + operation.form_id() +
+    return refuse(WriteRule::role_not_allowed, "devices of " + role + " users may not create " + quoted_name(operation.form_id()) +
                                                    " records");
   }
   if (kind != RecordKind::field_form && !holds_cases(writer.role)) {

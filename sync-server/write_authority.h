@@ -126,6 +126,11 @@ struct RefusedOperation {
 };
 inline constexpr std::size_t kMaxNamedFields = 32;  // the rest is "and N more": names, not a dump
 
+// A name from a device (a field, a form, an author) as refusals quote it: at most 64
+// bytes, cut at a character boundary, so that a megabyte of name cannot flood the audit
+// log, the kept-aside table or the reply.
+std::string quoted_name(std::string_view name);
+
 struct Judgement {
   pb::Changeset admitted;  // the changeset with only the operations that may merge
   std::vector<RefusedOperation> refused;

@@ -15,7 +15,7 @@ std::vector<std::string> field_names(const pb::Operation& operation) {
   std::size_t more = 0;
   for (const pb::FieldWrite& write : operation.writes()) {
     if (!seen.insert(write.field()).second) continue;
-    if (names.size() < kMaxNamedFields) names.push_back(write.field());
+    if (names.size() < kMaxNamedFields) names.push_back(quoted_name(write.field()));
     else ++more;
   }
   if (more > 0) names.push_back("and " + std::to_string(more) + " more");

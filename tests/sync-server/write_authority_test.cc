@@ -392,3 +392,41 @@ TEST_CASE("write authority: the office's decision is stamped after a stamp at th
 }
 
 }  // namespace amana::server
+
+namespace amana::server {
+
+TEST_CASE("write authority: a flood of refusals is kept whole, but the reply, the audit log and the names stay bounded") {
+  InProcessServer server;
+  EnrolledDevice device(server, "amina");
+  const std::string huge(1 << 20, 'f');
+  std::vector<pb::Operation> operations;
+  for (int i = 0; i < 1200; ++i) {
+    operations.push_back(on(new_record_id(kNow, static_cast<std::uint16_t>(i)), op("pdm-survey", {{"x", "1"}}, "hawa")));
+  }
+  operations.push_back(on(new_record_id(kNow, 5000), op(huge, {{huge, "1"}})));
+  const auto response = device.push(server, {device.changeset(operations)});
+  CHECK(response.results(0).outcome() == pb::PushResponse::MERGED);
+  CHECK(response.refused_size() == 1000);
+  CHECK(response.refused_unlisted() == 201);
+  CHECK(server.store->counts()->refused_writes == 1201);
+  CHECK(server.metrics->value("amana_operations_refused_total", "rule=\"claimed_author\"") == 1200);
+  CHECK(server.metrics->value("amana_operations_refused_total", "rule=\"unknown_form\"") == 1);
+  std::size_t audited = 0;
+  std::size_t longest = 0;
+  const auto log = server.store->audit_log();  // held: a range-for over *temporary would dangle
+  REQUIRE(log.ok());
+  for (const AuditEntry& entry : *log) {
+    audited += entry.event.action == "refused-write";
+    longest = std::max(longest, entry.event.detail.size());
+    if (entry.event.action == "push") CHECK(entry.event.detail.find("1201 operations refused") != std::string::npos);
+  }
+  CHECK(audited == 100);
+  CHECK(longest < 4096);
+  auto refused = server.store->refused_writes(true);
+  REQUIRE(refused.ok());
+  CHECK(refused->back().rule == "unknown_form");
+  CHECK(refused->back().fields.front().size() < 80);  // the name, cut short...
+  CHECK(refused->back().operation->form_id() == huge);  // ...the operation, kept whole
+}
+
+}  // namespace amana::server
