@@ -216,7 +216,7 @@ Result<SyncService::AppliedPush> SyncService::apply_push(const OpenedPush& push)
       AMANA_ASSIGN_OR_RETURN(judgement, judge_changeset(store_, *writer, changeset, clock_()));
       AMANA_RETURN_IF_ERROR(keep_refused(push.sender, changeset, judgement, applied_push));
     }
-    const pb::Changeset& merging = outcome == ChangesetOutcome::merged ? judgement.admitted : changeset;
+    const pb::Changeset& merging = outcome == ChangesetOutcome::merged ? judgement.admitted(changeset) : changeset;
     AMANA_ASSIGN_OR_RETURN(ApplyResult applied, store_.apply_changeset(push.sender.id, encoded, merging, clock_()));
     auto* result = response.add_results();
     result->set_number(changeset.number());

@@ -132,8 +132,11 @@ inline constexpr std::size_t kMaxNamedFields = 32;  // the rest is "and N more":
 std::string quoted_name(std::string_view name);
 
 struct Judgement {
-  pb::Changeset admitted;  // the changeset with only the operations that may merge
-  std::vector<RefusedOperation> refused;
+  std::vector<RefusedOperation> refused;  // in changeset order
+  // The changeset with only the operations that may merge: `changeset` itself when none
+  // was refused (no copy of a changeset of thousands of operations for nothing).
+  const pb::Changeset& admitted(const pb::Changeset& changeset) const { return filtered ? *filtered : changeset; }
+  std::optional<pb::Changeset> filtered;
 };
 
 // Judges each operation of `changeset` in order; each sees the effect of the ones

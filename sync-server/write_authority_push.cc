@@ -111,8 +111,6 @@ Result<Writer> writer_of(CentralStore& store, const Device& device) {
 Result<Judgement> judge_changeset(CentralStore& store, const Writer& writer, const pb::Changeset& changeset,
                                   std::int64_t now_ms) {
   Judgement judgement;
-  judgement.admitted = changeset;
-  judgement.admitted.clear_operations();
   ChangesetView view(store, writer);
   for (int index = 0; index < changeset.operations_size(); ++index) {
     const pb::Operation& operation = changeset.operations(index);
@@ -122,14 +120,28 @@ Result<Judgement> judge_changeset(CentralStore& store, const Writer& writer, con
     if (const auto kase = deciding_case(operation, inputs.record)) {
       AMANA_ASSIGN_OR_RETURN(inputs.kase, view.kase(*kase));
     }
+    // Admitted, the author is the enrolled user: judge refuses any other claim.
     if (auto refusal = judge(writer, operation, inputs, now_ms)) {
       judgement.refused.push_back({index, std::move(*refusal), field_names(operation)});
       continue;
     }
     AMANA_RETURN_IF_ERROR(view.admit(id, operation, !inputs.record.has_value()));
-    pb::Operation& admitted = *judgement.admitted.add_operations();
-    admitted = operation;
-    admitted.set_author(writer.user);  // the enrolled user, whatever was claimed (judge checked it is the same)
+  }
+  if (judgement.refused.empty()) return judgement;
+  judgement.filtered.emplace();
+  pb::Changeset& filtered = *judgement.filtered;
+  filtered.set_device_id(changeset.device_id());
+  filtered.set_number(changeset.number());
+  filtered.set_previous_hash(changeset.previous_hash());
+  filtered.set_first_sequence(changeset.first_sequence());
+  filtered.set_last_sequence(changeset.last_sequence());
+  std::size_t next_refused = 0;
+  for (int index = 0; index < changeset.operations_size(); ++index) {
+    if (next_refused < judgement.refused.size() && judgement.refused[next_refused].index == index) {
+      ++next_refused;
+      continue;
+    }
+    *filtered.add_operations() = changeset.operations(index);
   }
   return judgement;
 }
