@@ -129,6 +129,7 @@ TEST_CASE("write authority: another team's assistant writing assigned_to on a ch
 
 TEST_CASE("write authority: the assignee writing status=closed and closure_decision=approved is refused") {
   Office office;
+  const std::int64_t before = office.records();
   DeviceOwner amina(office.amina);
   const RecordId kase = office.case_id();
   amina.changeset({amina.operation(pb::Operation::UPDATE, kase, "case",
@@ -139,6 +140,7 @@ TEST_CASE("write authority: the assignee writing status=closed and closure_decis
   const pb::PushResponse response = amina.push(office.server.url());
   CHECK(response.refused_size() == 2);
   office.check_refused(response, "office_owned_field", office.kase, "amina", 2);
+  CHECK(office.records() == before + 1);  // the survey beside them merged
   CHECK(contains(office.server.admin({"audit"}).out, "fields closure_decided_by, closure_decision, status"));
   CHECK(office.the_case()["status"] == "assessed");
   office.check_case_stays_with_amina();
@@ -218,6 +220,7 @@ TEST_CASE("write authority: a record claiming another author is refused, the enr
 
 TEST_CASE("write authority: stamps at INT64_MAX or past the bound are refused, one at the bound still loses to the office") {
   Office office;
+  const std::int64_t before = office.records();
   DeviceOwner amina(office.amina);
   const RecordId kase = office.case_id();
   const std::int64_t now = system_wall_clock()();
@@ -229,6 +232,7 @@ TEST_CASE("write authority: stamps at INT64_MAX or past the bound are refused, o
   const pb::PushResponse response = amina.push(office.server.url());
   CHECK(response.refused_size() == 2);
   office.check_refused(response, "future_stamp", office.kase, "amina", 2);
+  CHECK(office.records() == before + 1);
   CHECK(contains(response.refused(0).reason(), "check this device's date, time and time zone"));
   CHECK(office.the_case()["risk_level"] == "high");
   office.check_case_stays_with_amina();
@@ -280,6 +284,7 @@ TEST_CASE("write authority: a MEAL device writing case data is refused, by push 
   CHECK(contains(audit, "mona  import-bundle  "));
   CHECK(contains(office.server.admin({"refused"}).out, "mona  record "));
   office.check_case_stays_with_amina();
+  CHECK(contains(mona.run({"cases"}).out, "No cases yet"));  // nor did Mona's device receive any
 
   // Through the field client as a person would: the case is opened on the device, the
   // office does not take it, and the sync says so in plain words, once.
