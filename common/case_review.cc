@@ -41,8 +41,17 @@ int days_between(std::string_view from, std::string_view to) {
 std::vector<Finding> review_cases(const std::vector<CaseFacts>& cases, const ReviewOptions& options) {
   std::vector<Finding> findings;
   for (const CaseFacts& c : cases) {
-    if (!is_open(c.status)) continue;
     auto add = [&](std::string what) { findings.push_back({c.id, c.name, std::move(what)}); };
+    if (!c.unknown_status.empty()) {
+      add("status '" + c.unknown_status + "' is not a known status: the office corrects it (sync-server cases resolve)");
+      continue;
+    }
+    if (!is_open(c.status)) continue;
+    if (c.status == CaseStatus::closure_requested) {
+      add("closure requested" + (c.closure_reason.empty() ? std::string() : " (" + c.closure_reason + ")") +
+          ": awaiting an officer's approval");
+    }
+    if (!c.unheld.empty()) add("no case worker can hold it: " + c.unheld);
     if (!c.next_due.empty() && days_between(c.next_due, options.today) > 0) {
       add("follow-up overdue since " + c.next_due);
     }

@@ -26,6 +26,11 @@ struct CaseFacts {
   bool has_plan = false;
   std::vector<ReferralFacts> referrals;
   int conflicts = 0;         // concurrent edits awaiting an officer (known on the server)
+  // The status as stored when it is none the lifecycle knows (a damaged store): `status`
+  // then means nothing, and the review says so instead of failing.
+  std::string unknown_status;
+  std::string closure_reason;  // the reason given when closure was requested
+  std::string unheld;          // on the server: why the assigned case worker cannot hold it, or ""
 };
 
 struct ReviewOptions {
@@ -39,9 +44,10 @@ struct Finding {
   std::string what;          // one line, e.g. "follow-up overdue since 2026-11-10"
 };
 
-// In case order, the findings of each open case: an overdue follow-up, high or critical
-// risk without a plan, a referral without response past its expected days, open longer
-// than the limit, conflicts awaiting review.
+// In case order, the findings of each open case: a closure awaiting an officer's
+// decision, a case no case worker can hold, an overdue follow-up, high or critical risk
+// without a plan, a referral without response past its expected days, open longer than
+// the limit, conflicts awaiting review; and any case whose stored status is unknown.
 std::vector<Finding> review_cases(const std::vector<CaseFacts>& cases, const ReviewOptions& options);
 
 // Days from `from` to `to` (YYYY-MM-DD each); 0 when either is not a date.

@@ -82,6 +82,94 @@ bool is_select(FieldType type) {
   return type == FieldType::select_one || type == FieldType::select_multiple;
 }
 
+constexpr std::pair<Disclosure, std::string_view> kDisclosureNames[] = {
+    {Disclosure::as_collected, "as_collected"}, {Disclosure::dropped, "drop"}, {Disclosure::age_band, "age_band"},
+    {Disclosure::period, "period"},             {Disclosure::area, "area"},
+};
+constexpr std::size_t kMaxAreas = 200;
+
+Disclosure default_disclosure(const Field& field) {
+  switch (field.type) {
+    case FieldType::text:
+    case FieldType::geopoint:
+    case FieldType::note: return Disclosure::dropped;
+    case FieldType::date:
+    case FieldType::datetime: return Disclosure::period;
+    default: return Disclosure::as_collected;
+  }
+}
+
+Result<std::vector<Area>> parse_areas(const json& list, const std::string& where) {
+  if (!list.is_array() || list.empty() || list.size() > kMaxAreas) {
+    return invalid_argument(where + ": 'areas' must be a list of 1 to " + std::to_string(kMaxAreas) + " places");
+  }
+  std::vector<Area> areas;
+  for (const json& entry : list) {
+    Area area;
+    if (entry.is_string()) {
+      area.name = entry.get<std::string>();
+    } else if (entry.is_object()) {
+      AMANA_RETURN_IF_ERROR(check_keys(entry, {"name", "spellings"}, where + ": areas"));
+      AMANA_ASSIGN_OR_RETURN(area.name, get_string(entry, "name", where + ": areas"));
+      if (entry.contains("spellings")) {
+        if (!entry["spellings"].is_array() || entry["spellings"].size() > 20) {
+          return invalid_argument(where + ": area '" + area.name + "': 'spellings' must be a list of at most 20 names");
+        }
+        for (const json& spelling : entry["spellings"]) {
+          if (!spelling.is_string() || spelling.get<std::string>().empty()) {
+            return invalid_argument(where + ": area '" + area.name + "': each spelling must be a non-empty string");
+          }
+          area.spellings.push_back(spelling.get<std::string>());
+        }
+      }
+    } else {
+      return invalid_argument(where + ": each area must be a name or {\"name\": ..., \"spellings\": [...]}");
+    }
+    if (area.name.empty() || area.name.size() > 100) {
+      return invalid_argument(where + ": an area's name must be 1 to 100 bytes");
+    }
+    areas.push_back(std::move(area));
+  }
+  return areas;
+}
+
+// "disclosure" and "areas": what the field may show in a de-identified dataset.
+Status parse_disclosure(const json& object, Field& field, const std::string& where) {
+  field.disclosure = field.sensitive ? Disclosure::dropped : default_disclosure(field);
+  if (object.contains("disclosure")) {
+    AMANA_ASSIGN_OR_RETURN(std::string name, get_string(object, "disclosure", where));
+    const auto* found = std::find_if(std::begin(kDisclosureNames), std::end(kDisclosureNames),
+                                     [&](const auto& entry) { return entry.second == name; });
+    if (found == std::end(kDisclosureNames)) {
+      return invalid_argument(where + ": unknown disclosure '" + name +
+                              "' (known: as_collected, drop, age_band, period, area)");
+    }
+    const Disclosure declared = found->first;
+    if (field.sensitive && declared != Disclosure::dropped) {
+      return invalid_argument(where + ": a sensitive field is always dropped from de-identified datasets, "
+                              "so its disclosure can only be 'drop'");
+    }
+    if (field.type == FieldType::note) return invalid_argument(where + ": a note has no value to disclose");
+    if (declared == Disclosure::age_band && field.type != FieldType::integer) {
+      return invalid_argument(where + ": 'age_band' is for integer fields (ages in years)");
+    }
+    if (declared == Disclosure::period && field.type != FieldType::date && field.type != FieldType::datetime) {
+      return invalid_argument(where + ": 'period' is for date and datetime fields");
+    }
+    if (declared == Disclosure::area && field.type != FieldType::text) {
+      return invalid_argument(where + ": 'area' is for text fields naming a place");
+    }
+    field.disclosure = declared;
+  }
+  if (field.disclosure == Disclosure::area) {
+    if (!object.contains("areas")) return invalid_argument(where + ": disclosure 'area' needs the list of 'areas'");
+    AMANA_ASSIGN_OR_RETURN(field.areas, parse_areas(object["areas"], where));
+  } else if (object.contains("areas")) {
+    return invalid_argument(where + ": 'areas' is only for a field whose disclosure is 'area'");
+  }
+  return Status();
+}
+
 Result<Field> parse_field(const json& object, std::size_t index) {
   std::string where = "field " + std::to_string(index + 1);
   if (!object.is_object()) return invalid_argument(where + ": must be an object");
@@ -95,7 +183,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
   AMANA_RETURN_IF_ERROR(check_keys(object,
                                    {"name", "type", "label", "hint", "required", "relevant",
                                     "constraint", "constraint_message", "choices", "default",
-                                    "sensitive"},
+                                    "sensitive", "disclosure", "areas"},
                                    where));
 
   AMANA_ASSIGN_OR_RETURN(std::string type_name, get_string(object, "type", where));
@@ -170,6 +258,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
     return invalid_argument(where + ": a note takes no answer, so it cannot be required, "
                             "constrained or have a default");
   }
+  AMANA_RETURN_IF_ERROR(parse_disclosure(object, field, where));
   if (object.contains("default")) {
     AMANA_ASSIGN_OR_RETURN(std::string value, get_string(object, "default", where));
     if (field.type == FieldType::date && value == "today") {
@@ -257,6 +346,13 @@ Result<FieldType> parse_field_type(std::string_view name) {
   std::string names;
   for (const auto& [type, candidate] : kTypeNames) names += (names.empty() ? "" : ", ") + std::string(candidate);
   return invalid_argument("unknown field type '" + std::string(name) + "' (known: " + names + ")");
+}
+
+std::string_view disclosure_name(Disclosure disclosure) {
+  for (const auto& [candidate, name] : kDisclosureNames) {
+    if (candidate == disclosure) return name;
+  }
+  return "drop";
 }
 
 const Choice* Field::find_choice(std::string_view choice_name) const {

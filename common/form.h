@@ -39,6 +39,21 @@ std::string_view field_type_name(FieldType type);
 // The JSON spelling ("select_one"); anything else is invalid_argument listing the types.
 Result<FieldType> parse_field_type(std::string_view name);
 
+// How a field appears in a de-identified dataset (docs/forms.md, docs/meal.md). Absent
+// from the definition, it follows from the type: text and geopoint are dropped (free text
+// and exact places identify people), dates become periods (a month, or an ISO week), the
+// rest is kept as collected. A sensitive field is always dropped.
+enum class Disclosure { as_collected, dropped, age_band, period, area };
+std::string_view disclosure_name(Disclosure disclosure);  // the JSON spelling: "drop", "area", ...
+
+// A place a free-text location is generalised to: a value that names it (or one of its
+// other spellings), after folding case, punctuation and Arabic letter variants, is shown
+// as `name`; a value naming none of the form's areas is shown as "other".
+struct Area {
+  std::string name;
+  std::vector<std::string> spellings;
+};
+
 struct Choice {
   std::string name;  // the stored value; an identifier, no spaces
   LocalizedText label;
@@ -58,6 +73,8 @@ struct Field {
   std::vector<Choice> choices;                 // select_one / select_multiple only
   std::optional<std::string> default_value;    // canonical form, checked at load
   bool sensitive = false;                      // personal data: dropped from de-identified exports
+  Disclosure disclosure = Disclosure::as_collected;  // as declared, else the type's default
+  std::vector<Area> areas;                     // Disclosure::area only, in the order matched
 
   const Choice* find_choice(std::string_view choice_name) const;
 };

@@ -98,6 +98,11 @@ int age_band(int age) {
   return 4;
 }
 
+std::string_view age_band_name(int age) {
+  static constexpr std::string_view kNames[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
+  return kNames[age_band(age)];
+}
+
 bool likely_same_person(const PersonKey& a, const PersonKey& b) {
   if (!a.sex.empty() && !b.sex.empty() && a.sex != b.sex) return false;
   if (a.age && b.age && age_band(*a.age) != age_band(*b.age)) return false;

@@ -27,6 +27,8 @@ struct PersonKey {
 
 // Age bands used when comparing (ages are often estimated): 0-4, 5-11, 12-17, 18-59, 60+.
 int age_band(int age);
+// The band's name, "0-4" ... "60+": what de-identified datasets and referral documents show.
+std::string_view age_band_name(int age);
 
 // Whether two identifications are probably the same person: the same name tokens after
 // normalisation (one name's tokens all found in the other's, at least two of them, or an

@@ -45,6 +45,7 @@
 #include "common/merge.h"
 #include "common/sqlite.h"
 #include "common/status.h"
+#include "common/tls.h"
 
 namespace amana::field {
 
@@ -104,6 +105,10 @@ struct Enrollment {
   std::string user;
   std::string role;
   std::string team;
+  // The pin of the server's TLS key, learnt at enrollment over https from the org's
+  // signature (common/tls.h); every later request over https checks it. None: plain HTTP,
+  // or a server whose certificate the system's trust store vouches for.
+  std::optional<tls::KeyPin> server_tls_key;
 };
 
 struct DeviceKeys {

@@ -36,8 +36,15 @@ Result<std::optional<Enrollment>> Store::enrollment() {
   AMANA_ASSIGN_OR_RETURN(Bytes url, require_meta(db, "server_url"));
   AMANA_ASSIGN_OR_RETURN(Bytes org_sign, require_meta(db, "org_sign_public_key"));
   AMANA_ASSIGN_OR_RETURN(Bytes org_box, require_meta(db, "org_box_public_key"));
-  return std::optional<Enrollment>(Enrollment{std::string(url.begin(), url.end()), key_from(org_sign),
-                                              key_from(org_box), identity.user(), identity.role(), identity.team()});
+  Enrollment enrollment{std::string(url.begin(), url.end()), key_from(org_sign), key_from(org_box),
+                        identity.user(), identity.role(), identity.team(), std::nullopt};
+  AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> pin, read_meta(db, "server_tls_key_pin"));
+  if (pin) {
+    if (pin->size() != tls::KeyPin().size()) return corrupt("the stored TLS key pin has the wrong size");
+    enrollment.server_tls_key.emplace();
+    std::copy(pin->begin(), pin->end(), enrollment.server_tls_key->begin());
+  }
+  return std::optional<Enrollment>(std::move(enrollment));
 }
 
 Status Store::save_enrollment(const Enrollment& enrollment) {
@@ -50,6 +57,9 @@ Status Store::save_enrollment(const Enrollment& enrollment) {
   AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_url", crypto::as_bytes(enrollment.server_url)));
   AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_sign_public_key", enrollment.org_sign_public_key));
   AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_box_public_key", enrollment.org_box_public_key));
+  if (enrollment.server_tls_key) {
+    AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_tls_key_pin", *enrollment.server_tls_key));
+  }
   AMANA_RETURN_IF_ERROR(write_meta(db, txn, "sealed_enrollment",
                                    crypto::seal(state_->data_key, crypto::as_bytes(identity.SerializeAsString()),
                                                 associated_data("amana/enrollment/v1", device_.view()))));

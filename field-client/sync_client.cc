@@ -123,6 +123,39 @@ Status refusal_or_wipe(Store& store, const http::Reply& reply, std::string_view 
   return server_refusal(reply, doing);
 }
 
+// How requests after the first trust the server's TLS key (docs/protocol.md): by the pin
+// the organisation signed, when that is the key this connection presented; by the system's
+// trust store when the server signs none (a certificate from a public CA, or TLS ended at
+// a proxy). A signed pin that is not the presented key is an impostor in between.
+Result<std::optional<tls::KeyPin>> pin_from_org(const pb::OrgKeys& org, const http::Reply& reply,
+                                                const crypto::PublicKey& org_sign_public_key,
+                                                const std::string& server_url) {
+  if (!reply.tls_key || (org.tls_key_pin().empty() && org.tls_key_pin_signature().empty())) {
+    return std::optional<tls::KeyPin>();
+  }
+  tls::KeyPin pin{};
+  const bool sized = org.tls_key_pin().size() == pin.size();
+  if (sized) std::copy(org.tls_key_pin().begin(), org.tls_key_pin().end(), pin.begin());
+  if (!sized || !crypto::verify(org_sign_public_key, tls::signed_pin_message(pin),
+                                crypto::as_bytes(org.tls_key_pin_signature()))) {
+    return corrupt("the server at " + server_url + " sent a TLS key pin the organisation did not sign: "
+                   "nothing was sent; tell the office");
+  }
+  if (!crypto::constant_time_equal(pin, *reply.tls_key)) {
+    return Status(ErrorCode::permission_denied,
+                  "the server at " + server_url + " presented a TLS key (SHA-256 " + tls::to_text(*reply.tls_key) +
+                      ") other than the one the organisation signed (" + tls::to_text(pin) +
+                      "): someone may be intercepting the connection; nothing was sent. Check the address, and "
+                      "tell the office");
+  }
+  return std::optional<tls::KeyPin>(pin);
+}
+
+http::TlsTrust trust_of(const Enrollment& enrollment) {
+  if (!enrollment.server_tls_key) return {};
+  return {http::TlsTrust::Mode::pinned, *enrollment.server_tls_key};
+}
+
 }  // namespace
 
 Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const std::string& server_url,
@@ -134,8 +167,12 @@ Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const
     return Status(ErrorCode::already_exists, "this device is already enrolled with " + existing->server_url +
                                                  " as " + existing->user);
   }
-  const http::RequestOptions options{timeout, 1 << 20};
-  AMANA_ASSIGN_OR_RETURN(http::Reply keys_reply, http::request(url, "GET", "/v1/org-keys", "", options));
+  http::RequestOptions options{timeout, 1 << 20, {}};
+  // Over https the org keys are fetched whatever certificate the server shows: they carry
+  // nothing secret, the code vouches for them, and they say which TLS key to trust next.
+  http::RequestOptions learning = options;
+  learning.trust.mode = http::TlsTrust::Mode::learn;
+  AMANA_ASSIGN_OR_RETURN(http::Reply keys_reply, http::request(url, "GET", "/v1/org-keys", "", learning));
   if (keys_reply.status != 200) return server_refusal(keys_reply, "to send its keys");
   AMANA_ASSIGN_OR_RETURN(pb::OrgKeys org, parse_body<pb::OrgKeys>(keys_reply.body, "keys"));
   Enrollment enrollment;
@@ -149,6 +186,9 @@ Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const
     return invalid_argument("the server at " + server_url + " is not the one that issued this code (its keys do not "
                             "match the code's fingerprint): check the address, and the code");
   }
+  AMANA_ASSIGN_OR_RETURN(enrollment.server_tls_key,
+                         pin_from_org(org, keys_reply, enrollment.org_sign_public_key, server_url));
+  options.trust = trust_of(enrollment);
 
   AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
   AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, options));
@@ -212,7 +252,7 @@ Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, cons
   if (!enrollment) return invalid_argument("this device is not enrolled");
   AMANA_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(enrollment->server_url));
   AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
-  const http::RequestOptions options{timeout, 64u << 20};
+  const http::RequestOptions options{timeout, 64u << 20, trust_of(*enrollment)};
   AMANA_ASSIGN_OR_RETURN(std::string nonce, fetch_nonce(url, options));
   pb::DatasetRequest request;
   request.set_server_nonce(nonce);
@@ -247,7 +287,7 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   }
   AMANA_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(options.server_url.value_or(enrollment->server_url)));
   AMANA_ASSIGN_OR_RETURN(DeviceKeys keys, store.device_keys());
-  const http::RequestOptions request_options{options.timeout, 8u << 20};
+  const http::RequestOptions request_options{options.timeout, 8u << 20, trust_of(*enrollment)};
   auto say = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };

@@ -1,8 +1,11 @@
 #include "sync-server/admin.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "common/enrollment_code.h"
+#include "sync-server/access.h"
 #include "sync-server/org_keys.h"
 
 namespace amana::server {
@@ -82,21 +85,93 @@ Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string&
   crypto::fill_random(code.token);
   code.fingerprint = org_fingerprint(keys.sign, keys.box);
   const std::int64_t expires = now_ms + lifetime.count();
-  AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
-  AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, kOperator, "enrollment-code", user,
-                                            "valid " + format_duration(lifetime)}));
+  const Status issued = store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
+    return store.append_audit({now_ms, kOperator, "enrollment-code", user, "valid " + format_duration(lifetime)});
+  });
+  if (!issued.ok()) return issued;
   return IssuedCode{code.to_string(), expires};
 }
 
+namespace {
+
+// Names and teams appear in listings and in the audit log's clear text: a newline or a
+// control character there could forge a line of either.
+Status check_name(std::string_view what, std::string_view name, bool may_be_empty) {
+  if (name.empty() && may_be_empty) return Status();
+  const bool valid = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (valid) return Status();
+  return invalid_argument(std::string(what) + " '" + std::string(name) +
+                          "': use 1 to 64 letters, digits, '.', '_' or '-'");
+}
+
+std::string describe(const User& user) {
+  return "role " + std::string(role_name(user.role)) + (user.team.empty() ? "" : ", team " + user.team);
+}
+
+}  // namespace
+
 Status register_user(CentralStore& store, const User& user, std::int64_t now_ms) {
-  AMANA_RETURN_IF_ERROR(store.add_user(user));
-  return store.append_audit({now_ms, kOperator, "add-user", user.name,
-                             "role " + std::string(role_name(user.role)) + (user.team.empty() ? "" : ", team " + user.team)});
+  AMANA_RETURN_IF_ERROR(check_name("user name", user.name, false));
+  AMANA_RETURN_IF_ERROR(check_name("team", user.team, true));
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(store.add_user(user));
+    return store.append_audit({now_ms, kOperator, "add-user", user.name, describe(user)});
+  });
+}
+
+Result<std::vector<User>> list_users(CentralStore& store) { return store.users(); }
+
+Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms) {
+  if (!change.role && !change.team) return invalid_argument("say what changes: --role R, --team T, or both");
+  if (change.team) AMANA_RETURN_IF_ERROR(check_name("team", *change.team, true));
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_ASSIGN_OR_RETURN(User user, store.user(name));
+    if (!user.active) return invalid_argument("user '" + name + "' is deactivated: add a new user instead");
+    User changed = user;
+    if (change.role) changed.role = *change.role;
+    if (change.team) changed.team = *change.team;
+    if (changed.role == user.role && changed.team == user.team) {
+      return invalid_argument("user '" + name + "' already has " + describe(user) + ": nothing to change");
+    }
+    AMANA_RETURN_IF_ERROR(store.update_user(changed));
+    return store.append_audit({now_ms, kOperator, "change-user", name, "was " + describe(user) + ", now " + describe(changed)});
+  });
+}
+
+Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms) {
+  std::vector<DeviceId> revoked;
+  const Status done = store.in_one_transaction([&]() -> Status {
+    AMANA_ASSIGN_OR_RETURN(User user, store.user(name));
+    if (!user.active) return invalid_argument("user '" + name + "' is already deactivated");
+    user.active = false;
+    AMANA_RETURN_IF_ERROR(store.update_user(user));
+    AMANA_ASSIGN_OR_RETURN(auto devices, store.devices());
+    for (const Device& device : devices) {
+      if (device.user != name || device.revoked_at_ms) continue;
+      AMANA_RETURN_IF_ERROR(store.revoke(device.id, now_ms));
+      AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, kOperator, "revoke", device.id.to_string(), "its user was deactivated"}));
+      revoked.push_back(device.id);
+    }
+    return store.append_audit({now_ms, kOperator, "deactivate-user", name,
+                               std::to_string(revoked.size()) + " devices revoked"});
+  });
+  if (!done.ok()) return done;
+  return revoked;
 }
 
 Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms) {
   AMANA_RETURN_IF_ERROR(store.revoke(device, now_ms));
   return store.append_audit({now_ms, kOperator, "revoke", device.to_string(), ""});
+}
+
+Status audit_view(CentralStore& store, const OfficeView& view, std::int64_t now_ms) {
+  if (!view.by.empty()) AMANA_RETURN_IF_ERROR(authorize(store, view.by, Operation::export_identified).status());
+  return store.append_audit({now_ms, view.by.empty() ? kOperator : view.by, "view " + view.what, view.subject,
+                             std::to_string(view.rows) + (view.rows == 1 ? " row, " : " rows, ") +
+                                 (view.identified ? "IDENTIFIED" : "references only")});
 }
 
 Status set_offline_lease(CentralStore& store, std::optional<std::chrono::milliseconds> lease, std::int64_t now_ms) {

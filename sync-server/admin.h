@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/crypto.h"
 #include "common/status.h"
@@ -43,17 +44,51 @@ struct IssuedCode {
   std::int64_t expires_at_ms;
 };
 
-// A one-time code for `user`, valid for `lifetime`. not_found for an unknown user.
-// Audited, like every function below.
+// A one-time code for `user`, valid for `lifetime`. not_found for an unknown user,
+// permission_denied for a deactivated one. Audited, like every function below.
 Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
                                          std::chrono::milliseconds lifetime, std::int64_t now_ms);
 
-// already_exists for a name taken.
+// --- users: each change is audited, in the same transaction as the change ---
+
+// already_exists for a name taken; invalid_argument for a name or team that is not 1-64
+// letters, digits, '.', '_' or '-' (they are printed in listings and the audit log).
 Status register_user(CentralStore& store, const User& user, std::int64_t now_ms);
+
+// Every user, by name, deactivated ones included.
+Result<std::vector<User>> list_users(CentralStore& store);
+
+struct UserChange {
+  std::optional<Role> role;
+  std::optional<std::string> team;  // "" moves the user out of every team
+};
+// A new role or team, effective at each of their devices' next sync (need-to-know is
+// decided at every pull from the user's current role and team). not_found; invalid_argument
+// when the change changes nothing, or for a deactivated user.
+Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms);
+
+// The user can no longer be issued a code, enroll or be assigned a case, and every device
+// of theirs is revoked (it wipes itself at its next contact). Returns the devices revoked
+// now. not_found; invalid_argument when already deactivated.
+Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms);
 
 // The device can no longer sync; at its next contact it is told, in a message signed by
 // the org, to wipe its store. not_found for an unknown device.
 Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms);
+
+// An office command that shows identified data (names, answers: records, cases --names,
+// cases show, history, conflicts, duplicates) is audited before anything is printed: what
+// was shown, about what, how many rows, whether names were in it; never a name or an
+// answer. `by` is the officer the view is for, checked like a decision (officer or admin:
+// access.h), or empty for the operator at the server.
+struct OfficeView {
+  std::string by;
+  std::string what;     // "cases", "case", "history", "conflicts", "duplicates", "records", "review"
+  std::string subject;  // a case id, a form id, or "all"
+  std::size_t rows = 0;
+  bool identified = true;
+};
+Status audit_view(CentralStore& store, const OfficeView& view, std::int64_t now_ms);
 
 // The offline lease: a device that has not synced for this long locks its store until it
 // syncs again (devices learn the lease at every sync). nullopt: no lease.

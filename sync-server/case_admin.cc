@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "common/case_fields.h"
+#include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/person_match.h"
 #include "sync-server/access.h"
@@ -27,7 +29,42 @@ Result<CentralRecord> case_record(CentralStore& store, const RecordId& id) {
   return record;
 }
 
+// The case's status, for a decision that moves it: a damaged one is named, with the way
+// to correct it, rather than reported as a parse error.
+Result<cases::CaseStatus> status_of(const CentralRecord& kase) {
+  const std::string stored = value_of(kase, field::kStatus);
+  auto status = cases::parse_status(stored);
+  if (status.ok()) return status;
+  return invalid_argument("case " + kase.id.to_string() + " has status '" + stored +
+                          "', which is not a known status: correct it first with `sync-server cases resolve " +
+                          case_reference(kase.id) + " --field status --value STATUS --by OFFICER`");
+}
+
+std::string assignee_of(const CentralRecord& kase) {
+  std::string assigned = value_of(kase, field::kAssignedTo);
+  return assigned.empty() ? kase.author : assigned;
+}
+
+std::string today() { return local_date(system_wall_clock()()); }
+
 }  // namespace
+
+std::string why_unheld(CentralStore& store, const std::string& assignee) {
+  auto user = store.user(assignee);
+  if (!user.ok()) return "assigned to '" + assignee + "', who is not a user here";
+  if (!user->active) return "assigned to " + assignee + ", who is deactivated";
+  if (!allowed(user->role, Operation::receive_cases)) {
+    return "assigned to " + assignee + ", whose role (" + std::string(role_name(user->role)) + ") cannot hold cases";
+  }
+  return "";
+}
+
+std::string case_reference(const RecordId& id) { return id.to_string().substr(28); }
+
+std::string shown_status(const CaseView& view) {
+  if (view.status) return std::string(cases::status_name(*view.status));
+  return "?" + view.status_text + " (not a known status)";
+}
 
 Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) {
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(steps == StepCounts::counted ? std::nullopt
@@ -37,11 +74,11 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) 
     if (record.form_id != kCaseFormId) continue;
     CaseView view;
     view.id = record.id;
-    AMANA_ASSIGN_OR_RETURN(view.status, cases::parse_status(value_of(record, field::kStatus)));
+    view.status_text = value_of(record, field::kStatus);
+    if (auto status = cases::parse_status(view.status_text); status.ok()) view.status = *status;
     view.name = value_of(record, field::kName);
     view.risk_level = value_of(record, field::kRiskLevel);
-    view.assigned_to = value_of(record, field::kAssignedTo);
-    if (view.assigned_to.empty()) view.assigned_to = record.author;
+    view.assigned_to = assignee_of(record);
     view.opened_at_ms = record.created_at_ms;
     view.steps = static_cast<std::size_t>(std::count_if(records.begin(), records.end(), [&](const CentralRecord& r) {
       return r.case_id == record.id;
@@ -86,15 +123,25 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
 
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));  // in id order: oldest first
+  std::map<std::string, std::string> unheld_by_assignee;             // looked up once each
   std::vector<cases::CaseFacts> out;
   for (const CentralRecord& kase : records) {
     if (kase.form_id != kCaseFormId) continue;
     cases::CaseFacts facts;
     facts.id = kase.id.to_string();
     facts.name = value_of(kase, field::kName);
-    AMANA_ASSIGN_OR_RETURN(facts.status, cases::parse_status(value_of(kase, field::kStatus)));
+    if (auto status = cases::parse_status(value_of(kase, field::kStatus)); status.ok()) {
+      facts.status = *status;
+    } else {
+      facts.unknown_status = value_of(kase, field::kStatus);
+    }
     facts.risk_level = value_of(kase, field::kRiskLevel);
     facts.opened_date = local_date(kase.created_at_ms);
+    facts.closure_reason = value_of(kase, field::kClosureReason);
+    const std::string assignee = assignee_of(kase);
+    auto unheld = unheld_by_assignee.find(assignee);
+    if (unheld == unheld_by_assignee.end()) unheld = unheld_by_assignee.emplace(assignee, why_unheld(store, assignee)).first;
+    facts.unheld = unheld->second;
     AMANA_ASSIGN_OR_RETURN(std::int64_t conflicts, store.open_conflicts(kase.id));
     for (const CentralRecord& step : records) {
       if (step.case_id != kase.id) continue;
@@ -125,7 +172,7 @@ Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
     if (c != '-') wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (wanted.size() < 8) return invalid_argument("give a case id, or at least 8 characters from its start or end");
-  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store));
+  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store, StepCounts::skipped));
   std::vector<RecordId> matches;
   for (const CaseView& c : cases) {
     std::string hex;
@@ -143,13 +190,16 @@ Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
 
 namespace {
 
-// Every decision on a case is checked against the role table first and, once made,
-// written to the audit log.
+// Every decision on a case is checked against the role table first; then the decision's
+// own checks, its writes and its audit entry go in one transaction, so that a decision
+// refused half-way (by a check after a write) leaves nothing behind.
 Status decide(CentralStore& store, const std::string& officer, std::string_view action, const RecordId& case_id,
               const std::string& detail, std::int64_t now_ms, const std::function<Status()>& decision) {
   AMANA_RETURN_IF_ERROR(authorize(store, officer, Operation::decide_cases).status());
-  AMANA_RETURN_IF_ERROR(decision());
-  return store.append_audit({now_ms, officer, std::string(action), case_id.to_string(), detail});
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(decision());
+    return store.append_audit({now_ms, officer, std::string(action), case_id.to_string(), detail});
+  });
 }
 
 }  // namespace
@@ -159,7 +209,13 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
   return decide(store, officer, "assign", case_id, "to " + user, now_ms, [&]() -> Status {
     AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
     AMANA_ASSIGN_OR_RETURN(User assignee, store.user(user));
-    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
+    if (!assignee.active) {
+      return invalid_argument(user + " is deactivated: assign the case to an active case worker (see `sync-server "
+                                     "users list`)");
+    }
+    AMANA_RETURN_IF_ERROR(authorize(store, user, Operation::receive_cases).status().with_context(
+        "cannot assign the case to " + user + ", no device would hold it"));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
     AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
     return store.write_as_org(case_id, {{std::string(field::kAssignedTo), assignee.name}, {std::string(field::kAssignedBy), officer}}, officer, now_ms);
   });
@@ -169,7 +225,7 @@ Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve
                       std::int64_t now_ms) {
   return decide(store, officer, approve ? "approve-closure" : "reject-closure", case_id, "", now_ms, [&]() -> Status {
     AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
+    AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
     std::optional<cases::CaseStatus> before;
     if (auto parsed = cases::parse_status(value_of(record, field::kBeforeClosure)); parsed.ok()) before = *parsed;
     AMANA_ASSIGN_OR_RETURN(
@@ -190,7 +246,7 @@ Status move_case(CentralStore& store, const RecordId& case_id, cases::CaseEvent 
                  std::map<std::string, std::string, std::less<>> extra, const std::string& officer,
                  std::int64_t now_ms) {
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
-  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, cases::parse_status(value_of(record, field::kStatus)));
+  AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
   AMANA_ASSIGN_OR_RETURN(cases::CaseStatus next, cases::apply(status, event));
   extra[std::string(field::kStatus)] = std::string(cases::status_name(next));
   return store.write_as_org(case_id, extra, officer, now_ms);
@@ -202,6 +258,37 @@ std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, 
     if (r.case_id == case_id) out.push_back(r.id);
   }
   return out;
+}
+
+// What resolving `field` of `target` to `kept` may do, given its open conflicts.
+Status check_resolution(const forms::FormPack& pack, const CentralRecord& target, const std::string& field,
+                        const std::string& kept, const std::vector<CentralStore::OpenConflict>& open) {
+  const std::string current = value_of(target, field);
+  const bool damaged = !is_known_value(pack, target, field, current, today());
+  if (open.empty() && !damaged) {
+    return not_found("no open conflict on field '" + field + "' of record " + target.id.to_string() +
+                     ", and its value is valid: nothing to resolve (see `sync-server cases conflicts`)");
+  }
+  if (target.form_id != kCaseFormId || field != cases::field::kStatus) return Status();
+  // The status moves only by the cycle's steps: keep a status a device's step produced,
+  // or, for a damaged one, put the case back to an open status the cycle goes on from.
+  if (!open.empty()) {
+    std::set<std::string> in_conflict;
+    for (const auto& c : open) in_conflict.insert({c.earlier.value, c.later.value});
+    if (in_conflict.count(kept) == 0) {
+      std::string list;
+      for (const std::string& s : in_conflict) list += (list.empty() ? "'" : " or '") + s + "'";
+      return invalid_argument("the status in conflict is " + list + ": keep one of them (other moves are decisions: " +
+                              "assign, approve-closure, reject-closure, transfer, reopen)");
+    }
+    return Status();
+  }
+  const cases::CaseStatus status = *cases::parse_status(kept);
+  if (!cases::is_open(status) || status == cases::CaseStatus::closure_requested) {
+    return invalid_argument("a damaged status is corrected to an open status (identified, registered, assessed, "
+                            "planned, in_progress); closing and transferring are decisions of their own");
+  }
+  return Status();
 }
 
 }  // namespace
@@ -236,10 +323,17 @@ Status resolve_conflict(CentralStore& store, const RecordId& case_id, const Reco
     if (std::find(members.begin(), members.end(), record) == members.end()) {
       return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
     }
-    AMANA_ASSIGN_OR_RETURN(std::int64_t open, store.open_conflicts(record));
-    if (open == 0) return not_found("no open conflict on record " + record.to_string());
-    AMANA_RETURN_IF_ERROR(store.write_as_org(record, {{field, value}}, officer, now_ms));
-    return store.resolve_conflicts(record, field, now_ms);
+    AMANA_ASSIGN_OR_RETURN(CentralRecord target, store.record(record));
+    AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
+    AMANA_ASSIGN_OR_RETURN(std::string kept, check_office_value(pack, target, field, value, today()));
+    AMANA_ASSIGN_OR_RETURN(auto all_open, store.open_conflict_list({record}));
+    std::vector<CentralStore::OpenConflict> open;
+    for (auto& c : all_open) {
+      if (c.field == field) open.push_back(std::move(c));
+    }
+    AMANA_RETURN_IF_ERROR(check_resolution(pack, target, field, kept, open));
+    AMANA_RETURN_IF_ERROR(store.write_as_org(record, {{field, kept}}, officer, now_ms));
+    return open.empty() ? Status() : store.resolve_conflicts(record, field, now_ms);
   });
 }
 

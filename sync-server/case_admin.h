@@ -1,32 +1,46 @@
 // What officers do with cases on the server: see them, assign them to a case worker,
-// and approve or reject a requested closure. Each decision is a change by the office
-// (CentralStore::write_as_org), checked against the case lifecycle like a device's step.
+// approve or reject a requested closure, transfer, reopen and resolve conflicts. Each
+// decision is a change by the office (CentralStore::write_as_org), checked like a
+// device's step: against the case lifecycle, against the forms (case_values.h) for a
+// value, and against the role table for who decides and who may hold a case.
+//
 // Every decision names the officer deciding: permission_denied unless their role may
-// decide on cases (access.h); each one made is written to the audit log.
+// decide on cases (access.h). A decision is checked whole before anything is written,
+// and written with its audit entry in one transaction: a refused one changes nothing.
+//
+// Reading never fails on a stored value nothing accepts (a damaged store, an older
+// program): an unknown status is carried as it is (CaseView::status empty) so that the
+// office sees it, flagged, and corrects it with resolve_conflict.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "common/case_fields.h"
 #include "common/case_lifecycle.h"
 #include "common/case_review.h"
 #include "common/status.h"
+#include "sync-server/case_values.h"
 #include "sync-server/central_store.h"
 
 namespace amana::server {
 
-inline constexpr std::string_view kCaseFormId = cases::kCaseForm;
-
 struct CaseView {
   RecordId id;
-  cases::CaseStatus status = cases::CaseStatus::identified;
+  std::optional<cases::CaseStatus> status;  // empty: the stored status is not a known one
+  std::string status_text;                  // as stored
   std::string name;
   std::string risk_level;
   std::string assigned_to;  // the case worker responsible: the assignee, else who opened it
   std::int64_t opened_at_ms = 0;
   std::size_t steps = 0;    // records of the case's steps
 };
+
+// The last 8 hex digits of a case id: what listings show instead of a name, and what
+// find_case accepts back.
+std::string case_reference(const RecordId& id);
+// "in_progress", or "?asessed (not a known status)".
+std::string shown_status(const CaseView& view);
 
 // Counting each case's steps reads every record on the server; a device's pull asks only
 // which cases exist and who holds them, and must not pay for that (it made every pull
@@ -37,10 +51,16 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps =
 // What the weekly review looks at, for every case on the server (see common/case_review.h).
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store);
 
+// Why the case worker `assignee` cannot hold a case (unknown, deactivated, or of a role
+// that receives no cases), or "" when they can.
+std::string why_unheld(CentralStore& store, const std::string& assignee);
+
 // A full case id, or 8+ characters from its start or end matching exactly one case.
 Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part);
 
-// not_found for an unknown user; invalid_argument for a case that is not open.
+// not_found for an unknown user; invalid_argument for a case that is not open, for a
+// user who is deactivated, and permission_denied for one whose role cannot hold cases (a
+// case assigned to them would be held by no device).
 Status assign_case(CentralStore& store, const RecordId& case_id, const std::string& user, const std::string& officer,
                    std::int64_t now_ms);
 
@@ -72,7 +92,10 @@ Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& sto
 
 // The officer's decision on a conflict: `value` becomes the field's value (a change by the
 // office, which syncs to the devices holding the case) and the conflict is closed.
-// `record` is the case or one of its steps.
+// `record` is the case or one of its steps. The value must be one the field accepts
+// (check_office_value); a status in conflict must be one of the statuses in conflict.
+// Without an open conflict on the field, only a stored value nothing accepts may be
+// corrected this way (to an open status, for a damaged status); otherwise not_found.
 Status resolve_conflict(CentralStore& store, const RecordId& case_id, const RecordId& record, const std::string& field,
                         const std::string& value, const std::string& officer, std::int64_t now_ms);
 

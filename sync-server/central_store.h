@@ -13,7 +13,7 @@
 //     without the operator passphrase reveals ids, forms and times, not answers.
 //
 //  4. in_one_transaction() makes the store calls it runs durable together, in one commit:
-//     a push's nonce, its changesets and its audit entry cost one disk sync, not one each.
+//     a push's spent nonce, its changesets and its audit entry cost one disk sync, not one each.
 //     Each call inside keeps its own atomicity; "durable when it returns" (1) then holds
 //     when in_one_transaction returns.
 //
@@ -49,6 +49,9 @@ struct User {
   std::string name;
   Role role = Role::assistant;
   std::string team;
+  // A deactivated user keeps their name in records and the audit log, but can no longer
+  // be issued a code, enroll a device or be assigned a case.
+  bool active = true;
 };
 
 struct Device {
@@ -162,12 +165,16 @@ class CentralStore {
   // --- users ---
   virtual Status add_user(const User& user) = 0;  // already_exists
   virtual Result<User> user(std::string_view name) = 0;  // not_found
+  virtual Result<std::vector<User>> users() = 0;  // by name, inactive ones included
+  // Replaces the role, team and active flag of the user named user.name. not_found.
+  virtual Status update_user(const User& user) = 0;
 
   // --- enrollment codes: stored as a hash of the token, single use ---
   virtual Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user,
                                 std::int64_t expires_at_ms) = 0;
   // Consumes the code and registers the device, atomically. permission_denied for an
-  // unknown, expired or already used code; already_exists for a device id taken.
+  // unknown, expired or already used code, or one for a user deactivated since it was
+  // issued; already_exists for a device id taken.
   virtual Result<User> enroll(const std::array<std::uint8_t, 32>& token_hash, const Device& device,
                               std::int64_t now_ms) = 0;
 
@@ -176,10 +183,13 @@ class CentralStore {
   virtual Result<std::vector<Device>> devices() = 0;
   virtual Status revoke(const DeviceId& id, std::int64_t now_ms) = 0;  // not_found
 
-  // --- freshness: single-use server nonces ---
-  virtual Status add_nonce(crypto::ByteView nonce, std::int64_t expires_at_ms) = 0;
-  // replayed when unknown, expired or already used.
-  virtual Status consume_nonce(crypto::ByteView nonce, std::int64_t now_ms) = 0;
+  // --- freshness: spent server nonces ---
+  // A nonce proves itself (the service checks its MAC and expiry, service.h): issuing one
+  // writes nothing, and the store only remembers the nonces spent, until they expire.
+  // Records `nonce_id` as spent until `expires_at_ms` and forgets entries expired at
+  // `now_ms`; replayed when it is already spent. Called inside the transaction of the
+  // request the nonce opens, so it is spent exactly when that request commits.
+  virtual Status spend_nonce(crypto::ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) = 0;
 
   // --- merge ---
   // `encoded` is the changeset exactly as the device sent it (its hash is what chains);

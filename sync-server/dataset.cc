@@ -1,19 +1,16 @@
 #include "sync-server/dataset.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <nlohmann/json.hpp>
-#include <map>
+#include <charconv>
+#include <cstdio>
 #include <sstream>
 
-#include <xlsxwriter.h>
-
-#include "common/csv.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/person_match.h"
 #include "sync-server/access.h"
 #include "sync-server/admin.h"
+#include "sync-server/case_values.h"
 
 namespace amana::server {
 namespace {
@@ -32,6 +29,83 @@ std::string value_of(const CentralRecord& record, std::string_view field) {
   return found == record.values.end() ? std::string() : found->second;
 }
 
+// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
+long days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const long yoe = y - era * 400;
+  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+int year_of_days(long z) {
+  z += 719468;
+  const long era = (z >= 0 ? z : z - 146096) / 146097;
+  const long doe = z - era * 146097;
+  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long mp = (5 * doy + 2) / 153;
+  const long m = mp < 10 ? mp + 3 : mp - 9;
+  return static_cast<int>(yoe + era * 400 + (m <= 2));
+}
+
+bool parse_date(std::string_view text, int& y, int& m, int& d) {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
+  auto number = [&](std::size_t at, std::size_t length, int& out) {
+    return std::from_chars(text.data() + at, text.data() + at + length, out).ptr == text.data() + at + length;
+  };
+  return number(0, 4, y) && number(5, 2, m) && number(8, 2, d) && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+std::string age_band_of(const std::string& age) {
+  int years = 0;
+  const auto [end, error] = std::from_chars(age.data(), age.data() + age.size(), years);
+  if (age.empty() || error != std::errc() || end != age.data() + age.size()) return "";
+  return std::string(cases::age_band_name(years));
+}
+
+// How one column is shown, and what the codebook says about it.
+struct Shown {
+  forms::Disclosure disclosure = forms::Disclosure::as_collected;
+  const std::vector<forms::Area>* areas = nullptr;
+};
+
+std::string disclose(const Shown& how, const std::string& value, const DatasetFilter& filter) {
+  if (filter.identified || value.empty()) return value;
+  switch (how.disclosure) {
+    case forms::Disclosure::age_band: return age_band_of(value);
+    case forms::Disclosure::period: return date_period(value, filter.dates);
+    case forms::Disclosure::area: return area_of(value, *how.areas);
+    case forms::Disclosure::dropped: return "";
+    case forms::Disclosure::as_collected: return value;
+  }
+  return "";
+}
+
+std::string disclosure_text(const Shown& how, const DatasetFilter& filter) {
+  if (filter.identified) return "identified: as collected";
+  switch (how.disclosure) {
+    case forms::Disclosure::age_band: return "age band: 0-4, 5-11, 12-17, 18-59, 60+";
+    case forms::Disclosure::period:
+      return filter.dates == DatePeriod::month ? "month (YYYY-MM)" : "ISO week (YYYY-Www)";
+    case forms::Disclosure::area: {
+      std::string names;
+      for (const forms::Area& area : *how.areas) names += area.name + "; ";
+      return "area named: " + names + "other";
+    }
+    case forms::Disclosure::dropped:
+    case forms::Disclosure::as_collected: return "as collected";
+  }
+  return "";
+}
+
+// The codebook's type: what a transformed value is, so that a spreadsheet does not take
+// an age band for a number.
+std::string shown_type(const Shown& how, forms::FieldType type, const DatasetFilter& filter) {
+  if (!filter.identified && how.disclosure != forms::Disclosure::as_collected) return "text";
+  return std::string(forms::field_type_name(type));
+}
+
 // An id as the export shows it: a stable pseudonym, or in clear when identified.
 class IdColumn {
  public:
@@ -39,11 +113,10 @@ class IdColumn {
   std::string operator()(std::string_view kind, const std::string& id) const {
     return identified_ ? id : pseudonym(key_, kind, id);
   }
-  std::string label_en(const std::string& what) const {
-    return what + (identified_ ? " (id)" : " (pseudonym, stable across exports)");
-  }
-  std::string label_ar(const std::string& what) const {
-    return what + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)");
+  std::vector<std::string> codebook(const std::string& variable, const std::string& en, const std::string& ar) const {
+    return {variable, en + (identified_ ? " (id)" : " (pseudonym, stable across exports)"),
+            ar + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)"), "text", "",
+            identified_ ? "identified: in clear" : "pseudonym: keyed hash, stable across exports"};
   }
 
  private:
@@ -51,14 +124,74 @@ class IdColumn {
   bool identified_;
 };
 
-void add_meta_codebook(Dataset& dataset, const IdColumn& id) {
-  dataset.codebook.push_back({"record", id.label_en("Record"), id.label_ar("السجل"), "text", ""});
-  dataset.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", ""});
-  dataset.codebook.push_back({"collected_on", "Date collected", "تاريخ الجمع", "date", ""});
-  dataset.codebook.push_back({"device", id.label_en("Device"), id.label_ar("الجهاز"), "text", ""});
+std::vector<std::string> field_codebook(const forms::Field& field, const Shown& how, const DatasetFilter& filter,
+                                        const std::string& variable) {
+  std::string choices;
+  for (const forms::Choice& choice : field.choices) choices += (choices.empty() ? "" : "; ") + choice.name + "=" + choice.label.en;
+  return {variable, field.label.en, field.label.ar, shown_type(how, field.type, filter), choices,
+          disclosure_text(how, filter)};
+}
+
+Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas}; }
+
+bool kept(const forms::Field& field, const DatasetFilter& filter) {
+  if (field.type == forms::FieldType::note) return false;
+  return filter.identified || field.disclosure != forms::Disclosure::dropped;
+}
+
+// select_multiple: one 0/1 column per choice after the raw value.
+void add_choice_columns(Dataset& dataset, const forms::Field& field, const DatasetFilter& filter) {
+  for (const forms::Choice& choice : field.choices) {
+    dataset.columns.push_back(field.name + "/" + choice.name);
+    dataset.codebook.push_back({field.name + "/" + choice.name, field.label.en + ": " + choice.label.en,
+                                field.label.ar + ": " + choice.label.ar, "0/1", "",
+                                filter.identified ? "identified: as collected" : "as collected"});
+  }
+}
+
+void add_choice_cells(std::vector<std::string>& row, const forms::Field& field, const std::string& value) {
+  std::istringstream chosen(value);
+  std::vector<std::string> names;
+  for (std::string name; chosen >> name;) names.push_back(name);
+  for (const forms::Choice& choice : field.choices) {
+    if (value.empty()) row.push_back("");
+    else row.push_back(std::find(names.begin(), names.end(), choice.name) != names.end() ? "1" : "0");
+  }
 }
 
 }  // namespace
+
+std::string date_period(std::string_view date, DatePeriod period) {
+  int y = 0, m = 0, d = 0;
+  if (!parse_date(date, y, m, d)) return "";
+  char buffer[40];
+  if (period == DatePeriod::month) {
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d", y, m);
+    return buffer;
+  }
+  // ISO 8601: a week belongs to the year of its Thursday; weeks start on Monday.
+  const long days = days_from_civil(y, m, d);
+  const long weekday = ((days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday: Monday = 0
+  const long thursday = days - weekday + 3;
+  const int year = year_of_days(thursday);
+  const long week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
+  std::snprintf(buffer, sizeof buffer, "%04d-W%02ld", year, week);
+  return buffer;
+}
+
+std::string area_of(std::string_view place, const std::vector<forms::Area>& areas) {
+  if (place.empty()) return "";
+  const std::string folded = " " + cases::normalize_name(place) + " ";
+  for (const forms::Area& area : areas) {
+    std::vector<std::string> names{area.name};
+    names.insert(names.end(), area.spellings.begin(), area.spellings.end());
+    for (const std::string& name : names) {
+      const std::string wanted = cases::normalize_name(name);
+      if (!wanted.empty() && folded.find(" " + wanted + " ") != std::string::npos) return area.name;
+    }
+  }
+  return "other";
+}
 
 crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key) {
   const auto derived = crypto::keyed_hash(data_key, crypto::as_bytes("amana/pseudonyms/v1"));
@@ -68,46 +201,33 @@ crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key) {
 Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& form, const crypto::SecretBytes& key,
                              const DatasetFilter& filter) {
   const IdColumn id(key, filter.identified);
+  const Shown collected_on{forms::Disclosure::period, nullptr};
   Dataset dataset;
+  dataset.identified = filter.identified;
   dataset.columns = {"record", "form_version", "collected_on", "device"};
-  add_meta_codebook(dataset, id);
+  dataset.codebook.push_back(id.codebook("record", "Record", "السجل"));
+  dataset.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", "", "as collected"});
+  dataset.codebook.push_back({"collected_on", "Date collected", "تاريخ الجمع", filter.identified ? "date" : "text", "",
+                              disclosure_text(collected_on, filter)});
+  dataset.codebook.push_back(id.codebook("device", "Device", "الجهاز"));
   std::vector<const forms::Field*> fields;
   for (const forms::Field& field : form.fields) {
-    if (field.type == forms::FieldType::note || (field.sensitive && !filter.identified)) continue;
+    if (!kept(field, filter)) continue;
     fields.push_back(&field);
     dataset.columns.push_back(field.name);
-    std::string choices;
-    for (const forms::Choice& choice : field.choices) {
-      choices += (choices.empty() ? "" : "; ") + choice.name + "=" + choice.label.en;
-    }
-    dataset.codebook.push_back({field.name, field.label.en, field.label.ar, std::string(forms::field_type_name(field.type)),
-                                choices});
-    if (field.type == forms::FieldType::select_multiple) {
-      for (const forms::Choice& choice : field.choices) {
-        dataset.columns.push_back(field.name + "/" + choice.name);
-        dataset.codebook.push_back({field.name + "/" + choice.name, field.label.en + ": " + choice.label.en,
-                                    field.label.ar + ": " + choice.label.ar, "0/1", ""});
-      }
-    }
+    dataset.codebook.push_back(field_codebook(field, how_shown(field), filter, field.name));
+    if (field.type == forms::FieldType::select_multiple) add_choice_columns(dataset, field, filter);
   }
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(form.id));
   for (const CentralRecord& record : records) {
     const std::string collected = local_date(record.created_at_ms);
     if (!in_period(collected, filter)) continue;
     std::vector<std::string> row = {id("record", record.id.to_string()), std::to_string(record.form_version),
-                                    collected, id("device", record.device.to_string())};
+                                    disclose(collected_on, collected, filter), id("device", record.device.to_string())};
     for (const forms::Field* field : fields) {
       const std::string value = value_of(record, field->name);
-      row.push_back(value);
-      if (field->type == forms::FieldType::select_multiple) {
-        std::istringstream chosen(value);
-        std::vector<std::string> names;
-        for (std::string name; chosen >> name;) names.push_back(name);
-        for (const forms::Choice& choice : field->choices) {
-          if (value.empty()) row.push_back("");
-          else row.push_back(std::find(names.begin(), names.end(), choice.name) != names.end() ? "1" : "0");
-        }
-      }
+      row.push_back(disclose(how_shown(*field), value, filter));
+      if (field->type == forms::FieldType::select_multiple) add_choice_cells(row, *field, value);
     }
     dataset.rows.push_back(std::move(row));
   }
@@ -115,42 +235,67 @@ Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& f
 }
 
 Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter) {
+  AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
   const IdColumn id(key, filter.identified);
+  const Shown opened_on{forms::Disclosure::period, nullptr};
   Dataset dataset;
-  dataset.columns = {"case", "opened_on", "status", "risk_level", "sex", "age_band", "displacement_status",
-                     "specific_needs", "closure_reason", "assigned_to"};
+  dataset.identified = filter.identified;
+  dataset.columns = {"case", "opened_on", "status"};
   dataset.codebook = {
-      {"case", id.label_en("Case"), id.label_ar("الحالة"), "text", ""},
-      {"opened_on", "Date opened", "تاريخ الفتح", "date", ""},
-      {"status", "Status", "الوضع", "text", "identified; registered; assessed; planned; in_progress; "
-                                            "closure_requested; closed; transferred"},
-      {"risk_level", "Risk level", "مستوى الخطر", "text", "low; medium; high; critical"},
-      {"sex", "Sex", "الجنس", "text", "female; male"},
-      {"age_band", "Age band", "الفئة العمرية", "text", "0-4; 5-11; 12-17; 18-59; 60+"},
-      {"displacement_status", "Displacement status", "وضع النزوح", "text", ""},
-      {"specific_needs", "Specific needs (UNHCR codes)", "الاحتياجات الخاصة (رموز المفوضية)", "text", ""},
-      {"closure_reason", "Closure reason", "سبب الإغلاق", "text", ""},
-      {"assigned_to", id.label_en("Case worker"), id.label_ar("مسؤول الحالة"), "text", ""},
+      id.codebook("case", "Case", "الحالة"),
+      {"opened_on", "Date opened", "تاريخ الفتح", filter.identified ? "date" : "text", "",
+       disclosure_text(opened_on, filter)},
+      {"status", "Status", "الوضع", "text",
+       "identified; registered; assessed; planned; in_progress; closure_requested; closed; transferred",
+       filter.identified ? "identified: as collected" : "as collected"},
+  };
+  // The person and the case's course, each disclosed as the step field it comes from: a
+  // field the forms mark sensitive never reaches a de-identified case dataset either.
+  struct Column {
+    std::string variable;
+    std::string case_field;
+    const forms::Field* source;
+    Shown how;
+  };
+  std::vector<Column> columns;
+  auto add = [&](const std::string& variable, const std::string& case_field, std::optional<forms::Disclosure> as) {
+    const CaseField* declared = find_case_field(case_field);
+    const forms::Field* source = declared ? source_field(pack, *declared) : nullptr;
+    if (source == nullptr) return;  // the pack no longer has it: nothing to say what it holds
+    Shown how = how_shown(*source);
+    if (as && how.disclosure != forms::Disclosure::dropped) how.disclosure = *as;
+    if (!filter.identified && how.disclosure == forms::Disclosure::dropped) return;
+    columns.push_back({variable, case_field, source, how});
+    dataset.columns.push_back(variable);
+    dataset.codebook.push_back(field_codebook(*source, how, filter, variable));
   };
   if (filter.identified) {
-    dataset.columns.insert(dataset.columns.begin() + 1, {"name", "age"});
-    dataset.codebook.insert(dataset.codebook.begin() + 1, {{"name", "Name", "الاسم", "text", ""},
-                                                           {"age", "Age", "العمر", "integer", ""}});
+    add("name", "name", std::nullopt);
+    add("age", "age", std::nullopt);
   }
-  static constexpr const char* kBands[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records("case"));
+  add("risk_level", "risk_level", std::nullopt);
+  add("sex", "sex", std::nullopt);
+  add("age_band", "age", forms::Disclosure::age_band);
+  add("displacement_status", "displacement_status", std::nullopt);
+  add("specific_needs", "specific_needs", std::nullopt);
+  add("closure_reason", "closure_reason", std::nullopt);
+  dataset.columns.push_back("assigned_to");
+  dataset.codebook.push_back(id.codebook("assigned_to", "Case worker", "مسؤول الحالة"));
+
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
   for (const CentralRecord& record : records) {
     const std::string opened = local_date(record.created_at_ms);
     if (!in_period(opened, filter)) continue;
-    const std::string age = value_of(record, "age");
     std::string assigned = value_of(record, "assigned_to");
     if (assigned.empty()) assigned = record.author;
-    std::vector<std::string> row = {id("record", record.id.to_string()), opened, value_of(record, "status"),
-                                    value_of(record, "risk_level"), value_of(record, "sex"),
-                                    age.empty() ? "" : kBands[cases::age_band(std::atoi(age.c_str()))],
-                                    value_of(record, "displacement_status"), value_of(record, "specific_needs"),
-                                    value_of(record, "closure_reason"), id("user", assigned)};
-    if (filter.identified) row.insert(row.begin() + 1, {value_of(record, "name"), age});
+    std::vector<std::string> row = {id("record", record.id.to_string()), disclose(opened_on, opened, filter),
+                                    value_of(record, "status")};
+    for (const Column& column : columns) {
+      const std::string value = value_of(record, column.case_field);
+      // The band is made here even in an identified export, which has the exact age too.
+      row.push_back(column.variable == "age_band" ? age_band_of(value) : disclose(column.how, value, filter));
+    }
+    row.push_back(id("user", assigned));
     dataset.rows.push_back(std::move(row));
   }
   return dataset;
@@ -188,85 +333,6 @@ Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& d
   detail += ", " + request.channel;
   AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, actor, "export", request.source, detail}));
   return dataset;
-}
-
-std::string to_csv(const Dataset& dataset) {
-  std::string out = csv::format_row(dataset.columns);
-  for (const auto& row : dataset.rows) out += csv::format_row(row);
-  return out;
-}
-
-std::string to_jsonl(const Dataset& dataset) {
-  std::string out;
-  for (const auto& row : dataset.rows) {
-    nlohmann::json object = nlohmann::json::object();
-    for (std::size_t i = 0; i < dataset.columns.size() && i < row.size(); ++i) object[dataset.columns[i]] = row[i];
-    out += object.dump() + "\n";
-  }
-  return out;
-}
-
-std::string codebook_csv(const Dataset& dataset) {
-  std::string out = csv::format_row({"variable", "label_en", "label_ar", "type", "choices"});
-  for (const auto& row : dataset.codebook) out += csv::format_row(row);
-  return out;
-}
-
-Status write_xlsx(const Dataset& dataset, const std::filesystem::path& path) {
-  constexpr std::size_t kMaxRows = 1'048'575;  // Excel's limit, less the header
-  if (dataset.rows.size() > kMaxRows) {
-    return invalid_argument("the dataset has " + std::to_string(dataset.rows.size()) +
-                            " rows, more than a spreadsheet holds: export it as csv or jsonl, or a shorter period");
-  }
-  std::map<std::string, std::string, std::less<>> type_of;
-  for (const auto& entry : dataset.codebook) type_of[entry[0]] = entry[3];
-  const std::filesystem::path temporary = path.string() + ".partial";
-  lxw_workbook* workbook = workbook_new(temporary.c_str());
-  if (workbook == nullptr) return io_error("cannot write " + temporary.string());
-  lxw_format* bold = workbook_add_format(workbook);
-  format_set_bold(bold);
-  lxw_worksheet* data = workbook_add_worksheet(workbook, "data");
-  lxw_worksheet* codebook = workbook_add_worksheet(workbook, "codebook");
-  lxw_error failure = LXW_NO_ERROR;
-  auto check = [&](lxw_error e) {
-    if (failure == LXW_NO_ERROR) failure = e;
-  };
-  for (std::size_t c = 0; c < dataset.columns.size(); ++c) {
-    check(worksheet_write_string(data, 0, static_cast<lxw_col_t>(c), dataset.columns[c].c_str(), bold));
-  }
-  for (std::size_t r = 0; r < dataset.rows.size(); ++r) {
-    const auto& row = dataset.rows[r];
-    for (std::size_t c = 0; c < row.size() && c < dataset.columns.size(); ++c) {
-      const auto row_index = static_cast<lxw_row_t>(r + 1);
-      const auto col_index = static_cast<lxw_col_t>(c);
-      const std::string& type = type_of[dataset.columns[c]];
-      char* end = nullptr;
-      const double number = std::strtod(row[c].c_str(), &end);
-      const bool numeric = (type == "integer" || type == "decimal" || type == "0/1") && !row[c].empty() &&
-                           end == row[c].c_str() + row[c].size();
-      if (row[c].empty()) continue;
-      check(numeric ? worksheet_write_number(data, row_index, col_index, number, nullptr)
-                    : worksheet_write_string(data, row_index, col_index, row[c].c_str(), nullptr));
-    }
-  }
-  const char* headings[] = {"variable", "label_en", "label_ar", "type", "choices"};
-  for (lxw_col_t c = 0; c < 5; ++c) check(worksheet_write_string(codebook, 0, c, headings[c], bold));
-  for (std::size_t r = 0; r < dataset.codebook.size(); ++r) {
-    for (std::size_t c = 0; c < dataset.codebook[r].size(); ++c) {
-      check(worksheet_write_string(codebook, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
-                                   dataset.codebook[r][c].c_str(), nullptr));
-    }
-  }
-  check(workbook_close(workbook));  // writes the file and frees the workbook, whatever happened above
-  if (failure != LXW_NO_ERROR) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    return io_error("cannot write " + path.string() + ": " + lxw_strerror(failure));
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) return io_error("cannot move " + temporary.string() + " to " + path.string() + ": " + ec.message());
-  return Status();
 }
 
 }  // namespace amana::server

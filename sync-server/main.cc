@@ -16,7 +16,9 @@
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
+#include "sync-server/case_file.h"
 #include "sync-server/dataset.h"
+#include "sync-server/output_files.h"
 #include "sync-server/report.h"
 #include "common/form_pack.h"
 #include "sync-server/http_server.h"
@@ -24,6 +26,7 @@
 #include "sync-server/providers.h"
 #include "sync-server/qr.h"
 #include "sync-server/service.h"
+#include "sync-server/tls_certificate.h"
 
 namespace {
 
@@ -36,6 +39,9 @@ struct Arguments {
   bool json = false;
   std::string listen = "127.0.0.1:8443";
   int threads = 2;
+  std::string tls_cert, tls_key;
+  bool plain_http = false;
+  std::size_t max_connections_per_address = HttpOptions().max_connections_per_address;
   std::string user;
   std::string role;
   std::string team;
@@ -65,6 +71,13 @@ struct Arguments {
   std::string format = "csv";
   std::string out;
   bool identified = false;
+  std::string dates = "month";
+  bool force = false;
+  // identified views: names only when asked for
+  bool names = false;
+  std::string lang = "en";
+  // users set
+  std::optional<std::string> new_role, new_team;
   // audit, lease
   std::string lease;
   // report
@@ -99,25 +112,81 @@ Status run_init(const Arguments& args) {
   AMANA_RETURN_IF_ERROR(init_server(dir, passphrase.as_string()));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(dir));
   AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(*store));
+  AMANA_ASSIGN_OR_RETURN(tls::KeyPin tls_key, create_self_signed_certificate(default_tls_files(dir)));
   std::cout << "Created the server store in " << dir.string() << "\n"
-            << "Organisation signing key " << crypto::to_hex(keys.sign) << "\n";
+            << "Organisation signing key " << crypto::to_hex(keys.sign) << "\n"
+            << "TLS certificate " << default_tls_files(dir).certificate.string() << ", self-signed; note its key's "
+            << "SHA-256:\n  " << tls::to_text(tls_key) << "\n";
   return Status();
 }
 
+// Users and enrollment decide who receives cases: they need the operator passphrase, not
+// only write access to the data directory.
 Status run_users_add(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Role role, parse_role(args.role));
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_RETURN_IF_ERROR(register_user(*store, {args.user, role, args.team}, system_wall_clock()()));
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_RETURN_IF_ERROR(register_user(*server.store, {args.user, role, args.team}, system_wall_clock()()));
   std::cout << "Added " << args.user << " (" << role_name(role) << (args.team.empty() ? "" : ", team " + args.team)
             << ")\n";
   return Status();
 }
 
+Status run_users_list(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto users, list_users(*server.store));
+  AMANA_ASSIGN_OR_RETURN(auto devices, server.store->devices());
+  if (args.json) {
+    json list = json::array();
+    for (const User& u : users) {
+      list.push_back({{"name", u.name}, {"role", role_name(u.role)}, {"team", u.team}, {"active", u.active}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return Status();
+  }
+  if (users.empty()) std::cout << "No users yet: `sync-server users add NAME --role R --team T`.\n";
+  for (const User& u : users) {
+    const auto enrolled = std::count_if(devices.begin(), devices.end(), [&](const Device& d) {
+      return d.user == u.name && !d.revoked_at_ms;
+    });
+    std::string name = u.name;
+    name.resize(std::max<std::size_t>(name.size(), 16), ' ');
+    std::string role(role_name(u.role));
+    role.resize(10, ' ');
+    std::cout << name << "  " << role << "  " << (u.team.empty() ? "-" : u.team) << "  " << enrolled
+              << (enrolled == 1 ? " device" : " devices") << (u.active ? "" : "  DEACTIVATED") << "\n";
+  }
+  return Status();
+}
+
+Status run_users_set(const Arguments& args) {
+  UserChange change;
+  if (args.new_role) {
+    AMANA_ASSIGN_OR_RETURN(Role role, parse_role(*args.new_role));
+    change.role = role;
+  }
+  change.team = args.new_team;
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_RETURN_IF_ERROR(change_user(*server.store, args.user, change, system_wall_clock()()));
+  AMANA_ASSIGN_OR_RETURN(User user, server.store->user(args.user));
+  std::cout << user.name << " is now " << role_name(user.role) << (user.team.empty() ? "" : ", team " + user.team)
+            << ": their devices learn what they hold at their next sync\n";
+  return Status();
+}
+
+Status run_users_deactivate(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(auto revoked, deactivate_user(*server.store, args.user, system_wall_clock()()));
+  std::cout << "Deactivated " << args.user << "; revoked " << revoked.size()
+            << (revoked.size() == 1 ? " device" : " devices") << " (each wipes itself at its next contact). "
+            << "Reassign their cases: `sync-server cases review` lists them.\n";
+  return Status();
+}
+
 Status run_enroll(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(std::chrono::milliseconds lifetime, parse_duration(args.expires));
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(IssuedCode issued,
-                         issue_enrollment_code(*store, args.user, lifetime, system_wall_clock()()));
+                         issue_enrollment_code(*server.store, args.user, lifetime, system_wall_clock()()));
   std::cout << "Enrollment code for " << args.user << " (single use, expires " << format_time(issued.expires_at_ms)
             << "):\n\n  " << issued.code << "\n\n"
             << "On the device: field-client enroll " << issued.code << " --server URL\n";
@@ -195,6 +264,9 @@ Status run_records(const Arguments& args) {
   std::optional<std::string_view> form;
   if (!args.form.empty()) form = args.form;
   AMANA_ASSIGN_OR_RETURN(auto records, server.store->records(form));
+  AMANA_RETURN_IF_ERROR(audit_view(*server.store,
+                                   {args.officer, "records", form ? std::string(*form) : "all", records.size(), args.json},
+                                   system_wall_clock()()));
   if (args.json) {
     json list = json::array();
     for (const CentralRecord& r : records) {
@@ -283,26 +355,36 @@ Status run_providers_import(const Arguments& args) {
   return Status();
 }
 
-// Decisions on cases are an officer's (or an admin's): say who, and check they may.
+// Listings of cases show what the review needs, not who the person is: a short reference,
+// status, risk, assignee and dates. Names only with --names, and that view is audited.
 Status run_cases(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto list, list_cases(*server.store));
+  if (args.names) {
+    AMANA_RETURN_IF_ERROR(
+        audit_view(*server.store, {args.officer, "cases", "all", list.size(), true}, system_wall_clock()()));
+  }
   if (args.json) {
     json out = json::array();
     for (const CaseView& c : list) {
-      out.push_back({{"id", c.id.to_string()}, {"status", cases::status_name(c.status)}, {"name", c.name},
-                     {"risk_level", c.risk_level}, {"assigned_to", c.assigned_to}, {"opened_at_ms", c.opened_at_ms},
-                     {"steps", c.steps}});
+      json entry{{"id", c.id.to_string()}, {"reference", case_reference(c.id)}, {"status", c.status_text},
+                 {"status_known", c.status.has_value()}, {"risk_level", c.risk_level}, {"assigned_to", c.assigned_to},
+                 {"opened_at_ms", c.opened_at_ms}, {"steps", c.steps}};
+      if (args.names) entry["name"] = c.name;
+      out.push_back(std::move(entry));
     }
     std::cout << out.dump(2) << "\n";
     return Status();
   }
   if (list.empty()) std::cout << "No cases yet: devices open them and send them with `field-client sync`.\n";
   for (const CaseView& c : list) {
-    std::string status(cases::status_name(c.status));
+    std::string status = shown_status(c);
     status.resize(std::max<std::size_t>(status.size(), 18), ' ');
-    std::cout << c.id.to_string() << "  " << status << (c.risk_level.empty() ? "-" : c.risk_level) << "  "
-              << c.assigned_to << "  " << c.steps << " steps  " << c.name << "\n";
+    std::string risk = c.risk_level.empty() ? "-" : c.risk_level;
+    risk.resize(std::max<std::size_t>(risk.size(), 9), ' ');
+    std::cout << case_reference(c.id) << "  " << status << risk << c.assigned_to << "  opened "
+              << local_date(c.opened_at_ms) << "  " << c.steps << " steps" << (args.names ? "  " + c.name : "")
+              << "\n";
   }
   return Status();
 }
@@ -311,32 +393,53 @@ Status run_cases_review(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto facts, review_facts(*server.store));
   const auto findings = cases::review_cases(facts, {local_date(system_wall_clock()()), args.open_days});
+  if (args.names) {
+    AMANA_RETURN_IF_ERROR(
+        audit_view(*server.store, {args.officer, "review", "all", findings.size(), true}, system_wall_clock()()));
+  }
   if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases.\n";
-  for (const cases::Finding& f : findings) std::cout << f.case_id << "  " << f.name << ": " << f.what << "\n";
+  for (const cases::Finding& f : findings) {
+    std::cout << f.case_id.substr(28) << (args.names ? "  " + f.name : "") << ": " << f.what << "\n";
+  }
+  return Status();
+}
+
+// One case for the officer deciding on it: identified, so audited before it is shown.
+Status run_case_show(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.lang));
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
+  AMANA_ASSIGN_OR_RETURN(CaseFile file, read_case_file(*server.store, case_id, language));
+  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "case", case_id.to_string(), 1 + file.steps.size(), true},
+                                   system_wall_clock()()));
+  if (args.json) {
+    std::cout << case_file_json(file).dump(2) << "\n";
+  } else {
+    std::cout << render_case_file(file, language);
+  }
   return Status();
 }
 
 Status run_export(const Arguments& args) {
   const int chosen = (!args.export_form.empty()) + args.export_cases + args.export_referrals + args.export_followups;
   if (chosen != 1) return invalid_argument("choose one of --form F, --cases, --referrals, --followups");
+  const std::string codebook = args.out + ".codebook.csv";
+  AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.out, codebook}, args.force));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   DatasetRequest request;
   request.source = args.export_cases       ? std::string(kCasesSource)
                    : args.export_referrals ? "referral"
                    : args.export_followups ? "follow-up"
                                            : args.export_form;
-  request.filter = {args.from, args.to, args.identified};
+  request.filter = {args.from, args.to, args.identified, args.dates == "week" ? DatePeriod::iso_week : DatePeriod::month};
   request.requested_by = args.officer;
   request.channel = "file " + args.out;
   AMANA_ASSIGN_OR_RETURN(Dataset dataset,
                          export_dataset(*server.store, server.keys.data_key, request, system_wall_clock()()));
-  if (args.format == "xlsx") {
-    AMANA_RETURN_IF_ERROR(write_xlsx(dataset, args.out));
-  } else {
-    AMANA_RETURN_IF_ERROR(write_file_atomically(args.out, args.format == "jsonl" ? to_jsonl(dataset) : to_csv(dataset)));
-  }
-  const std::string codebook = args.out + ".codebook.csv";
-  AMANA_RETURN_IF_ERROR(write_file_atomically(codebook, codebook_csv(dataset)));
+  const DatasetFormat format = args.format == "xlsx"    ? DatasetFormat::xlsx
+                               : args.format == "jsonl" ? DatasetFormat::jsonl
+                                                        : DatasetFormat::csv;
+  AMANA_RETURN_IF_ERROR(write_dataset(dataset, format, args.out, existing_policy(args.force)));
   std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out
             << (args.identified ? " (IDENTIFIED: names and ids in clear; keep it encrypted, delete it after use)"
                                 : " (de-identified)")
@@ -382,10 +485,11 @@ Status run_lease(const Arguments& args) {
 }
 
 Status run_report(const Arguments& args) {
+  AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.out}, args.force));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(Report report, build_report(*server.store, {args.period, args.report_location}));
   AMANA_RETURN_IF_ERROR(write_file_atomically(
-      args.out, args.report_format == "md" ? report_markdown(report) : report_html(report)));
+      args.out, args.report_format == "md" ? report_markdown(report) : report_html(report), existing_policy(args.force)));
   std::cout << "Wrote the " << args.period << " report to " << args.out << "\n";
   return Status();
 }
@@ -394,6 +498,8 @@ Status run_case_history(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
   AMANA_ASSIGN_OR_RETURN(auto history, case_history(*server.store, case_id));
+  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "history", case_id.to_string(), history.size(), true},
+                                   system_wall_clock()()));
   for (const HistoryEntry& entry : history) {
     std::cout << format_hlc(entry.version.stamp.hlc) << "  "
               << (entry.version.stamp.device == kOrgWriter ? std::string("office  ")
@@ -406,11 +512,13 @@ Status run_case_history(const Arguments& args) {
 Status run_case_duplicates(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(auto pairs, duplicate_cases(*server.store));
+  AMANA_RETURN_IF_ERROR(
+      audit_view(*server.store, {args.officer, "duplicates", "all", pairs.size(), args.names}, system_wall_clock()()));
   if (pairs.empty()) std::cout << "No two cases look like the same person.\n";
-  for (const auto& [a, b] : pairs) {
-    std::cout << a.id.to_string() << " (" << a.name << ", " << a.assigned_to << ")  and  " << b.id.to_string() << " ("
-              << b.name << ", " << b.assigned_to << ") may be the same person\n";
-  }
+  auto who = [&](const CaseView& c) {
+    return case_reference(c.id) + " (" + (args.names ? c.name + ", " : "") + c.assigned_to + ")";
+  };
+  for (const auto& [a, b] : pairs) std::cout << who(a) << "  and  " << who(b) << " may be the same person\n";
   return Status();
 }
 
@@ -418,6 +526,8 @@ Status run_case_conflicts(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
   AMANA_ASSIGN_OR_RETURN(auto conflicts, case_conflicts(*server.store, case_id));
+  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "conflicts", case_id.to_string(), conflicts.size(), true},
+                                   system_wall_clock()()));
   if (conflicts.empty()) std::cout << "No conflicting edits on case " << case_id.to_string() << ".\n";
   for (const auto& c : conflicts) {
     std::cout << c.record.to_string() << "  " << c.field << ": '" << c.earlier.value << "' (" << format_hlc(c.earlier.stamp.hlc)
@@ -505,10 +615,12 @@ Status run_refused(const Arguments& args) {
 
 Status run_bundle_export(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(DeviceId device, DeviceId::parse(args.device));
+  AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.file}, args.force));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
   SyncService service(*server.store, server.keys, std::make_shared<Metrics>());
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes sealed, service.export_bundle(device));
-  AMANA_RETURN_IF_ERROR(write_file_atomically(args.file, std::string(sealed.begin(), sealed.end())));
+  AMANA_RETURN_IF_ERROR(
+      write_file_atomically(args.file, std::string(sealed.begin(), sealed.end()), existing_policy(args.force)));
   std::cout << "Wrote " << args.file << " for device " << device.to_string()
             << ": import it there with `field-client bundle import " << args.file << "`.\n";
   return Status();
@@ -518,9 +630,16 @@ Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   AMANA_ASSIGN_OR_RETURN(Unlocked unlocked, unlock(args));
   auto metrics = std::make_shared<Metrics>();
   SyncService service(*unlocked.store, unlocked.keys, metrics);
+  AMANA_ASSIGN_OR_RETURN(ServedTransport transport,
+                         choose_transport(resolve_data_dir(args.data), args.listen, {args.tls_cert, args.tls_key},
+                                          args.plain_http));
+  if (transport.key_pin) service.present_tls_key(*transport.key_pin);
   HttpOptions options;
   options.listen = args.listen;
   options.threads = args.threads;
+  options.tls = transport.tls;
+  options.max_connections_per_address = args.max_connections_per_address;
+  std::cout << transport.notice << "\n";
   AMANA_ASSIGN_OR_RETURN(auto server,
                          HttpServer::start(options, [&service](const HttpRequest& r) { return service.handle(r); },
                                            metrics));
@@ -548,15 +667,31 @@ int run(int argc, char** argv) {
   app.add_option("--data", args.data, "Server data directory (default: $AMANA_SERVER_DATA, else ./amana-server-data)");
 
   auto* init = app.add_subcommand("init", "Create the central store and the organisation keys");
-  auto* serve = app.add_subcommand("serve", "Serve devices over HTTP until SIGINT or SIGTERM");
+  auto* serve = app.add_subcommand("serve", "Serve devices over HTTPS (or HTTP) until SIGINT or SIGTERM");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--threads", args.threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--tls-cert", args.tls_cert, "PEM certificate (chain) to serve (default: the one init made)");
+  serve->add_option("--tls-key", args.tls_key, "PEM private key of --tls-cert");
+  serve->add_flag("--plain-http", args.plain_http, "Serve plain HTTP, also beyond loopback (bodies stay sealed)");
+  serve->add_option("--max-connections-per-address", args.max_connections_per_address,
+                    "Connections one client address may hold at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   auto* users = app.add_subcommand("users", "Manage users");
   users->require_subcommand(1);
   auto* users_add = users->add_subcommand("add", "Add a user");
   users_add->add_option("NAME", args.user, "User name")->required();
   users_add->add_option("--role", args.role, "assistant, officer, meal or admin")->required();
   users_add->add_option("--team", args.team, "Team (supervisors see their team's cases)");
+  auto* users_list = users->add_subcommand("list", "Every user: role, team, devices, deactivated or not");
+  users_list->add_flag("--json", args.json, "JSON output");
+  auto* users_set = users->add_subcommand("set", "Change a user's role or team (audited)");
+  users_set->add_option("NAME", args.user, "User name")->required();
+  users_set->add_option("--role", args.new_role, "assistant, officer, meal or admin");
+  users_set->add_option("--team", args.new_team, "Team; \"\" for none");
+  auto* users_deactivate =
+      users->add_subcommand("deactivate", "Deactivate a user who left: their devices are revoked (audited)");
+  users_deactivate->add_option("NAME", args.user, "User name")->required();
   auto* enroll = app.add_subcommand("enroll", "Issue a one-time enrollment code for a user's device");
   enroll->add_option("USER", args.user, "User the device will belong to")->required();
   enroll->add_option("--expires", args.expires, "How long the code is valid: 24h, 90m, 7d")->capture_default_str();
@@ -567,7 +702,8 @@ int run(int argc, char** argv) {
   revoke->add_option("DEVICE", args.device, "Device id")->required();
   auto* records = app.add_subcommand("records", "List the merged records (asks for the operator passphrase)");
   records->add_option("--form", args.form, "Only records of this form");
-  records->add_flag("--json", args.json, "JSON output, with the current values");
+  records->add_flag("--json", args.json, "JSON output, with the current values (identified: audited)");
+  records->add_option("--by", args.officer, "The officer it is for (an officer or admin), for the audit log");
   auto* import_bundle = app.add_subcommand("import-bundle", "Merge a bundle carried from a device");
   import_bundle->add_option("FILE", args.file, "The bundle file")->required();
   auto* bundle = app.add_subcommand("bundle", "Bundles to carry to devices");
@@ -575,6 +711,7 @@ int run(int argc, char** argv) {
   auto* bundle_export = bundle->add_subcommand("export", "Write what a device would pull, sealed to it");
   bundle_export->add_option("--device", args.device, "Device id")->required();
   bundle_export->add_option("FILE", args.file, "The bundle file to write")->required();
+  bundle_export->add_flag("--force", args.force, "Replace FILE if it exists");
   auto* providers = app.add_subcommand("providers", "The service provider directory (the referral pathway)");
   providers->require_subcommand(1);
   auto* providers_add = providers->add_subcommand("add", "Add a provider");
@@ -596,13 +733,25 @@ int run(int argc, char** argv) {
   auto* providers_import = providers->add_subcommand("import", "Add or update providers from a CSV file");
   providers_import->add_option("FILE", args.file, "CSV with columns id,name,services,location[,contact,hours,criteria,active]")
       ->required();
-  auto* cases_cmd = app.add_subcommand("cases", "Protection cases: list, assign, decide on closure");
+  auto* cases_cmd = app.add_subcommand("cases", "Protection cases: list, show, assign, decide on closure");
   cases_cmd->add_flag("--json", args.json, "JSON output");
+  // Names only when asked for; every view that shows them is audited.
+  auto add_identified_view = [&](CLI::App* command, bool names_flag) {
+    if (names_flag) command->add_flag("--names", args.names, "Show the people's names (audited)");
+    command->add_option("--by", args.officer, "The officer it is for (an officer or admin), for the audit log");
+  };
+  add_identified_view(cases_cmd, true);
+  auto* cases_show = cases_cmd->add_subcommand("show", "One case: its values, steps, history, closure request (audited)");
+  cases_show->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  cases_show->add_option("--lang", args.lang, "en or ar")->capture_default_str();
+  cases_show->add_flag("--json", args.json, "JSON output");
+  add_identified_view(cases_show, false);
   auto* cases_assign = cases_cmd->add_subcommand("assign", "Assign a case to a case worker");
   cases_assign->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   cases_assign->add_option("USER", args.user, "The case worker")->required();
   auto* cases_review = cases_cmd->add_subcommand("review", "The weekly review: what needs attention");
   cases_review->add_option("--days", args.open_days, "List cases open longer than this")->capture_default_str();
+  add_identified_view(cases_review, true);
   auto* cases_approve = cases_cmd->add_subcommand("approve-closure", "Approve a requested closure");
   auto* cases_reject = cases_cmd->add_subcommand("reject-closure", "Reject a requested closure: the case goes on");
   for (auto* command : {cases_approve, cases_reject}) {
@@ -615,9 +764,12 @@ int run(int argc, char** argv) {
   cases_reopen->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   auto* cases_history = cases_cmd->add_subcommand("history", "Every change to a case, in merge order");
   cases_history->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
-  auto* cases_duplicates = cases_cmd->add_subcommand("duplicates", "Cases that look like the same person");
+  add_identified_view(cases_history, false);
+  auto* cases_duplicates = cases_cmd->add_subcommand("duplicates", "Cases that look like the same person (audited)");
+  add_identified_view(cases_duplicates, true);
   auto* cases_conflicts = cases_cmd->add_subcommand("conflicts", "Concurrent edits of a case awaiting an officer");
   cases_conflicts->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
+  add_identified_view(cases_conflicts, false);
   auto* cases_resolve = cases_cmd->add_subcommand("resolve", "Decide a conflict: the value the field keeps");
   cases_resolve->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
   cases_resolve->add_option("--record", args.record_ref, "The step record in conflict (default: the case itself)");
@@ -635,7 +787,11 @@ int run(int argc, char** argv) {
   export_cmd->add_option("--to", args.to, "Last collection date, YYYY-MM-DD");
   export_cmd->add_option("--format", args.format, "csv, xlsx or jsonl")->check(CLI::IsMember({"csv", "xlsx", "jsonl"}))
       ->capture_default_str();
-  export_cmd->add_option("--out", args.out, "Where to write the dataset")->required();
+  export_cmd->add_option("--out", args.out, "Where to write the dataset (not in the data directory)")->required();
+  export_cmd->add_option("--dates", args.dates, "De-identified dates as a month or an ISO week")
+      ->check(CLI::IsMember({"month", "week"}))
+      ->capture_default_str();
+  export_cmd->add_flag("--force", args.force, "Replace the dataset and its codebook if they exist");
   export_cmd->add_flag("--identified", args.identified,
                        "Keep names, sensitive answers and ids (needs --by an officer or admin; audited)");
   export_cmd->add_option("--by", args.officer, "Who asks for the export (required with --identified)");
@@ -648,7 +804,8 @@ int run(int argc, char** argv) {
   report_cmd->add_option("--location", args.report_location, "Only this site or location");
   report_cmd->add_option("--format", args.report_format, "html or md")->check(CLI::IsMember({"html", "md"}))
       ->capture_default_str();
-  report_cmd->add_option("--out", args.out, "Where to write it")->required();
+  report_cmd->add_option("--out", args.out, "Where to write it (not in the data directory)")->required();
+  report_cmd->add_flag("--force", args.force, "Replace the file if it exists");
   auto* refused = app.add_subcommand("refused", "Writes refused by write authority, kept aside for review");
   refused->add_flag("--values", args.values, "Show the values they tried to write (asks for the operator passphrase)");
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
@@ -662,12 +819,16 @@ int run(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     result = run_serve(args, stop_signals);
   } else if (*users_add) result = run_users_add(args);
+  else if (*users_list) result = run_users_list(args);
+  else if (*users_set) result = run_users_set(args);
+  else if (*users_deactivate) result = run_users_deactivate(args);
   else if (*enroll) result = run_enroll(args);
   else if (*devices) result = run_devices(args);
   else if (*revoke) result = run_revoke(args);
   else if (*status) result = run_status(args);
   else if (*records) result = run_records(args);
   else if (*cases_review) result = run_cases_review(args);
+  else if (*cases_show) result = run_case_show(args);
   else if (*cases_conflicts) result = run_case_conflicts(args);
   else if (*cases_duplicates) result = run_case_duplicates(args);
   else if (*cases_history) result = run_case_history(args);

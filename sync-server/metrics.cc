@@ -9,8 +9,14 @@ void Metrics::add(const std::string& name, const std::string& labels, std::uint6
   counters_[name][labels] += amount;
 }
 
+void Metrics::set(const std::string& name, std::uint64_t level) {
+  std::lock_guard lock(mutex_);
+  gauges_[name] = level;
+}
+
 std::uint64_t Metrics::value(const std::string& name, const std::string& labels) const {
   std::lock_guard lock(mutex_);
+  if (auto gauge = gauges_.find(name); gauge != gauges_.end() && labels.empty()) return gauge->second;
   auto family = counters_.find(name);
   if (family == counters_.end()) return 0;
   auto series = family->second.find(labels);
@@ -28,6 +34,7 @@ std::string Metrics::render() const {
       out << ' ' << count << '\n';
     }
   }
+  for (const auto& [name, level] : gauges_) out << "# TYPE " << name << " gauge\n" << name << ' ' << level << '\n';
   return out.str();
 }
 

@@ -14,7 +14,6 @@
 namespace amana::server {
 namespace {
 
-constexpr std::size_t kNonceBytes = 32;
 constexpr std::size_t kTokenBytes = 10;
 
 HttpResponse plain(const google::protobuf::MessageLite& message) {
@@ -68,7 +67,12 @@ pb::PushResponse::Outcome to_wire(ChangesetOutcome outcome) {
 
 SyncService::SyncService(CentralStore& store, const OrgKeys& keys, std::shared_ptr<Metrics> metrics,
                          WallClock clock, ServiceLimits limits)
-    : store_(store), keys_(keys), metrics_(std::move(metrics)), clock_(std::move(clock)), limits_(limits) {}
+    : store_(store),
+      keys_(keys),
+      metrics_(std::move(metrics)),
+      clock_(std::move(clock)),
+      limits_(limits),
+      nonces_(keys_.data_key, limits_.nonce_lifetime) {}
 
 HttpResponse SyncService::handle(const HttpRequest& request) {
   const std::string path = request.target.substr(0, request.target.find('?'));
@@ -85,20 +89,29 @@ HttpResponse SyncService::org_keys() const {
   pb::OrgKeys message;
   message.set_sign_public_key(keys_.sign.public_key.data(), keys_.sign.public_key.size());
   message.set_box_public_key(keys_.box.public_key.data(), keys_.box.public_key.size());
+  message.set_tls_key_pin(tls_key_pin_);
+  message.set_tls_key_pin_signature(tls_key_pin_signature_);
   return plain(message);
 }
 
-Result<std::string> SyncService::issue_nonce() {
-  const crypto::Bytes value = crypto::random_bytes(kNonceBytes);
-  AMANA_RETURN_IF_ERROR(store_.add_nonce(value, clock_() + limits_.nonce_lifetime.count()));
-  return std::string(value.begin(), value.end());
+void SyncService::present_tls_key(const tls::KeyPin& pin) {
+  const crypto::Bytes signature = crypto::sign(keys_.sign.secret_key, tls::signed_pin_message(pin));
+  tls_key_pin_.assign(pin.begin(), pin.end());
+  tls_key_pin_signature_.assign(signature.begin(), signature.end());
 }
 
-HttpResponse SyncService::nonce() {
-  auto issued = issue_nonce();
-  if (!issued.ok()) return refusal(issued.status());
+std::string SyncService::issue_nonce() const { return nonces_.issue(clock_()); }
+
+Status SyncService::spend_nonce(const std::string& nonce) {
+  const std::int64_t now = clock_();
+  AMANA_ASSIGN_OR_RETURN(NonceIssuer::Checked checked, nonces_.check(nonce, now));
+  return store_.spend_nonce(checked.id, checked.expires_at_ms, now);
+}
+
+HttpResponse SyncService::nonce() const {
+  // No store, no disk: anyone may ask, as often as they like (nonce.h).
   pb::Nonce message;
-  message.set_nonce(*issued);
+  message.set_nonce(issue_nonce());
   return plain(message);
 }
 
@@ -126,14 +139,24 @@ HttpResponse SyncService::enroll(const HttpRequest& request) {
   }
   device.id = DeviceId::from_bytes(device_bytes).value();
   std::copy(opened->sender_id.begin(), opened->sender_id.end(), device.sign_public_key.begin());
-  const Status fresh = store_.consume_nonce(crypto::as_bytes(message.server_nonce()), clock_());
-  if (!fresh.ok()) return refusal(fresh);
-  auto user = store_.enroll(crypto::hash(crypto::as_bytes(message.token())), device, clock_());
-  if (!user.ok()) return refusal(user.status(), "enrollment_refused");
+  // One durable commit: the nonce spent and the device registered. A refused code still
+  // spends its nonce (the commit goes ahead), so every guess at a code costs a new one.
+  std::optional<User> user;
+  HttpResponse refused;
+  const Status committed = store_.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(spend_nonce(message.server_nonce()));
+    auto enrolled = store_.enroll(crypto::hash(crypto::as_bytes(message.token())), device, clock_());
+    if (!enrolled.ok()) {
+      refused = refusal(enrolled.status(), "enrollment_refused");
+      return Status();
+    }
+    user = std::move(enrolled).value();
+    return store_.append_audit({clock_(), user->name, "enroll", device.id.to_string(),
+                                "role " + std::string(role_name(user->role))});
+  });
+  if (!committed.ok()) return refusal(committed);
+  if (!user) return refused;
   metrics_->add("amana_devices_enrolled_total");
-  const Status audited = store_.append_audit({clock_(), user->name, "enroll", device.id.to_string(),
-                                              "role " + std::string(role_name(user->role))});
-  if (!audited.ok()) return refusal(audited);
 
   pb::EnrollResponse response;
   response.set_device_id(message.device_id());
@@ -287,10 +310,10 @@ HttpResponse SyncService::push(const HttpRequest& request) {
   // not on the CPU (docs/benchmarks.md).
   AppliedPush applied;
   const Status done = store_.in_one_transaction([&]() -> Status {
-    AMANA_RETURN_IF_ERROR(store_.consume_nonce(crypto::as_bytes(push->request.server_nonce()), clock_()));
+    AMANA_RETURN_IF_ERROR(spend_nonce(push->request.server_nonce()));
     AMANA_ASSIGN_OR_RETURN(applied, apply_push(*push));
     AMANA_RETURN_IF_ERROR(audit_push(push->sender, "push", applied.response));
-    AMANA_ASSIGN_OR_RETURN(*applied.response.mutable_next_nonce(), issue_nonce());
+    applied.response.set_next_nonce(issue_nonce());
     return Status();
   });
   if (!done.ok()) return refusal(done);
@@ -436,7 +459,7 @@ std::variant<HttpResponse, SyncService::DeviceRequest<Message>> SyncService::ope
     return rejected(400, "malformed", std::string(what) + " request does not parse");
   }
   // A replayed request gets nothing: the nonce is spent before anything is read.
-  const Status fresh = store_.consume_nonce(crypto::as_bytes(opened.message.server_nonce()), clock_());
+  const Status fresh = spend_nonce(opened.message.server_nonce());
   if (!fresh.ok()) return refusal(fresh);
   return opened;
 }

@@ -4,7 +4,7 @@
 //
 //   GET  /v1/org-keys   OrgKeys: the organisation's public keys (checked by the device
 //                       against the fingerprint in its enrollment code)
-//   GET  /v1/nonce      Nonce: single use, expires after five minutes
+//   GET  /v1/nonce      Nonce: single use, expires after five minutes; stores nothing
 //   POST /v1/enroll     EnrollRequest -> EnrollResponse
 //   POST /v1/push       PushRequest -> PushResponse
 //   POST /v1/pull       PullRequest -> DeviceUpdate (acknowledgement, status, changes)
@@ -17,7 +17,7 @@
 // Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
 // (does not open or verify), 403 revoked (with the signed order to wipe) / unknown_device /
 // enrollment_refused / role,
-// 409 replayed (nonce unknown or used), 404 unknown_route, 413 oversized (HTTP layer).
+// 409 replayed (nonce forged, expired or used), 404 unknown_route, 413 oversized (HTTP layer).
 //
 // Every push, pull, enrollment and dataset, and every contact from a revoked device, is
 // written to the audit log (audit_log.h).
@@ -34,9 +34,11 @@
 #include "common/envelope.h"
 
 #include "common/hlc.h"
+#include "common/tls.h"
 #include "sync-server/central_store.h"
 #include "sync-server/http_server.h"
 #include "sync-server/metrics.h"
+#include "sync-server/nonce.h"
 #include "sync-server/org_keys.h"
 #include "sync-server/write_authority.h"
 
@@ -55,6 +57,10 @@ class SyncService {
               WallClock clock = system_wall_clock(), ServiceLimits limits = {});
 
   HttpResponse handle(const HttpRequest& request);
+
+  // The TLS key the HTTP front presents: GET /v1/org-keys carries its pin signed by the
+  // org, for devices to pin at enrollment. Call before serving (not thread safe).
+  void present_tls_key(const tls::KeyPin& pin);
 
   // Sync bundles (files carried on a USB stick), through the same code path as HTTP.
   // A device's bundle holds a sealed push without a nonce: its changesets are numbered
@@ -93,9 +99,12 @@ class SyncService {
   // Into /metrics, once the push is committed: a rolled-back push counts nothing.
   void count_push(const AppliedPush& push);
   HttpResponse org_keys() const;
-  // A new single-use nonce, stored with its expiry.
-  Result<std::string> issue_nonce();
-  HttpResponse nonce();
+  // A new single-use nonce (nonce.h): nothing is stored.
+  std::string issue_nonce() const;
+  // Checks `nonce` and records it spent, in the caller's transaction: replayed when it is
+  // forged, expired or already spent.
+  Status spend_nonce(const std::string& nonce);
+  HttpResponse nonce() const;
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse push(const HttpRequest& request);
   HttpResponse pull(const HttpRequest& request);
@@ -140,6 +149,9 @@ class SyncService {
   std::shared_ptr<Metrics> metrics_;
   WallClock clock_;
   ServiceLimits limits_;
+  NonceIssuer nonces_;
+  std::string tls_key_pin_;            // empty: no TLS served here
+  std::string tls_key_pin_signature_;
 };
 
 }  // namespace amana::server

@@ -195,6 +195,25 @@ Status create_v7(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v8(sql::Database& db, sql::Transaction&) {
+  // Nonces prove themselves (a MAC under a key derived from the data key, nonce.h), so
+  // issuing one writes nothing and a flood of GET /v1/nonce cannot evict anyone's: only
+  // spent nonces are kept, until they expire. Nonces outstanding from before are dropped;
+  // a device holding one is refused once (409) and asks again.
+  return db.exec(R"sql(
+    DROP TABLE IF EXISTS nonces;
+    CREATE TABLE IF NOT EXISTS spent_nonces (nonce_id BLOB PRIMARY KEY, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS spent_nonces_by_expiry ON spent_nonces (expires_at_ms);
+  )sql");
+}
+
+Status create_v9(sql::Database& db, sql::Transaction&) {
+  // A user who leaves keeps their name in the records and the audit log: deactivated, not
+  // deleted. (Versions 7, 8 and 10 are other changes made at the same time; a store skips
+  // numbers it never had.)
+  return db.exec("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -203,6 +222,8 @@ const sql::Migration kMigrations[] = {
     {5, "the hash-chained audit log", create_v5},
     {6, "one row per merged operation, its values sealed together", create_v6},
     {7, "operations write authority refused, kept aside for review", create_v7},
+    {8, "nonces prove themselves: only spent ones are kept", create_v8},
+    {9, "users can be deactivated", create_v9},
 };
 
 }  // namespace

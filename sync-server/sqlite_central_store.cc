@@ -64,8 +64,8 @@ Status SqliteCentralStore::add_user(const User& user) {
   exists.bind(1, user.name);
   AMANA_ASSIGN_OR_RETURN(bool row, exists.step());
   if (row) return Status(ErrorCode::already_exists, "user '" + user.name + "' already exists");
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO users (name, role, team) VALUES (?, ?, ?)"));
-  return q.bind(1, user.name).bind(2, role_name(user.role)).bind(3, user.team).run();
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO users (name, role, team, active) VALUES (?, ?, ?, ?)"));
+  return q.bind(1, user.name).bind(2, role_name(user.role)).bind(3, user.team).bind(4, std::int64_t{user.active}).run();
 }
 
 Result<User> SqliteCentralStore::user(std::string_view name) {
@@ -73,10 +73,35 @@ Result<User> SqliteCentralStore::user(std::string_view name) {
   return find_user(name);
 }
 
+Result<std::vector<User>> SqliteCentralStore::users() {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kUserColumns) + " ORDER BY name"));
+  std::vector<User> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(User user, read_user(q));
+    out.push_back(std::move(user));
+  }
+  return out;
+}
+
+Status SqliteCentralStore::update_user(const User& user) {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("UPDATE users SET role = ?, team = ?, active = ? WHERE name = ?"));
+  AMANA_RETURN_IF_ERROR(
+      q.bind(1, role_name(user.role)).bind(2, user.team).bind(3, std::int64_t{user.active}).bind(4, user.name).run());
+  if (db_->changes() == 0) return not_found("no user '" + user.name + "' (see `sync-server users list`)");
+  return Status();
+}
+
 Status SqliteCentralStore::add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
                                           std::int64_t expires_at_ms) {
   std::lock_guard lock(mutex_);
-  AMANA_RETURN_IF_ERROR(find_user(user_name).status());
+  AMANA_ASSIGN_OR_RETURN(User user, find_user(user_name));
+  if (!user.active) {
+    return Status(ErrorCode::permission_denied, "user '" + user_name + "' is deactivated: no device can be enrolled for them");
+  }
   AMANA_ASSIGN_OR_RETURN(sql::Query q,
                          db_->query("INSERT INTO enrollments (token_hash, user, expires_at_ms) VALUES (?, ?, ?)"));
   return q.bind(1, ByteView(token_hash)).bind(2, user_name).bind(3, expires_at_ms).run();
@@ -95,6 +120,7 @@ Result<User> SqliteCentralStore::enroll(const std::array<std::uint8_t, 32>& toke
   if (!row || !q.column_is_null(2) || q.column_int64(1) < now_ms) return refused;
   const std::string user_name = q.column_text(0);
   AMANA_ASSIGN_OR_RETURN(User user, find_user(user_name));
+  if (!user.active) return refused;
   AMANA_ASSIGN_OR_RETURN(sql::Query taken, db_->query("SELECT 1 FROM devices WHERE id = ?"));
   taken.bind(1, device.id.view());
   AMANA_ASSIGN_OR_RETURN(bool exists, taken.step());
@@ -136,27 +162,15 @@ Status SqliteCentralStore::revoke(const DeviceId& id, std::int64_t now_ms) {
   return Status();
 }
 
-Status SqliteCentralStore::add_nonce(ByteView nonce, std::int64_t expires_at_ms) {
+Status SqliteCentralStore::spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  // Anyone may ask for a nonce: keep the table bounded by dropping the oldest
-  // outstanding ones (a device holding one of those simply asks again).
-  AMANA_ASSIGN_OR_RETURN(sql::Query bound,
-                         db_->query("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces "
-                                    "ORDER BY expires_at_ms LIMIT max(0, (SELECT count(*) FROM nonces) - ?))"));
-  AMANA_RETURN_IF_ERROR(bound.bind(1, kMaxOutstandingNonces - 1).run());
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("INSERT INTO nonces (nonce, expires_at_ms) VALUES (?, ?)"));
-  return q.bind(1, nonce).bind(2, expires_at_ms).run();
-}
-
-Status SqliteCentralStore::consume_nonce(ByteView nonce, std::int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  AMANA_ASSIGN_OR_RETURN(sql::Query prune, db_->query("DELETE FROM nonces WHERE expires_at_ms < ?"));
+  // The table holds only nonces spent within their lifetime: a few per device per sync.
+  AMANA_ASSIGN_OR_RETURN(sql::Query prune, db_->query("DELETE FROM spent_nonces WHERE expires_at_ms <= ?"));
   AMANA_RETURN_IF_ERROR(prune.bind(1, now_ms).run());
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("DELETE FROM nonces WHERE nonce = ?"));
-  AMANA_RETURN_IF_ERROR(q.bind(1, nonce).run());
-  if (db_->changes() == 0) {
-    return Status(ErrorCode::replayed, "request refused: its nonce is unknown, expired or already used");
-  }
+  AMANA_ASSIGN_OR_RETURN(sql::Query q,
+                         db_->query("INSERT OR IGNORE INTO spent_nonces (nonce_id, expires_at_ms) VALUES (?, ?)"));
+  AMANA_RETURN_IF_ERROR(q.bind(1, nonce_id).bind(2, expires_at_ms).run());
+  if (db_->changes() == 0) return Status(ErrorCode::replayed, "request refused: its nonce was already used");
   return Status();
 }
 
@@ -334,14 +348,19 @@ Result<AuditHead> SqliteCentralStore::read_audit_head() {
 }
 
 Result<User> SqliteCentralStore::find_user(std::string_view name) {
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT name, role, team FROM users WHERE name = ?"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kUserColumns) + " WHERE name = ?"));
   q.bind(1, name);
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return not_found("no user '" + std::string(name) + "' (add one with `sync-server users add`)");
+  return read_user(q);
+}
+
+Result<User> SqliteCentralStore::read_user(const sql::Query& q) {
   User user;
   user.name = q.column_text(0);
   AMANA_ASSIGN_OR_RETURN(user.role, parse_role(q.column_text(1)));
   user.team = q.column_text(2);
+  user.active = q.column_int64(3) != 0;
   return user;
 }
 

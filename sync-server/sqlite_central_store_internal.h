@@ -35,8 +35,6 @@ using crypto::ByteView;
 // The schema's migrations, oldest first (sqlite_central_schema.cc).
 std::span<const sql::Migration> migrations();
 
-// Anyone may ask for a nonce: the table is kept bounded by dropping the oldest outstanding.
-inline constexpr std::int64_t kMaxOutstandingNonces = 100'000;
 
 inline std::int64_t as_int(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 inline std::int64_t as_int(HlcTime value) { return static_cast<std::int64_t>(value); }
@@ -79,6 +77,10 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<User> user(std::string_view name) override;
 
+  Result<std::vector<User>> users() override;
+
+  Status update_user(const User& user) override;
+
   Status add_enrollment(const std::array<std::uint8_t, 32>& token_hash, const std::string& user_name,
                         std::int64_t expires_at_ms) override;
 
@@ -91,9 +93,8 @@ class SqliteCentralStore final : public CentralStore {
 
   Status revoke(const DeviceId& id, std::int64_t now_ms) override;
 
-  Status add_nonce(ByteView nonce, std::int64_t expires_at_ms) override;
 
-  Status consume_nonce(ByteView nonce, std::int64_t now_ms) override;
+  Status spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) override;
 
   Result<ApplyResult> apply_changeset(const DeviceId& device_id, const std::string& encoded,
                                       const pb::Changeset& changeset, std::int64_t now_ms) override;
@@ -176,7 +177,11 @@ class SqliteCentralStore final : public CentralStore {
   // REQUIRES: mutex_ held.
   Result<AuditHead> read_audit_head();
 
+  static constexpr std::string_view kUserColumns = "SELECT name, role, team, active FROM users";
+
   Result<User> find_user(std::string_view name);
+
+  static Result<User> read_user(const sql::Query& q);
 
   Result<std::vector<Device>> load_devices(const DeviceId* only);
 

@@ -181,25 +181,28 @@ const std::string kExamples = std::string(AMANA_SOURCE_DIR) + "/forms/examples/"
 const std::map<std::string, std::string> kPassphrases = {{"AMANA_SERVER_PASSPHRASE", "operator passphrase for tests"},
                                                          {"AMANA_PASSPHRASE", "device passphrase for tests"}};
 
-ServerUnderTest::ServerUnderTest(std::filesystem::path data_dir)
-    : data_(data_dir.empty() ? dir_.path() / "server" : std::move(data_dir)) {
+ServerUnderTest::ServerUnderTest(std::filesystem::path data_dir, Transport transport)
+    : data_(data_dir.empty() ? dir_.path() / "server" : std::move(data_dir)), transport_(transport) {
   REQUIRE_MESSAGE(admin({"init"}).exit_code == 0, "init failed");
   REQUIRE(admin({"users", "add", "amina", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
   REQUIRE(admin({"users", "add", "hawa", "--role", "assistant", "--team", "um-dukhun"}).exit_code == 0);
   restart();
 }
 
-std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url) {
-  auto process = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{kServerBin, "--data", data.string(), "serve", "--listen", "127.0.0.1:0"}, kPassphrases);
+std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url, Transport transport,
+                                         const std::vector<std::string>& extra) {
+  std::vector<std::string> argv{kServerBin, "--data", data.string(), "serve", "--listen", "127.0.0.1:0"};
+  if (transport == Transport::plain_http) argv.push_back("--plain-http");
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto process = std::make_unique<BackgroundProcess>(argv, kPassphrases);
   const std::string line = process->wait_for_line("listening on ");
-  url = "http://" + line.substr(std::string("listening on ").size());
+  url = (transport == Transport::tls ? "https://" : "http://") + line.substr(std::string("listening on ").size());
   return process;
 }
 
 std::string ServerUnderTest::restart() {
   process_.reset();
-  process_ = serve(data_, url_);
+  process_ = serve(data_, url_, transport_);
   return url_;
 }
 
@@ -253,6 +256,29 @@ CommandResult FieldDevice::run(std::vector<std::string> args) const { return run
 void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user) {
   const auto enrolled = device.run({"enroll", server.enrollment_code(user), "--server", server.url()});
   REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
+}
+
+std::string example_answers(const std::string& step) {
+  static const std::map<std::string, std::string> kForms = {
+      {"register", "case-registration"}, {"assess", "case-assessment"}, {"plan", "case-plan"},
+      {"refer", "referral"},             {"follow-up", "follow-up"},    {"close", "case-closure"}};
+  return kExamples + kForms.at(step) + ".answers.json";
+}
+
+std::string open_example_case(const FieldDevice& device, const std::vector<std::string>& steps) {
+  const auto identification = device.run({"collect", "outreach-identification", "--answers",
+                                          kExamples + "outreach-identification.answers.json"});
+  REQUIRE_MESSAGE(identification.exit_code == 0, identification.err);
+  const auto opened = device.run({"case", "open", "--from", identification.out.substr(0, 36), "--not-a-duplicate"});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  for (const std::string& step : steps) {
+    const auto done = device.run({"case", step, kase, "--answers", example_answers(step)});
+    REQUIRE_MESSAGE(done.exit_code == 0, step, ": ", done.err);
+  }
+  const auto synced = device.run({"sync"});
+  REQUIRE_MESSAGE(synced.exit_code == 0, synced.err);
+  return kase;
 }
 
 std::vector<std::string> FieldDevice::command(std::vector<std::string> args) const {

@@ -80,16 +80,22 @@ extern const std::string kExamples;  // forms/examples/, with a slash
 // The operator's and the devices' passphrases, as scripts pass them.
 extern const std::map<std::string, std::string> kPassphrases;
 
+// How a test server serves: plain HTTP (`--plain-http`, although init made a certificate:
+// most tests are about sync, not transport) or TLS with the certificate init made.
+enum class Transport { plain_http, tls };
+
 // `sync-server serve` on 127.0.0.1 with an ephemeral port, over the data dir `data`;
-// sets `url` once it listens.
-std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url);
+// sets `url` (http:// or https://) once it listens. `extra` goes after the serve options.
+std::unique_ptr<BackgroundProcess> serve(const std::filesystem::path& data, std::string& url,
+                                         Transport transport = Transport::plain_http,
+                                         const std::vector<std::string>& extra = {});
 
 // A sync server with its own data dir (users amina and hawa, team um-dukhun), serving on
 // 127.0.0.1 with an ephemeral port.
 class ServerUnderTest {
  public:
   // `data_dir` empty: a fresh temp dir. Otherwise the data dir (e.g. on a small tmpfs).
-  explicit ServerUnderTest(std::filesystem::path data_dir = {});
+  explicit ServerUnderTest(std::filesystem::path data_dir = {}, Transport transport = Transport::plain_http);
   // Starts (again) on a new ephemeral port; returns the URL.
   std::string restart();
   CommandResult admin(std::vector<std::string> args) const;
@@ -104,6 +110,7 @@ class ServerUnderTest {
   std::filesystem::path data_;
   std::unique_ptr<BackgroundProcess> process_;
   std::string url_;
+  Transport transport_;
 };
 
 // Argon2id at its floor, for tests of the libraries: a passphrase's cost is not what they
@@ -136,6 +143,13 @@ class FieldDevice {
 
 // Enrolls `device` for `user` with a fresh code from `server`; the test stops if it fails.
 void enroll(const ServerUnderTest& server, const FieldDevice& device, const std::string& user);
+
+// Opens a case on `device` from the example identification (Amira Test-Person), records
+// each of `steps` (register, assess, plan, follow-up, close, ...) with its example answers
+// and syncs; returns the case id. The test stops if any of it fails.
+std::string open_example_case(const FieldDevice& device, const std::vector<std::string>& steps = {});
+// The example answers file of a step verb: "register" -> ".../case-registration.answers.json".
+std::string example_answers(const std::string& step);
 
 
 // The example PDM survey's answers, validated; each collected survey makes one field

@@ -8,6 +8,8 @@
 // starts, holding `records` PDM surveys; then all of them call sync_device at the same
 // instant, one thread each, one connection at a time each (as a device does), so the
 // server sees up to N connections at once: below HttpOptions::max_connections (1024).
+// They all come from 127.0.0.1, as from one huge NAT'd office, so the server is started
+// with --max-connections-per-address 1024 (its default, 128, fits a real office).
 // Run through tools/bench, which builds it first.
 #include <CLI/CLI.hpp>
 
@@ -74,21 +76,29 @@ ServerProcess start_server(const LoadgenOptions& options, const fs::path& data, 
     setenv(kServerPassphraseVariable, std::string(kOperatorPassphrase).c_str(), 1);
     const std::string data_arg = data.string();
     execl(options.server_bin.c_str(), options.server_bin.c_str(), "--data", data_arg.c_str(), "serve", "--listen",
-          "127.0.0.1:0", static_cast<char*>(nullptr));
+          "127.0.0.1:0", "--max-connections-per-address", "1024", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
-  std::string line;
+  // The listening line follows the one that says what is served (plain HTTP here).
+  std::string printed;
+  auto listening_line = [&] {
+    const auto at = printed.rfind("listening on ", printed.size() > 0 ? printed.size() - 1 : 0);
+    const bool whole = at != std::string::npos && (at == 0 || printed[at - 1] == '\n') &&
+                       printed.find('\n', at) != std::string::npos;
+    return whole ? printed.substr(at, printed.find('\n', at) - at) : std::string();
+  };
   const auto deadline = Clock::now() + options.start_timeout;
-  while (line.find('\n') == std::string::npos && Clock::now() < deadline) {
+  while (listening_line().empty() && Clock::now() < deadline) {
     pollfd ready{out[0], POLLIN, 0};
     if (poll(&ready, 1, 1000) <= 0) continue;
     char buffer[256];
     const ssize_t n = read(out[0], buffer, sizeof buffer);
     if (n <= 0) break;
-    line.append(buffer, static_cast<std::size_t>(n));
+    printed.append(buffer, static_cast<std::size_t>(n));
   }
   close(out[0]);  // the server writes one more line when it stops: SIGPIPE is ignored below
+  const std::string line = listening_line().empty() ? printed : listening_line();
   const auto colon = line.rfind(':');
   if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos) {
     kill(pid, SIGKILL);

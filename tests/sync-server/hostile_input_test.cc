@@ -390,9 +390,11 @@ TEST_CASE("hostile: a slowloris dripping one header byte at a time is cut off at
   CHECK(starts_with(front.get("/v1/push"), "HTTP/1.1 200"));
 }
 
-TEST_CASE("hostile: a client that sends its headers and then trickles the body is cut off at the body timeout") {
+TEST_CASE("hostile: a client that sends its headers and then trickles the body is cut off at the transfer floor") {
   HttpOptions options;
-  options.body_timeout = std::chrono::milliseconds(300);
+  // A byte every 20 ms is about 15 bytes a window: below the floor of 100.
+  options.transfer_window = std::chrono::milliseconds(300);
+  options.min_transfer_bytes = 100;
   Front front(options);
   LoopbackClient slow(front.server->port());
   REQUIRE(slow.send("POST /v1/push HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
@@ -476,10 +478,14 @@ TEST_CASE("hostile: export and report paths with '..', a newline or a directory 
     CAPTURE(out);
     const auto refused = server({"export", "--form", "pdm-survey", "--out", out});
     CHECK(refused.exit_code != 0);
-    CHECK(refused.err.rfind("error: cannot move ", 0) == 0);
+    CHECK(testing::contains(refused.err, "already exists: choose another name, or add --force"));
     const auto report = server({"report", "--period", "2026-10", "--out", out});
     CHECK(report.exit_code != 0);
-    CHECK(report.err.rfind("error: cannot move ", 0) == 0);
+    CHECK(testing::contains(report.err, "already exists: choose another name, or add --force"));
+    // Even when told to replace it, a directory is not a file to replace.
+    const auto forced = server({"export", "--form", "pdm-survey", "--out", out, "--force"});
+    CHECK(forced.exit_code != 0);
+    CHECK(forced.err.rfind("error: cannot move ", 0) == 0);
   }
   CHECK(files_in(exports / "sub").empty());  // no partial file left inside it
   CHECK(files_in(exports).size() == 5);      // nor beside it

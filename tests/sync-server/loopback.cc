@@ -18,7 +18,9 @@ LoopbackHttpServer::LoopbackHttpServer(server::HttpOptions options, server::Requ
   server = std::move(started).value();
 }
 
-LoopbackClient::LoopbackClient(std::uint16_t port) : socket_(io_) {
+LoopbackClient::LoopbackClient(std::uint16_t port, const std::string& source) : socket_(io_) {
+  socket_.open(tcp::v4());
+  socket_.bind(tcp::endpoint(net::ip::make_address(source), 0));
   socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
 }
 

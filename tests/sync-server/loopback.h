@@ -29,8 +29,9 @@ struct LoopbackHttpServer {
 // connection of a flood.
 class LoopbackClient {
  public:
-  // Connects at once; throws when nothing listens on `port`.
-  explicit LoopbackClient(std::uint16_t port);
+  // Connects at once to 127.0.0.1 from `source` (another loopback address, such as
+  // 127.0.0.2, plays another client address); throws when nothing listens on `port`.
+  explicit LoopbackClient(std::uint16_t port, const std::string& source = "127.0.0.1");
   LoopbackClient(const LoopbackClient&) = delete;
   LoopbackClient& operator=(const LoopbackClient&) = delete;
 

@@ -181,3 +181,21 @@ TEST_CASE("write authority: the author is the enrolled user, and stamps stop at 
 }
 
 }  // namespace amana::server
+
+#include "sync-server/case_values.h"
+
+namespace amana::server {
+
+TEST_CASE("write authority: the office's table of case values and common/case_fields.h agree on every field and its owner") {
+  // Two tables read the case fields: the office's (labels, where each answer comes from)
+  // and write authority's (who writes it). The names are declared once; the owners must agree.
+  CHECK(case_fields().size() == std::size(cases::kCaseFields));
+  for (const server::CaseField& field : case_fields()) {
+    CAPTURE(field.name);
+    const auto owner = cases::case_field_owner(field.name);
+    REQUIRE(owner.has_value());
+    CHECK((field.kind == CaseFieldKind::office) == (*owner == cases::FieldOwner::office));
+  }
+}
+
+}  // namespace amana::server

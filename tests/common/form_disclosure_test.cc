@@ -1,0 +1,93 @@
+// How a form says what a de-identified dataset may show of each field (docs/forms.md).
+#include <doctest/doctest.h>
+
+#include "common/form.h"
+#include "common/form_pack.h"
+#include "tests/support.h"
+
+namespace amana::forms {
+namespace {
+
+// A form of one field, given as the JSON of that field.
+Result<FormDefinition> with_field(const std::string& field) {
+  return parse_form_definition(R"({"id": "f", "version": 1, "title": "F", "fields": [)" + field + "]}");
+}
+
+Disclosure disclosure_of(const std::string& field) {
+  auto form = with_field(field);
+  REQUIRE_MESSAGE(form.ok(), form.status().message());
+  return form->fields.front().disclosure;
+}
+
+void check_refused(const std::string& field, const std::string& why) {
+  auto form = with_field(field);
+  REQUIRE_FALSE(form.ok());
+  CHECK_MESSAGE(testing::contains(form.status().message(), why), form.status().message());
+}
+
+}  // namespace
+
+TEST_CASE("disclosure: by default free text and places are dropped, dates become periods, the rest is kept") {
+  CHECK(disclosure_of(R"({"name": "t", "type": "text", "label": "T"})") == Disclosure::dropped);
+  CHECK(disclosure_of(R"({"name": "g", "type": "geopoint", "label": "G"})") == Disclosure::dropped);
+  CHECK(disclosure_of(R"({"name": "d", "type": "date", "label": "D"})") == Disclosure::period);
+  CHECK(disclosure_of(R"({"name": "d", "type": "datetime", "label": "D"})") == Disclosure::period);
+  CHECK(disclosure_of(R"({"name": "n", "type": "integer", "label": "N"})") == Disclosure::as_collected);
+  CHECK(disclosure_of(R"({"name": "b", "type": "boolean", "label": "B"})") == Disclosure::as_collected);
+  CHECK(disclosure_of(R"({"name": "s", "type": "integer", "label": "S", "sensitive": true})") == Disclosure::dropped);
+  CHECK(disclosure_of(R"({"name": "a", "type": "integer", "label": "A", "disclosure": "age_band"})") ==
+        Disclosure::age_band);
+  CHECK(disclosure_of(R"({"name": "p", "type": "text", "label": "P", "disclosure": "as_collected"})") ==
+        Disclosure::as_collected);
+  auto form = with_field(R"({"name": "site", "type": "text", "label": "Site", "disclosure": "area",
+                             "areas": ["Mukjar", {"name": "Um Dukhun", "spellings": ["أم دخن"]}]})");
+  REQUIRE(form.ok());
+  REQUIRE(form->fields.front().areas.size() == 2);
+  CHECK(form->fields.front().areas[1].name == "Um Dukhun");
+  CHECK(form->fields.front().areas[1].spellings == std::vector<std::string>{"أم دخن"});
+  CHECK(disclosure_name(Disclosure::dropped) == "drop");
+}
+
+TEST_CASE("disclosure: a declaration that would leak or cannot apply is refused when the form loads") {
+  check_refused(R"({"name": "n", "type": "text", "label": "N", "sensitive": true, "disclosure": "as_collected"})",
+                "field 'n': a sensitive field is always dropped from de-identified datasets");
+  check_refused(R"({"name": "a", "type": "text", "label": "A", "disclosure": "age_band"})",
+                "'age_band' is for integer fields");
+  check_refused(R"({"name": "d", "type": "integer", "label": "D", "disclosure": "period"})",
+                "'period' is for date and datetime fields");
+  check_refused(R"({"name": "s", "type": "text", "label": "S", "disclosure": "area"})",
+                "disclosure 'area' needs the list of 'areas'");
+  check_refused(R"({"name": "s", "type": "text", "label": "S", "areas": ["Mukjar"]})",
+                "'areas' is only for a field whose disclosure is 'area'");
+  check_refused(R"({"name": "s", "type": "text", "label": "S", "disclosure": "area", "areas": []})",
+                "'areas' must be a list of 1 to 200 places");
+  check_refused(R"({"name": "s", "type": "text", "label": "S", "disclosure": "keep"})",
+                "unknown disclosure 'keep' (known: as_collected, drop, age_band, period, area)");
+}
+
+TEST_CASE("disclosure: in the built-in pack, ages are banded, household size and sensitive fields dropped") {
+  auto pack = FormPack::builtin();
+  REQUIRE(pack.ok());
+  auto field = [&](std::string_view form, std::string_view name) {
+    auto found = pack->find(form);
+    REQUIRE(found.ok());
+    const Field* f = (*found)->find_field(name);
+    REQUIRE(f != nullptr);
+    return f;
+  };
+  CHECK(field("outreach-identification", "age")->disclosure == Disclosure::age_band);
+  CHECK(field("case-registration", "age")->disclosure == Disclosure::age_band);
+  CHECK(field("outreach-identification", "household_size")->disclosure == Disclosure::dropped);
+  CHECK(field("outreach-identification", "site")->disclosure == Disclosure::area);
+  CHECK(field("case-registration", "consent_obtained_by")->disclosure == Disclosure::dropped);
+  CHECK(field("referral", "provider_id")->disclosure == Disclosure::as_collected);
+  for (const FormDefinition& form : pack->forms()) {
+    for (const Field& f : form.fields) {
+      CAPTURE(form.id + "." + f.name);
+      if (f.sensitive) CHECK(f.disclosure == Disclosure::dropped);
+      if (f.type == FieldType::date && !f.sensitive) CHECK(f.disclosure == Disclosure::period);
+    }
+  }
+}
+
+}  // namespace amana::forms
