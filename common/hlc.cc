@@ -40,10 +40,10 @@ HybridClock::HybridClock(WallClock wall, HlcTime last) : wall_(std::move(wall)),
 HlcTime HybridClock::advance(std::int64_t wall_ms, HlcTime floor) {
   // The next stamp is the wall clock if that is ahead of everything seen; otherwise the
   // greatest stamp seen plus one tick of the logical counter. A full counter carries into
-  // the millisecond field, which keeps stamps strictly increasing.
-  const HlcTime from_wall = make_hlc(std::max<std::int64_t>(wall_ms, 0), 0);
-  const HlcTime highest = std::max(last_, floor);
-  last_ = from_wall > highest ? from_wall : HlcTime(static_cast<std::uint64_t>(highest) + 1);
+  // the millisecond field, which keeps stamps strictly increasing, up to kMaxHlc.
+  const HlcTime from_wall = make_hlc(std::clamp<std::int64_t>(wall_ms, 0, hlc_millis(kMaxHlc)), 0);
+  const HlcTime highest = std::min(std::max(last_, floor), kMaxHlc);
+  last_ = from_wall > highest ? from_wall : next_hlc(highest);
   return last_;
 }
 

@@ -14,6 +14,10 @@ namespace {
 
 using cases::CaseEvent;
 using cases::CaseStatus;
+namespace field = cases::field;
+
+// Values[name] for a case field name declared in common/case_fields.h.
+std::string& at(forms::Answers& values, std::string_view name) { return values[std::string(name)]; }
 
 const forms::FormDefinition& case_form() {
   static const forms::FormDefinition form = [] {
@@ -38,8 +42,8 @@ std::string value_or_empty(const forms::Answers& values, std::string_view field)
 }
 
 cases::PersonKey person_of_case(const forms::Answers& values) {
-  return {value_or_empty(values, "name"), value_or_empty(values, "sex"), parse_whole_number(value_or_empty(values, "age")),
-          value_or_empty(values, "location")};
+  return {value_or_empty(values, field::kName), value_or_empty(values, field::kSex),
+          parse_whole_number(value_or_empty(values, field::kAge)), value_or_empty(values, field::kLocation)};
 }
 
 cases::PersonKey person_of_identification(const forms::Answers& values) {
@@ -60,9 +64,9 @@ Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases
   std::set<std::string> identifications_with_a_case;
   for (const RecordSummary& summary : case_records) {
     AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
-    identifications_with_a_case.insert(value_or_empty(record.values, "source_record"));
+    identifications_with_a_case.insert(value_or_empty(record.values, field::kSourceRecord));
     if (cases::likely_same_person(wanted, cases::comparable(person_of_case(record.values)))) {
-      found.push_back({summary.id, "case", value_or_empty(record.values, "name")});
+      found.push_back({summary.id, "case", value_or_empty(record.values, field::kName)});
     }
   }
   AMANA_ASSIGN_OR_RETURN(auto identifications, store_.records("outreach-identification"));
@@ -78,7 +82,7 @@ Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases
 
 Result<RecordId> CaseBook::open(const CaseOpening& opening) {
   cases::PersonKey person = opening.person;
-  forms::Answers values{{"status", std::string(cases::status_name(CaseStatus::identified))}};
+  forms::Answers values{{std::string(field::kStatus), std::string(cases::status_name(CaseStatus::identified))}};
   if (opening.from_identification) {
     AMANA_ASSIGN_OR_RETURN(Record identification, store_.record(*opening.from_identification));
     if (identification.summary.form_id != "outreach-identification") {
@@ -86,10 +90,12 @@ Result<RecordId> CaseBook::open(const CaseOpening& opening) {
                                                                       {"form", identification.summary.form_id}}));
     }
     person = person_of_identification(identification.values);
-    values["source_record"] = opening.from_identification->to_string();
+    at(values, field::kSourceRecord) = opening.from_identification->to_string();
     // What the identification established is carried over, so nobody asks twice.
-    for (std::string_view field : {"displacement_status", "household_size", "phone", "specific_needs", "urgency"}) {
-      if (auto v = value_or_empty(identification.values, field); !v.empty()) values[std::string(field)] = v;
+    // (The identification form names these answers as the case does.)
+    for (std::string_view name : {field::kDisplacementStatus, field::kHouseholdSize, field::kPhone,
+                                  field::kSpecificNeeds, field::kUrgency}) {
+      if (auto v = value_or_empty(identification.values, name); !v.empty()) at(values, name) = v;
     }
   }
   if (person.name.empty()) {
@@ -109,21 +115,21 @@ Result<RecordId> CaseBook::open(const CaseOpening& opening) {
       return Status(ErrorCode::already_exists, Message("case.maybe_known", {{"list", list}}));
     }
   }
-  values["name"] = person.name;
-  if (!person.sex.empty()) values["sex"] = person.sex;
-  if (person.age) values["age"] = std::to_string(*person.age);
-  if (!person.location.empty()) values["location"] = person.location;
+  at(values, field::kName) = person.name;
+  if (!person.sex.empty()) at(values, field::kSex) = person.sex;
+  if (person.age) at(values, field::kAge) = std::to_string(*person.age);
+  if (!person.location.empty()) at(values, field::kLocation) = person.location;
   return store_.add_record(case_form(), values);
 }
 
 Result<const forms::FormDefinition*> CaseBook::step_form(CaseEvent event) const {
   switch (event) {
-    case CaseEvent::reg: return pack_.find("case-registration");
-    case CaseEvent::assess: return pack_.find("case-assessment");
-    case CaseEvent::plan: return pack_.find("case-plan");
-    case CaseEvent::refer: return pack_.find("referral");
-    case CaseEvent::follow_up: return pack_.find("follow-up");
-    case CaseEvent::request_closure: return pack_.find("case-closure");
+    case CaseEvent::reg: return pack_.find(cases::kRegistrationForm);
+    case CaseEvent::assess: return pack_.find(cases::kAssessmentForm);
+    case CaseEvent::plan: return pack_.find(cases::kPlanForm);
+    case CaseEvent::refer: return pack_.find(cases::kReferralForm);
+    case CaseEvent::follow_up: return pack_.find(cases::kFollowUpForm);
+    case CaseEvent::request_closure: return pack_.find(cases::kClosureForm);
     default:
       return invalid_argument(Message("case.office_step", {{"step", cases::event_label(event)}}));
   }
@@ -132,7 +138,7 @@ Result<const forms::FormDefinition*> CaseBook::step_form(CaseEvent event) const 
 Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const forms::Answers& raw_answers) {
   AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
   if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
-  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, "status")));
+  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, field::kStatus)));
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, step_form(event));
   // The order of checks is the order a case worker thinks in: may this step happen now,
   // are the answers right, does the client's consent allow it.
@@ -142,17 +148,18 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
   AMANA_ASSIGN_OR_RETURN(forms::Answers answers, forms::validate_submission(*form, raw_answers, given, options_));
 
   forms::Answers values = kase.values;
-  values["status"] = std::string(cases::status_name(next));
+  at(values, field::kStatus) = std::string(cases::status_name(next));
   switch (event) {
     case CaseEvent::reg:
-      values["name"] = value_or_empty(answers, "full_name");
-      for (std::string_view field : {"sex", "age", "location", "consent_services", "consent_referral",
-                                     "consent_information_sharing"}) {
-        if (auto v = value_or_empty(answers, field); !v.empty()) values[std::string(field)] = v;
+      at(values, field::kName) = value_or_empty(answers, "full_name");
+      // (The registration form names these answers as the case does.)
+      for (std::string_view name : {field::kSex, field::kAge, field::kLocation, field::kConsentServices,
+                                    field::kConsentReferral, field::kConsentInformationSharing}) {
+        if (auto v = value_or_empty(answers, name); !v.empty()) at(values, name) = v;
       }
       break;
     case CaseEvent::assess:
-      values["risk_level"] = value_or_empty(answers, "risk_level");
+      at(values, field::kRiskLevel) = value_or_empty(answers, "risk_level");
       break;
     case CaseEvent::refer: {
       // The same rules the interview checks at their questions, for answers from a file.
@@ -170,8 +177,8 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
       break;
     }
     case CaseEvent::request_closure:
-      values["before_closure"] = std::string(cases::status_name(status));
-      values["closure_reason"] = value_or_empty(answers, "reason");
+      at(values, field::kBeforeClosure) = std::string(cases::status_name(status));
+      at(values, field::kClosureReason) = value_or_empty(answers, "reason");
       break;
     default:
       break;
@@ -180,16 +187,16 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
 }
 
 Status CaseBook::referral_consent(const forms::Answers& case_values, bool shares_identifying_data) const {
-  const cases::Consent consent{value_or_empty(case_values, "consent_services") == "true",
-                               value_or_empty(case_values, "consent_referral") == "true",
-                               value_or_empty(case_values, "consent_information_sharing") == "true"};
+  const cases::Consent consent{value_or_empty(case_values, field::kConsentServices) == "true",
+                               value_or_empty(case_values, field::kConsentReferral) == "true",
+                               value_or_empty(case_values, field::kConsentInformationSharing) == "true"};
   return cases::check_referral_consent(consent, shares_identifying_data);
 }
 
 Status CaseBook::check_step_can_start(RecordId case_id, CaseEvent event) {
   AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
   if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
-  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, "status")));
+  AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, field::kStatus)));
   AMANA_RETURN_IF_ERROR(step_form(event).status());
   AMANA_RETURN_IF_ERROR(cases::apply(status, event).status());
   if (event == CaseEvent::refer) AMANA_RETURN_IF_ERROR(referral_consent(kase.values, false));
@@ -289,16 +296,16 @@ Result<std::string> CaseBook::referral_document(RecordId referral_id) {
     document["service"] = std::string(type->en);
   }
   const bool share = value_or_empty(referral.values, "share_identifying_data") == "true" &&
-                     value_or_empty(kase.values, "consent_information_sharing") == "true";
+                     value_or_empty(kase.values, field::kConsentInformationSharing) == "true";
   nlohmann::json client;
-  if (auto sex = value_or_empty(kase.values, "sex"); !sex.empty()) client["sex"] = sex;
-  if (auto age = parse_whole_number(value_or_empty(kase.values, "age"))) {
+  if (auto sex = value_or_empty(kase.values, field::kSex); !sex.empty()) client["sex"] = sex;
+  if (auto age = parse_whole_number(value_or_empty(kase.values, field::kAge))) {
     static constexpr const char* kBands[] = {"0-4", "5-11", "12-17", "18-59", "60+"};
     client["age_band"] = kBands[cases::age_band(*age)];
   }
   if (share) {
-    for (std::string_view field : {"name", "age", "phone", "location"}) {
-      if (auto v = value_or_empty(kase.values, field); !v.empty()) client[std::string(field)] = v;
+    for (std::string_view name : {field::kName, field::kAge, field::kPhone, field::kLocation}) {
+      if (auto v = value_or_empty(kase.values, name); !v.empty()) client[std::string(name)] = v;
     }
   } else {
     client["identifying_data"] = "withheld: the client did not consent to sharing it";
@@ -321,13 +328,13 @@ Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
     bool due_decided = false;  // the newest plan or follow-up says what is due next
     for (const RecordSummary& step : steps) {
       AMANA_ASSIGN_OR_RETURN(Record record, store_.record(step.id));
-      if (step.form_id == "case-plan" || step.form_id == "follow-up") {
-        if (step.form_id == "case-plan") facts.has_plan = true;
+      if (step.form_id == cases::kPlanForm || step.form_id == cases::kFollowUpForm) {
+        if (step.form_id == cases::kPlanForm) facts.has_plan = true;
         if (!due_decided) {
-          facts.next_due = value_or_empty(record.values, step.form_id == "case-plan" ? "next_follow_up" : "next_due");
+          facts.next_due = value_or_empty(record.values, step.form_id == cases::kPlanForm ? "next_follow_up" : "next_due");
           due_decided = true;
         }
-      } else if (step.form_id == "referral") {
+      } else if (step.form_id == cases::kReferralForm) {
         const std::string status = value_or_empty(record.values, "status");
         const auto expected = parse_whole_number(value_or_empty(record.values, "expected_response_days"));
         facts.referrals.push_back({step.id.to_string(), value_or_empty(record.values, "referral_date"),
@@ -344,9 +351,9 @@ Result<CaseSummary> CaseBook::summary(RecordId case_id) {
   if (record.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
   CaseSummary summary;
   summary.id = case_id;
-  AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(record.values, "status")));
-  summary.name = value_or_empty(record.values, "name");
-  summary.risk_level = value_or_empty(record.values, "risk_level");
+  AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(record.values, field::kStatus)));
+  summary.name = value_or_empty(record.values, field::kName);
+  summary.risk_level = value_or_empty(record.values, field::kRiskLevel);
   summary.opened_at_ms = record.summary.created_at_ms;
   summary.values = record.values;
   return summary;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/case_fields.h"
 #include "common/case_lifecycle.h"
 #include "common/case_review.h"
 #include "common/form_pack.h"
@@ -25,7 +26,7 @@
 
 namespace amana::field {
 
-inline constexpr std::string_view kCaseFormId = "case";
+inline constexpr std::string_view kCaseFormId = cases::kCaseForm;
 
 struct CaseSummary {
   RecordId id;

@@ -42,6 +42,7 @@
 #include "common/crypto.h"
 #include "common/hlc.h"
 #include "common/ids.h"
+#include "common/merge.h"
 #include "common/sqlite.h"
 #include "common/status.h"
 #include "common/tls.h"
@@ -70,7 +71,10 @@ struct Record {
   RecordSummary summary;
   std::string author;
   forms::Answers values;
-  std::map<std::string, HlcTime, std::less<>> stamps;  // when each value was last written
+  // When each answer was last written, and by which device: the stamp the merge rule
+  // ranks by (common/merge.h). Answers cleared since keep theirs here (not in `values`),
+  // so that an older write arriving later cannot bring them back.
+  std::map<std::string, merge::Stamp, std::less<>> stamps;
 };
 
 struct FieldChange {
@@ -194,11 +198,15 @@ class Store {
   struct PullReport {
     std::size_t changes_applied = 0;
     std::size_t cases_evicted = 0;
+    // Changes stamped later than this device's clock plus kMaxClockAheadMs (common/hlc.h):
+    // not applied and not taken into its clock; the cursor stays, so they come again at
+    // the next sync and apply once this device's clock is right.
+    std::size_t changes_held_back = 0;
   };
-  // In one transaction: applies changes made elsewhere (field by field, the later stamp
-  // wins; nothing goes to the outbox), removes evicted cases and their steps (keeping any
-  // record that still has changes to push), and advances the cursor when `cursor` is
-  // ahead of it.
+  // In one transaction: applies changes made elsewhere (field by field, the greater
+  // (HLC, device id) wins, as on the server; nothing goes to the outbox), removes evicted
+  // cases and their steps (keeping any record that still has changes to push), and
+  // advances the cursor when `cursor` is ahead of it and nothing was held back.
   Result<PullReport> apply_pulled(const std::vector<pb::Operation>& changes, const std::vector<RecordId>& evicted,
                                   std::uint64_t cursor);
 

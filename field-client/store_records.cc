@@ -42,11 +42,17 @@ Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operatio
 Status Store::write_record(sql::Transaction&, const Record& record, bool insert) {
   pb::RecordValues values;
   values.set_author(record.author);
-  for (const auto& [field, value] : record.values) {
+  for (const auto& [field, stamp] : record.stamps) {
     pb::FieldWrite* write = values.add_values();
     write->set_field(field);
-    write->set_value(value);
-    write->set_hlc(static_cast<std::uint64_t>(record.stamps.at(field)));
+    write->set_hlc(static_cast<std::uint64_t>(stamp.hlc));
+    if (stamp.device != device_) write->set_writer(stamp.device.bytes.data(), stamp.device.bytes.size());
+    auto value = record.values.find(field);
+    if (value == record.values.end()) write->set_cleared(true);
+    else write->set_value(value->second);
+  }
+  for (const auto& [field, value] : record.values) {
+    if (!record.stamps.contains(field)) throw std::logic_error("write_record: answer '" + field + "' has no stamp");
   }
   const std::string plain = values.SerializeAsString();
   const RecordSummary& s = record.summary;
@@ -102,7 +108,7 @@ Result<RecordId> Store::add_record_in(sql::Transaction& txn, const forms::FormDe
   operation.set_created_at_ms(now_ms);
   if (case_id) operation.set_case_id(std::string(case_id->bytes.begin(), case_id->bytes.end()));
   for (const auto& [field, value] : answers) {
-    record.stamps[field] = record.summary.updated;
+    record.stamps[field] = {record.summary.updated, device_};
     pb::FieldWrite* write = operation.add_writes();
     write->set_field(field);
     write->set_value(value);
@@ -151,15 +157,11 @@ Result<bool> Store::update_record_in(sql::Transaction& txn, RecordId id, const f
     write->set_hlc(operation.hlc());
     write->set_cleared(change.cleared);
     if (auto seen = record.stamps.find(change.field); seen != record.stamps.end()) {
-      write->set_base_hlc(static_cast<std::uint64_t>(seen->second));
+      write->set_base_hlc(static_cast<std::uint64_t>(seen->second.hlc));
     }
-    if (change.cleared) {
-      record.values.erase(change.field);
-      record.stamps.erase(change.field);
-    } else {
-      record.values[change.field] = change.value;
-      record.stamps[change.field] = stamp;
-    }
+    if (change.cleared) record.values.erase(change.field);
+    else record.values[change.field] = change.value;
+    record.stamps[change.field] = {stamp, device_};
   }
   record.summary.updated = stamp;
 
@@ -199,8 +201,12 @@ Result<Record> Store::record(RecordId id) {
   AMANA_ASSIGN_OR_RETURN(pb::RecordValues values, parse_record_values(plain));
   record.author = values.author();
   for (const pb::FieldWrite& value : values.values()) {
-    record.values[value.field()] = value.value();
-    record.stamps[value.field()] = HlcTime(value.hlc());
+    merge::Stamp stamp{HlcTime(value.hlc()), device_};  // no writer: this device's own
+    if (!value.writer().empty()) {
+      AMANA_ASSIGN_OR_RETURN(stamp.device, DeviceId::from_bytes(crypto::as_bytes(value.writer())));
+    }
+    record.stamps[value.field()] = stamp;
+    if (!value.cleared()) record.values[value.field()] = value.value();
   }
   return record;
 }

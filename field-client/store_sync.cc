@@ -218,9 +218,21 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
   sql::Database& db = *state_->db;
   PullReport report;
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  const std::int64_t now_ms = state_->wall();
   for (const pb::Operation& operation : changes) {
     AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
+    AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(crypto::as_bytes(operation.device_id())));
     const HlcTime stamp{operation.hlc()};
+    // A stamp from the future (a forged clock the server took in before it refused them)
+    // would win every later edit here and drag this device's clock along: not applied,
+    // not observed. The server holds it; it comes again, and applies once it is no longer
+    // ahead of this device's clock.
+    bool ahead = beyond_clock_bound(stamp, now_ms);
+    for (const pb::FieldWrite& write : operation.writes()) ahead = ahead || beyond_clock_bound(HlcTime{write.hlc()}, now_ms);
+    if (ahead) {
+      ++report.changes_held_back;
+      continue;
+    }
     state_->clock.observe(stamp);
     auto existing = record(id);
     Record target;
@@ -238,15 +250,14 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
     }
     bool changed = insert;
     for (const pb::FieldWrite& write : operation.writes()) {
+      // The merge rule of the server (common/merge.h): the greater (HLC, writer) wins, so
+      // equal stamps from two devices end the same here as there, in any order.
+      const merge::Stamp incoming{HlcTime{write.hlc()}, writer};
       auto seen = target.stamps.find(write.field());
-      if (seen != target.stamps.end() && static_cast<std::uint64_t>(seen->second) >= write.hlc()) continue;
-      if (write.cleared()) {
-        target.values.erase(write.field());
-        target.stamps.erase(write.field());
-      } else {
-        target.values[write.field()] = write.value();
-        target.stamps[write.field()] = HlcTime{write.hlc()};
-      }
+      if (seen != target.stamps.end() && !(seen->second < incoming)) continue;
+      if (write.cleared()) target.values.erase(write.field());
+      else target.values[write.field()] = write.value();
+      target.stamps[write.field()] = incoming;
       changed = true;
     }
     if (!changed) continue;
@@ -277,7 +288,9 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
     ++report.cases_evicted;
   }
   AMANA_ASSIGN_OR_RETURN(std::uint64_t current, pull_cursor());
-  if (cursor > current) AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "pull_cursor", cursor));
+  if (cursor > current && report.changes_held_back == 0) {
+    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "pull_cursor", cursor));
+  }
   AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
   AMANA_RETURN_IF_ERROR(txn.commit());
   return report;

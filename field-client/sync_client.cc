@@ -53,6 +53,26 @@ Result<crypto::Bytes> open_from_org(const std::string& body, envelope::Purpose p
 
 std::string bytes_of(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
+// What the person is told when the office refused some of their changes: that it did, that
+// nothing is lost (an officer has them), and why, one line per change (at most a few).
+std::vector<std::string> refusal_lines(const std::vector<pb::PushResponse::Refusal>& refused, std::uint64_t unlisted) {
+  constexpr std::size_t kShown = 5;
+  const std::size_t n = refused.size() + static_cast<std::size_t>(unlisted);
+  std::vector<std::string> lines{
+      "the office did not accept " + std::to_string(n) + (n == 1 ? " change" : " changes") +
+      " from this device; " + (n == 1 ? "it is" : "they are") +
+      " kept at the office for an officer to review, and everything else was merged:"};
+  for (std::size_t i = 0; i < std::min(refused.size(), kShown); ++i) {
+    std::string record = "a record";
+    if (auto id = RecordId::from_bytes(crypto::as_bytes(refused[i].record_id())); id.ok()) {
+      record = "record " + id->to_string().substr(28);
+    }
+    lines.push_back("  " + record + ": " + refused[i].reason());
+  }
+  if (n > kShown) lines.push_back("  and " + std::to_string(n - kShown) + " more");
+  return lines;
+}
+
 Status wipe_revoked(Store& store) {
   AMANA_RETURN_IF_ERROR(store.wipe_self());
   return Status(ErrorCode::revoked, "the office has revoked this device: its store has been wiped");
@@ -313,6 +333,8 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(response.high_water()));
     next_nonce = response.next_nonce();
     report.high_water = response.high_water();
+    for (const auto& refused : response.refused()) report.refused.push_back(refused);
+    report.refused_unlisted += response.refused_unlisted();
     for (const auto& result : response.results()) {
       if (result.outcome() == pb::PushResponse::GAP) {
         return invalid_argument("the server expects changeset " + std::to_string(response.expected_number()) +
@@ -334,6 +356,9 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
       return io_error("the server acknowledged nothing of this push; retry later");
     }
   }
+  if (!report.refused.empty() || report.refused_unlisted > 0) {
+    for (const std::string& line : refusal_lines(report.refused, report.refused_unlisted)) say(line);
+  }
   say("pulling what this device needs to know");
   AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());
   pb::PullRequest pull;
@@ -353,6 +378,12 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied, apply_update(store, update));
   report.changes_received = applied.pulled.changes_applied;
   report.cases_removed = applied.pulled.cases_evicted;
+  report.changes_held_back = applied.pulled.changes_held_back;
+  if (report.changes_held_back > 0) {
+    say(std::to_string(report.changes_held_back) + (report.changes_held_back == 1 ? " change" : " changes") +
+        " from the office carry a time far ahead of this device's clock and were not applied: check this "
+        "device's date, time and time zone, then sync again (if the clock is right, tell the office)");
+  }
   if (applied.pulled.changes_applied > 0 || applied.pulled.cases_evicted > 0) {
     const auto count = [](std::size_t n, const std::string& one, const std::string& many) {
       return std::to_string(n) + " " + (n == 1 ? one : many);

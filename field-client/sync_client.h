@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "field-client/store.h"
+#include "proto/sync.pb.h"
 
 namespace amana::field {
 
@@ -34,6 +35,13 @@ struct SyncReport {
   std::uint64_t high_water = 0;
   std::size_t changes_received = 0;  // changes to cases this device needs to know, made elsewhere
   std::size_t cases_removed = 0;     // cases transferred away from this device
+  // Changes the server's write authority refused (docs/security.md): not merged, kept
+  // aside at the office for an officer to review; their changesets are acknowledged.
+  std::vector<pb::PushResponse::Refusal> refused;
+  std::uint64_t refused_unlisted = 0;  // more refusals the server counted without listing them
+  // Changes from the server stamped far ahead of this device's clock, not applied yet
+  // (Store::PullReport::changes_held_back).
+  std::size_t changes_held_back = 0;
 };
 
 // Joins the organisation with a code from `sync-server enroll`: fetches the org keys and
@@ -64,7 +72,9 @@ struct DatasetQuery {
 Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, const std::filesystem::path& out,
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(120'000));
 
-// Pushes every unacknowledged change. permission_denied when the device is revoked or
+// Pushes every unacknowledged change, then pulls. Changes the office refused are reported
+// (SyncReport::refused, and a progress line in plain words) but are no error: everything
+// else went through. permission_denied when the device is revoked or
 // unknown; io when the server cannot be reached (retry later: nothing is lost or doubled).
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options);
 

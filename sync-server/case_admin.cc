@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "common/case_fields.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/person_match.h"
@@ -14,6 +15,8 @@
 
 namespace amana::server {
 namespace {
+
+namespace field = cases::field;
 
 std::string value_of(const CentralRecord& record, std::string_view field) {
   auto found = record.values.find(field);
@@ -29,7 +32,7 @@ Result<CentralRecord> case_record(CentralStore& store, const RecordId& id) {
 // The case's status, for a decision that moves it: a damaged one is named, with the way
 // to correct it, rather than reported as a parse error.
 Result<cases::CaseStatus> status_of(const CentralRecord& kase) {
-  const std::string stored = value_of(kase, "status");
+  const std::string stored = value_of(kase, field::kStatus);
   auto status = cases::parse_status(stored);
   if (status.ok()) return status;
   return invalid_argument("case " + kase.id.to_string() + " has status '" + stored +
@@ -38,7 +41,7 @@ Result<cases::CaseStatus> status_of(const CentralRecord& kase) {
 }
 
 std::string assignee_of(const CentralRecord& kase) {
-  std::string assigned = value_of(kase, "assigned_to");
+  std::string assigned = value_of(kase, field::kAssignedTo);
   return assigned.empty() ? kase.author : assigned;
 }
 
@@ -71,10 +74,10 @@ Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) 
     if (record.form_id != kCaseFormId) continue;
     CaseView view;
     view.id = record.id;
-    view.status_text = value_of(record, "status");
+    view.status_text = value_of(record, field::kStatus);
     if (auto status = cases::parse_status(view.status_text); status.ok()) view.status = *status;
-    view.name = value_of(record, "name");
-    view.risk_level = value_of(record, "risk_level");
+    view.name = value_of(record, field::kName);
+    view.risk_level = value_of(record, field::kRiskLevel);
     view.assigned_to = assignee_of(record);
     view.opened_at_ms = record.created_at_ms;
     view.steps = static_cast<std::size_t>(std::count_if(records.begin(), records.end(), [&](const CentralRecord& r) {
@@ -89,7 +92,7 @@ Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const Record
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
   std::set<std::string> fields;
   for (const auto& [field, value] : record.values) fields.insert(field);
-  for (std::string_view always : {"status", "assigned_to"}) fields.insert(std::string(always));
+  for (std::string_view always : {field::kStatus, field::kAssignedTo}) fields.insert(std::string(always));
   std::vector<HistoryEntry> out;
   for (const std::string& field : fields) {
     AMANA_ASSIGN_OR_RETURN(auto versions, store.field_history(case_id, field));
@@ -104,10 +107,10 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
   AMANA_ASSIGN_OR_RETURN(auto views, list_cases(store));
   auto person = [](const CentralRecord& r) {
-    const std::string age = value_of(r, "age");
-    return cases::PersonKey{value_of(r, "name"), value_of(r, "sex"),
+    const std::string age = value_of(r, field::kAge);
+    return cases::PersonKey{value_of(r, field::kName), value_of(r, field::kSex),
                             age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
-                            value_of(r, "location")};
+                            value_of(r, field::kLocation)};
   };
   std::vector<std::pair<CaseView, CaseView>> out;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -126,15 +129,15 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
     if (kase.form_id != kCaseFormId) continue;
     cases::CaseFacts facts;
     facts.id = kase.id.to_string();
-    facts.name = value_of(kase, "name");
-    if (auto status = cases::parse_status(value_of(kase, "status")); status.ok()) {
+    facts.name = value_of(kase, field::kName);
+    if (auto status = cases::parse_status(value_of(kase, field::kStatus)); status.ok()) {
       facts.status = *status;
     } else {
-      facts.unknown_status = value_of(kase, "status");
+      facts.unknown_status = value_of(kase, field::kStatus);
     }
-    facts.risk_level = value_of(kase, "risk_level");
+    facts.risk_level = value_of(kase, field::kRiskLevel);
     facts.opened_date = local_date(kase.created_at_ms);
-    facts.closure_reason = value_of(kase, "closure_reason");
+    facts.closure_reason = value_of(kase, field::kClosureReason);
     const std::string assignee = assignee_of(kase);
     auto unheld = unheld_by_assignee.find(assignee);
     if (unheld == unheld_by_assignee.end()) unheld = unheld_by_assignee.emplace(assignee, why_unheld(store, assignee)).first;
@@ -144,12 +147,12 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
       if (step.case_id != kase.id) continue;
       AMANA_ASSIGN_OR_RETURN(std::int64_t step_conflicts, store.open_conflicts(step.id));
       conflicts += step_conflicts;
-      if (step.form_id == "case-plan") {
+      if (step.form_id == cases::kPlanForm) {
         facts.has_plan = true;
         facts.next_due = value_of(step, "next_follow_up");  // a later follow-up overrides it below
-      } else if (step.form_id == "follow-up") {
+      } else if (step.form_id == cases::kFollowUpForm) {
         facts.next_due = value_of(step, "next_due");
-      } else if (step.form_id == "referral") {
+      } else if (step.form_id == cases::kReferralForm) {
         const std::string status = value_of(step, "status");
         const std::string expected = value_of(step, "expected_response_days");
         facts.referrals.push_back({step.id.to_string(), value_of(step, "referral_date"),
@@ -214,7 +217,7 @@ Status assign_case(CentralStore& store, const RecordId& case_id, const std::stri
         "cannot assign the case to " + user + ", no device would hold it"));
     AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
     AMANA_RETURN_IF_ERROR(cases::apply(status, cases::CaseEvent::reassign).status());
-    return store.write_as_org(case_id, {{"assigned_to", assignee.name}, {"assigned_by", officer}}, officer, now_ms);
+    return store.write_as_org(case_id, {{std::string(field::kAssignedTo), assignee.name}, {std::string(field::kAssignedBy), officer}}, officer, now_ms);
   });
 }
 
@@ -224,14 +227,15 @@ Status decide_closure(CentralStore& store, const RecordId& case_id, bool approve
     AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
     AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
     std::optional<cases::CaseStatus> before;
-    if (auto parsed = cases::parse_status(value_of(record, "before_closure")); parsed.ok()) before = *parsed;
+    if (auto parsed = cases::parse_status(value_of(record, field::kBeforeClosure)); parsed.ok()) before = *parsed;
     AMANA_ASSIGN_OR_RETURN(
         cases::CaseStatus next,
         cases::apply(status, approve ? cases::CaseEvent::approve_closure : cases::CaseEvent::reject_closure, before));
     return store.write_as_org(case_id,
-                              {{"status", std::string(cases::status_name(next))},
-                               {"closure_decided_by", officer},
-                               {"closure_decision", approve ? "approved" : "rejected"}},
+                              {{std::string(field::kStatus), std::string(cases::status_name(next))},
+                               {std::string(field::kClosureDecidedBy), officer},
+                               {std::string(field::kClosureDecision),
+                                std::string(approve ? cases::kClosureApproved : cases::kClosureRejected)}},
                               officer, now_ms);
   });
 }
@@ -244,7 +248,7 @@ Status move_case(CentralStore& store, const RecordId& case_id, cases::CaseEvent 
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, case_record(store, case_id));
   AMANA_ASSIGN_OR_RETURN(cases::CaseStatus status, status_of(record));
   AMANA_ASSIGN_OR_RETURN(cases::CaseStatus next, cases::apply(status, event));
-  extra["status"] = std::string(cases::status_name(next));
+  extra[std::string(field::kStatus)] = std::string(cases::status_name(next));
   return store.write_as_org(case_id, extra, officer, now_ms);
 }
 
@@ -265,7 +269,7 @@ Status check_resolution(const forms::FormPack& pack, const CentralRecord& target
     return not_found("no open conflict on field '" + field + "' of record " + target.id.to_string() +
                      ", and its value is valid: nothing to resolve (see `sync-server cases conflicts`)");
   }
-  if (target.form_id != kCaseFormId || field != "status") return Status();
+  if (target.form_id != kCaseFormId || field != cases::field::kStatus) return Status();
   // The status moves only by the cycle's steps: keep a status a device's step produced,
   // or, for a damaged one, put the case back to an open status the cycle goes on from.
   if (!open.empty()) {
@@ -293,13 +297,13 @@ Status transfer_case(CentralStore& store, const RecordId& case_id, const std::st
                      const std::string& officer, std::int64_t now_ms) {
   if (organisation.empty()) return invalid_argument("say which organisation takes the case over (--to)");
   return decide(store, officer, "transfer", case_id, "to " + organisation, now_ms, [&] {
-    return move_case(store, case_id, cases::CaseEvent::transfer, {{"transferred_to", organisation}}, officer, now_ms);
+    return move_case(store, case_id, cases::CaseEvent::transfer, {{std::string(field::kTransferredTo), organisation}}, officer, now_ms);
   });
 }
 
 Status reopen_case(CentralStore& store, const RecordId& case_id, const std::string& officer, std::int64_t now_ms) {
   return decide(store, officer, "reopen", case_id, "", now_ms, [&] {
-    return move_case(store, case_id, cases::CaseEvent::reopen, {{"reopened_by", officer}}, officer, now_ms);
+    return move_case(store, case_id, cases::CaseEvent::reopen, {{std::string(field::kReopenedBy), officer}}, officer, now_ms);
   });
 }
 

@@ -10,33 +10,34 @@ namespace amana::server {
 namespace {
 
 using K = CaseFieldKind;
+namespace F = cases::field;  // the names, declared once in common/case_fields.h
 
 // Where each of the case record's fields comes from: what field-client/cases.cc copies
 // into it at each step, and what sync-server/case_admin.cc writes for the office.
 constexpr CaseField kCaseFields[] = {
-    {"status", K::lifecycle, "", "", "Status", "الوضع"},
-    {"name", K::from_step, "case-registration", "full_name", "", ""},
-    {"sex", K::from_step, "case-registration", "sex", "", ""},
-    {"age", K::from_step, "case-registration", "age", "", ""},
-    {"location", K::from_step, "case-registration", "location", "", ""},
-    {"phone", K::from_step, "case-registration", "phone", "", ""},
-    {"displacement_status", K::from_step, "case-registration", "displacement_status", "", ""},
-    {"household_size", K::from_step, "outreach-identification", "household_size", "", ""},
-    {"specific_needs", K::from_step, "outreach-identification", "specific_needs", "", ""},
-    {"urgency", K::from_step, "outreach-identification", "urgency", "", ""},
-    {"consent_services", K::from_step, "case-registration", "consent_services", "", ""},
-    {"consent_referral", K::from_step, "case-registration", "consent_referral", "", ""},
-    {"consent_information_sharing", K::from_step, "case-registration", "consent_information_sharing", "", ""},
-    {"risk_level", K::from_step, "case-assessment", "risk_level", "", ""},
-    {"closure_reason", K::from_step, "case-closure", "reason", "", ""},
-    {"before_closure", K::lifecycle, "", "", "Status before closure was requested", "الوضع قبل طلب الإغلاق"},
-    {"assigned_to", K::office, "", "", "Assigned to", "مسند إلى"},
-    {"assigned_by", K::office, "", "", "Assigned by", "أسنده"},
-    {"closure_decision", K::office, "", "", "Closure decision", "قرار الإغلاق"},
-    {"closure_decided_by", K::office, "", "", "Closure decided by", "قرر الإغلاق"},
-    {"transferred_to", K::office, "", "", "Transferred to", "حُوّلت إلى"},
-    {"reopened_by", K::office, "", "", "Reopened by", "أعاد فتحها"},
-    {"source_record", K::reference, "", "", "Opened from identification", "فُتحت من التحديد"},
+    {F::kStatus, K::lifecycle, "", "", "Status", "الوضع"},
+    {F::kName, K::from_step, "case-registration", "full_name", "", ""},
+    {F::kSex, K::from_step, "case-registration", "sex", "", ""},
+    {F::kAge, K::from_step, "case-registration", "age", "", ""},
+    {F::kLocation, K::from_step, "case-registration", "location", "", ""},
+    {F::kPhone, K::from_step, "case-registration", "phone", "", ""},
+    {F::kDisplacementStatus, K::from_step, "case-registration", "displacement_status", "", ""},
+    {F::kHouseholdSize, K::from_step, "outreach-identification", "household_size", "", ""},
+    {F::kSpecificNeeds, K::from_step, "outreach-identification", "specific_needs", "", ""},
+    {F::kUrgency, K::from_step, "outreach-identification", "urgency", "", ""},
+    {F::kConsentServices, K::from_step, "case-registration", "consent_services", "", ""},
+    {F::kConsentReferral, K::from_step, "case-registration", "consent_referral", "", ""},
+    {F::kConsentInformationSharing, K::from_step, "case-registration", "consent_information_sharing", "", ""},
+    {F::kRiskLevel, K::from_step, "case-assessment", "risk_level", "", ""},
+    {F::kClosureReason, K::from_step, "case-closure", "reason", "", ""},
+    {F::kBeforeClosure, K::lifecycle, "", "", "Status before closure was requested", "الوضع قبل طلب الإغلاق"},
+    {F::kAssignedTo, K::office, "", "", "Assigned to", "مسند إلى"},
+    {F::kAssignedBy, K::office, "", "", "Assigned by", "أسنده"},
+    {F::kClosureDecision, K::office, "", "", "Closure decision", "قرار الإغلاق"},
+    {F::kClosureDecidedBy, K::office, "", "", "Closure decided by", "قرر الإغلاق"},
+    {F::kTransferredTo, K::office, "", "", "Transferred to", "حُوّلت إلى"},
+    {F::kReopenedBy, K::office, "", "", "Reopened by", "أعاد فتحها"},
+    {F::kSourceRecord, K::reference, "", "", "Opened from identification", "فُتحت من التحديد"},
 };
 
 // What the case code adds to a step outside its form: a referral's tracking

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/case_fields.h"
 #include "common/form.h"
 #include "common/form_pack.h"
 #include "common/status.h"
@@ -23,7 +24,7 @@
 
 namespace amana::server {
 
-inline constexpr std::string_view kCaseFormId = "case";
+inline constexpr std::string_view kCaseFormId = cases::kCaseForm;
 
 enum class CaseFieldKind {
   from_step,  // copied from a step's answer: checked as that answer

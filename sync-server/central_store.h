@@ -85,6 +85,36 @@ struct CentralRecord {
   std::map<std::string, std::string, std::less<>> values;  // current values
 };
 
+// What the server holds about a record besides its values: who made it, with which form,
+// for which case. Write authority reads it for every record a changeset touches.
+struct RecordOrigin {
+  DeviceId device;                  // the device that created it
+  std::string form_id;
+  std::optional<RecordId> case_id;  // for a step of a case
+};
+
+// What decides who may write a case: its current assignee, author and status values.
+struct CaseHolding {
+  std::string assigned_to;  // empty: never assigned (the author holds it)
+  std::string author;
+  std::string status;
+};
+
+// An operation write authority refused (write_authority.h), kept aside for an officer to
+// review. Its record, rule and field names are in clear; the operation (values included)
+// is sealed under the org's data key.
+struct RefusedWrite {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t received_at_ms = 0;
+  DeviceId device;
+  std::string user;            // the device's enrolled user
+  std::uint64_t changeset = 0; // the changeset number that carried it
+  RecordId record;
+  std::string rule;            // write_authority.h's name for the rule it broke
+  std::vector<std::string> fields;  // the fields it wrote: names only
+  std::optional<pb::Operation> operation;  // as the device sent it, when read with operations
+};
+
 // The writer id of changes the office makes on the server (assignment, approval): never a
 // device's, so such a change is always told apart from a device's.
 inline const DeviceId kOrgWriter{};
@@ -113,6 +143,7 @@ struct StoreCounts {
   std::int64_t conflicts = 0;
   std::int64_t forks = 0;
   std::int64_t providers = 0;
+  std::int64_t refused_writes = 0;
 };
 
 class CentralStore {
@@ -161,9 +192,25 @@ class CentralStore {
   virtual Status spend_nonce(crypto::ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) = 0;
 
   // --- merge ---
-  // `encoded` is the changeset exactly as the device sent it (its hash is what chains).
+  // `encoded` is the changeset exactly as the device sent it (its hash is what chains);
+  // `changeset` holds what merges: the sync service hands in only the operations write
+  // authority admitted, so a changeset with some refused still advances the chain.
   virtual Result<ApplyResult> apply_changeset(const DeviceId& device, const std::string& encoded,
                                               const pb::Changeset& changeset, std::int64_t now_ms) = 0;
+  // What apply_changeset would make of it now, changing nothing: merged when it follows the
+  // device's chain (and would merge), else already_applied, gap or fork. The service asks
+  // before judging, so that a replay is neither judged nor audited again.
+  virtual Result<ChangesetOutcome> changeset_outcome(const DeviceId& device, const std::string& encoded,
+                                                     const pb::Changeset& changeset) = 0;
+
+  // --- what write authority reads (write_authority.h): no value it does not need ---
+  virtual Result<std::optional<RecordOrigin>> record_origin(const RecordId& id) = 0;  // nullopt: none
+  // nullopt when the server holds no case with that id. Opens three values, not the case.
+  virtual Result<std::optional<CaseHolding>> case_holding(const RecordId& case_id) = 0;
+  // Keeps a refused operation aside (sealed), in the caller's transaction.
+  virtual Status keep_refused(const RefusedWrite& refused, const pb::Operation& operation) = 0;
+  // Oldest first; with the operations opened (needs the data key) when asked.
+  virtual Result<std::vector<RefusedWrite>> refused_writes(bool with_operations) = 0;
 
   // --- the service provider directory ---
   virtual Status add_provider(const Provider& provider) = 0;     // already_exists

@@ -84,6 +84,8 @@ struct Arguments {
   std::string period;
   std::string report_location;
   std::string report_format = "html";
+  // refused
+  bool values = false;
 };
 
 // The store with the org keys unlocked (asks for the operator passphrase).
@@ -240,7 +242,8 @@ Status run_status(const Arguments& args) {
                       {"field_versions", counts.field_versions},
                       {"conflicts", counts.conflicts},
                       {"forks", counts.forks},
-                      {"providers", counts.providers}}
+                      {"providers", counts.providers},
+                      {"refused_writes", counts.refused_writes}}
                      .dump(2)
               << "\n";
     return Status();
@@ -251,7 +254,8 @@ Status run_status(const Arguments& args) {
             << "Field versions   " << counts.field_versions << "\n"
             << "Conflicts        " << counts.conflicts << " (for a supervisor to review)\n"
             << "Forked changesets " << counts.forks << "\n"
-            << "Providers        " << counts.providers << "\n";
+            << "Providers        " << counts.providers << "\n"
+            << "Refused writes   " << counts.refused_writes << " (kept aside for review: sync-server refused)\n";
   return run_devices(args);
 }
 
@@ -570,8 +574,42 @@ Status run_import_bundle(const Arguments& args) {
   for (const auto& result : response->results()) {
     std::cout << "changeset " << result.number() << ": " << kOutcomes[std::min<int>(result.outcome(), 4)] << "\n";
   }
+  if (const auto refused = response->refused_size() + response->refused_unlisted(); refused > 0) {
+    std::cout << refused << " operations refused by write authority, kept aside for review: see "
+              << "`sync-server refused`\n";
+  }
   std::cout << "The device's changesets are merged up to number " << response->high_water()
             << ". Carry its acknowledgement back with `sync-server bundle export --device ID FILE`.\n";
+  return Status();
+}
+
+// What write authority kept aside. Names and rules need no passphrase; the values the
+// device tried to write are sealed, and shown only with --values (the operator's passphrase).
+Status run_refused(const Arguments& args) {
+  std::optional<Unlocked> server;
+  std::unique_ptr<CentralStore> plain;
+  if (args.values) {
+    AMANA_ASSIGN_OR_RETURN(server, unlock(args));
+  } else {
+    AMANA_ASSIGN_OR_RETURN(plain, open_server_store(resolve_data_dir(args.data)));
+  }
+  CentralStore& store = server ? *server->store : *plain;
+  AMANA_ASSIGN_OR_RETURN(auto refused, store.refused_writes(args.values));
+  if (refused.empty()) std::cout << "No writes refused: every device wrote only what it may.\n";
+  for (const RefusedWrite& r : refused) {
+    std::string fields;
+    for (const std::string& f : r.fields) fields += (fields.empty() ? "" : ",") + f;
+    std::cout << format_local(r.received_at_ms, "%Y-%m-%d %H:%M:%S") << "  device " << r.device.to_string() << "  "
+              << r.user << "  record " << r.record.to_string() << "  " << r.rule << "  fields " << fields
+              << "  (changeset " << r.changeset << ")\n";
+    if (!r.operation) continue;
+    std::cout << "    form " << r.operation->form_id() << ", author " << r.operation->author() << ", "
+              << format_hlc(HlcTime{r.operation->hlc()}) << "\n";
+    for (const auto& write : r.operation->writes()) {
+      std::cout << "    " << write.field() << " = " << (write.cleared() ? "(cleared)" : write.value()) << "  at "
+                << format_hlc(HlcTime{write.hlc()}) << "\n";
+    }
+  }
   return Status();
 }
 
@@ -768,6 +806,8 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   report_cmd->add_option("--out", args.out, "Where to write it (not in the data directory)")->required();
   report_cmd->add_flag("--force", args.force, "Replace the file if it exists");
+  auto* refused = app.add_subcommand("refused", "Writes refused by write authority, kept aside for review");
+  refused->add_flag("--values", args.values, "Show the values they tried to write (asks for the operator passphrase)");
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
 
@@ -810,6 +850,7 @@ int run(int argc, char** argv) {
   else if (*lease_cmd) result = run_lease(args);
   else if (*report_cmd) result = run_report(args);
   else if (*bundle_export) result = run_bundle_export(args);
+  else if (*refused) result = run_refused(args);
   return cli::exit_code(result);
 }
 

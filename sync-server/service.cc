@@ -9,6 +9,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
 #include "sync-server/dataset.h"
+#include "sync-server/write_authority.h"
 
 namespace amana::server {
 namespace {
@@ -214,6 +215,7 @@ Result<SyncService::AppliedPush> SyncService::apply_push(const OpenedPush& push)
   AppliedPush applied_push;
   pb::PushResponse& response = applied_push.response;
   std::uint64_t high_water = push.sender.high_water;
+  std::optional<Writer> writer;  // looked up once, for the first changeset that merges
   for (const std::string& encoded : push.request.changesets()) {
     pb::Changeset changeset;
     if (!changeset.ParseFromString(encoded) ||
@@ -226,7 +228,19 @@ Result<SyncService::AppliedPush> SyncService::apply_push(const OpenedPush& push)
         return invalid_argument("an operation names another device or has a malformed record id");
       }
     }
-    AMANA_ASSIGN_OR_RETURN(ApplyResult applied, store_.apply_changeset(push.sender.id, encoded, changeset, clock_()));
+    // Write authority judges a changeset only when it is about to merge: a replay was
+    // judged when it first came, and a gap or a fork merges nothing.
+    AMANA_ASSIGN_OR_RETURN(ChangesetOutcome outcome, store_.changeset_outcome(push.sender.id, encoded, changeset));
+    Judgement judgement;
+    if (outcome == ChangesetOutcome::merged) {
+      if (!writer) {
+        AMANA_ASSIGN_OR_RETURN(writer, writer_of(store_, push.sender));
+      }
+      AMANA_ASSIGN_OR_RETURN(judgement, judge_changeset(store_, *writer, changeset, clock_()));
+      AMANA_RETURN_IF_ERROR(keep_refused(push.sender, changeset, judgement, applied_push));
+    }
+    const pb::Changeset& merging = outcome == ChangesetOutcome::merged ? judgement.admitted(changeset) : changeset;
+    AMANA_ASSIGN_OR_RETURN(ApplyResult applied, store_.apply_changeset(push.sender.id, encoded, merging, clock_()));
     auto* result = response.add_results();
     result->set_number(changeset.number());
     result->set_outcome(to_wire(applied.outcome));
@@ -240,6 +254,40 @@ Result<SyncService::AppliedPush> SyncService::apply_push(const OpenedPush& push)
   return applied_push;
 }
 
+Status SyncService::keep_refused(const Device& sender, const pb::Changeset& changeset, const Judgement& judgement,
+                                 AppliedPush& push) {
+  for (const RefusedOperation& refused : judgement.refused) {
+    const pb::Operation& operation = changeset.operations(refused.index);
+    AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
+    const std::string rule(write_rule_name(refused.refusal.rule));
+    ++push.refused_by_rule[rule];
+    AMANA_RETURN_IF_ERROR(store_.keep_refused(
+        {0, clock_(), sender.id, sender.user, changeset.number(), record, rule, refused.fields, std::nullopt}, operation));
+    std::string fields;
+    for (const std::string& field : refused.fields) fields += (fields.empty() ? "" : ", ") + field;
+    // What was attempted, never with what: the log is in clear. A device refused by the
+    // thousand leaves one entry per refusal up to a bound, then one that counts the rest.
+    if (push.refusals_audited < kMaxAuditedRefusalsPerPush) {
+      AMANA_RETURN_IF_ERROR(store_.append_audit(
+          {clock_(), sender.user, "refused-write", record.to_string(),
+           "rule " + rule + "; fields " + (fields.empty() ? "none" : fields) + "; device " + sender.id.to_string() +
+               " changeset " + std::to_string(changeset.number()) + "; kept aside (sync-server refused)"}));
+    }
+    ++push.refusals_audited;
+    if (static_cast<std::size_t>(push.response.refused_size()) == kMaxReportedRefusals) {
+      push.response.set_refused_unlisted(push.response.refused_unlisted() + 1);
+      continue;
+    }
+    pb::PushResponse::Refusal* reported = push.response.add_refused();
+    reported->set_changeset(changeset.number());
+    reported->set_record_id(operation.record_id());
+    reported->set_rule(rule);
+    for (const std::string& field : refused.fields) reported->add_fields(field);
+    reported->set_reason(refused.refusal.reason);
+  }
+  return Status();
+}
+
 void SyncService::count_push(const AppliedPush& push) {
   static constexpr const char* kOutcomeLabels[] = {"?", "outcome=\"merged\"", "outcome=\"already_applied\"",
                                                    "outcome=\"gap\"", "outcome=\"fork\""};
@@ -247,6 +295,9 @@ void SyncService::count_push(const AppliedPush& push) {
     metrics_->add("amana_changesets_total", kOutcomeLabels[std::clamp(static_cast<int>(result.outcome()), 0, 4)]);
   }
   metrics_->add("amana_operations_merged_total", "", push.operations);
+  for (const auto& [rule, count] : push.refused_by_rule) {
+    metrics_->add("amana_operations_refused_total", "rule=\"" + rule + "\"", count);
+  }
   metrics_->add("amana_conflicts_total", "", push.conflicts);
 }
 
@@ -293,6 +344,9 @@ Status SyncService::audit_push(const Device& sender, std::string_view action, co
   std::string detail = std::to_string(response.results_size()) + " changesets";
   for (const auto& [outcome, count] : outcomes) {
     detail += ", " + std::to_string(count) + " " + kNames[std::clamp(outcome, 0, 4)];
+  }
+  if (const auto refused = response.refused_size() + response.refused_unlisted(); refused > 0) {
+    detail += "; " + std::to_string(refused) + " operations refused by write authority";
   }
   detail += "; high water " + std::to_string(response.high_water());
   return store_.append_audit({clock_(), sender.user, std::string(action), sender.id.to_string(), detail});

@@ -10,6 +10,10 @@
 //   POST /v1/pull       PullRequest -> DeviceUpdate (acknowledgement, status, changes)
 //   POST /v1/dataset    DatasetRequest -> DatasetResponse (MEAL users' devices only)
 //
+// Every operation of a changeset about to merge is judged by write authority
+// (write_authority.h) first: a refused one is kept aside, audited, counted in /metrics
+// (amana_operations_refused_total by rule) and reported in the PushResponse; the rest merges.
+//
 // Rejections carry a status and a reason counted in /metrics: 400 malformed, 400 forged
 // (does not open or verify), 403 revoked (with the signed order to wipe) / unknown_device /
 // enrollment_refused / role,
@@ -22,6 +26,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string_view>
 #include <variant>
@@ -35,6 +40,7 @@
 #include "sync-server/metrics.h"
 #include "sync-server/nonce.h"
 #include "sync-server/org_keys.h"
+#include "sync-server/write_authority.h"
 
 namespace amana::server {
 
@@ -75,9 +81,21 @@ class SyncService {
     pb::PushResponse response;
     std::size_t operations = 0;  // merged
     std::size_t conflicts = 0;   // new
+    std::size_t refusals_audited = 0;
+    std::map<std::string, std::uint64_t> refused_by_rule;  // for /metrics, once committed
   };
-  // Merges its changesets in order, stopping at a gap or fork.
+  // A rogue device may send 64 changesets of 5000 refused operations: every one is kept
+  // aside and reported, the first ones audited one by one, the rest counted in the push's
+  // entry (the audit log is read by people).
+  static constexpr std::size_t kMaxAuditedRefusalsPerPush = 100;
+  // And the reply lists this many (each under 3 KiB: names are bounded), counting the rest.
+  static constexpr std::size_t kMaxReportedRefusals = 1000;
+  // Merges its changesets in order, stopping at a gap or fork. Each changeset that is to
+  // merge is judged first (write_authority.h): only what is admitted merges.
   Result<AppliedPush> apply_push(const OpenedPush& push);
+  // Keeps the refused operations of one changeset aside, audits and reports them.
+  Status keep_refused(const Device& sender, const pb::Changeset& changeset, const Judgement& judgement,
+                      AppliedPush& push);
   // Into /metrics, once the push is committed: a rolled-back push counts nothing.
   void count_push(const AppliedPush& push);
   HttpResponse org_keys() const;

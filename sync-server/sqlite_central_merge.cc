@@ -61,46 +61,50 @@ std::string encode_stamps(std::span<const pb::FieldWrite* const> writes) {
   return out + "]";
 }
 
+Result<ChangesetOutcome> SqliteCentralStore::classify(const DeviceId& device_id, const std::array<std::uint8_t, 32>& hash,
+                                                      const pb::Changeset& changeset, std::uint64_t& high_water) {
+  AMANA_ASSIGN_OR_RETURN(sql::Query dq, db_->query("SELECT high_water, last_hash FROM devices WHERE id = ?"));
+  dq.bind(1, device_id.view());
+  AMANA_ASSIGN_OR_RETURN(bool found, dq.step());
+  if (!found) return not_found("no device " + device_id.to_string());
+  high_water = static_cast<std::uint64_t>(dq.column_int64(0));
+  const Bytes last_hash = dq.column_blob(1);
+  const std::uint64_t number = changeset.number();
+  if (number <= high_water) {
+    AMANA_ASSIGN_OR_RETURN(sql::Query hq, db_->query("SELECT hash FROM changesets WHERE device_id = ? AND number = ?"));
+    hq.bind(1, device_id.view()).bind(2, as_int(number));
+    AMANA_ASSIGN_OR_RETURN(bool known, hq.step());
+    if (known && hq.column_blob(0) == Bytes(hash.begin(), hash.end())) return ChangesetOutcome::already_applied;
+    return ChangesetOutcome::fork;
+  }
+  if (number != high_water + 1) return ChangesetOutcome::gap;
+  // The chain: a changeset that does not follow the last one merged was not made by the
+  // device as we know it (a clone, or a forgery with a stolen key).
+  const ByteView previous = view(changeset.previous_hash());
+  if (!std::equal(previous.begin(), previous.end(), last_hash.begin(), last_hash.end())) return ChangesetOutcome::fork;
+  return ChangesetOutcome::merged;
+}
+
+Result<ChangesetOutcome> SqliteCentralStore::changeset_outcome(const DeviceId& device_id, const std::string& encoded,
+                                                               const pb::Changeset& changeset) {
+  std::lock_guard lock(mutex_);
+  std::uint64_t high_water = 0;
+  return classify(device_id, crypto::hash(view(encoded)), changeset, high_water);
+}
+
 Result<ApplyResult> SqliteCentralStore::apply_changeset(const DeviceId& device_id, const std::string& encoded,
                                                         const pb::Changeset& changeset, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   require_data_key();
   const auto hash = crypto::hash(view(encoded));
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
-  AMANA_ASSIGN_OR_RETURN(sql::Query dq, db_->query("SELECT high_water, last_hash FROM devices WHERE id = ?"));
-  dq.bind(1, device_id.view());
-  AMANA_ASSIGN_OR_RETURN(bool found, dq.step());
-  if (!found) return not_found("no device " + device_id.to_string());
-  const auto high_water = static_cast<std::uint64_t>(dq.column_int64(0));
-  const Bytes last_hash = dq.column_blob(1);
-
   ApplyResult result;
-  result.high_water = high_water;
+  AMANA_ASSIGN_OR_RETURN(result.outcome, classify(device_id, hash, changeset, result.high_water));
   const std::uint64_t number = changeset.number();
-  if (number <= high_water) {
-    AMANA_ASSIGN_OR_RETURN(sql::Query hq, db_->query("SELECT hash FROM changesets WHERE device_id = ? AND number = ?"));
-    hq.bind(1, device_id.view()).bind(2, as_int(number));
-    AMANA_ASSIGN_OR_RETURN(bool known, hq.step());
-    if (known && hq.column_blob(0) == Bytes(hash.begin(), hash.end())) {
-      result.outcome = ChangesetOutcome::already_applied;
-      return result;
-    }
+  if (result.outcome == ChangesetOutcome::already_applied || result.outcome == ChangesetOutcome::gap) return result;
+  if (result.outcome == ChangesetOutcome::fork) {
     AMANA_RETURN_IF_ERROR(keep_fork(device_id, number, hash, encoded, now_ms));
     AMANA_RETURN_IF_ERROR(txn.commit());
-    result.outcome = ChangesetOutcome::fork;
-    return result;
-  }
-  if (number != high_water + 1) {
-    result.outcome = ChangesetOutcome::gap;
-    return result;
-  }
-  // The chain: a changeset that does not follow the last one merged was not made by the
-  // device as we know it (a clone, or a forgery with a stolen key).
-  const ByteView previous = view(changeset.previous_hash());
-  if (!std::equal(previous.begin(), previous.end(), last_hash.begin(), last_hash.end())) {
-    AMANA_RETURN_IF_ERROR(keep_fork(device_id, number, hash, encoded, now_ms));
-    AMANA_RETURN_IF_ERROR(txn.commit());
-    result.outcome = ChangesetOutcome::fork;
     return result;
   }
   for (const pb::Operation& operation : changeset.operations()) {
@@ -149,9 +153,18 @@ Status SqliteCentralStore::write_as_org(const RecordId& id, const std::map<std::
   // After every version the record holds, and not before the wall clock: the office
   // decides with everything it has seen.
   AMANA_ASSIGN_OR_RETURN(const std::vector<HeldVersion> held, held_versions(id, nullptr));
-  std::uint64_t latest = 0;
-  for (const HeldVersion& h : held) latest = std::max(latest, static_cast<std::uint64_t>(h.version.stamp.hlc));
-  const std::uint64_t hlc = std::max(latest + 1, static_cast<std::uint64_t>(make_hlc(now_ms, 0)));
+  HlcTime latest{0};
+  for (const HeldVersion& h : held) latest = std::max(latest, h.version.stamp.hlc);
+  // Checked, not wrapped: latest + 1 past the greatest stamp would be the smallest one, and
+  // the decision would lose to everything. Write authority keeps device stamps within
+  // kMaxClockAheadMs of the clock, so only a store that took forged stamps before it did
+  // can get here.
+  if (latest >= kMaxHlc) {
+    return corrupt("record " + id.to_string() + " holds a change stamped at the end of time (a forged clock, merged "
+                   "before the server refused such stamps): no office decision can be stamped after it. See its "
+                   "history with `sync-server cases history`");
+  }
+  const std::uint64_t hlc = static_cast<std::uint64_t>(std::max(next_hlc(latest), make_hlc(now_ms, 0)));
   pb::Operation operation;
   operation.set_record_id(id.bytes.data(), id.bytes.size());
   operation.set_kind(pb::Operation::UPDATE);

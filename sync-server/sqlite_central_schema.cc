@@ -176,6 +176,25 @@ Status create_v6(sql::Database& db, sql::Transaction&) {
   return empty ? db.exec("DROP TABLE legacy_field_versions") : Status();
 }
 
+Status create_v7(sql::Database& db, sql::Transaction&) {
+  // Operations write authority refused (write_authority.h), kept aside for an officer like
+  // a fork: who sent them, which rule they broke and the names of the fields they wrote in
+  // clear (as the stamps of `writes` are), the operation itself sealed under the data key.
+  return db.exec(R"sql(
+    CREATE TABLE refused_writes (
+      id               INTEGER PRIMARY KEY,
+      received_at_ms   INTEGER NOT NULL,
+      device_id        BLOB NOT NULL,
+      user             TEXT NOT NULL,
+      changeset        INTEGER NOT NULL,
+      record_id        BLOB NOT NULL,
+      rule             TEXT NOT NULL,
+      fields           TEXT NOT NULL,  -- JSON: ["field", ...]
+      sealed_operation BLOB NOT NULL   -- pb::Operation as the device sent it
+    );
+  )sql");
+}
+
 Status create_v8(sql::Database& db, sql::Transaction&) {
   // Nonces prove themselves (a MAC under a key derived from the data key, nonce.h), so
   // issuing one writes nothing and a flood of GET /v1/nonce cannot evict anyone's: only
@@ -202,6 +221,7 @@ const sql::Migration kMigrations[] = {
     {4, "the change log devices pull cases from", create_v4},
     {5, "the hash-chained audit log", create_v5},
     {6, "one row per merged operation, its values sealed together", create_v6},
+    {7, "operations write authority refused, kept aside for review", create_v7},
     {8, "nonces prove themselves: only spent ones are kept", create_v8},
     {9, "users can be deactivated", create_v9},
 };

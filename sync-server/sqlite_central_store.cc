@@ -232,6 +232,7 @@ Result<StoreCounts> SqliteCentralStore::counts() {
       {"SELECT count(*) FROM conflicts", &counts.conflicts},
       {"SELECT count(*) FROM forks", &counts.forks},
       {"SELECT count(*) FROM providers", &counts.providers},
+      {"SELECT count(*) FROM refused_writes", &counts.refused_writes},
   };
   for (const auto& [sql_text, target] : queries) {
     AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(sql_text));

@@ -4,6 +4,7 @@
 //   sqlite_central_store.cc   meta, users, enrollment, devices, nonces, directory, audit
 //   sqlite_central_merge.cc   changesets, the merge of operations, office writes, conflicts
 //   sqlite_central_read.cc    records and their values, the case change log, history
+//   sqlite_central_authority.cc  what write authority reads, and the writes it refused
 //
 // One connection, serialised by a recursive mutex: merges are short transactions, and
 // SQLite allows one writer at a time anyway. A transaction begun inside
@@ -98,6 +99,17 @@ class SqliteCentralStore final : public CentralStore {
   Result<ApplyResult> apply_changeset(const DeviceId& device_id, const std::string& encoded,
                                       const pb::Changeset& changeset, std::int64_t now_ms) override;
 
+  Result<ChangesetOutcome> changeset_outcome(const DeviceId& device_id, const std::string& encoded,
+                                             const pb::Changeset& changeset) override;
+
+  Result<std::optional<RecordOrigin>> record_origin(const RecordId& id) override;
+
+  Result<std::optional<CaseHolding>> case_holding(const RecordId& case_id) override;
+
+  Status keep_refused(const RefusedWrite& refused, const pb::Operation& operation) override;
+
+  Result<std::vector<RefusedWrite>> refused_writes(bool with_operations) override;
+
   Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) override;
 
   Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
@@ -172,6 +184,13 @@ class SqliteCentralStore final : public CentralStore {
   static Result<User> read_user(const sql::Query& q);
 
   Result<std::vector<Device>> load_devices(const DeviceId* only);
+
+  // REQUIRES: mutex_ held. Where the changeset with `hash` stands in the device's chain
+  // (merged: it follows and would merge); `high_water` is set to the device's mark.
+  Result<ChangesetOutcome> classify(const DeviceId& device, const std::array<std::uint8_t, 32>& hash,
+                                    const pb::Changeset& changeset, std::uint64_t& high_water);
+
+  static Bytes refused_ad(std::int64_t id, const DeviceId& device, const RecordId& record);
 
   Status keep_fork(const DeviceId& device, std::uint64_t number, const std::array<std::uint8_t, 32>& hash,
                    const std::string& encoded, std::int64_t now_ms);

@@ -68,3 +68,31 @@ TEST_CASE("format_hlc prints UTC time with the counter") {
   CHECK(format_hlc(make_hlc(0, 0)) == "1970-01-01T00:00:00.000Z");
   CHECK(format_hlc(make_hlc(1'700'000'000'123, 2)) == "2023-11-14T22:13:20.123Z+2");
 }
+
+TEST_CASE("HLC stamps saturate at the greatest stamp a store keeps instead of wrapping round") {
+  CHECK(next_hlc(HlcTime{5}) == HlcTime{6});
+  CHECK(next_hlc(kMaxHlc) == kMaxHlc);
+  CHECK(next_hlc(HlcTime{~0ULL}) == kMaxHlc);
+  // A clock that has seen a forged end-of-time stamp stays there: never back at zero,
+  // where its next write would lose to everything.
+  std::int64_t wall = 1'700'000'000'000;
+  HybridClock clock([&] { return wall; });
+  CHECK(clock.observe(kMaxHlc) == kMaxHlc);
+  CHECK(clock.now() == kMaxHlc);
+  CHECK(clock.observe(HlcTime{~0ULL}) == kMaxHlc);
+  HybridClock restored([&] { return wall; }, HlcTime{~0ULL});
+  CHECK(restored.now() == kMaxHlc);
+}
+
+TEST_CASE("HLC: the bound on stamps ahead of the receiver's clock is 15 hours, inclusive") {
+  const std::int64_t now = 1'800'000'000'000;
+  const HlcTime bound = latest_acceptable_hlc(now);
+  CHECK(hlc_millis(bound) == now + 15LL * 3'600'000);
+  CHECK_FALSE(beyond_clock_bound(bound, now));
+  CHECK(beyond_clock_bound(next_hlc(bound), now));
+  CHECK_FALSE(beyond_clock_bound(make_hlc(now + 14LL * 3'600'000, 0), now));  // the wrong time zone
+  CHECK(beyond_clock_bound(make_hlc(now + 3LL * 86'400'000, 0), now));        // three days ahead
+  CHECK_FALSE(beyond_clock_bound(make_hlc(now - 30LL * 86'400'000, 0), now));  // behind: never
+  CHECK(beyond_clock_bound(kMaxHlc, now));
+  CHECK(latest_acceptable_hlc(std::int64_t{1} << 50) == kMaxHlc);  // no overflow near the end of time
+}

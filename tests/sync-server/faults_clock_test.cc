@@ -1,6 +1,8 @@
-// Device clocks off by days, end to end with the real binaries (docs/reliability.md): two
-// devices, one 3 days ahead and one 5 days behind, edit the same records; delivered in
-// either order, the central store reaches the same state, with the conflict kept.
+// Device clocks that are wrong, end to end with the real binaries (docs/reliability.md):
+// an assistant's device 10 hours ahead (the right local time in the wrong time zone) and
+// her officer's 4 hours behind edit the same case; delivered in either order, the central
+// store reaches the same state, with the conflict kept. A third device, 3 days ahead, is
+// past the bound (common/hlc.h): its writes are refused and kept aside, the rest merges.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <csignal>
 
 #include "common/form_pack.h"
+#include "field-client/cases.h"
 #include "field-client/store.h"
 #include "field-client/sync_client.h"
 #include "tests/support.h"
@@ -18,7 +21,8 @@ namespace {
 
 const std::filesystem::path kCentral = "central.db";
 
-constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
 
 amana::field::StoreOptions skewed_by(std::int64_t offset_ms) {
   amana::field::StoreOptions options;
@@ -32,11 +36,12 @@ amana::field::Store open_store(const std::filesystem::path& home, std::int64_t s
   return std::move(store).value();
 }
 
-void set_satisfaction(amana::field::Store& store, amana::RecordId id, const std::string& value) {
+// A device-written field of the case (common/case_fields.h), as a step would write it.
+void set_case_field(amana::field::Store& store, amana::RecordId id, const std::string& field, const std::string& value) {
   auto record = store.record(id);
   REQUIRE(record.ok());
   auto values = record->values;
-  values["satisfaction"] = value;
+  values[field] = value;
   const auto changed = store.update_record(id, values);
   REQUIRE(changed.ok());
   REQUIRE(*changed);
@@ -66,82 +71,120 @@ std::string merged_state(const std::filesystem::path& central_db) {
 
 }  // namespace
 
-TEST_CASE("faults: devices 3 days ahead and 5 days behind edit the same records and converge in any order") {
+TEST_CASE("faults: devices 10 hours ahead and 4 hours behind converge on a case in any order, 3 days ahead is refused") {
   ServerUnderTest server;
+  REQUIRE(server.admin({"users", "add", "omar", "--role", "officer", "--team", "um-dukhun"}).exit_code == 0);
   FieldDevice ahead("amina", 0);
-  FieldDevice behind("hawa", 0);
+  FieldDevice behind("omar", 0);
+  FieldDevice far("hawa", 0);
   enroll(server, ahead, "amina");
-  enroll(server, behind, "hawa");
-  const std::int64_t kAhead = 3 * kDay;
-  const std::int64_t kBehind = -5 * kDay;
-  amana::RecordId agreed;
-  amana::RecordId disputed;
+  enroll(server, behind, "omar");
+  enroll(server, far, "hawa");
+  const std::int64_t kAhead = 10 * kHour;
+  const std::int64_t kBehind = -4 * kHour;
+  const std::int64_t kFar = 3 * kDay;
+  auto sync = [](amana::field::Store& store, const std::string& url) {
+    amana::field::SyncOptions options;
+    options.server_url = url;
+    auto report = amana::field::sync_device(store, options);
+    REQUIRE_MESSAGE(report.ok(), report.status().message());
+    return std::move(report).value();
+  };
+  amana::RecordId kase;
   {
+    // Amina opens the case; her officer's device pulls it (her stamps are 14 hours ahead
+    // of its clock: within the bound, so it takes them in).
     auto a = open_store(ahead.home(), kAhead);
+    auto pack = amana::forms::FormPack::builtin();
+    amana::field::CaseBook book(a, *pack, {amana::forms::Language::en, a.today()});
+    amana::field::CaseOpening opening;
+    opening.person = {"Amira Hassan", "female", 14, "Um Dukhun"};
+    auto opened = book.open(opening);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    kase = *opened;
+    set_case_field(a, kase, "urgency", "high");
+    set_case_field(a, kase, "risk_level", "high");
+    sync(a, server.url());
     auto b = open_store(behind.home(), kBehind);
+    const auto pulled = sync(b, server.url());
+    CHECK(pulled.changes_received >= 1);
+    CHECK(pulled.changes_held_back == 0);
+    REQUIRE(b.record(kase).ok());
+    // B corrects an answer after seeing A's: its write is the later one although its wall
+    // clock reads 14 hours before A's.
+    set_case_field(b, kase, "urgency", "medium");
+    // Both change the same answer without seeing each other's change: a conflict.
+    set_case_field(b, kase, "risk_level", "medium");
+    set_case_field(a, kase, "risk_level", "critical");
+  }
+  {
+    // Hawa collects a survey with a right clock, then her clock jumps 3 days ahead and she
+    // collects another: both go in one changeset.
     auto pack = amana::forms::FormPack::builtin();
     const auto* form = *pack->find("pdm-survey");
-    agreed = *a.add_record(*form, survey_answers());
-    disputed = *a.add_record(*form, survey_answers());
-    // B receives A's records as a pull brings them, and its clock takes in A's stamps.
-    const auto outbox = a.outbox(0, 10);
-    REQUIRE(outbox.ok());
-    std::vector<amana::pb::Operation> operations;
-    for (const auto& entry : *outbox) operations.push_back(entry.operation);
-    REQUIRE(b.apply_pulled(operations, {}, 0).ok());
-    // B corrects an answer after seeing A's: its write is the later one although its
-    // wall clock reads 8 days before A's.
-    set_satisfaction(b, agreed, "1");
-    // Both change the same answer without seeing each other's change: a conflict.
-    set_satisfaction(b, disputed, "2");
-    set_satisfaction(a, disputed, "5");
+    auto right = open_store(far.home(), 0);
+    REQUIRE(right.add_record(*form, survey_answers()).ok());
+  }
+  {
+    auto pack = amana::forms::FormPack::builtin();
+    const auto* form = *pack->find("pdm-survey");
+    auto wrong = open_store(far.home(), kFar);
+    REQUIRE(wrong.add_record(*form, survey_answers()).ok());
   }
   REQUIRE(server.process().stop(SIGTERM) == 0);
 
   // The same server and devices twice over, so that the two arrival orders see the same
-  // bytes: the original receives A then B, the copy B then A.
+  // bytes: the original receives A, B, then the device far ahead; the copy the reverse.
   TempDir copy;
   const auto options = std::filesystem::copy_options::recursive;
   std::filesystem::copy(server.data_dir(), copy.path() / "server", options);
   std::filesystem::copy(ahead.home(), copy.path() / "ahead", options);
   std::filesystem::copy(behind.home(), copy.path() / "behind", options);
-  auto sync_in_order = [](const std::filesystem::path& data, const std::vector<std::filesystem::path>& homes,
-                          const std::vector<std::int64_t>& skews) {
+  std::filesystem::copy(far.home(), copy.path() / "far", options);
+  auto sync_in_order = [&](const std::filesystem::path& data, const std::vector<std::filesystem::path>& homes,
+                           const std::vector<std::int64_t>& skews) {
     std::string url;
     auto process = serve(data, url);
     for (std::size_t i = 0; i < homes.size(); ++i) {
       auto store = open_store(homes[i], skews[i]);
-      amana::field::SyncOptions sync;
-      sync.server_url = url;
-      const auto report = amana::field::sync_device(store, sync);
-      REQUIRE_MESSAGE(report.ok(), report.status().message());
+      const auto report = sync(store, url);
+      // Refused or not, every changeset is acknowledged: nothing is sent forever.
       CHECK(store.status()->pending_operations == 0);
+      CHECK(report.refused.size() == (skews[i] == kFar ? 1u : 0u));
+      if (skews[i] == kFar) {
+        CHECK(report.refused[0].rule() == "future_stamp");
+        CHECK(sync(store, url).refused.empty());  // not sent, nor judged, again
+      }
     }
     CHECK(process->stop(SIGTERM) == 0);
     return merged_state(data / kCentral);
   };
-  const std::string a_then_b =
-      sync_in_order(server.data_dir(), {ahead.home(), behind.home()}, {kAhead, kBehind});
-  const std::string b_then_a =
-      sync_in_order(copy.path() / "server", {copy.path() / "behind", copy.path() / "ahead"}, {kBehind, kAhead});
-  CHECK(a_then_b == b_then_a);
+  const std::string in_order = sync_in_order(server.data_dir(), {ahead.home(), behind.home(), far.home()},
+                                             {kAhead, kBehind, kFar});
+  const std::string reversed = sync_in_order(copy.path() / "server",
+                                             {copy.path() / "far", copy.path() / "behind", copy.path() / "ahead"},
+                                             {kFar, kBehind, kAhead});
+  CHECK(in_order == reversed);
 
   const auto central = server.data_dir() / kCentral;
-  auto winner = [&](const amana::RecordId& id) {
+  auto winner = [&](const std::string& field) {
     return query_text(central, "SELECT d.user FROM field_versions v JOIN devices d ON d.id = v.device_id "
-                               "WHERE v.field = 'satisfaction' AND hex(v.record_id) = '" + sql_hex(id) +
+                               "WHERE v.field = '" + field + "' AND hex(v.record_id) = '" + sql_hex(kase) +
                                    "' ORDER BY v.hlc DESC, v.device_id DESC LIMIT 1");
   };
-  CHECK(winner(agreed) == "hawa");  // HLC: seen, then overwritten, despite the slow clock
+  CHECK(winner("urgency") == "omar");  // HLC: seen, then overwritten, despite the slow clock
   // B's stamps stay just above the ones it saw (its own clock is behind them); A changed
   // the disputed answer later on A's clock, so A's change wins it.
-  CHECK(winner(disputed) == "amina");
+  CHECK(winner("risk_level") == "amina");
   CHECK(query_int(central, "SELECT count(*) FROM conflicts") == 1);
-  CHECK(query_int(central, "SELECT count(*) FROM conflicts WHERE hex(record_id) = '" + sql_hex(disputed) + "'") == 1);
-  // Nothing superseded is lost: the created value and both edits of the disputed answer.
-  CHECK(query_int(central, "SELECT count(*) FROM field_versions WHERE field = 'satisfaction' AND hex(record_id) = '" +
-                               sql_hex(disputed) + "'") == 3);
+  CHECK(query_int(central, "SELECT count(*) FROM conflicts WHERE field = 'risk_level'") == 1);
+  // Nothing superseded is lost: the first value and both edits of the disputed answer.
+  CHECK(query_int(central, "SELECT count(*) FROM field_versions WHERE field = 'risk_level' AND hex(record_id) = '" +
+                               sql_hex(kase) + "'") == 3);
+  // The case and Hawa's honest survey; her survey from 3 days ahead is kept aside, sealed.
   CHECK(query_int(central, "SELECT count(*) FROM records") == 2);
-  MESSAGE("merged state identical in both orders (" << std::count(a_then_b.begin(), a_then_b.end(), '\n') + 1
+  CHECK(query_int(central, "SELECT count(*) FROM refused_writes WHERE rule = 'future_stamp' AND user = 'hawa'") == 1);
+  CHECK(query_int(central, "SELECT count(*) FROM refused_writes") == 1);
+  MESSAGE("merged state identical in both orders (" << std::count(in_order.begin(), in_order.end(), '\n') + 1
                                                       << " rows)");
 }

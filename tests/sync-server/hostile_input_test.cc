@@ -247,25 +247,39 @@ TEST_CASE("hostile: a signed payload that decompresses past 64 MiB is refused, f
 
 TEST_CASE("hostile: SQL metacharacters in names a device sends are stored and read back literally") {
   InProcessServer org;
+  // The author of a write is the device's enrolled user: the metacharacters go in there.
+  const std::string author = "robert'); DROP TABLE users;--";
+  REQUIRE(org.store->add_user({author, Role::assistant, "um-dukhun"}).ok());
   RogueDevice device;
-  device.enroll(org);
+  auto code = issue_enrollment_code(*org.store, author, std::chrono::hours(1), kNow);
+  REQUIRE(code.ok());
+  REQUIRE(device.enroll(org, EnrollmentCode::parse(code->code)->token).status == 200);
   const std::string form_id = "pdm'; DROP TABLE records; --";
   const std::string field = "x\" OR \"1\"=\"1";
   const std::string value = "'); DELETE FROM devices; --";
-  const std::string author = "robert'); DROP TABLE users;--";
   pb::PushRequest push;
-  push.add_changesets(
-      first_changeset(device, {write_operation(device, form_id, field, value, author)}).SerializeAsString());
+  push.add_changesets(first_changeset(device, {write_operation(device, "pdm-survey", field, value, author),
+                                               write_operation(device, form_id, field, value, author)})
+                          .SerializeAsString());
   const HttpResponse response = device.push(org, push);
   REQUIRE_MESSAGE(response.status == 200, response.body);
 
-  auto records = org.store->records(form_id);
+  auto records = org.store->records(std::nullopt);
   REQUIRE(records.ok());
   REQUIRE(records->size() == 1);
-  CHECK(records->front().form_id == form_id);
+  CHECK(records->front().form_id == "pdm-survey");
   CHECK(records->front().author == author);
   CHECK(records->front().values.at(field) == value);
   CHECK(org.store->records(std::string_view("pdm"))->empty());  // no prefix or pattern matching
+  // A form nobody published is refused, and kept aside as it came.
+  auto refused = org.store->refused_writes(true);
+  REQUIRE(refused.ok());
+  REQUIRE(refused->size() == 1);
+  CHECK(refused->front().rule == "unknown_form");
+  CHECK(refused->front().user == author);
+  CHECK(refused->front().fields == std::vector<std::string>{field});
+  CHECK(refused->front().operation->form_id() == form_id);
+  CHECK(refused->front().operation->writes(0).value() == value);
   CHECK(org.store->device(device.id).ok());
   CHECK(org.store->user("amina").ok());
   RogueDevice other;
