@@ -134,6 +134,25 @@ struct Provider {
   bool operator==(const Provider&) const = default;
 };
 
+// One version of a form the office published (sync-server/published_forms.h). Every
+// version is kept for ever, never changed (records keep the version they were collected
+// with); archiving a form stops it being offered, and keeps its versions. Forms are not
+// personal data: kept in clear.
+struct PublishedForm {
+  std::string form_id;
+  std::uint32_t version = 0;
+  std::string definition;                     // the form definition JSON (common/form.h)
+  std::array<std::uint8_t, 32> digest{};      // BLAKE2b-256 of `definition`
+  crypto::Bytes signature;                    // the org's, over form_signed_message()
+  std::string source_name;                    // the file it was imported from
+  std::array<std::uint8_t, 32> source_digest{};  // BLAKE2b-256 of that file
+  std::string source_version;                 // the XLSForm's own `version` setting
+  std::string warnings;                       // the import's warnings, in English, one a line
+  std::int64_t published_at_ms = 0;
+  std::string published_by;
+  std::optional<std::int64_t> archived_at_ms;  // the form's (every version), when archived
+};
+
 struct StoreCounts {
   std::int64_t users = 0;
   std::int64_t devices = 0;
@@ -256,6 +275,15 @@ class CentralStore {
   virtual Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) = 0;
   virtual Result<std::vector<merge::Version>> field_history(const RecordId& record, std::string_view field) = 0;
   virtual Result<StoreCounts> counts() = 0;
+
+  // --- published forms (published_forms.h) ---
+  // Adds a version: already_exists when the form has it. A form archived before is offered
+  // again (its archived_at_ms cleared).
+  virtual Status add_form_version(const PublishedForm& form) = 0;
+  // Every version of `form_id` (of every form when empty), by form id then version.
+  virtual Result<std::vector<PublishedForm>> form_versions(std::string_view form_id) = 0;
+  // not_found for a form never published.
+  virtual Status archive_form(std::string_view form_id, std::int64_t now_ms) = 0;
 
   // --- the audit log (audit_log.h) ---
   // Appends `event` as the next entry of the chain, with the head, in one transaction.

@@ -18,6 +18,7 @@
 #include "sync-server/case_admin.h"
 #include "sync-server/case_file.h"
 #include "sync-server/dataset.h"
+#include "sync-server/forms_cli.h"
 #include "sync-server/output_files.h"
 #include "sync-server/report.h"
 #include "common/form_pack.h"
@@ -810,8 +811,10 @@ int run(int argc, char** argv) {
   refused->add_flag("--values", args.values, "Show the values they tried to write (asks for the operator passphrase)");
   auto* status = app.add_subcommand("status", "Store counts, devices and their last sync");
   status->add_flag("--json", args.json, "JSON output");
+  const FormsCommands forms_commands(app, args.data);
 
   CLI11_PARSE(app, argc, argv);
+  if (forms_commands.selected()) return forms_commands.run();
 
   Status result;
   if (*init) result = run_init(args);

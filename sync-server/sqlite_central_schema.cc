@@ -214,6 +214,34 @@ Status create_v9(sql::Database& db, sql::Transaction&) {
   return db.exec("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1");
 }
 
+Status create_v13(sql::Database& db, sql::Transaction&) {
+  // Published forms (published_forms.h): every version kept, with its digest and the
+  // organisation's signature; a version is never changed or removed once published, which
+  // the triggers hold against a mistaken UPDATE as well. (Versions 10 to 12 are other
+  // changes made at the same time; a store skips numbers it never had.)
+  return db.exec(R"sql(
+    CREATE TABLE forms (id TEXT PRIMARY KEY, archived_at_ms INTEGER) WITHOUT ROWID;
+    CREATE TABLE form_versions (
+      form_id         TEXT NOT NULL REFERENCES forms(id),
+      version         INTEGER NOT NULL CHECK (version > 0),
+      definition      TEXT NOT NULL,
+      digest          BLOB NOT NULL CHECK (length(digest) = 32),
+      signature       BLOB NOT NULL,
+      source_name     TEXT NOT NULL,
+      source_digest   BLOB NOT NULL,
+      source_version  TEXT NOT NULL,
+      warnings        TEXT NOT NULL,
+      published_at_ms INTEGER NOT NULL,
+      published_by    TEXT NOT NULL,
+      PRIMARY KEY (form_id, version)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER form_versions_unchanged BEFORE UPDATE ON form_versions
+      BEGIN SELECT RAISE(ABORT, 'a published form version is never changed'); END;
+    CREATE TRIGGER form_versions_kept BEFORE DELETE ON form_versions
+      BEGIN SELECT RAISE(ABORT, 'a published form version is never removed'); END;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -224,6 +252,7 @@ const sql::Migration kMigrations[] = {
     {7, "operations write authority refused, kept aside for review", create_v7},
     {8, "nonces prove themselves: only spent ones are kept", create_v8},
     {9, "users can be deactivated", create_v9},
+    {13, "published forms: every version kept, signed", create_v13},
 };
 
 }  // namespace

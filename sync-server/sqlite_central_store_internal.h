@@ -5,6 +5,7 @@
 //   sqlite_central_merge.cc   changesets, the merge of operations, office writes, conflicts
 //   sqlite_central_read.cc    records and their values, the case change log, history
 //   sqlite_central_authority.cc  what write authority reads, and the writes it refused
+//   sqlite_central_forms.cc   the versions of published forms
 //
 // One connection, serialised by a recursive mutex: merges are short transactions, and
 // SQLite allows one writer at a time anyway. A transaction begun inside
@@ -147,6 +148,12 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::int64_t> providers_revision() override;
 
   Result<std::size_t> import_providers(const std::vector<Provider>& list) override;
+
+  // sqlite_central_forms.cc
+  Status add_form_version(const PublishedForm& form) override;
+  Result<std::vector<PublishedForm>> form_versions(std::string_view form_id) override;
+  Status archive_form(std::string_view form_id, std::int64_t now_ms) override;
+
  private:
   static constexpr std::string_view kProviderColumns =
       "SELECT id, name, services, location, contact, hours, criteria, active, updated_at_ms FROM providers";

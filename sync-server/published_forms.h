@@ -1,0 +1,77 @@
+// Published forms: an XLSForm an information management officer wrote becomes a version
+// of a form in the central store (common/xlsform.h converts it; docs/forms.md "XLSForm").
+//
+// A version, once published, is kept and never changed: its definition, its BLAKE2b-256
+// digest and the organisation's Ed25519 signature over form_signed_message() (so that a
+// device, when forms are distributed, trusts a form because the organisation signed it,
+// not because of the channel it came by), the file it came from and its digest, and the
+// warnings the import gave. Versions of a form are numbered 1, 2, 3 by the server in the
+// order they are published. Publishing and archiving need the operator passphrase (the
+// signing key is sealed under it) and are audited in the same transaction as the change.
+//
+// Not here yet (issue 15): sending forms to devices, and collecting with a published form.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/answers.h"
+#include "common/crypto.h"
+#include "common/status.h"
+#include "common/xlsform.h"
+#include "sync-server/central_store.h"
+#include "sync-server/org_keys.h"
+
+namespace amana::server {
+
+// What the signature covers: "amana/form/v1", then the form id (length-prefixed), the
+// version (4 bytes, big-endian) and the definition's digest. The id and version are
+// signed so that a signed definition cannot be replayed as another form or version.
+crypto::Bytes form_signed_message(std::string_view form_id, std::uint32_t version,
+                                  const std::array<std::uint8_t, 32>& digest);
+
+// Whether the version's digest matches its definition and its signature is the
+// organisation's.
+bool verify_published_form(const PublishedForm& form, const crypto::PublicKey& org_sign_key);
+
+struct PublishOutcome {
+  PublishedForm form;
+  xlsform::Conversion conversion;
+  // The newest version when the file asks exactly what it asks (only the version differs).
+  std::optional<std::uint32_t> unchanged_since;
+};
+
+// Converts the XLSForm `bytes` (the file `file_name`) into the form's next version. With
+// `store` false (a draft) nothing is written or signed: the conversion is returned with
+// the version it would get, for the author to read and try. Conversion errors as
+// common/xlsform.h says; already_exists when another publish took the same version.
+Result<PublishOutcome> convert_next_version(CentralStore& store, std::string_view file_name, std::string_view bytes);
+
+// Converts, signs with `keys` and stores the next version, with an audit entry
+// ("form-publish", the form id, its version and digest), in one transaction.
+// already_exists when nothing changed since the newest version (unless the form is
+// archived: publishing it again offers it again).
+Result<PublishOutcome> publish_form(CentralStore& store, const OrgKeys& keys, std::string_view file_name,
+                                    std::string_view bytes, const std::string& by, std::int64_t now_ms);
+
+// Stops offering the form (every version kept); audited as "form-archive". not_found.
+Status archive_published_form(CentralStore& store, std::string_view form_id, const std::string& by,
+                              std::int64_t now_ms);
+
+// The newest version of each form, by id (archived ones included, flagged).
+Result<std::vector<PublishedForm>> newest_versions(CentralStore& store);
+
+// One version (the newest when `version` is nullopt); not_found naming what exists.
+Result<PublishedForm> find_published_form(CentralStore& store, std::string_view form_id,
+                                          std::optional<std::uint32_t> version);
+
+// Checks example answers (an answers file, as `field-client collect --answers` reads)
+// against a form, as a device would when saving them: the canonical answers, or the
+// validation errors, every one at once.
+Result<forms::Answers> try_answers(const forms::FormDefinition& form, std::string_view answers_json,
+                                   const std::string& today);
+
+}  // namespace amana::server
