@@ -7,6 +7,7 @@
 #include "common/envelope.h"
 #include "common/files.h"
 #include "common/http_client.h"
+#include "common/message_catalogue.h"
 #include "proto/sync.pb.h"
 
 namespace amana::field {
@@ -182,9 +183,11 @@ Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const
   }
   std::copy(org.sign_public_key().begin(), org.sign_public_key().end(), enrollment.org_sign_public_key.begin());
   std::copy(org.box_public_key().begin(), org.box_public_key().end(), enrollment.org_box_public_key.begin());
-  if (org_fingerprint(enrollment.org_sign_public_key, enrollment.org_box_public_key) != code.fingerprint) {
-    return invalid_argument("the server at " + server_url + " is not the one that issued this code (its keys do not "
-                            "match the code's fingerprint): check the address, and the code");
+  // The code parsed, so its check character held: it was typed right and it is the keys
+  // that are not the ones the code was issued with.
+  if (enrollment_fingerprint(code.token, enrollment.org_sign_public_key, enrollment.org_box_public_key) !=
+      code.fingerprint) {
+    return invalid_argument(Message("enroll.wrong_server", {{"server", server_url}}));
   }
   AMANA_ASSIGN_OR_RETURN(enrollment.server_tls_key,
                          pin_from_org(org, keys_reply, enrollment.org_sign_public_key, server_url));
