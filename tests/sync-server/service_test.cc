@@ -414,4 +414,41 @@ TEST_CASE("relay: a push or pull a relay opened and sealed again for the server 
   CHECK(server.count_records() == 1);
 }
 
+TEST_CASE("sync: every update the org signs for a device carries its issue time and the next number") {
+  InProcessServer server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const envelope::Sender me{device.id.view(), &device.sign.secret_key};
+  const envelope::Recipient recipient{device.box.public_key, &device.box.secret_key};
+  auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
+  auto update_of = [&](const crypto::Bytes& sealed) {
+    auto opened = envelope::open(sealed, envelope::Purpose::pull_response, recipient, org);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    pb::DeviceUpdate update;
+    REQUIRE(update.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size())));
+    return update;
+  };
+  auto pull = [&] {
+    pb::PullRequest request;
+    request.set_server_nonce(server.nonce());
+    const HttpResponse response =
+        server.call("POST", "/v1/pull",
+                    to_string(envelope::seal(envelope::Purpose::pull_request,
+                                             crypto::as_bytes(request.SerializeAsString()), me,
+                                             server.keys.box.public_key)));
+    REQUIRE(response.status == 200);
+    return update_of(crypto::Bytes(response.body.begin(), response.body.end()));
+  };
+  const pb::DeviceUpdate first = pull();
+  CHECK(first.update_number() == 1);
+  CHECK(first.issued_at_ms() == server.now);
+  server.now += 60'000;
+  auto bundle = server.service->export_bundle(device.id);  // bundles and pulls share one count
+  REQUIRE(bundle.ok());
+  const pb::DeviceUpdate second = update_of(*bundle);
+  CHECK(second.update_number() == 2);
+  CHECK(second.issued_at_ms() == server.now);
+  CHECK(pull().update_number() == 3);
+}
+
 }  // namespace amana::server
