@@ -143,6 +143,16 @@ Bytes sign(const SecretBytes& sign_secret_key, ByteView message) {
   return signature;
 }
 
+PublicKey sign_public_key_of(const SecretBytes& sign_secret_key) {
+  ensure_initialized();
+  if (sign_secret_key.size() != crypto_sign_SECRETKEYBYTES) {
+    throw std::logic_error("sign_public_key_of: not an Ed25519 secret key");
+  }
+  PublicKey out{};
+  crypto_sign_ed25519_sk_to_pk(out.data(), sign_secret_key.data());
+  return out;
+}
+
 bool verify(const PublicKey& sign_public_key, ByteView message, ByteView signature) {
   ensure_initialized();
   if (signature.size() != crypto_sign_BYTES) return false;

@@ -103,6 +103,8 @@ inline constexpr std::size_t kBoxSealOverhead = 48;  // ephemeral public key + M
 
 // --- Signatures (Ed25519, detached) ---
 Bytes sign(const SecretBytes& sign_secret_key, ByteView message);
+// The public half of an Ed25519 secret key (libsodium keeps it inside the secret key).
+PublicKey sign_public_key_of(const SecretBytes& sign_secret_key);
 // False for a wrong key, a changed message or a malformed signature.
 bool verify(const PublicKey& sign_public_key, ByteView message, ByteView signature);
 

@@ -1,12 +1,19 @@
 #include "common/enrollment_code.h"
 
 #include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "common/message_catalogue.h"
 
 namespace amana {
 namespace {
 
 constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford
-constexpr std::size_t kCodeChars = 24;  // 15 bytes = 120 bits = 24 x 5 bits
+constexpr unsigned kBase = 32;
+constexpr std::size_t kDataBytes = 26;                        // token 10 + fingerprint 16
+constexpr std::size_t kDataChars = kEnrollmentCodeChars - 1;  // 42 x 5 bits = 208 + 2 zero bits
+static_assert(kDataChars * 5 >= kDataBytes * 8 && (kDataChars - 1) * 5 < kDataBytes * 8);
 
 int decode_char(char c) {
   c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -16,13 +23,30 @@ int decode_char(char c) {
   return at == std::string_view::npos ? -1 : static_cast<int>(at);
 }
 
+// Luhn mod N (N = 32): from the right, every second symbol doubled, its two base-32 digits
+// summed. Doubling then summing is a permutation of 0..31, so any one changed symbol
+// changes the sum; a swap of two neighbours changes it unless they are 0 and 31.
+unsigned luhn_sum(const std::vector<unsigned>& values, bool rightmost_doubled) {
+  unsigned sum = 0;
+  bool doubled = rightmost_doubled;
+  for (auto it = values.rbegin(); it != values.rend(); ++it) {
+    unsigned addend = doubled ? *it * 2 : *it;
+    addend = addend / kBase + addend % kBase;
+    sum += addend;
+    doubled = !doubled;
+  }
+  return sum % kBase;
+}
+
+unsigned check_value(const std::vector<unsigned>& data) { return (kBase - luhn_sum(data, true)) % kBase; }
+
 }  // namespace
 
 std::string EnrollmentCode::to_string() const {
-  std::array<std::uint8_t, 15> bytes{};
+  std::array<std::uint8_t, kDataBytes> bytes{};
   std::copy(token.begin(), token.end(), bytes.begin());
-  std::copy(fingerprint.begin(), fingerprint.end(), bytes.begin() + 10);
-  std::string out;
+  std::copy(fingerprint.begin(), fingerprint.end(), bytes.begin() + token.size());
+  std::vector<unsigned> values;
   unsigned buffer = 0;
   int bits = 0;
   for (std::uint8_t byte : bytes) {
@@ -30,52 +54,63 @@ std::string EnrollmentCode::to_string() const {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      if (!out.empty() && (out.size() + 1) % 5 == 0) out += '-';
-      out += kAlphabet[(buffer >> bits) & 31];
+      values.push_back((buffer >> bits) & 31);
     }
+  }
+  values.push_back((buffer << (5 - bits)) & 31);  // the last bits, padded with zeros
+  values.push_back(check_value(values));
+  std::string out;
+  for (unsigned value : values) {
+    if (!out.empty() && (out.size() + 1) % 5 == 0) out += '-';
+    out += kAlphabet[value];
   }
   return out;
 }
 
 Result<EnrollmentCode> EnrollmentCode::parse(std::string_view text) {
-  std::string symbols;
+  std::vector<unsigned> values;
   for (char c : text) {
     if (c == '-' || c == ' ') continue;
-    if (decode_char(c) < 0) {
-      return invalid_argument("'" + std::string(1, c) + "' cannot be part of an enrollment code; check what you typed");
-    }
-    symbols += c;
-    if (symbols.size() > kCodeChars) break;
+    const int value = decode_char(c);
+    if (value < 0) return invalid_argument(Message("enroll.code_character", {{"character", std::string(1, c)}}));
+    values.push_back(static_cast<unsigned>(value));
+    if (values.size() > kEnrollmentCodeChars) break;
   }
-  if (symbols.size() != kCodeChars) {
-    return invalid_argument("an enrollment code has " + std::to_string(kCodeChars) +
-                            " characters (not counting dashes); this one has " + std::to_string(symbols.size()));
+  if (values.size() != kEnrollmentCodeChars) {
+    return invalid_argument(Message("enroll.code_length", {{"expected", static_cast<std::int64_t>(kEnrollmentCodeChars)},
+                                                           {"count", static_cast<std::int64_t>(values.size())}}));
   }
-  std::array<std::uint8_t, 15> bytes{};
+  const std::uint8_t padding = values[kDataChars - 1] & 3;
+  if (luhn_sum(values, false) != 0 || padding != 0) return invalid_argument(Message("enroll.code_mistyped"));
+  std::array<std::uint8_t, kDataBytes> bytes{};
   unsigned buffer = 0;
   int bits = 0;
   std::size_t at = 0;
-  for (char c : symbols) {
-    buffer = (buffer << 5) | static_cast<unsigned>(decode_char(c));
+  for (std::size_t i = 0; i < kDataChars; ++i) {
+    buffer = (buffer << 5) | values[i];
     bits += 5;
-    if (bits >= 8) {
+    if (bits >= 8 && at < bytes.size()) {
       bits -= 8;
       bytes[at++] = static_cast<std::uint8_t>((buffer >> bits) & 0xff);
     }
   }
   EnrollmentCode code;
-  std::copy(bytes.begin(), bytes.begin() + 10, code.token.begin());
-  std::copy(bytes.begin() + 10, bytes.end(), code.fingerprint.begin());
+  std::copy(bytes.begin(), bytes.begin() + code.token.size(), code.token.begin());
+  std::copy(bytes.begin() + code.token.size(), bytes.end(), code.fingerprint.begin());
   return code;
 }
 
-std::array<std::uint8_t, 5> org_fingerprint(const crypto::PublicKey& sign_public_key,
-                                            const crypto::PublicKey& box_public_key) {
-  crypto::Bytes both(sign_public_key.begin(), sign_public_key.end());
-  both.insert(both.end(), box_public_key.begin(), box_public_key.end());
-  const auto digest = crypto::hash(both);
-  std::array<std::uint8_t, 5> out{};
-  std::copy(digest.begin(), digest.begin() + 5, out.begin());
+EnrollmentFingerprint enrollment_fingerprint(const std::array<std::uint8_t, 10>& token,
+                                             const crypto::PublicKey& sign_public_key,
+                                             const crypto::PublicKey& box_public_key) {
+  constexpr std::string_view kDomain = "amana/enrollment-fingerprint/v2";
+  crypto::Bytes input(kDomain.begin(), kDomain.end());
+  input.insert(input.end(), token.begin(), token.end());
+  input.insert(input.end(), sign_public_key.begin(), sign_public_key.end());
+  input.insert(input.end(), box_public_key.begin(), box_public_key.end());
+  const auto digest = crypto::hash(input);
+  EnrollmentFingerprint out{};
+  std::copy(digest.begin(), digest.begin() + out.size(), out.begin());
   return out;
 }
 

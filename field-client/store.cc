@@ -338,15 +338,23 @@ Status Store::set_duress_passphrase(std::string_view duress) {
   return txn.commit();
 }
 
-Status Store::record_sync(std::int64_t offline_lease_ms) {
+Status Store::record_sync(std::int64_t offline_lease_ms, std::int64_t issued_at_ms, std::uint64_t update_number) {
   sql::Database& db = *state_->db;
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
-  const auto now = static_cast<std::uint64_t>(state_->wall());
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "last_sync_ms", now));
+  const std::int64_t wall = state_->wall();
+  const auto now = static_cast<std::uint64_t>(wall);
+  const auto since = static_cast<std::uint64_t>(issued_at_ms > 0 ? std::min(wall, issued_at_ms) : wall);
+  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "last_sync_ms", since));
   AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "latest_wall_ms", now));
   AMANA_RETURN_IF_ERROR(
       write_meta_number(db, txn, "offline_lease_ms", static_cast<std::uint64_t>(std::max<std::int64_t>(0, offline_lease_ms))));
+  if (update_number > 0) AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "accepted_update_number", update_number));
   return txn.commit();
+}
+
+Result<std::uint64_t> Store::accepted_update_number() {
+  AMANA_ASSIGN_OR_RETURN(std::optional<std::uint64_t> number, read_meta_number(*state_->db, "accepted_update_number"));
+  return number.value_or(0);
 }
 
 Status Store::check_offline_lease() {

@@ -223,8 +223,14 @@ class Store {
   // kMinDuressLength or is the store's own passphrase.
   static constexpr std::size_t kMinDuressLength = 8;
   Status set_duress_passphrase(std::string_view duress);
-  // A sync completed now; the server's offline lease (0: none) starts again from here.
-  Status record_sync(std::int64_t offline_lease_ms);
+  // A sync completed: the office's update number `update_number` (signed with its issue
+  // time `issued_at_ms`, both 0 for none) is accepted, and the offline lease (0: none)
+  // starts again from the earlier of its issue time and now, so that a bundle carried
+  // for a month buys no more than one made today.
+  Status record_sync(std::int64_t offline_lease_ms, std::int64_t issued_at_ms = 0, std::uint64_t update_number = 0);
+  // The number of the last office update accepted (0: none yet); a device accepts only
+  // greater ones (sync_client.h).
+  Result<std::uint64_t> accepted_update_number();
   // lease_expired when the device has gone longer than its lease without syncing: then
   // only sync (which renews it) and wipe may go on.
   Status check_offline_lease();

@@ -7,6 +7,7 @@
 #include "common/envelope.h"
 #include "common/files.h"
 #include "common/http_client.h"
+#include "common/message_catalogue.h"
 #include "proto/sync.pb.h"
 
 namespace amana::field {
@@ -83,14 +84,28 @@ struct AppliedUpdate {
   Store::PullReport pulled;
 };
 
-// Applies what the server told this device, over HTTP or in a bundle.
-Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload) {
+// Applies what the server told this device, over HTTP or in a bundle (`source` names it
+// for a person). An update numbered no higher than the last one accepted changes nothing:
+// an old bundle carried back again cannot undo what a newer update said (lift a lease,
+// bring back an evicted case). Only the order to wipe needs no number: obeying an old one
+// can do no harm that a newer one would undo, as revocation is final.
+Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload, const LocalizedText& source) {
   pb::DeviceUpdate update;
   if (!update.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
       update.device_id() != std::string(store.device().bytes.begin(), store.device().bytes.end())) {
     return invalid_argument("the update was made for another device");
   }
   if (update.revoked()) return wipe_revoked(store);
+  if (update.update_number() == 0) {
+    return Status(ErrorCode::replayed, Message("update.unnumbered", {{"source", source}}));
+  }
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t accepted, store.accepted_update_number());
+  if (update.update_number() <= accepted) {
+    return Status(ErrorCode::replayed,
+                  Message("update.stale", {{"source", source},
+                                           {"number", static_cast<std::int64_t>(update.update_number())},
+                                           {"accepted", static_cast<std::int64_t>(accepted)}}));
+  }
   AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
   if (update.providers_size() > 0) {
     const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
@@ -103,7 +118,7 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload) {
   }
   const std::vector<pb::Operation> changes(update.changes().begin(), update.changes().end());
   AMANA_ASSIGN_OR_RETURN(Store::PullReport pulled, store.apply_pulled(changes, evicted, update.cursor()));
-  AMANA_RETURN_IF_ERROR(store.record_sync(update.offline_lease_ms()));
+  AMANA_RETURN_IF_ERROR(store.record_sync(update.offline_lease_ms(), update.issued_at_ms(), update.update_number()));
   return AppliedUpdate{update.acknowledged_changeset(), pulled};
 }
 
@@ -182,9 +197,11 @@ Result<Enrollment> enroll_device(Store& store, std::string_view code_text, const
   }
   std::copy(org.sign_public_key().begin(), org.sign_public_key().end(), enrollment.org_sign_public_key.begin());
   std::copy(org.box_public_key().begin(), org.box_public_key().end(), enrollment.org_box_public_key.begin());
-  if (org_fingerprint(enrollment.org_sign_public_key, enrollment.org_box_public_key) != code.fingerprint) {
-    return invalid_argument("the server at " + server_url + " is not the one that issued this code (its keys do not "
-                            "match the code's fingerprint): check the address, and the code");
+  // The code parsed, so its check character held: it was typed right and it is the keys
+  // that are not the ones the code was issued with.
+  if (enrollment_fingerprint(code.token, enrollment.org_sign_public_key, enrollment.org_box_public_key) !=
+      code.fingerprint) {
+    return invalid_argument(Message("enroll.wrong_server", {{"server", server_url}}));
   }
   AMANA_ASSIGN_OR_RETURN(enrollment.server_tls_key,
                          pin_from_org(org, keys_reply, enrollment.org_sign_public_key, server_url));
@@ -241,7 +258,7 @@ Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& f
   if (!payload.ok()) {
     return payload.status().with_context(file.string() + " is not a bundle for this device, or was changed");
   }
-  auto applied = apply_update(store, *payload);
+  auto applied = apply_update(store, *payload, {"this bundle", "هذه الحزمة"});
   if (!applied.ok()) return applied.status().with_context(file.string());
   return applied->acknowledged;
 }
@@ -375,7 +392,8 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   if (pulled.status != 200) return refusal_or_wipe(store, pulled, "the pull", keys, enrollment->org_sign_public_key);
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
                                                              enrollment->org_sign_public_key));
-  AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied, apply_update(store, update));
+  AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied,
+                         apply_update(store, update, {"the server's reply", "ردّ الخادم"}));
   report.changes_received = applied.pulled.changes_applied;
   report.cases_removed = applied.pulled.cases_evicted;
   report.changes_held_back = applied.pulled.changes_held_back;

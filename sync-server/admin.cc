@@ -83,7 +83,7 @@ Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string&
   AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(store));
   EnrollmentCode code;
   crypto::fill_random(code.token);
-  code.fingerprint = org_fingerprint(keys.sign, keys.box);
+  code.fingerprint = enrollment_fingerprint(code.token, keys.sign, keys.box);
   const std::int64_t expires = now_ms + lifetime.count();
   const Status issued = store.in_one_transaction([&]() -> Status {
     AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));

@@ -201,6 +201,10 @@ class CentralStore {
   virtual Result<Device> device(const DeviceId& id) = 0;  // not_found
   virtual Result<std::vector<Device>> devices() = 0;
   virtual Status revoke(const DeviceId& id, std::int64_t now_ms) = 0;  // not_found
+  // Numbers the next update the org signs for this device (DeviceUpdate.update_number):
+  // one more than the last it was given, never reused, so that the device can refuse an
+  // older one (an old bundle). not_found for an unknown device.
+  virtual Result<std::uint64_t> next_update_number(const DeviceId& id) = 0;
 
   // --- freshness: spent server nonces ---
   // A nonce proves itself (the service checks its MAC and expiry, service.h): issuing one

@@ -370,6 +370,9 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
   update.set_acknowledged_changeset(device.high_water);
   update.set_revoked(device.revoked_at_ms.has_value());
   update.set_cursor(cursor);
+  update.set_issued_at_ms(clock_());
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t number, store_.next_update_number(device.id));
+  update.set_update_number(number);
   AMANA_ASSIGN_OR_RETURN(auto lease, offline_lease(store_));
   update.set_offline_lease_ms(lease ? lease->count() : 0);
   // The directory is small (tens of entries): when anything changed, send all of it,

@@ -214,6 +214,12 @@ Status create_v9(sql::Database& db, sql::Transaction&) {
   return db.exec("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1");
 }
 
+Status create_v10(sql::Database& db, sql::Transaction&) {
+  // Every update the org signs for a device carries the next of these numbers, so that the
+  // device refuses an older one: re-importing an old bundle lifts no lease.
+  return db.exec("ALTER TABLE devices ADD COLUMN updates_issued INTEGER NOT NULL DEFAULT 0");
+}
+
 Status create_v13(sql::Database& db, sql::Transaction&) {
   // Published forms (published_forms.h): every version kept, with its digest and the
   // organisation's signature; a version is never changed or removed once published, which
@@ -252,6 +258,7 @@ const sql::Migration kMigrations[] = {
     {7, "operations write authority refused, kept aside for review", create_v7},
     {8, "nonces prove themselves: only spent ones are kept", create_v8},
     {9, "users can be deactivated", create_v9},
+    {10, "each device's updates are numbered", create_v10},
     {13, "published forms: every version kept, signed", create_v13},
 };
 

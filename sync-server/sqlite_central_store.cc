@@ -162,6 +162,18 @@ Status SqliteCentralStore::revoke(const DeviceId& id, std::int64_t now_ms) {
   return Status();
 }
 
+Result<std::uint64_t> SqliteCentralStore::next_update_number(const DeviceId& id) {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query bump, db_->query("UPDATE devices SET updates_issued = updates_issued + 1 WHERE id = ?"));
+  AMANA_RETURN_IF_ERROR(bump.bind(1, id.view()).run());
+  if (db_->changes() == 0) return not_found("no device " + id.to_string() + " (see `sync-server devices`)");
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT updates_issued FROM devices WHERE id = ?"));
+  q.bind(1, id.view());
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return not_found("no device " + id.to_string());
+  return static_cast<std::uint64_t>(q.column_int64(0));
+}
+
 Status SqliteCentralStore::spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   // The table holds only nonces spent within their lifetime: a few per device per sync.

@@ -93,6 +93,7 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::vector<Device>> devices() override;
 
   Status revoke(const DeviceId& id, std::int64_t now_ms) override;
+  Result<std::uint64_t> next_update_number(const DeviceId& id) override;
 
 
   Status spend_nonce(ByteView nonce_id, std::int64_t expires_at_ms, std::int64_t now_ms) override;

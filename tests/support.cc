@@ -216,7 +216,7 @@ std::string ServerUnderTest::enrollment_code(const std::string& user) const {
   REQUIRE_MESSAGE(issued.exit_code == 0, issued.err);
   const auto at = issued.out.find("\n\n  ");
   REQUIRE(at != std::string::npos);
-  return issued.out.substr(at + 4, 29);
+  return issued.out.substr(at + 4, issued.out.find('\n', at + 4) - (at + 4));
 }
 
 nlohmann::json ServerUnderTest::status() const {

@@ -2,7 +2,8 @@
 // body and every bundle file. Random bytes almost never get past the seal, so byte 0 picks
 // how deep the rest of the input goes:
 //   0  the sealed bytes as a transport hands them over
-//   1  the inner SignedMessage, sealed properly to the recipient (parse, purpose, sender)
+//   1  the inner SignedMessage, sealed properly to the recipient and naming it (parse,
+//      purpose, sender)
 //   2  the compressed payload, signed by the known sender and sealed properly (the
 //      decompression bound, after a valid signature: what a rogue device can send)
 #include <cstddef>
@@ -22,18 +23,6 @@ struct Keys {
   crypto::Bytes sender_id = crypto::random_bytes(16);
 };
 
-// The bytes the sender signs, as docs/protocol.md specifies them (envelope.cc keeps its
-// own copy private; a mismatch would only make mode 2 stop at the signature).
-crypto::Bytes signed_bytes(envelope::Purpose purpose, crypto::ByteView sender, crypto::ByteView compressed) {
-  const std::string domain = "amana/envelope/v1";
-  crypto::Bytes out(domain.begin(), domain.end());
-  out.push_back(static_cast<std::uint8_t>(purpose));
-  out.push_back(static_cast<std::uint8_t>(sender.size()));
-  out.insert(out.end(), sender.begin(), sender.end());
-  out.insert(out.end(), compressed.begin(), compressed.end());
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -44,14 +33,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   crypto::Bytes sealed;
   switch (data[0] % 3) {
     case 0: sealed.assign(rest.begin(), rest.end()); break;
-    case 1: sealed = crypto::box_seal(keys.box.public_key, rest); break;
+    case 1: {
+      // The recipient key is 32 bytes no fuzzer guesses: name ours in whatever parses, so
+      // that the sender lookup and the signature check are reached.
+      pb::SignedMessage message;
+      if (message.ParseFromArray(rest.data(), static_cast<int>(rest.size()))) {
+        message.set_recipient_box_public_key(keys.box.public_key.data(), keys.box.public_key.size());
+        sealed = crypto::box_seal(keys.box.public_key, crypto::as_bytes(message.SerializeAsString()));
+      } else {
+        sealed = crypto::box_seal(keys.box.public_key, rest);
+      }
+      break;
+    }
     case 2: {
       pb::SignedMessage message;
       message.set_purpose(static_cast<std::uint32_t>(purpose));
       message.set_sender_id(keys.sender_id.data(), keys.sender_id.size());
       message.set_compressed_payload(rest.data(), rest.size());
-      const auto signature = crypto::sign(keys.sign.secret_key, signed_bytes(purpose, keys.sender_id, rest));
+      const auto signature = crypto::sign(
+          keys.sign.secret_key,
+          envelope::signed_bytes(purpose, keys.sender_id, keys.sign.public_key, keys.box.public_key, rest));
       message.set_signature(signature.data(), signature.size());
+      message.set_recipient_box_public_key(keys.box.public_key.data(), keys.box.public_key.size());
       sealed = crypto::box_seal(keys.box.public_key, crypto::as_bytes(message.SerializeAsString()));
       break;
     }

@@ -78,3 +78,62 @@ TEST_CASE("lost device: the duress passphrase, given at the prompt, opens an emp
   CHECK(under_duress.err.empty());  // nothing tells the one watching
   CHECK(device.run({"records"}).exit_code != 0);  // the real passphrase opens nothing now
 }
+
+TEST_CASE("lost device: an old acknowledgement bundle carried back again lifts no lease, a new one does") {
+  ServerUnderTest server;
+  REQUIRE(server.admin({"lease", "1h"}).exit_code == 0);
+  FieldDevice device("amina", 1);
+  enroll(server, device, "amina");
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  const std::string id = device_id(server);
+  TempDir usb;
+  const std::string old_bundle = (usb.path() / "old.amana").string();
+  REQUIRE(server.admin({"bundle", "export", "--device", id, old_bundle}).exit_code == 0);
+  const auto first = device.run({"bundle", "import", old_bundle});
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+
+  // The office shortens the lease; the device syncs, then stays away past it.
+  REQUIRE(server.admin({"lease", "1s"}).exit_code == 0);
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past the lease, not a timing assertion
+  REQUIRE(device.run({"records"}).exit_code != 0);
+
+  // The old bundle, signed by the org and saying "lease 1 hour", is carried back again.
+  const auto replayed = device.run({"bundle", "import", old_bundle});
+  CHECK(replayed.exit_code != 0);
+  CHECK(contains(replayed.err, "this bundle is an older message from the office than one this device already "
+                               "accepted"));
+  const auto still = device.run({"records"});
+  CHECK(still.exit_code != 0);
+  CHECK(contains(still.err, "its store is locked until it syncs"));
+  const auto arabic = device.run({"--lang", "ar", "bundle", "import", old_bundle});
+  CHECK(contains(arabic.err, "هذه الحزمة رسالة من المكتب أقدم"));
+
+  // A bundle the office makes now unlocks it.
+  REQUIRE(server.admin({"lease", "1h"}).exit_code == 0);
+  const std::string new_bundle = (usb.path() / "new.amana").string();
+  REQUIRE(server.admin({"bundle", "export", "--device", id, new_bundle}).exit_code == 0);
+  const auto fresh = device.run({"bundle", "import", new_bundle});
+  REQUIRE_MESSAGE(fresh.exit_code == 0, fresh.err);
+  const auto records = device.run({"records"});
+  CHECK(records.exit_code == 0);
+  CHECK(contains(records.out, "pdm-survey"));
+}
+
+TEST_CASE("lost device: a bundle made before the lease ran out, imported after, counts from when the office made it") {
+  ServerUnderTest server;
+  REQUIRE(server.admin({"lease", "1s"}).exit_code == 0);
+  FieldDevice device("amina", 1);
+  enroll(server, device, "amina");
+  REQUIRE(device.run({"sync"}).exit_code == 0);
+  TempDir usb;
+  const std::string bundle = (usb.path() / "ack.amana").string();
+  REQUIRE(server.admin({"bundle", "export", "--device", device_id(server), bundle}).exit_code == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // the bundle sat in a drawer past the lease
+
+  const auto imported = device.run({"bundle", "import", bundle});
+  CHECK(imported.exit_code != 0);
+  CHECK(contains(imported.out, "The office has merged this device's changesets"));  // it was applied
+  CHECK(contains(imported.err, "its store is locked until it syncs"));
+  CHECK(device.run({"records"}).exit_code != 0);
+}

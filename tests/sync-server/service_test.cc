@@ -359,4 +359,96 @@ TEST_CASE("sync: a pull answers with the acknowledgement, and a replayed pull ge
   CHECK(server.call("POST", "/v1/pull", to_string(after_revocation)).status == 403);
 }
 
+namespace {
+
+// A relay that got the device to seal to the relay's key (a store pointed at it): it opens
+// each message, keeps the plaintext and seals the signed inner message again for the real
+// server, which is what it would forward.
+crypto::Bytes resealed_by_relay(const crypto::Bytes& sealed, const crypto::BoxKeyPair& relay,
+                                const crypto::PublicKey& real_recipient) {
+  auto inner = crypto::box_open(relay.public_key, relay.secret_key, sealed);
+  REQUIRE(inner.ok());  // the relay reads it: the binding cannot prevent that, only its use
+  return crypto::box_seal(real_recipient, *inner);
+}
+
+}  // namespace
+
+TEST_CASE("relay: a push or pull a relay opened and sealed again for the server is refused, nothing merges, and "
+          "the honest device keeps syncing") {
+  InProcessServer server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const crypto::BoxKeyPair relay = crypto::BoxKeyPair::generate();
+  const RecordId record = new_record_id(1'800'000'000'000);
+  const std::string changeset = device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)});
+
+  pb::PushRequest push;
+  push.set_server_nonce(server.nonce());
+  push.add_changesets(changeset);
+  const envelope::Sender me{device.id.view(), &device.sign.secret_key};
+  const auto to_relay = envelope::seal(envelope::Purpose::push_request, crypto::as_bytes(push.SerializeAsString()), me,
+                                       relay.public_key);
+  const HttpResponse relayed =
+      server.call("POST", "/v1/push", to_string(resealed_by_relay(to_relay, relay, server.keys.box.public_key)));
+  CHECK(relayed.status == 400);
+  CHECK(relayed.rejection == "forged");
+  CHECK(relayed.body.find("signed for another recipient") != std::string::npos);
+  CHECK(server.count_records() == 0);
+  CHECK(server.store->device(device.id)->high_water == 0);
+
+  pb::PullRequest pull;
+  pull.set_server_nonce(server.nonce());
+  const auto pull_to_relay = envelope::seal(envelope::Purpose::pull_request, crypto::as_bytes(pull.SerializeAsString()),
+                                            me, relay.public_key);
+  const HttpResponse pulled =
+      server.call("POST", "/v1/pull", to_string(resealed_by_relay(pull_to_relay, relay, server.keys.box.public_key)));
+  CHECK(pulled.status == 400);
+  CHECK(pulled.rejection == "forged");
+  CHECK(pulled.body.empty() == false);
+  CHECK(pulled.content_type.find("text/plain") == 0);  // nothing sealed for anyone came back
+
+  // The same changeset, sealed to the server by the device itself, merges.
+  auto merged = device.push(server, {changeset});
+  REQUIRE_MESSAGE(merged.ok(), merged.status().message());
+  CHECK(merged->results(0).outcome() == pb::PushResponse::MERGED);
+  CHECK(server.count_records() == 1);
+}
+
+TEST_CASE("sync: every update the org signs for a device carries its issue time and the next number") {
+  InProcessServer server;
+  SimulatedDevice device;
+  device.enroll(server);
+  const envelope::Sender me{device.id.view(), &device.sign.secret_key};
+  const envelope::Recipient recipient{device.box.public_key, &device.box.secret_key};
+  auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
+  auto update_of = [&](const crypto::Bytes& sealed) {
+    auto opened = envelope::open(sealed, envelope::Purpose::pull_response, recipient, org);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    pb::DeviceUpdate update;
+    REQUIRE(update.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size())));
+    return update;
+  };
+  auto pull = [&] {
+    pb::PullRequest request;
+    request.set_server_nonce(server.nonce());
+    const HttpResponse response =
+        server.call("POST", "/v1/pull",
+                    to_string(envelope::seal(envelope::Purpose::pull_request,
+                                             crypto::as_bytes(request.SerializeAsString()), me,
+                                             server.keys.box.public_key)));
+    REQUIRE(response.status == 200);
+    return update_of(crypto::Bytes(response.body.begin(), response.body.end()));
+  };
+  const pb::DeviceUpdate first = pull();
+  CHECK(first.update_number() == 1);
+  CHECK(first.issued_at_ms() == server.now);
+  server.now += 60'000;
+  auto bundle = server.service->export_bundle(device.id);  // bundles and pulls share one count
+  REQUIRE(bundle.ok());
+  const pb::DeviceUpdate second = update_of(*bundle);
+  CHECK(second.update_number() == 2);
+  CHECK(second.issued_at_ms() == server.now);
+  CHECK(pull().update_number() == 3);
+}
+
 }  // namespace amana::server

@@ -84,9 +84,19 @@ TEST_CASE("sync end to end: a used code, a wrong server and a revoked device are
   CHECK(wrong.exit_code != 0);
   CHECK(contains(wrong.err, "is not the one that issued this code"));
 
-  const auto mistyped = second.run({"enroll", "ABCD-EFGH", "--server", server.url()});
+  const auto short_code = second.run({"enroll", "ABCD-EFGH", "--server", server.url()});
+  CHECK(short_code.exit_code != 0);
+  CHECK(contains(short_code.err, "an enrollment code has 43 characters"));
+
+  // One character typed wrong is told as a typo, not as a wrong server, in the person's language.
+  std::string typo = server.enrollment_code("amina");
+  typo[6] = typo[6] == 'X' ? 'Y' : 'X';
+  const auto mistyped = second.run({"enroll", typo, "--server", server.url()});
   CHECK(mistyped.exit_code != 0);
-  CHECK(contains(mistyped.err, "an enrollment code has 24 characters"));
+  CHECK(contains(mistyped.err, "mistyped: check the code"));
+  CHECK_FALSE(contains(mistyped.err, "not the one that issued"));
+  const auto arabic = second.run({"--lang", "ar", "enroll", typo, "--server", server.url()});
+  CHECK(contains(arabic.err, "خطأ في الكتابة"));
 
   first.collect("pdm-survey");
   const auto devices = server.admin({"devices", "--json"});

@@ -111,7 +111,8 @@ TEST_CASE("tls: plain http:// still works on loopback, and serving plain beyond 
   const std::string url = "http://" + process->wait_for_line("listening on ").substr(13);
   FieldDevice amina("amina", 2);
   const auto code = run_command({kServerBin, "--data", data.string(), "enroll", "amina", "--no-qr"}, kPassphrases);
-  const auto enrolled = amina.run({"enroll", code.out.substr(code.out.find("\n\n  ") + 4, 29), "--server", url});
+  const auto start = code.out.find("\n\n  ") + 4;
+  const auto enrolled = amina.run({"enroll", code.out.substr(start, code.out.find('\n', start) - start), "--server", url});
   REQUIRE_MESSAGE(enrolled.exit_code == 0, enrolled.err);
   REQUIRE(amina.run({"sync"}).exit_code == 0);
   CHECK(amina.pending_operations() == 0);
