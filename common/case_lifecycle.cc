@@ -8,11 +8,6 @@
 namespace amana::cases {
 namespace {
 
-constexpr CaseStatus kStatuses[] = {
-    CaseStatus::identified, CaseStatus::registered,        CaseStatus::assessed, CaseStatus::planned,
-    CaseStatus::in_progress, CaseStatus::closure_requested, CaseStatus::closed,   CaseStatus::transferred,
-};
-
 constexpr CaseEvent kEvents[] = {
     CaseEvent::reg,             CaseEvent::assess,          CaseEvent::plan,           CaseEvent::refer,
     CaseEvent::follow_up,       CaseEvent::request_closure, CaseEvent::approve_closure, CaseEvent::reject_closure,
@@ -122,7 +117,7 @@ std::string_view status_name(CaseStatus status) {
 }
 
 Result<CaseStatus> parse_status(std::string_view name) {
-  for (CaseStatus status : kStatuses) {
+  for (CaseStatus status : kCaseStatuses) {
     if (status_name(status) == name) return status;
   }
   return invalid_argument(Message("case.unknown_status", {{"status", std::string(name)}}));
@@ -200,9 +195,6 @@ Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseS
 }
 
 namespace {
-constexpr ReferralStatus kReferralStatuses[] = {ReferralStatus::pending, ReferralStatus::accepted,
-                                                ReferralStatus::service_provided, ReferralStatus::declined,
-                                                ReferralStatus::no_response};
 
 bool referral_step_allowed(ReferralStatus from, ReferralStatus to) {
   using R = ReferralStatus;

@@ -36,6 +36,12 @@ enum class CaseEvent {
   reg, assess, plan, refer, follow_up, request_closure, approve_closure, reject_closure, transfer, reassign, reopen,
 };
 
+// Every status, in the order of the cycle.
+inline constexpr CaseStatus kCaseStatuses[] = {
+    CaseStatus::identified, CaseStatus::registered,        CaseStatus::assessed, CaseStatus::planned,
+    CaseStatus::in_progress, CaseStatus::closure_requested, CaseStatus::closed,   CaseStatus::transferred,
+};
+
 std::string_view status_name(CaseStatus status);
 Result<CaseStatus> parse_status(std::string_view name);
 std::string_view event_name(CaseEvent event);  // "register", "assess", ... as the CLI verbs
@@ -58,6 +64,9 @@ Result<CaseStatus> apply(CaseStatus status, CaseEvent event, std::optional<CaseS
 // A referral's own tracking: pending -> accepted -> service_provided, or declined /
 // no_response (from pending; declined also after acceptance).
 enum class ReferralStatus { pending, accepted, service_provided, declined, no_response };
+inline constexpr ReferralStatus kReferralStatuses[] = {ReferralStatus::pending, ReferralStatus::accepted,
+                                                       ReferralStatus::service_provided, ReferralStatus::declined,
+                                                       ReferralStatus::no_response};
 std::string_view referral_status_name(ReferralStatus status);
 Message referral_status_label(ReferralStatus status);
 Result<ReferralStatus> parse_referral_status(std::string_view name);

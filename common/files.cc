@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "common/message_catalogue.h"
@@ -110,28 +112,60 @@ Result<std::string> read_file_bounded(const std::filesystem::path& path, std::si
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents, ExistingFile existing) {
+  AMANA_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::create(path, existing));
+  AMANA_RETURN_IF_ERROR(file.append(contents));
+  return file.commit();
+}
+
+Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path, ExistingFile existing) {
   if (existing == ExistingFile::refuse && exists_here(path)) return refuse_existing(path);
-  const std::filesystem::path temporary = path.string() + ".partial";
+  std::filesystem::path temporary = path.string() + ".partial";
   AMANA_ASSIGN_OR_RETURN(const int fd, create_temporary(temporary));
-  // A failed write leaves nothing behind: the temporary may hold an export or a bundle.
-  auto fail = [&](std::string message) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    return io_error(std::move(message));
-  };
+  return AtomicFile(path, std::move(temporary), fd, existing);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      temporary_(std::move(other.temporary_)),
+      fd_(std::exchange(other.fd_, -1)),
+      existing_(other.existing_),
+      buffer_(std::move(other.buffer_)) {}
+
+// A failed or abandoned write leaves nothing behind: the temporary may hold an export.
+AtomicFile::~AtomicFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(temporary_.c_str());
+}
+
+Status AtomicFile::flush_buffer() {
   std::size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+  while (written < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("cannot write " + temporary.string() + ": " + why());
+      return io_error("cannot write " + temporary_.string() + ": " + why());
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) return fail("cannot flush " + temporary.string() + " to disk: " + why());
-  ::close(fd);
-  const Status moved = rename_into_place(temporary, path, existing);
-  if (!moved.ok()) ::unlink(temporary.c_str());
+  buffer_.clear();
+  return Status();
+}
+
+Status AtomicFile::append(std::string_view bytes) {
+  if (fd_ < 0) throw std::logic_error("AtomicFile::append after commit");
+  constexpr std::size_t kBuffer = 64 * 1024;
+  buffer_.append(bytes);
+  return buffer_.size() >= kBuffer ? flush_buffer() : Status();
+}
+
+Status AtomicFile::commit() {
+  if (fd_ < 0) throw std::logic_error("AtomicFile::commit twice");
+  AMANA_RETURN_IF_ERROR(flush_buffer());
+  if (::fsync(fd_) != 0) return io_error("cannot flush " + temporary_.string() + " to disk: " + why());
+  ::close(std::exchange(fd_, -1));
+  const Status moved = rename_into_place(temporary_, path_, existing_);
+  if (!moved.ok()) ::unlink(temporary_.c_str());
   return moved;
 }
 

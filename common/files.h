@@ -34,6 +34,32 @@ enum class ExistingFile { replace, refuse };
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                              ExistingFile existing = ExistingFile::replace);
 
+// A file written in pieces, as write_file_atomically writes it whole: for a dataset of any
+// size, whose rows are written as they are made and dropped. The pieces go through a
+// small buffer to the temporary; commit() flushes it to disk and renames it into place. A
+// file dropped without commit() leaves nothing behind (its temporary is removed).
+class AtomicFile {
+ public:
+  // already_exists when `path` exists and `existing` is refuse (checked again at commit).
+  static Result<AtomicFile> create(const std::filesystem::path& path, ExistingFile existing = ExistingFile::replace);
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  ~AtomicFile();
+  Status append(std::string_view bytes);
+  Status commit();
+
+ private:
+  AtomicFile(std::filesystem::path path, std::filesystem::path temporary, int fd, ExistingFile existing)
+      : path_(std::move(path)), temporary_(std::move(temporary)), fd_(fd), existing_(existing) {}
+  Status flush_buffer();
+  std::filesystem::path path_;
+  std::filesystem::path temporary_;
+  int fd_ = -1;  // -1: committed or moved from
+  ExistingFile existing_;
+  std::string buffer_;
+};
+
 // For a writer that makes its file by name through a library (libxlsxwriter): a fresh
 // directory beside `target`, mode 0700, named `TARGET.parts-XXXXXX`, removed with
 // everything in it when this is destroyed. Libraries that keep temporary parts are

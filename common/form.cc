@@ -410,7 +410,7 @@ Result<FormDefinition> parse_form_definition(std::string_view text) {
   json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) return invalid_argument("form definition is not valid JSON");
   if (!document.is_object()) return invalid_argument("form definition must be a JSON object");
-  AMANA_RETURN_IF_ERROR(check_keys(document, {"id", "version", "title", "fields"}, "form"));
+  AMANA_RETURN_IF_ERROR(check_keys(document, {"id", "version", "title", "fields", "dated_by"}, "form"));
 
   FormDefinition form;
   AMANA_ASSIGN_OR_RETURN(form.id, get_string(document, "id", "form"));
@@ -444,6 +444,13 @@ Result<FormDefinition> parse_form_definition(std::string_view text) {
   }
   auto references = check_references(form);
   if (!references.ok()) return references.with_context(where);
+  if (document.contains("dated_by")) {
+    AMANA_ASSIGN_OR_RETURN(form.dated_by, get_string(document, "dated_by", where));
+    const Field* dated = form.find_field(form.dated_by);
+    if (dated == nullptr || dated->type != FieldType::date) {
+      return invalid_argument(where + ": 'dated_by' must name a date field of the form, not '" + form.dated_by + "'");
+    }
+  }
   return form;
 }
 

@@ -92,6 +92,10 @@ struct FormDefinition {
   std::uint32_t version = 1;
   LocalizedText title;
   std::vector<Field> fields;
+  // "dated_by": the date field saying when what the form records happened (an
+  // identification's date, a distribution's). Reports and exports count a record by it, not
+  // by when a device saved it, which can be days later. Empty: the form records no such date.
+  std::string dated_by;
 
   const Field* find_field(std::string_view name) const;
 };

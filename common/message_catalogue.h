@@ -13,13 +13,14 @@
 #include "common/catalogue/cases.h"
 #include "common/catalogue/cli.h"
 #include "common/catalogue/device.h"
+#include "common/catalogue/report.h"
 #include "common/catalogue/sync.h"
 #include "common/catalogue/xlsform.h"
 #include "common/message.h"
 
 namespace amana::catalogue {
 
-inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync};
+inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport};
 
 }  // namespace amana::catalogue
 

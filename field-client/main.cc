@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/case_fields.h"
 #include "common/cli.h"
 #include "common/form_pack.h"
 #include "common/passphrase.h"
@@ -62,7 +63,8 @@ struct Arguments {
   int open_days = 90;
   // dataset pull
   std::string dataset_form;
-  bool dataset_cases = false;
+  bool dataset_cases = false, dataset_referrals = false, dataset_followups = false;
+  std::string dataset_labels;
   std::string from_date, to_date, dataset_format = "csv";
   // drafts
   std::optional<std::string> resume;
@@ -420,10 +422,14 @@ Status run_case_review(const forms::FormPack& pack, const Arguments& args) {
 }
 
 Status run_dataset_pull(const Arguments& args) {
-  if (args.dataset_form.empty() == !args.dataset_cases) return invalid_argument(Message("cli.dataset_choose"));
+  const int chosen = !args.dataset_form.empty() + args.dataset_cases + args.dataset_referrals + args.dataset_followups;
+  if (chosen != 1) return invalid_argument(Message("cli.dataset_choose"));
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
-  const DatasetQuery query{args.dataset_cases ? "cases" : args.dataset_form, args.from_date, args.to_date,
-                           args.dataset_format};
+  const std::string source = args.dataset_cases       ? "cases"
+                             : args.dataset_referrals ? std::string(cases::kReferralForm)
+                             : args.dataset_followups ? std::string(cases::kFollowUpForm)
+                                                      : args.dataset_form;
+  const DatasetQuery query{source, args.from_date, args.to_date, args.dataset_format, args.dataset_labels};
   AMANA_ASSIGN_OR_RETURN(std::uint64_t rows, pull_dataset(store, query, args.file));
   say(args, Message("cli.dataset_written", {{"rows", static_cast<std::int64_t>(rows)}, {"file", args.file}}));
   return Status::success();
@@ -579,6 +585,10 @@ int run(int argc, char** argv) {
   auto* dataset_pull = dataset_cmd->add_subcommand("pull", "Fetch a dataset, sealed to this device");
   dataset_pull->add_option("--form", args.dataset_form, "One row per record of this form");
   dataset_pull->add_flag("--cases", args.dataset_cases, "One row per case");
+  dataset_pull->add_flag("--referrals", args.dataset_referrals, "One row per referral, with its status and case");
+  dataset_pull->add_flag("--followups", args.dataset_followups, "One row per follow-up, with its case");
+  dataset_pull->add_option("--labels", args.dataset_labels, "Choice answers as labels in this language (en or ar)")
+      ->check(CLI::IsMember({"en", "ar"}));
   dataset_pull->add_option("--from", args.from_date, "First date, YYYY-MM-DD");
   dataset_pull->add_option("--to", args.to_date, "Last date, YYYY-MM-DD");
   dataset_pull->add_option("--format", args.dataset_format, "csv or jsonl")

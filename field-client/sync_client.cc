@@ -277,6 +277,7 @@ Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, cons
   request.set_from(query.from);
   request.set_to(query.to);
   request.set_format(query.format);
+  request.set_labels(query.labels);
   const envelope::Sender me{store.device().view(), &keys.sign_secret_key};
   const crypto::Bytes sealed = envelope::seal(envelope::Purpose::dataset_request,
                                               crypto::as_bytes(request.SerializeAsString()), me,

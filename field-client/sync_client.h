@@ -61,13 +61,14 @@ Result<std::size_t> export_bundle(Store& store, const std::filesystem::path& fil
 Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& file);
 
 // A de-identified dataset from the server, for a MEAL user's device: `form_id` is a form
-// or "cases". Writes `out` and `out`.codebook.csv; returns the number of rows.
+// (referrals and follow-ups are the forms "referral" and "follow-up") or "cases". Writes `out` and `out`.codebook.csv; returns the number of rows.
 // permission_denied for other roles.
 struct DatasetQuery {
   std::string form_id;
   std::string from;
   std::string to;
   std::string format = "csv";
+  std::string labels;  // "en" or "ar": choice answers as labels; empty: codes
 };
 Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, const std::filesystem::path& out,
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(120'000));

@@ -289,6 +289,18 @@ class CentralStore {
   // not_found for a form never published.
   virtual Status archive_form(std::string_view form_id, std::int64_t now_ms) = 0;
 
+  // --- streaming reads: exports and the report ---
+  // Calls `visit` with every record (all, or one form's), in id order, with its current
+  // values, one at a time. Memory stays flat whatever the store's size: the store reads at
+  // most kVisitBatch records at once and keeps none after `visit` returns for it. The
+  // store's lock is held only while a batch is read, never while `visit` runs, so merges
+  // go on during a long export; a record merged meanwhile may or may not be visited (each
+  // record visited is whole, as of the batch that read it). Stops at, and returns, the
+  // first error `visit` returns.
+  static constexpr std::size_t kVisitBatch = 256;
+  using RecordVisitor = std::function<Status(const CentralRecord&)>;
+  virtual Status visit_records(std::optional<std::string_view> form_id, const RecordVisitor& visit) = 0;
+
   // --- the audit log (audit_log.h) ---
   // Appends `event` as the next entry of the chain, with the head, in one transaction.
   virtual Status append_audit(const AuditEvent& event) = 0;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/case_fields.h"
+#include "common/case_lifecycle.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/person_match.h"
@@ -115,7 +117,7 @@ class IdColumn {
   }
   std::vector<std::string> codebook(const std::string& variable, const std::string& en, const std::string& ar) const {
     return {variable, en + (identified_ ? " (id)" : " (pseudonym, stable across exports)"),
-            ar + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)"), "text", "",
+            ar + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)"), "text", "", "",
             identified_ ? "identified: in clear" : "pseudonym: keyed hash, stable across exports"};
   }
 
@@ -126,10 +128,49 @@ class IdColumn {
 
 std::vector<std::string> field_codebook(const forms::Field& field, const Shown& how, const DatasetFilter& filter,
                                         const std::string& variable) {
-  std::string choices;
-  for (const forms::Choice& choice : field.choices) choices += (choices.empty() ? "" : "; ") + choice.name + "=" + choice.label.en;
-  return {variable, field.label.en, field.label.ar, shown_type(how, field.type, filter), choices,
+  std::string choices, choices_ar;
+  for (const forms::Choice& choice : field.choices) {
+    choices += (choices.empty() ? "" : "; ") + choice.name + "=" + choice.label.en;
+    choices_ar += (choices_ar.empty() ? "" : "; ") + choice.name + "=" + choice.label.in(Language::ar);
+  }
+  return {variable, field.label.en, field.label.ar, shown_type(how, field.type, filter), choices, choices_ar,
           disclosure_text(how, filter)};
+}
+
+// A choice answer as its label in the language asked for; codes nobody declared stay.
+std::string labelled(const forms::Field& field, const std::string& value, const DatasetFilter& filter) {
+  if (!filter.labels || value.empty()) return value;
+  auto label_of = [&](const std::string& name) {
+    const forms::Choice* choice = field.find_choice(name);
+    return choice == nullptr ? name : choice->label.in(*filter.labels);
+  };
+  if (field.type == forms::FieldType::select_one) return label_of(value);
+  if (field.type != forms::FieldType::select_multiple) return value;
+  // Labels have spaces, so a list of them is separated by "; ".
+  std::istringstream chosen(value);
+  std::string out;
+  for (std::string name; chosen >> name;) out += (out.empty() ? "" : "; ") + label_of(name);
+  return out;
+}
+
+// A status the code names (a case's, a referral's) as its label when asked.
+template <typename Parse, typename Label>
+std::string status_shown(const std::string& value, const DatasetFilter& filter, Parse parse, Label label) {
+  if (!filter.labels || value.empty()) return value;
+  auto parsed = parse(value);
+  return parsed.ok() ? label(*parsed).in(*filter.labels) : value;
+}
+
+template <typename Statuses, typename Name, typename Label>
+std::vector<std::string> status_codebook(const std::string& variable, const std::string& en, const std::string& ar,
+                                         const Statuses& statuses, Name name, Label label,
+                                         const DatasetFilter& filter) {
+  std::string choices, choices_ar;
+  for (auto status : statuses) {
+    choices += (choices.empty() ? "" : "; ") + std::string(name(status)) + "=" + label(status).in(Language::en);
+    choices_ar += (choices_ar.empty() ? "" : "; ") + std::string(name(status)) + "=" + label(status).in(Language::ar);
+  }
+  return {variable, en, ar, "text", choices, choices_ar, filter.identified ? "identified: as collected" : "as collected"};
 }
 
 Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas}; }
@@ -140,12 +181,12 @@ bool kept(const forms::Field& field, const DatasetFilter& filter) {
 }
 
 // select_multiple: one 0/1 column per choice after the raw value.
-void add_choice_columns(Dataset& dataset, const forms::Field& field, const DatasetFilter& filter) {
+void add_choice_columns(DatasetLayout& layout, const forms::Field& field, const DatasetFilter& filter) {
   for (const forms::Choice& choice : field.choices) {
-    dataset.columns.push_back(field.name + "/" + choice.name);
-    dataset.codebook.push_back({field.name + "/" + choice.name, field.label.en + ": " + choice.label.en,
-                                field.label.ar + ": " + choice.label.ar, "0/1", "",
-                                filter.identified ? "identified: as collected" : "as collected"});
+    layout.columns.push_back(field.name + "/" + choice.name);
+    layout.codebook.push_back({field.name + "/" + choice.name, field.label.en + ": " + choice.label.en,
+                               field.label.ar + ": " + choice.label.ar, "0/1", "", "",
+                               filter.identified ? "identified: as collected" : "as collected"});
   }
 }
 
@@ -198,56 +239,89 @@ crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key) {
   return crypto::SecretBytes::copy_of(derived);
 }
 
-Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& form, const crypto::SecretBytes& key,
-                             const DatasetFilter& filter) {
+std::string record_date(const CentralRecord& record, const forms::FormDefinition* form) {
+  if (form != nullptr && !form->dated_by.empty()) {
+    const std::string dated = value_of(record, form->dated_by);
+    int y = 0, m = 0, d = 0;
+    if (parse_date(dated, y, m, d)) return dated.substr(0, 10);
+  }
+  return local_date(record.created_at_ms);
+}
+
+Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinition& form,
+                                   const crypto::SecretBytes& key, const DatasetFilter& filter, DatasetSink& sink) {
   const IdColumn id(key, filter.identified);
   const Shown collected_on{forms::Disclosure::period, nullptr};
-  Dataset dataset;
-  dataset.identified = filter.identified;
-  dataset.columns = {"record", "form_version", "collected_on", "device"};
-  dataset.codebook.push_back(id.codebook("record", "Record", "السجل"));
-  dataset.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", "", "as collected"});
-  dataset.codebook.push_back({"collected_on", "Date collected", "تاريخ الجمع", filter.identified ? "date" : "text", "",
-                              disclosure_text(collected_on, filter)});
-  dataset.codebook.push_back(id.codebook("device", "Device", "الجهاز"));
+  const bool step = cases::is_step_form(form.id);
+  const bool referral = form.id == cases::kReferralForm;
+  DatasetLayout layout;
+  layout.identified = filter.identified;
+  layout.columns = {"record", "form_version", "collected_on", "device"};
+  layout.codebook.push_back(id.codebook("record", "Record", "السجل"));
+  layout.codebook.push_back({"form_version", "Form version", "إصدار الاستمارة", "integer", "", "", "as collected"});
+  layout.codebook.push_back({"collected_on", "Date saved on the device", "تاريخ الحفظ على الجهاز",
+                             filter.identified ? "date" : "text", "", "", disclosure_text(collected_on, filter)});
+  layout.codebook.push_back(id.codebook("device", "Device", "الجهاز"));
+  if (step) {
+    layout.columns.push_back("case");
+    layout.codebook.push_back(id.codebook("case", "Case (joins the case dataset)", "الحالة (للربط بملف الحالات)"));
+  }
   std::vector<const forms::Field*> fields;
   for (const forms::Field& field : form.fields) {
     if (!kept(field, filter)) continue;
     fields.push_back(&field);
-    dataset.columns.push_back(field.name);
-    dataset.codebook.push_back(field_codebook(field, how_shown(field), filter, field.name));
-    if (field.type == forms::FieldType::select_multiple) add_choice_columns(dataset, field, filter);
+    layout.columns.push_back(field.name);
+    layout.codebook.push_back(field_codebook(field, how_shown(field), filter, field.name));
+    if (field.type == forms::FieldType::select_multiple) add_choice_columns(layout, field, filter);
   }
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(form.id));
-  for (const CentralRecord& record : records) {
+  if (referral) {
+    // Kept by the referral's own tracking (common/case_lifecycle.h), not a question.
+    layout.columns.push_back("status");
+    layout.codebook.push_back(status_codebook("status", "Referral status", "حالة الإحالة", cases::kReferralStatuses,
+                                              cases::referral_status_name, cases::referral_status_label, filter));
+    layout.columns.push_back("status_date");
+    layout.codebook.push_back({"status_date", "Date of the status", "تاريخ الحالة", filter.identified ? "date" : "text",
+                               "", "", disclosure_text(collected_on, filter)});
+  }
+  AMANA_RETURN_IF_ERROR(sink.begin(layout));
+  std::uint64_t rows = 0;
+  std::vector<std::string> row;
+  AMANA_RETURN_IF_ERROR(store.visit_records(form.id, [&](const CentralRecord& record) -> Status {
+    if (!in_period(record_date(record, &form), filter)) return Status();
     const std::string collected = local_date(record.created_at_ms);
-    if (!in_period(collected, filter)) continue;
-    std::vector<std::string> row = {id("record", record.id.to_string()), std::to_string(record.form_version),
-                                    disclose(collected_on, collected, filter), id("device", record.device.to_string())};
+    row = {id("record", record.id.to_string()), std::to_string(record.form_version),
+           disclose(collected_on, collected, filter), id("device", record.device.to_string())};
+    if (step) row.push_back(record.case_id ? id("record", record.case_id->to_string()) : std::string());
     for (const forms::Field* field : fields) {
       const std::string value = value_of(record, field->name);
-      row.push_back(disclose(how_shown(*field), value, filter));
+      row.push_back(labelled(*field, disclose(how_shown(*field), value, filter), filter));
       if (field->type == forms::FieldType::select_multiple) add_choice_cells(row, *field, value);
     }
-    dataset.rows.push_back(std::move(row));
-  }
-  return dataset;
+    if (referral) {
+      row.push_back(status_shown(value_of(record, "status"), filter, cases::parse_referral_status,
+                                 cases::referral_status_label));
+      row.push_back(disclose(collected_on, value_of(record, "status_date"), filter));
+    }
+    ++rows;
+    return sink.row(row);
+  }));
+  return rows;
 }
 
-Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter) {
+Result<std::uint64_t> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter,
+                                   DatasetSink& sink) {
   AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
   const IdColumn id(key, filter.identified);
   const Shown opened_on{forms::Disclosure::period, nullptr};
-  Dataset dataset;
-  dataset.identified = filter.identified;
-  dataset.columns = {"case", "opened_on", "status"};
-  dataset.codebook = {
+  DatasetLayout layout;
+  layout.identified = filter.identified;
+  layout.columns = {"case", "opened_on", "status"};
+  layout.codebook = {
       id.codebook("case", "Case", "الحالة"),
-      {"opened_on", "Date opened", "تاريخ الفتح", filter.identified ? "date" : "text", "",
+      {"opened_on", "Date opened", "تاريخ الفتح", filter.identified ? "date" : "text", "", "",
        disclosure_text(opened_on, filter)},
-      {"status", "Status", "الوضع", "text",
-       "identified; registered; assessed; planned; in_progress; closure_requested; closed; transferred",
-       filter.identified ? "identified: as collected" : "as collected"},
+      status_codebook("status", "Status", "الوضع", cases::kCaseStatuses, cases::status_name, cases::status_label,
+                      filter),
   };
   // The person and the case's course, each disclosed as the step field it comes from: a
   // field the forms mark sensitive never reaches a de-identified case dataset either.
@@ -266,8 +340,8 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
     if (as && how.disclosure != forms::Disclosure::dropped) how.disclosure = *as;
     if (!filter.identified && how.disclosure == forms::Disclosure::dropped) return;
     columns.push_back({variable, case_field, source, how});
-    dataset.columns.push_back(variable);
-    dataset.codebook.push_back(field_codebook(*source, how, filter, variable));
+    layout.columns.push_back(variable);
+    layout.codebook.push_back(field_codebook(*source, how, filter, variable));
   };
   if (filter.identified) {
     add("name", "name", std::nullopt);
@@ -279,30 +353,35 @@ Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key
   add("displacement_status", "displacement_status", std::nullopt);
   add("specific_needs", "specific_needs", std::nullopt);
   add("closure_reason", "closure_reason", std::nullopt);
-  dataset.columns.push_back("assigned_to");
-  dataset.codebook.push_back(id.codebook("assigned_to", "Case worker", "مسؤول الحالة"));
+  layout.columns.push_back("assigned_to");
+  layout.codebook.push_back(id.codebook("assigned_to", "Case worker", "مسؤول الحالة"));
+  AMANA_RETURN_IF_ERROR(sink.begin(layout));
 
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
-  for (const CentralRecord& record : records) {
-    const std::string opened = local_date(record.created_at_ms);
-    if (!in_period(opened, filter)) continue;
+  std::uint64_t rows = 0;
+  std::vector<std::string> row;
+  AMANA_RETURN_IF_ERROR(store.visit_records(kCaseFormId, [&](const CentralRecord& record) -> Status {
+    // A case is dated by its opening: the case record has no date question of its own.
+    const std::string opened = record_date(record, nullptr);
+    if (!in_period(opened, filter)) return Status();
     std::string assigned = value_of(record, "assigned_to");
     if (assigned.empty()) assigned = record.author;
-    std::vector<std::string> row = {id("record", record.id.to_string()), disclose(opened_on, opened, filter),
-                                    value_of(record, "status")};
+    row = {id("record", record.id.to_string()), disclose(opened_on, opened, filter),
+           status_shown(value_of(record, "status"), filter, cases::parse_status, cases::status_label)};
     for (const Column& column : columns) {
       const std::string value = value_of(record, column.case_field);
       // The band is made here even in an identified export, which has the exact age too.
-      row.push_back(column.variable == "age_band" ? age_band_of(value) : disclose(column.how, value, filter));
+      row.push_back(column.variable == "age_band" ? age_band_of(value)
+                                                  : labelled(*column.source, disclose(column.how, value, filter), filter));
     }
     row.push_back(id("user", assigned));
-    dataset.rows.push_back(std::move(row));
-  }
-  return dataset;
+    ++rows;
+    return sink.row(row);
+  }));
+  return rows;
 }
 
-Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key, const DatasetRequest& request,
-                               std::int64_t now_ms) {
+Result<std::uint64_t> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key,
+                                     const DatasetRequest& request, std::int64_t now_ms, DatasetSink& sink) {
   const std::string actor = request.requested_by.empty() ? kOperator : request.requested_by;
   if (!request.requested_by.empty()) AMANA_RETURN_IF_ERROR(store.user(request.requested_by).status());
   if (request.filter.identified) {
@@ -317,22 +396,22 @@ Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& d
     }
   }
   const crypto::SecretBytes key = pseudonym_key(data_key);
-  Dataset dataset;
+  std::uint64_t rows = 0;
   if (request.source == kCasesSource) {
-    AMANA_ASSIGN_OR_RETURN(dataset, case_dataset(store, key, request.filter));
+    AMANA_ASSIGN_OR_RETURN(rows, case_dataset(store, key, request.filter, sink));
   } else {
     AMANA_ASSIGN_OR_RETURN(auto pack, forms::FormPack::builtin());
     AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(request.source));
-    AMANA_ASSIGN_OR_RETURN(dataset, form_dataset(store, *form, key, request.filter));
+    AMANA_ASSIGN_OR_RETURN(rows, form_dataset(store, *form, key, request.filter, sink));
   }
-  std::string detail = std::to_string(dataset.rows.size()) + " rows, " +
-                       (request.filter.identified ? "IDENTIFIED" : "de-identified");
+  std::string detail = std::to_string(rows) + " rows, " + (request.filter.identified ? "IDENTIFIED" : "de-identified");
   if (request.filter.from || request.filter.to) {
     detail += ", " + request.filter.from.value_or("") + ".." + request.filter.to.value_or("");
   }
+  if (request.filter.labels) detail += ", labels " + std::string(language_code(*request.filter.labels));
   detail += ", " + request.channel;
   AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, actor, "export", request.source, detail}));
-  return dataset;
+  return rows;
 }
 
 }  // namespace amana::server

@@ -17,7 +17,9 @@
 // "field/choice" as Kobo and ODK users expect.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,23 +32,37 @@
 
 namespace amana::server {
 
-struct Dataset {
+// What a dataset's columns are, known before any row is read.
+struct DatasetLayout {
   std::vector<std::string> columns;
-  std::vector<std::vector<std::string>> rows;
-  // variable, label (English), label (Arabic), type, choices, disclosure (how the column
-  // was de-identified)
+  // variable, label (English), label (Arabic), type, choices (English), choices (Arabic),
+  // disclosure (how the column was de-identified)
   std::vector<std::vector<std::string>> codebook;
   bool identified = false;
+};
+
+// Where a dataset goes as it is made: the layout once, then each row, which the sink writes
+// and forgets. The export holds one row at a time, so its memory does not grow with the
+// store (CentralStore::visit_records).
+class DatasetSink {
+ public:
+  virtual ~DatasetSink() = default;
+  virtual Status begin(const DatasetLayout& layout) = 0;
+  virtual Status row(const std::vector<std::string>& cells) = 0;
 };
 
 // How dates appear in a de-identified dataset.
 enum class DatePeriod { month, iso_week };
 
 struct DatasetFilter {
-  std::optional<std::string> from;  // YYYY-MM-DD, inclusive, on the collection date
+  // YYYY-MM-DD, inclusive, on the record's own date (record_date below)
+  std::optional<std::string> from;
   std::optional<std::string> to;
   bool identified = false;          // every field as collected, ids in clear
   DatePeriod dates = DatePeriod::month;
+  // Choice answers (and case and referral statuses) as their labels in this language
+  // instead of their codes; the 0/1 columns of a select_multiple stay 0/1.
+  std::optional<Language> labels;
 };
 
 // The source naming one row per case; any other source is a form id.
@@ -59,18 +75,28 @@ struct DatasetRequest {
   std::string channel;       // how it leaves, for the audit log: "file PATH", "device ID"
 };
 
-// Checks the role for an identified export, builds the dataset, and audits it.
-// invalid_argument for an identified export without a user, permission_denied for a role
-// not allowed one, not_found for an unknown form.
-Result<Dataset> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key, const DatasetRequest& request,
-                               std::int64_t now_ms);
+// Checks the role for an identified export, streams the dataset into `sink`, and audits
+// it; returns the number of rows. invalid_argument for an identified export without a
+// user, permission_denied for a role not allowed one, not_found for an unknown form.
+Result<std::uint64_t> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key,
+                                     const DatasetRequest& request, std::int64_t now_ms, DatasetSink& sink);
 
 // The pseudonym key, derived from the org data key.
 crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key);
 
-Result<Dataset> form_dataset(CentralStore& store, const forms::FormDefinition& form, const crypto::SecretBytes& key,
-                             const DatasetFilter& filter);
-Result<Dataset> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter);
+// One row per record of `form`; a step of a case carries `case`, the case's pseudonym (its
+// id when identified), the same value as the case dataset's `case` column, so that cases,
+// referrals and follow-ups join. A referral carries its status and the date it was set.
+Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinition& form,
+                                   const crypto::SecretBytes& key, const DatasetFilter& filter, DatasetSink& sink);
+Result<std::uint64_t> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter,
+                                   DatasetSink& sink);
+
+// The date a record counts by, in reports and in --from/--to: the form's own date where
+// it declares one (`dated_by`: the identification's date, the distribution's) and it was
+// answered, else the day the device saved it. `form` may be null (a case, a form the pack
+// does not know).
+std::string record_date(const CentralRecord& record, const forms::FormDefinition* form);
 
 // --- the de-identifying transforms, exposed for their tests ---
 // "2026-10" for a date or datetime (month), "2026-W43" (ISO week); "" for what is not one.
@@ -79,17 +105,56 @@ std::string date_period(std::string_view date, DatePeriod period);
 std::string area_of(std::string_view place, const std::vector<forms::Area>& areas);
 
 // --- files (dataset_files.cc) ---
-std::string to_csv(const Dataset& dataset);
-std::string to_jsonl(const Dataset& dataset);
-std::string codebook_csv(const Dataset& dataset);
-
 enum class DatasetFormat { csv, jsonl, xlsx };
+
+// A dataset as text in memory, CSV or JSON lines, and its codebook as CSV: what a MEAL
+// device's pull carries in one sealed reply.
+class DatasetText final : public DatasetSink {
+ public:
+  explicit DatasetText(DatasetFormat format) : format_(format) {}
+  Status begin(const DatasetLayout& layout) override;
+  Status row(const std::vector<std::string>& cells) override;
+  const std::string& data() const { return data_; }
+  const std::string& codebook() const { return codebook_; }
+
+ private:
+  DatasetFormat format_;
+  std::vector<std::string> columns_;
+  std::string data_, codebook_;
+};
+
 // The dataset at `path` and its codebook at PATH.codebook.csv (for XLSX, a second sheet
 // as well), each created as common/files.h creates files: mode 0600, through a temporary
 // beside it, never through a link; XLSX parts are kept in a private directory beside
-// `path`, not in the system's temporary directory. With `existing` refuse, neither file
-// may exist already (checked before anything is written).
-Status write_dataset(const Dataset& dataset, DatasetFormat format, const std::filesystem::path& path,
-                     ExistingFile existing);
+// `path`, not in the system's temporary directory. Rows are written as they come (an XLSX
+// in libxlsxwriter's constant-memory mode), so a dataset of any size takes the same
+// memory. Nothing is in place until finish(); dropped before, nothing is left behind.
+// XLSX cells are typed by the codebook: numbers and 0/1 as numbers, booleans as booleans,
+// an identified date as a date; the rest as text.
+class DatasetFiles final : public DatasetSink {
+ public:
+  // With `existing` refuse, neither file may exist already (checked before anything is
+  // written).
+  static Result<std::unique_ptr<DatasetFiles>> open(DatasetFormat format, const std::filesystem::path& path,
+                                                    ExistingFile existing);
+  ~DatasetFiles() override;
+  Status begin(const DatasetLayout& layout) override;
+  Status row(const std::vector<std::string>& cells) override;
+  Status finish();
+
+  struct Xlsx;  // dataset_files.cc
+
+ private:
+  DatasetFiles(DatasetFormat format, std::filesystem::path path, ExistingFile existing);
+  DatasetFormat format_;
+  std::filesystem::path path_;
+  ExistingFile existing_;
+  DatasetLayout layout_;
+  std::optional<AtomicFile> text_;
+  std::unique_ptr<Xlsx> xlsx_;
+  std::uint64_t rows_ = 0;
+};
+
+std::string codebook_csv(const DatasetLayout& layout);
 
 }  // namespace amana::server

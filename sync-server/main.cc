@@ -73,6 +73,7 @@ struct Arguments {
   std::string out;
   bool identified = false;
   std::string dates = "month";
+  std::string labels;  // empty: codes
   bool force = false;
   // identified views: names only when asked for
   bool names = false;
@@ -85,6 +86,7 @@ struct Arguments {
   std::string period;
   std::string report_location;
   std::string report_format = "html";
+  std::string narrative;  // a file the officer wrote for the period
   // refused
   bool values = false;
 };
@@ -432,16 +434,21 @@ Status run_export(const Arguments& args) {
                    : args.export_referrals ? "referral"
                    : args.export_followups ? "follow-up"
                                            : args.export_form;
-  request.filter = {args.from, args.to, args.identified, args.dates == "week" ? DatePeriod::iso_week : DatePeriod::month};
+  request.filter = {args.from, args.to, args.identified, args.dates == "week" ? DatePeriod::iso_week : DatePeriod::month,
+                    std::nullopt};
+  if (!args.labels.empty()) {
+    AMANA_ASSIGN_OR_RETURN(request.filter.labels, forms::parse_language(args.labels));
+  }
   request.requested_by = args.officer;
   request.channel = "file " + args.out;
-  AMANA_ASSIGN_OR_RETURN(Dataset dataset,
-                         export_dataset(*server.store, server.keys.data_key, request, system_wall_clock()()));
   const DatasetFormat format = args.format == "xlsx"    ? DatasetFormat::xlsx
                                : args.format == "jsonl" ? DatasetFormat::jsonl
                                                         : DatasetFormat::csv;
-  AMANA_RETURN_IF_ERROR(write_dataset(dataset, format, args.out, existing_policy(args.force)));
-  std::cout << "Wrote " << dataset.rows.size() << " rows to " << args.out
+  AMANA_ASSIGN_OR_RETURN(auto files, DatasetFiles::open(format, args.out, existing_policy(args.force)));
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t rows,
+                         export_dataset(*server.store, server.keys.data_key, request, system_wall_clock()(), *files));
+  AMANA_RETURN_IF_ERROR(files->finish());
+  std::cout << "Wrote " << rows << " rows to " << args.out
             << (args.identified ? " (IDENTIFIED: names and ids in clear; keep it encrypted, delete it after use)"
                                 : " (de-identified)")
             << " and the codebook to " << codebook << "\n";
@@ -487,8 +494,13 @@ Status run_lease(const Arguments& args) {
 
 Status run_report(const Arguments& args) {
   AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.out}, args.force));
+  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.lang));
+  ReportOptions options{args.period, args.report_location, language, ""};
+  if (!args.narrative.empty()) {
+    AMANA_ASSIGN_OR_RETURN(options.narrative, read_file_bounded(args.narrative, kMaxNarrativeBytes));
+  }
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(Report report, build_report(*server.store, {args.period, args.report_location}));
+  AMANA_ASSIGN_OR_RETURN(Report report, build_report(*server.store, options));
   AMANA_RETURN_IF_ERROR(write_file_atomically(
       args.out, args.report_format == "md" ? report_markdown(report) : report_html(report), existing_policy(args.force)));
   std::cout << "Wrote the " << args.period << " report to " << args.out << "\n";
@@ -795,6 +807,9 @@ int run(int argc, char** argv) {
   export_cmd->add_flag("--force", args.force, "Replace the dataset and its codebook if they exist");
   export_cmd->add_flag("--identified", args.identified,
                        "Keep names, sensitive answers and ids (needs --by an officer or admin; audited)");
+  export_cmd->add_option("--labels", args.labels, "Choice answers as their labels in this language (en or ar), "
+                                                 "not their codes")
+      ->check(CLI::IsMember({"en", "ar"}));
   export_cmd->add_option("--by", args.officer, "Who asks for the export (required with --identified)");
   auto* audit_cmd = app.add_subcommand("audit", "The audit log: every push, pull, export, enrollment and decision");
   auto* audit_verify = audit_cmd->add_subcommand("verify", "Check the hash chain: no entry edited, removed or reordered");
@@ -803,6 +818,9 @@ int run(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "The monthly protection report (small counts suppressed)");
   report_cmd->add_option("--period", args.period, "The month, YYYY-MM")->required();
   report_cmd->add_option("--location", args.report_location, "Only this site or location");
+  report_cmd->add_option("--lang", args.lang, "The report's language: en or ar")->check(CLI::IsMember({"en", "ar"}));
+  report_cmd->add_option("--narrative", args.narrative,
+                         "A text file the officer wrote for the period, shown as the report's narrative");
   report_cmd->add_option("--format", args.report_format, "html or md")->check(CLI::IsMember({"html", "md"}))
       ->capture_default_str();
   report_cmd->add_option("--out", args.out, "Where to write it (not in the data directory)")->required();

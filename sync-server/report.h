@@ -1,39 +1,58 @@
 // The periodic protection report for officers and the MEAL team: case progress and
 // protection trends for one month, from the central store, as Markdown or as one
-// self-contained HTML file (inline SVG charts, English and Arabic labels) that reads
-// offline and prints.
+// self-contained HTML file (inline SVG charts) that reads offline and prints, in English
+// or Arabic (right to left).
+//
+// Answers are shown by their forms' choice labels in the report's language, each count
+// beside its share of the section's whole. Records are counted by the date their form
+// records (dataset.h record_date), not by the day a device saved them.
 //
 // Small-cell suppression: any count from 1 to 4 is shown as "<5", in tables, charts and
 // the rates built on them, so that no small group of people can be singled out. (Zero
 // reveals no one and is shown as 0.)
+//
+// Built in one streaming pass over the store (CentralStore::visit_records): the cases
+// first, keeping a few facts per case (about 80 bytes) to place each step, then each
+// form's records, each counted and dropped. Memory grows with the number of cases, not
+// with their records or values.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "common/message.h"
 #include "common/status.h"
 #include "sync-server/central_store.h"
 
 namespace amana::server {
 
+// The narrative an officer writes for the period: a short text, bounded.
+inline constexpr std::size_t kMaxNarrativeBytes = 64 * 1024;
+
 struct ReportOptions {
   std::string period;    // YYYY-MM
   std::string location;  // optional: only records whose site/location matches (normalised)
+  Language language = Language::en;
+  std::string narrative;  // shown as written (escaped), split into paragraphs at blank lines
 };
 
-// A named breakdown: label -> count.
+// A named breakdown: label (in the report's language) -> count.
 using Counts = std::map<std::string, long>;
 
 struct Report {
   std::string period;
   std::string location;
+  Language language = Language::en;
+  std::string narrative;
   // Identifications
   long identifications = 0;
-  Counts identified_by, identified_sex, identified_age_group, specific_needs;
+  Counts identified_by, identified_sex, identified_age_group, specific_needs, identified_displacement,
+      identified_site;
   // Cases
-  long cases_opened = 0, cases_active = 0, cases_transferred = 0;
-  Counts cases_closed_by_reason, risk_levels;
+  long cases_opened = 0, cases_active = 0, cases_transferred = 0, cases_closed = 0, cases_with_risk = 0;
+  Counts cases_closed_by_reason, risk_levels, opened_displacement, opened_site;
   // Referrals
   long referrals = 0, referrals_accepted = 0, referrals_completed = 0;
   Counts referrals_by_service;
@@ -53,6 +72,8 @@ struct Report {
 Result<Report> build_report(CentralStore& store, const ReportOptions& options);
 
 std::string suppressed(long count);  // "<5" for 1-4
+// "12 (40%)": a count and its share of `whole`; "<5" alone for a suppressed count.
+std::string with_share(long count, long whole);
 std::string report_markdown(const Report& report);
 std::string report_html(const Report& report);
 

@@ -509,15 +509,23 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
   DatasetRequest wanted{message.form_id(), {}, device.user, "device " + device.id.to_string()};
   if (!message.from().empty()) wanted.filter.from = message.from();
   if (!message.to().empty()) wanted.filter.to = message.to();
-  auto built = export_dataset(store_, keys_.data_key, wanted, clock_());
+  if (!message.labels().empty()) {
+    auto language = forms::parse_language(message.labels());
+    if (!language.ok()) return rejected(400, "malformed", language.status().message());
+    wanted.filter.labels = *language;
+  }
+  // One sealed reply carries the whole dataset, so it is made in memory; the rows are
+  // streamed from the store into it, never held as rows besides.
+  DatasetText text(message.format() == "jsonl" ? DatasetFormat::jsonl : DatasetFormat::csv);
+  auto built = export_dataset(store_, keys_.data_key, wanted, clock_(), text);
   if (!built.ok()) {
     if (built.status().code() == ErrorCode::not_found) return rejected(404, "unknown_form", built.status().message());
     return refusal(built.status());
   }
   pb::DatasetResponse response;
-  response.set_data(message.format() == "jsonl" ? to_jsonl(*built) : to_csv(*built));
-  response.set_codebook(codebook_csv(*built));
-  response.set_rows(built->rows.size());
+  response.set_data(text.data());
+  response.set_codebook(text.codebook());
+  response.set_rows(*built);
   metrics_->add("amana_datasets_total");
   return sealed_reply(envelope::Purpose::dataset_response, response, device.box_public_key);
 }

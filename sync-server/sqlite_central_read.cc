@@ -119,33 +119,41 @@ Result<std::vector<CentralRecord>> SqliteCentralStore::load_records(std::optiona
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
-    CentralRecord record;
-    AMANA_ASSIGN_OR_RETURN(record.id, RecordId::from_bytes(q.column_blob(0)));
-    record.form_id = q.column_text(1);
-    record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
-    AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
-    record.created_at_ms = q.column_int64(4);
-    AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author,
-                           crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
-    record.author = std::string(author.as_string());
-    if (!q.column_is_null(6)) {
-      AMANA_ASSIGN_OR_RETURN(record.case_id, RecordId::from_bytes(q.column_blob(6)));
-    }
+    AMANA_ASSIGN_OR_RETURN(CentralRecord record, read_record_row(q));
     out.push_back(std::move(record));
   }
   if (!with_values) return out;
-  for (CentralRecord& record : out) {
-    AMANA_ASSIGN_OR_RETURN(std::vector<HeldVersion> held, held_versions(record.id, nullptr));
-    // Each field's current value is its last version in stamp order (merge rule 1).
-    std::vector<HeldVersion*> current;
-    for (std::size_t i = 0; i < held.size(); ++i) {
-      const bool last_of_field = i + 1 == held.size() || held[i + 1].field != held[i].field;
-      if (last_of_field && !held[i].version.cleared) current.push_back(&held[i]);
-    }
-    AMANA_RETURN_IF_ERROR(open_values(record.id, current));
-    for (HeldVersion* version : current) record.values[version->field] = std::move(version->version.value);
-  }
+  for (CentralRecord& record : out) AMANA_RETURN_IF_ERROR(fill_current_values(record));
   return out;
+}
+
+// A row of the records table as load_records selects it, its author opened; no values yet.
+Result<CentralRecord> SqliteCentralStore::read_record_row(const sql::Query& q) {
+  CentralRecord record;
+  AMANA_ASSIGN_OR_RETURN(record.id, RecordId::from_bytes(q.column_blob(0)));
+  record.form_id = q.column_text(1);
+  record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
+  AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
+  record.created_at_ms = q.column_int64(4);
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author, crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
+  record.author = std::string(author.as_string());
+  if (!q.column_is_null(6)) {
+    AMANA_ASSIGN_OR_RETURN(record.case_id, RecordId::from_bytes(q.column_blob(6)));
+  }
+  return record;
+}
+
+Status SqliteCentralStore::fill_current_values(CentralRecord& record) {
+  AMANA_ASSIGN_OR_RETURN(std::vector<HeldVersion> held, held_versions(record.id, nullptr));
+  // Each field's current value is its last version in stamp order (merge rule 1).
+  std::vector<HeldVersion*> current;
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    const bool last_of_field = i + 1 == held.size() || held[i + 1].field != held[i].field;
+    if (last_of_field && !held[i].version.cleared) current.push_back(&held[i]);
+  }
+  AMANA_RETURN_IF_ERROR(open_values(record.id, current));
+  for (HeldVersion* version : current) record.values[version->field] = std::move(version->version.value);
+  return Status();
 }
 
 Bytes SqliteCentralStore::author_ad(const RecordId& id) {

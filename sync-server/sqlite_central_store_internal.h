@@ -4,6 +4,7 @@
 //   sqlite_central_store.cc   meta, users, enrollment, devices, nonces, directory, audit
 //   sqlite_central_merge.cc   changesets, the merge of operations, office writes, conflicts
 //   sqlite_central_read.cc    records and their values, the case change log, history
+//   sqlite_central_visit.cc   records visited in bounded batches (exports, the report)
 //   sqlite_central_authority.cc  what write authority reads, and the writes it refused
 //   sqlite_central_forms.cc   the versions of published forms
 //
@@ -138,6 +139,8 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<StoreCounts> counts() override;
 
+  Status visit_records(std::optional<std::string_view> form_id, const RecordVisitor& visit) override;
+
   Status add_provider(const Provider& provider) override;
 
   Status update_provider(const Provider& provider) override;
@@ -181,6 +184,18 @@ class SqliteCentralStore final : public CentralStore {
   }
 
   static Bytes author_ad(const RecordId& id);
+
+  // REQUIRES: mutex_ held. A row of SELECT id, form_id, form_version, device_id,
+  // created_at_ms, sealed_author, case_id FROM records; its author opened, no values yet.
+  Result<CentralRecord> read_record_row(const sql::Query& q);
+
+  // REQUIRES: mutex_ held. The records' values: each field's current value (merge rule 1).
+  Status fill_current_values(CentralRecord& record);
+
+  // REQUIRES: mutex_ held. Up to `limit` records after `after` (all from the start when
+  // nullopt), one form's or all, in id order, with their values.
+  Result<std::vector<CentralRecord>> record_batch(std::optional<std::string_view> form_id,
+                                                  const std::optional<RecordId>& after, std::size_t limit);
 
   // REQUIRES: mutex_ held.
   Result<AuditHead> read_audit_head();

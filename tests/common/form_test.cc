@@ -114,7 +114,14 @@ TEST_CASE("broken definitions are refused, saying where") {
   CHECK(load_error("[1]") == "form definition must be a JSON object");
   CHECK(load_error("{") == "form definition is not valid JSON");
   CHECK(load_error(R"~({"id": "f", "version": 1, "title": "F", "fields": [], "extra": 1})~") ==
-        "form: unknown key 'extra' (allowed: id, version, title, fields)");
+        "form: unknown key 'extra' (allowed: id, version, title, fields, dated_by)");
+  // The form's own date must be one of its date fields.
+  CHECK(load_error(R"~({"id": "f", "version": 1, "title": "F", "dated_by": "age",
+                        "fields": [{"name": "age", "type": "integer", "label": "Age"}]})~") ==
+        "form 'f': 'dated_by' must name a date field of the form, not 'age'");
+  CHECK(load_error(R"~({"id": "f", "version": 1, "title": "F", "dated_by": "when",
+                        "fields": [{"name": "age", "type": "integer", "label": "Age"}]})~") ==
+        "form 'f': 'dated_by' must name a date field of the form, not 'when'");
   CHECK(load_error(R"~({"id": "Bad Id", "version": 1, "title": "F", "fields": []})~").find("form id 'Bad Id'") == 0);
   CHECK(load_error(R"~({"id": "f", "version": 0, "title": "F", "fields": [{}]})~") ==
         "form 'f': 'version' must be a positive whole number");

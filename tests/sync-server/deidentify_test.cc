@@ -140,7 +140,7 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
   REQUIRE(static_cast<std::size_t>(age) < header.size());  // the outreach form's own age, banded
   for (std::size_t r = 1; r < outreach->size(); ++r) CHECK(bands.count((*outreach)[r][static_cast<std::size_t>(age)]) == 1);
   CHECK(contains(read_file(dir.path() / "outreach-identification.csv.codebook.csv"),
-                 "age,Age in years,العمر بالسنوات,text,,\"age band: 0-4, 5-11, 12-17, 18-59, 60+\""));
+                 "age,Age in years,العمر بالسنوات,text,,,\"age band: 0-4, 5-11, 12-17, 18-59, 60+\""));
 
   // ISO weeks when asked for.
   const std::string weekly = (dir.path() / "weekly.csv").string();

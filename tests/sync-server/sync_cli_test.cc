@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <cstdio>
 #include <iterator>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "common/csv.h"
+#include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/http_client.h"
 #include "common/sqlite.h"
@@ -453,7 +455,9 @@ TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown 
   device.collect("pdm-survey");
   device.collect("pdm-survey");
   REQUIRE(device.run({"sync"}).exit_code == 0);
-  const std::string month = amana::local_date(amana::system_wall_clock()()).substr(0, 7);
+  // Counted in the month the examples are dated, whenever they were typed in.
+  const std::string month = nlohmann::json::parse(read_file(kExamples + "outreach-identification.answers.json"))
+                                ["identification_date"].get<std::string>().substr(0, 7);
 
   TempDir out;
   const std::string md = (out.path() / "report.md").string();
@@ -462,8 +466,8 @@ TEST_CASE("report: the month's indicators, small counts suppressed, as Markdown 
   const std::string text = read_file(md);
   CHECK(contains(text, "# Protection report " + month));
   CHECK(contains(text, "| total | 6 |"));
-  CHECK(contains(text, "| sex: female | 6 |"));
-  CHECK(contains(text, "| identified by: outreach_volunteer | 6 |"));
+  CHECK(contains(text, "| sex: Female | 6 (100%) |"));
+  CHECK(contains(text, "| identified by: Outreach volunteer | 6 (100%) |"));
   CHECK(contains(text, "| surveys | <5 |"));                 // 2 PDM surveys: suppressed
   CHECK(contains(text, "| mean satisfaction (1-5) | - |"));  // and so is what is built on them
   CHECK(contains(text, "| " + month + " | 6 | 0 |"));
@@ -496,11 +500,12 @@ TEST_CASE("export: the XLSX holds what the CSV holds, Arabic intact") {
     REQUIRE(server.admin({"export", "--form", form, "--out", csv_path}).exit_code == 0);
     const auto written = server.admin({"export", "--form", form, "--format", "xlsx", "--out", xlsx_path});
     REQUIRE_MESSAGE(written.exit_code == 0, written.err);
-    // An XLSX is a zip of XML parts: text cells live in sharedStrings.xml, numbers in the sheet.
-    const auto strings = run_command({"/usr/bin/unzip", "-p", xlsx_path, "xl/sharedStrings.xml"});
+    // An XLSX is a zip of XML parts. Written in constant-memory mode, text cells are inline
+    // strings in the sheet itself, numbers its values, booleans cells of type "b".
     const auto sheet = run_command({"/usr/bin/unzip", "-p", xlsx_path, "xl/worksheets/sheet1.xml"});
-    REQUIRE(strings.exit_code == 0);
+    const auto codebook_sheet = run_command({"/usr/bin/unzip", "-p", xlsx_path, "xl/worksheets/sheet2.xml"});
     REQUIRE(sheet.exit_code == 0);
+    REQUIRE(codebook_sheet.exit_code == 0);
     auto xml = [](std::string text) {
       std::string escaped;
       for (char c : text) {
@@ -517,13 +522,15 @@ TEST_CASE("export: the XLSX holds what the CSV holds, Arabic intact") {
       for (const std::string& cell : row) {
         if (cell.empty()) continue;
         ++cells;
-        const bool as_text = contains(strings.out, ">" + xml(cell) + "<");
+        const bool as_text = contains(sheet.out, ">" + xml(cell) + "<");
         const bool as_number = contains(sheet.out, "<v>" + cell + "</v>");
-        CHECK_MESSAGE((as_text || as_number), cell);
+        const bool as_boolean = (cell == "true" || cell == "false") &&
+                                contains(sheet.out, std::string("t=\"b\"><v>") + (cell == "true" ? "1" : "0") + "</v>");
+        CHECK_MESSAGE((as_text || as_number || as_boolean), cell);
       }
     }
     CHECK(cells > 20);
-    CHECK(contains(strings.out, "غذاء"));  // the codebook sheet, in Arabic
+    CHECK(contains(codebook_sheet.out, "غذاء"));  // the codebook sheet, in Arabic
   }
 }
 
@@ -583,18 +590,38 @@ TEST_CASE("generated data: the report's figures match independent SQL counts, an
       }
     }
   }
-  auto shown = [](std::int64_t n) { return n > 0 && n < 5 ? std::string("<5") : std::to_string(n); };
+  // Each answer shown by its choice's label, beside its share of the month's identifications.
+  const std::int64_t total = count("outreach-identification");
+  auto shown = [&](std::int64_t n) {
+    if (n > 0 && n < 5) return std::string("<5");
+    char share[16];
+    std::snprintf(share, sizeof share, "%.0f%%", 100.0 * static_cast<double>(n) / static_cast<double>(total));
+    return std::to_string(n) + " (" + share + ")";
+  };
+  auto pack = amana::forms::FormPack::builtin();
+  REQUIRE(pack.ok());
+  const auto* identification_form = *pack->find("outreach-identification");
+  auto label = [&](const std::string& field, const std::string& code) {
+    const auto* choice = field.empty() ? nullptr : identification_form->find_field(field)->find_choice(code);
+    return choice == nullptr ? code : choice->label.en;
+  };
   std::size_t breakdown_rows = 0;
-  for (const auto& [label, sql] : std::vector<std::pair<std::string, std::string>>{
-           {"identified by: ", "SELECT value, count(*) FROM answers WHERE field = 'identified_by' GROUP BY 1"},
-           {"sex: ", "SELECT value, count(*) FROM answers WHERE field = 'sex' GROUP BY 1"},
-           {"age group: ", "SELECT CASE WHEN CAST(value AS INTEGER) < 18 THEN '0-17' WHEN CAST(value AS INTEGER) < 60 "
-                           "THEN '18-59' ELSE '60+' END, count(*) FROM answers WHERE field = 'age' GROUP BY 1"},
-           {"specific need: ", "SELECT value, count(*) FROM answers WHERE field = 'specific_needs' GROUP BY 1"}}) {
+  struct Breakdown {
+    std::string label, field, sql;
+  };
+  for (const auto& [prefix, field, sql] : std::vector<Breakdown>{
+           {"identified by: ", "identified_by", "SELECT value, count(*) FROM answers WHERE field = 'identified_by' GROUP BY 1"},
+           {"sex: ", "sex", "SELECT value, count(*) FROM answers WHERE field = 'sex' GROUP BY 1"},
+           {"age group: ", "", "SELECT CASE WHEN CAST(value AS INTEGER) < 18 THEN '0-17' WHEN CAST(value AS INTEGER) < 60 "
+                               "THEN '18-59' ELSE '60+' END, count(*) FROM answers WHERE field = 'age' GROUP BY 1"},
+           {"displacement status: ", "displacement_status",
+            "SELECT value, count(*) FROM answers WHERE field = 'displacement_status' GROUP BY 1"},
+           {"specific need: ", "specific_needs",
+            "SELECT value, count(*) FROM answers WHERE field = 'specific_needs' GROUP BY 1"}}) {
     auto q = (*plain)->query(sql);
     REQUIRE(q.ok());
     while (*q->step()) {
-      const std::string line = "| " + label + q->column_text(0) + " | " + shown(q->column_int64(1)) + " |";
+      const std::string line = "| " + prefix + label(field, q->column_text(0)) + " | " + shown(q->column_int64(1)) + " |";
       CHECK_MESSAGE(contains(report, line), line);
       ++breakdown_rows;
     }
