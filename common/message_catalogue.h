@@ -13,11 +13,12 @@
 #include "common/catalogue/cases.h"
 #include "common/catalogue/cli.h"
 #include "common/catalogue/device.h"
+#include "common/catalogue/ids.h"
 #include "common/message.h"
 
 namespace amana::catalogue {
 
-inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli};
+inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kIds};
 
 }  // namespace amana::catalogue
 
