@@ -438,8 +438,8 @@ TEST_CASE("cases: a follow-up's risk and a registration's phone and displacement
 
   // A follow-up that did not reach the client says nothing of the risk: it stays.
   REQUIRE(d.book.record_step(kase, cases::CaseEvent::follow_up,
-                             d.example("follow-up", {{"client_reached", "false"}, {"risk_level_now", ""},
-                                                     {"done_date", "2026-11-23"}}))
+                             d.example("follow-up", {{"client_reached", "false"}, {"risk_level_now", ""}, {"outcome", ""}, {"attempts", "2"},
+                                                     {"done_date", "2026-11-23"}, {"next_due", "2026-11-30"}}))
               .ok());
   CHECK(d.book.summary(kase)->risk_level == "medium");
 }
@@ -464,7 +464,7 @@ TEST_CASE("cases: one identification opens one case, even when told it is not a 
 TEST_CASE("cases: an identification recorded without consent says so, and opens a case once the name is given") {
   Device d;
   const RecordId identification = d.identification({{"consent_recorded", "false"}, {"full_name", ""}, {"phone", ""},
-                                                    {"specific_needs", ""}, {"consent_contact", ""},
+                                                    {"specific_needs", ""}, {"risks_observed", ""}, {"consent_contact", ""},
                                                     {"consent_referral", ""}});
   REQUIRE(d.store.record(identification)->values.count("full_name") == 0);
   auto refused = d.book.open({identification, {}, false});

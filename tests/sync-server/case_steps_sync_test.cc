@@ -66,7 +66,7 @@ TEST_CASE("case values: a follow-up's risk and a registration's phone are the ca
   // Offline on both: Amina follows up (2026-11-22, risk now medium); the officer types in a
   // paper assessment of the same 21st saying critical, so his device writes critical into
   // the case record, later than Amina's medium. The follow-up is the latest step by date.
-  step(amina, kase, "follow-up", answers_file(files, "follow-up", {{"risk_level_now", "medium"}}));
+  step(amina, kase, "follow-up", answers_file(files, "follow-up", {{"risk_level_now", "medium"}, {"done_date", "2026-11-22"}, {"next_due", "2026-11-29"}}));
   step(omar, kase, "assess", answers_file(files, "case-assessment", {{"risk_level", "critical"}}));
   sync(amina);
   sync(omar);
