@@ -24,6 +24,8 @@
 namespace amana::cases {
 
 inline constexpr std::string_view kCaseForm = "case";
+// The outreach identification a case may be opened from (not a step: it names no case).
+inline constexpr std::string_view kIdentificationForm = "outreach-identification";
 
 // The forms a step of a case is recorded with, each naming its case.
 inline constexpr std::string_view kRegistrationForm = "case-registration";

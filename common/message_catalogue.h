@@ -13,6 +13,7 @@
 #include "common/catalogue/cases.h"
 #include "common/catalogue/cli.h"
 #include "common/catalogue/device.h"
+#include "common/catalogue/ids.h"
 #include "common/catalogue/report.h"
 #include "common/catalogue/sync.h"
 #include "common/catalogue/xlsform.h"
@@ -20,7 +21,7 @@
 
 namespace amana::catalogue {
 
-inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport};
+inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport, kIds};
 
 }  // namespace amana::catalogue
 

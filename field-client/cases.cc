@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/case_sources.h"
 #include "common/message_catalogue.h"
 #include "common/service_types.h"
 
@@ -80,22 +81,50 @@ Result<std::vector<PossibleDuplicate>> CaseBook::possible_duplicates(const cases
   return found;
 }
 
+Result<std::optional<RecordId>> CaseBook::case_opened_from(RecordId identification) {
+  AMANA_ASSIGN_OR_RETURN(auto case_records, store_.records(kCaseFormId));
+  const std::string wanted = identification.to_string();
+  for (const RecordSummary& summary : case_records) {
+    AMANA_ASSIGN_OR_RETURN(Record record, store_.record(summary.id));
+    if (value_or_empty(record.values, field::kSourceRecord) == wanted) return std::optional<RecordId>(summary.id);
+  }
+  return std::optional<RecordId>();
+}
+
 Result<RecordId> CaseBook::open(const CaseOpening& opening) {
   cases::PersonKey person = opening.person;
   forms::Answers values{{std::string(field::kStatus), std::string(cases::status_name(CaseStatus::identified))}};
   if (opening.from_identification) {
-    AMANA_ASSIGN_OR_RETURN(Record identification, store_.record(*opening.from_identification));
-    if (identification.summary.form_id != "outreach-identification") {
-      return invalid_argument(Message("case.not_an_identification", {{"id", opening.from_identification->to_string()},
+    const RecordId from = *opening.from_identification;
+    AMANA_ASSIGN_OR_RETURN(Record identification, store_.record(from));
+    if (identification.summary.form_id != cases::kIdentificationForm) {
+      return invalid_argument(Message("case.not_an_identification", {{"id", from.to_string()},
                                                                       {"form", identification.summary.form_id}}));
     }
-    person = person_of_identification(identification.values);
-    at(values, field::kSourceRecord) = opening.from_identification->to_string();
+    // One identification, one case, whatever the duplicate check concluded: a second case
+    // would split the person's steps between two files.
+    AMANA_ASSIGN_OR_RETURN(std::optional<RecordId> existing, case_opened_from(from));
+    if (existing) {
+      return Status(ErrorCode::already_exists,
+                    Message("case.already_opened_from", {{"identification", from.to_string()},
+                                                         {"case", existing->to_string()},
+                                                         {"short", existing->to_string().substr(28)}}));
+    }
     // What the identification established is carried over, so nobody asks twice.
-    // (The identification form names these answers as the case does.)
-    for (std::string_view name : {field::kDisplacementStatus, field::kHouseholdSize, field::kPhone,
-                                  field::kSpecificNeeds, field::kUrgency}) {
-      if (auto v = value_or_empty(identification.values, name); !v.empty()) at(values, name) = v;
+    for (auto& [name, value] : cases::values_from_identification(identification.values)) values[name] = value;
+    at(values, field::kSourceRecord) = from.to_string();
+    const cases::PersonKey identified = person_of_identification(identification.values);
+    if (value_or_empty(identification.values, "consent_recorded") != "true") {
+      // Recorded without the person's consent: no name, no contact. The case needs both,
+      // given by the person once they consent.
+      if (person.name.empty()) {
+        return invalid_argument(Message("case.identification_without_consent", {{"id", from.to_string()}}));
+      }
+      if (person.sex.empty()) person.sex = identified.sex;
+      if (!person.age) person.age = identified.age;
+      if (person.location.empty()) person.location = identified.location;
+    } else {
+      person = identified;
     }
   }
   if (person.name.empty()) {
@@ -136,8 +165,7 @@ Result<const forms::FormDefinition*> CaseBook::step_form(CaseEvent event) const 
 }
 
 Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const forms::Answers& raw_answers) {
-  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
-  if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
+  AMANA_ASSIGN_OR_RETURN(Record kase, current_case(case_id));
   AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, field::kStatus)));
   AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, step_form(event));
   // The order of checks is the order a case worker thinks in: may this step happen now,
@@ -150,17 +178,6 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
   forms::Answers values = kase.values;
   at(values, field::kStatus) = std::string(cases::status_name(next));
   switch (event) {
-    case CaseEvent::reg:
-      at(values, field::kName) = value_or_empty(answers, "full_name");
-      // (The registration form names these answers as the case does.)
-      for (std::string_view name : {field::kSex, field::kAge, field::kLocation, field::kConsentServices,
-                                    field::kConsentReferral, field::kConsentInformationSharing}) {
-        if (auto v = value_or_empty(answers, name); !v.empty()) at(values, name) = v;
-      }
-      break;
-    case CaseEvent::assess:
-      at(values, field::kRiskLevel) = value_or_empty(answers, "risk_level");
-      break;
     case CaseEvent::refer: {
       // The same rules the interview checks at their questions, for answers from a file.
       // Consent first, as the case worker thinks of it, then the directory.
@@ -178,11 +195,18 @@ Result<RecordId> CaseBook::record_step(RecordId case_id, CaseEvent event, const 
     }
     case CaseEvent::request_closure:
       at(values, field::kBeforeClosure) = std::string(cases::status_name(status));
-      at(values, field::kClosureReason) = value_or_empty(answers, "reason");
       break;
     default:
       break;
   }
+  // What the steps establish (the new one included, made last) goes into the case record
+  // too, so that a reader of the record alone sees what `case show` shows.
+  static const RecordId kBeingRecorded = [] {
+    RecordId id;
+    id.bytes.fill(0xff);
+    return id;
+  }();
+  AMANA_ASSIGN_OR_RETURN(values, established_values(case_id, values, cases::StepRecord{kBeingRecorded, form->id, &answers}));
   return store_.add_case_step(*form, answers, case_id, values);
 }
 
@@ -194,8 +218,7 @@ Status CaseBook::referral_consent(const forms::Answers& case_values, bool shares
 }
 
 Status CaseBook::check_step_can_start(RecordId case_id, CaseEvent event) {
-  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
-  if (kase.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
+  AMANA_ASSIGN_OR_RETURN(Record kase, current_case(case_id));
   AMANA_ASSIGN_OR_RETURN(CaseStatus status, cases::parse_status(value_or_empty(kase.values, field::kStatus)));
   AMANA_RETURN_IF_ERROR(step_form(event).status());
   AMANA_RETURN_IF_ERROR(cases::apply(status, event).status());
@@ -207,7 +230,7 @@ Status CaseBook::check_step_answer(RecordId case_id, CaseEvent event, const form
                                    const std::string& answer, const forms::Answers& so_far) {
   if (event != CaseEvent::refer) return Status::success();
   if (field.name == "share_identifying_data" && answer == "true") {
-    AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(case_id));
+    AMANA_ASSIGN_OR_RETURN(Record kase, current_case(case_id));
     return referral_consent(kase.values, true);
   }
   if (field.name != "provider_id") return Status::success();
@@ -282,7 +305,7 @@ Result<std::string> CaseBook::referral_document(RecordId referral_id) {
   if (referral.summary.form_id != "referral" || !referral.summary.case_id) {
     return invalid_argument(Message("case.not_a_case_referral", {{"id", referral_id.to_string()}}));
   }
-  AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(*referral.summary.case_id));
+  AMANA_ASSIGN_OR_RETURN(Record kase, current_case(*referral.summary.case_id));
   nlohmann::json document;
   document["referral"] = referral_id.to_string();
   document["case_reference"] = referral.summary.case_id->to_string().substr(28);
@@ -346,16 +369,38 @@ Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
   return out;
 }
 
-Result<CaseSummary> CaseBook::summary(RecordId case_id) {
+Result<forms::Answers> CaseBook::established_values(RecordId case_id, const forms::Answers& stored,
+                                                   std::optional<cases::StepRecord> being_recorded) {
+  AMANA_ASSIGN_OR_RETURN(auto summaries, store_.records(std::nullopt, case_id));
+  std::vector<Record> records;
+  records.reserve(summaries.size());
+  for (const RecordSummary& step : summaries) {
+    if (!cases::sets_case_values(step.form_id)) continue;  // a plan or a referral: not read
+    AMANA_ASSIGN_OR_RETURN(Record record, store_.record(step.id));
+    records.push_back(std::move(record));
+  }
+  std::vector<cases::StepRecord> steps;
+  for (const Record& r : records) steps.push_back({r.summary.id, r.summary.form_id, &r.values});
+  if (being_recorded) steps.push_back(*being_recorded);
+  return cases::case_values(stored, steps).values;
+}
+
+Result<Record> CaseBook::current_case(RecordId case_id) {
   AMANA_ASSIGN_OR_RETURN(Record record, store_.record(case_id));
   if (record.summary.form_id != kCaseFormId) return invalid_argument(Message("case.not_a_case", {{"id", case_id.to_string()}}));
+  AMANA_ASSIGN_OR_RETURN(record.values, established_values(case_id, record.values, std::nullopt));
+  return record;
+}
+
+Result<CaseSummary> CaseBook::summary(RecordId case_id) {
+  AMANA_ASSIGN_OR_RETURN(Record record, current_case(case_id));
   CaseSummary summary;
   summary.id = case_id;
-  AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(record.values, field::kStatus)));
-  summary.name = value_or_empty(record.values, field::kName);
-  summary.risk_level = value_or_empty(record.values, field::kRiskLevel);
-  summary.opened_at_ms = record.summary.created_at_ms;
   summary.values = record.values;
+  AMANA_ASSIGN_OR_RETURN(summary.status, cases::parse_status(value_or_empty(summary.values, field::kStatus)));
+  summary.name = value_or_empty(summary.values, field::kName);
+  summary.risk_level = value_or_empty(summary.values, field::kRiskLevel);
+  summary.opened_at_ms = record.summary.created_at_ms;
   return summary;
 }
 

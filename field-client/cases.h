@@ -19,6 +19,7 @@
 
 #include "common/case_fields.h"
 #include "common/case_lifecycle.h"
+#include "common/case_sources.h"
 #include "common/case_review.h"
 #include "common/form_pack.h"
 #include "common/person_match.h"
@@ -28,13 +29,15 @@ namespace amana::field {
 
 inline constexpr std::string_view kCaseFormId = cases::kCaseForm;
 
+// A case as its steps establish it (common/case_sources.h): a follow-up's risk, a
+// registration's phone.
 struct CaseSummary {
   RecordId id;
   cases::CaseStatus status = cases::CaseStatus::identified;
   std::string name;
   std::string risk_level;  // empty until assessed
   std::int64_t opened_at_ms = 0;
-  std::map<std::string, std::string, std::less<>> values;  // everything the case record holds
+  std::map<std::string, std::string, std::less<>> values;  // the case's values, as its steps establish them
 };
 
 // Who opens a case: from an identification record, or with the details given.
@@ -61,6 +64,9 @@ class CaseBook {
 
   // The new case's id. When the person looks like someone already identified on this
   // device, already_exists listing them (run again with not_a_duplicate once checked).
+  // From an identification: already_exists naming the case already opened from it (even
+  // with not_a_duplicate); one recorded without the person's consent holds no name, and
+  // opens only with the name given (invalid_argument saying so otherwise).
   Result<RecordId> open(const CaseOpening& opening);
 
   // Cases and identifications on this device that look like `person`.
@@ -106,6 +112,13 @@ class CaseBook {
 
  private:
   Status referral_consent(const forms::Answers& case_values, bool shares_identifying_data) const;
+  // The case record with its values as its steps establish them; invalid_argument for a
+  // record that is not a case.
+  Result<Record> current_case(RecordId case_id);
+  // `stored` with what the case's steps (and `being_recorded`, not yet stored) establish.
+  Result<forms::Answers> established_values(RecordId case_id, const forms::Answers& stored,
+                                            std::optional<cases::StepRecord> being_recorded);
+  Result<std::optional<RecordId>> case_opened_from(RecordId identification);
   // Active providers offering `service` (every active one when empty).
   Result<std::vector<pb::Provider>> providers_of(std::string_view service);
   Store& store_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/id_parts.h"
 #include "common/message_catalogue.h"
 
 namespace amana::field {
@@ -85,26 +86,15 @@ Result<Draft> Drafts::load(DraftId id) {
 }
 
 Result<DraftId> Drafts::resolve(std::string_view id_or_part) {
-  std::string hex;
-  for (char c : id_or_part) {
-    if (c == '-') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return not_found(Message("drafts.not_found", {{"draft", std::string(id_or_part)}}));
-    hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  if (hex.size() < 8) return not_found(Message("drafts.not_found", {{"draft", std::string(id_or_part)}}));
   AMANA_ASSIGN_OR_RETURN(sql::Query q, store_.local_database().query("SELECT id FROM drafts"));
-  std::vector<DraftId> matches;
+  std::vector<DraftId> ids;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
     AMANA_ASSIGN_OR_RETURN(DraftId id, DraftId::from_bytes(q.column_blob(0)));
-    std::string text = id.to_string();
-    text.erase(std::remove(text.begin(), text.end(), '-'), text.end());
-    if (text.starts_with(hex) || text.ends_with(hex)) matches.push_back(id);
+    ids.push_back(id);
   }
-  if (matches.empty()) return not_found(Message("drafts.not_found", {{"draft", std::string(id_or_part)}}));
-  if (matches.size() > 1) return invalid_argument(Message("drafts.ambiguous", {{"draft", std::string(id_or_part)}}));
-  return matches.front();
+  return resolve_id<DraftId>(id_or_part, ids, {Message("ids.noun.draft"), "field-client drafts"});
 }
 
 Result<std::vector<Draft>> Drafts::list() {

@@ -58,6 +58,20 @@ std::vector<std::string> in_form_order(const forms::FormDefinition* form, std::v
   return names;
 }
 
+// Who made a revision: this device's user, or, for a change merged at a sync, the user
+// of another device or the office.
+Message revision_by(const Revision& revision) {
+  if (!revision.merged) {
+    return Message(revision.created ? MessageKey("render.created_by") : MessageKey("render.edited_by"),
+                   {{"author", revision.author}});
+  }
+  const Message change(revision.created ? MessageKey("render.merged_created") : MessageKey("render.merged_edited"));
+  if (revision.writer.is_nil()) return Message("render.merged_from_office", {{"change", change}, {"author", revision.author}});
+  return Message("render.merged_from_device", {{"change", change},
+                                               {"author", revision.author},
+                                               {"device", revision.writer.to_string().substr(0, 8)}});
+}
+
 json summary_json(const RecordSummary& s) {
   return {{"id", s.id.to_string()},
           {"form", s.form_id},
@@ -143,10 +157,7 @@ std::string history_text(const std::vector<Revision>& history, const forms::Form
   int number = 0;
   for (const Revision& revision : history) {
     out << "#" << ++number << "  " << format_local_time(hlc_millis(revision.hlc)) << "  "
-        << Message(revision.created ? MessageKey("render.created_by") : MessageKey("render.edited_by"),
-                   {{"author", revision.author}})
-               .in(language)
-        << "\n";
+        << revision_by(revision).in(language) << "\n";
     std::vector<std::string> names;
     for (const FieldChange& change : revision.changes) names.push_back(change.field);
     names = in_form_order(form, std::move(names));
@@ -178,11 +189,17 @@ std::string history_json(const std::vector<Revision>& history) {
       if (!change.cleared) item["value"] = change.value;
       changes.push_back(std::move(item));
     }
-    list.push_back({{"sequence", revision.sequence},
-                    {"hlc", format_hlc(revision.hlc)},
-                    {"author", revision.author},
-                    {"kind", revision.created ? "create" : "update"},
-                    {"changes", std::move(changes)}});
+    json entry = {{"sequence", revision.sequence},
+                  {"hlc", format_hlc(revision.hlc)},
+                  {"author", revision.author},
+                  {"kind", revision.created ? "create" : "update"},
+                  {"changes", std::move(changes)}};
+    if (revision.merged) {
+      entry["merged"] = true;
+      entry["by"] = revision.writer.is_nil() ? "office" : "device";
+      if (!revision.writer.is_nil()) entry["device"] = revision.writer.to_string();
+    }
+    list.push_back(std::move(entry));
   }
   return list.dump(2) + "\n";
 }

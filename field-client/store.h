@@ -75,6 +75,9 @@ struct Record {
   // ranks by (common/merge.h). Answers cleared since keep theirs here (not in `values`),
   // so that an older write arriving later cannot bring them back.
   std::map<std::string, merge::Stamp, std::less<>> stamps;
+  // Who wrote each value merged from another device or the office (the user, or the
+  // officer deciding), for the history; absent for this device's own values.
+  std::map<std::string, std::string, std::less<>> authors;
 };
 
 struct FieldChange {
@@ -85,11 +88,15 @@ struct FieldChange {
 
 // One operation on a record, as the history shows it.
 struct Revision {
-  std::int64_t sequence = 0;
+  std::int64_t sequence = 0;  // 0 for a change merged from elsewhere
   HlcTime hlc{0};
   std::string author;
   bool created = false;
   std::vector<FieldChange> changes;
+  // Merged at a sync from another device (`writer`) or the office (writer nil): the values
+  // it holds that are still current here. What this device wrote itself is all kept.
+  bool merged = false;
+  DeviceId writer;
 };
 
 struct OutboxEntry {
@@ -173,7 +180,8 @@ class Store {
   // transaction: both changes go to the outbox together or not at all.
   Result<RecordId> add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,
                                  RecordId case_id, const forms::Answers& case_values);
-  // Oldest first.
+  // Oldest first: this device's own changes, and the current values merged from other
+  // devices and the office, each with who made it (grouped by the write they came in).
   Result<std::vector<Revision>> history(RecordId id);
   // Operations after `after_sequence`, oldest first, at most `limit`.
   Result<std::vector<OutboxEntry>> outbox(std::int64_t after_sequence, std::size_t limit);

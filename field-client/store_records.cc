@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/id_parts.h"
 #include "common/message_catalogue.h"
 #include "field-client/store_internal.h"
 #include "proto/sync.pb.h"
@@ -47,6 +48,7 @@ Status Store::write_record(sql::Transaction&, const Record& record, bool insert)
     write->set_field(field);
     write->set_hlc(static_cast<std::uint64_t>(stamp.hlc));
     if (stamp.device != device_) write->set_writer(stamp.device.bytes.data(), stamp.device.bytes.size());
+    if (auto author = record.authors.find(field); author != record.authors.end()) write->set_author(author->second);
     auto value = record.values.find(field);
     if (value == record.values.end()) write->set_cleared(true);
     else write->set_value(value->second);
@@ -162,6 +164,7 @@ Result<bool> Store::update_record_in(sql::Transaction& txn, RecordId id, const f
     if (change.cleared) record.values.erase(change.field);
     else record.values[change.field] = change.value;
     record.stamps[change.field] = {stamp, device_};
+    record.authors.erase(change.field);  // this device's own value now
   }
   record.summary.updated = stamp;
 
@@ -206,42 +209,23 @@ Result<Record> Store::record(RecordId id) {
       AMANA_ASSIGN_OR_RETURN(stamp.device, DeviceId::from_bytes(crypto::as_bytes(value.writer())));
     }
     record.stamps[value.field()] = stamp;
+    if (!value.author().empty()) record.authors[value.field()] = value.author();
     if (!value.cleared()) record.values[value.field()] = value.value();
   }
   return record;
 }
 
 Result<RecordId> Store::resolve(std::string_view id_or_part) {
-  std::string hex;
-  for (char c : id_or_part) {
-    if (c == '-') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return RecordId::parse(id_or_part);
-    hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  if (hex.size() == 32) return RecordId::parse(id_or_part);
-  if (hex.size() < 8) {
-    return invalid_argument(Message("store.id_too_short", {{"id", std::string(id_or_part)}}));
-  }
-  // Ids begin with their creation time, so records made together share a prefix; the
-  // random end tells them apart. Either end of the id is accepted.
-  AMANA_ASSIGN_OR_RETURN(sql::Query q,
-                         state_->db->query("SELECT id FROM records WHERE hex(id) LIKE ?1 OR hex(id) LIKE ?2 LIMIT 2"));
-  q.bind(1, hex + "%");
-  q.bind(2, "%" + hex);
-  std::vector<RecordId> matches;
+  // Ids are in clear: listing them all costs no decryption (common/id_parts.h decides).
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query("SELECT id FROM records"));
+  std::vector<RecordId> ids;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
     AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
-    matches.push_back(id);
+    ids.push_back(id);
   }
-  if (matches.empty()) {
-    return not_found(Message("store.no_match", {{"id", std::string(id_or_part)}}));
-  }
-  if (matches.size() > 1) {
-    return invalid_argument(Message("store.ambiguous", {{"id", std::string(id_or_part)}}));
-  }
-  return matches.front();
+  return resolve_id<RecordId>(id_or_part, ids, {Message("ids.noun.record"), "field-client records"});
 }
 
 Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id,
@@ -303,13 +287,32 @@ Result<std::vector<Revision>> Store::history(RecordId id) {
       return corrupt("an operation of record " + id.to_string() + " does not decode");
     }
     Revision revision{q.column_int64(0), HlcTime(operation.hlc()), operation.author(),
-                      operation.kind() == pb::Operation::CREATE, {}};
+                      operation.kind() == pb::Operation::CREATE, {}, false, {}};
     for (const pb::FieldWrite& write : operation.writes()) {
       revision.changes.push_back({write.field(), write.value(), write.cleared()});
     }
     out.push_back(std::move(revision));
   }
-  if (out.empty()) return not_found("no record " + id.to_string() + " on this device");
+  auto record = this->record(id);
+  if (!record.ok()) {
+    if (record.status().code() == ErrorCode::not_found && !out.empty()) return out;
+    return record.status();
+  }
+  // Values merged from elsewhere are not in the outbox: their stamps say when and by whom.
+  std::map<merge::Stamp, Revision> merged;
+  for (const auto& [field, stamp] : record->stamps) {
+    if (stamp.device == device_) continue;
+    Revision& revision = merged[stamp];
+    revision.hlc = stamp.hlc;
+    revision.merged = true;
+    revision.writer = stamp.device;
+    if (auto author = record->authors.find(field); author != record->authors.end()) revision.author = author->second;
+    auto value = record->values.find(field);
+    revision.changes.push_back({field, value == record->values.end() ? "" : value->second, value == record->values.end()});
+  }
+  if (out.empty() && !merged.empty()) merged.begin()->second.created = true;  // made elsewhere
+  for (auto& [stamp, revision] : merged) out.push_back(std::move(revision));
+  std::stable_sort(out.begin(), out.end(), [](const Revision& a, const Revision& b) { return a.hlc < b.hlc; });
   return out;
 }
 

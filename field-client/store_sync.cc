@@ -258,6 +258,7 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
       if (write.cleared()) target.values.erase(write.field());
       else target.values[write.field()] = write.value();
       target.stamps[write.field()] = incoming;
+      target.authors[write.field()] = operation.author();
       changed = true;
     }
     if (!changed) continue;

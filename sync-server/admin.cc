@@ -5,6 +5,8 @@
 #include <cstdlib>
 
 #include "common/enrollment_code.h"
+#include "common/id_parts.h"
+#include "common/message_catalogue.h"
 #include "sync-server/access.h"
 #include "sync-server/org_keys.h"
 
@@ -165,6 +167,13 @@ Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::st
 Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms) {
   AMANA_RETURN_IF_ERROR(store.revoke(device, now_ms));
   return store.append_audit({now_ms, kOperator, "revoke", device.to_string(), ""});
+}
+
+Result<DeviceId> find_device(CentralStore& store, std::string_view id_or_part) {
+  AMANA_ASSIGN_OR_RETURN(auto devices, store.devices());
+  std::vector<DeviceId> ids;
+  for (const Device& d : devices) ids.push_back(d.id);
+  return resolve_id<DeviceId>(id_or_part, ids, {Message("ids.noun.device"), "sync-server devices"});
 }
 
 Status audit_view(CentralStore& store, const OfficeView& view, std::int64_t now_ms) {

@@ -76,6 +76,9 @@ Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::st
 // the org, to wipe its store. not_found for an unknown device.
 Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms);
 
+// An enrolled device by a full id or a part of one from its start or end (common/id_parts.h).
+Result<DeviceId> find_device(CentralStore& store, std::string_view id_or_part);
+
 // An office command that shows identified data (names, answers: records, cases --names,
 // cases show, history, conflicts, duplicates) is audited before anything is printed: what
 // was shown, about what, how many rows, whether names were in it; never a name or an

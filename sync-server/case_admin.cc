@@ -8,8 +8,11 @@
 #include <set>
 
 #include "common/case_fields.h"
+#include "common/case_sources.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
+#include "common/id_parts.h"
+#include "common/message_catalogue.h"
 #include "common/person_match.h"
 #include "sync-server/access.h"
 
@@ -18,10 +21,12 @@ namespace {
 
 namespace field = cases::field;
 
-std::string value_of(const CentralRecord& record, std::string_view field) {
-  auto found = record.values.find(field);
-  return found == record.values.end() ? std::string() : found->second;
+std::string value_of(const forms::Answers& values, std::string_view field) {
+  auto found = values.find(field);
+  return found == values.end() ? std::string() : found->second;
 }
+
+std::string value_of(const CentralRecord& record, std::string_view field) { return value_of(record.values, field); }
 
 Result<CentralRecord> case_record(CentralStore& store, const RecordId& id) {
   AMANA_ASSIGN_OR_RETURN(CentralRecord record, store.record(id));
@@ -47,6 +52,14 @@ std::string assignee_of(const CentralRecord& kase) {
 
 std::string today() { return local_date(system_wall_clock()()); }
 
+std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, const RecordId& case_id) {
+  std::vector<RecordId> out{case_id};
+  for (const CentralRecord& r : records) {
+    if (r.case_id == case_id) out.push_back(r.id);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string why_unheld(CentralStore& store, const std::string& assignee) {
@@ -66,24 +79,44 @@ std::string shown_status(const CaseView& view) {
   return "?" + view.status_text + " (not a known status)";
 }
 
+forms::Answers established_values(const CentralRecord& kase, std::span<const CentralRecord* const> steps) {
+  std::vector<cases::StepRecord> read;
+  read.reserve(steps.size());
+  for (const CentralRecord* step : steps) read.push_back({step->id, step->form_id, &step->values});
+  return cases::case_values(kase.values, read).values;
+}
+
+CaseView case_view(const CentralRecord& kase, std::span<const CentralRecord* const> steps) {
+  const forms::Answers values = established_values(kase, steps);
+  CaseView view;
+  view.id = kase.id;
+  view.status_text = value_of(values, field::kStatus);
+  if (auto status = cases::parse_status(view.status_text); status.ok()) view.status = *status;
+  view.name = value_of(values, field::kName);
+  view.risk_level = value_of(values, field::kRiskLevel);
+  view.assigned_to = assignee_of(kase);
+  view.opened_at_ms = kase.created_at_ms;
+  view.steps = steps.size();
+  return view;
+}
+
+StepsByCase steps_by_case(const std::vector<CentralRecord>& records) {
+  StepsByCase out;
+  for (const CentralRecord& record : records) {
+    if (record.case_id) out[*record.case_id].push_back(&record);
+  }
+  return out;
+}
+
 Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) {
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(steps == StepCounts::counted ? std::nullopt
                                                                                   : std::optional(kCaseFormId)));
+  const StepsByCase by_case = steps_by_case(records);
   std::vector<CaseView> out;
   for (const CentralRecord& record : records) {
     if (record.form_id != kCaseFormId) continue;
-    CaseView view;
-    view.id = record.id;
-    view.status_text = value_of(record, field::kStatus);
-    if (auto status = cases::parse_status(view.status_text); status.ok()) view.status = *status;
-    view.name = value_of(record, field::kName);
-    view.risk_level = value_of(record, field::kRiskLevel);
-    view.assigned_to = assignee_of(record);
-    view.opened_at_ms = record.created_at_ms;
-    view.steps = static_cast<std::size_t>(std::count_if(records.begin(), records.end(), [&](const CentralRecord& r) {
-      return r.case_id == record.id;
-    }));
-    out.push_back(std::move(view));
+    auto found = by_case.find(record.id);
+    out.push_back(found == by_case.end() ? case_view(record, {}) : case_view(record, found->second));
   }
   return out;
 }
@@ -104,18 +137,26 @@ Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const Record
 }
 
 Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
-  AMANA_ASSIGN_OR_RETURN(auto views, list_cases(store));
-  auto person = [](const CentralRecord& r) {
-    const std::string age = value_of(r, field::kAge);
-    return cases::PersonKey{value_of(r, field::kName), value_of(r, field::kSex),
-                            age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
-                            value_of(r, field::kLocation)};
-  };
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  const StepsByCase by_case = steps_by_case(records);
+  std::vector<CaseView> views;
+  std::vector<cases::ComparablePerson> people;
+  for (const CentralRecord& r : records) {
+    if (r.form_id != kCaseFormId) continue;
+    auto found = by_case.find(r.id);
+    const std::span<const CentralRecord* const> steps =
+        found == by_case.end() ? std::span<const CentralRecord* const>() : found->second;
+    const forms::Answers values = established_values(r, steps);
+    const std::string age = value_of(values, field::kAge);
+    people.push_back(cases::comparable({value_of(values, field::kName), value_of(values, field::kSex),
+                                        age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
+                                        value_of(values, field::kLocation)}));
+    views.push_back(case_view(r, steps));
+  }
   std::vector<std::pair<CaseView, CaseView>> out;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    for (std::size_t j = i + 1; j < records.size(); ++j) {
-      if (cases::likely_same_person(person(records[i]), person(records[j]))) out.emplace_back(views[i], views[j]);
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    for (std::size_t j = i + 1; j < people.size(); ++j) {
+      if (cases::likely_same_person(people[i], people[j])) out.emplace_back(views[i], views[j]);
     }
   }
   return out;
@@ -123,28 +164,33 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
 
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));  // in id order: oldest first
+  const StepsByCase by_case = steps_by_case(records);
   std::map<std::string, std::string> unheld_by_assignee;             // looked up once each
   std::vector<cases::CaseFacts> out;
   for (const CentralRecord& kase : records) {
     if (kase.form_id != kCaseFormId) continue;
+    auto found = by_case.find(kase.id);
+    const std::span<const CentralRecord* const> steps =
+        found == by_case.end() ? std::span<const CentralRecord* const>() : found->second;
+    const forms::Answers values = established_values(kase, steps);
     cases::CaseFacts facts;
     facts.id = kase.id.to_string();
-    facts.name = value_of(kase, field::kName);
-    if (auto status = cases::parse_status(value_of(kase, field::kStatus)); status.ok()) {
+    facts.name = value_of(values, field::kName);
+    if (auto status = cases::parse_status(value_of(values, field::kStatus)); status.ok()) {
       facts.status = *status;
     } else {
-      facts.unknown_status = value_of(kase, field::kStatus);
+      facts.unknown_status = value_of(values, field::kStatus);
     }
-    facts.risk_level = value_of(kase, field::kRiskLevel);
+    facts.risk_level = value_of(values, field::kRiskLevel);
     facts.opened_date = local_date(kase.created_at_ms);
-    facts.closure_reason = value_of(kase, field::kClosureReason);
+    facts.closure_reason = value_of(values, field::kClosureReason);
     const std::string assignee = assignee_of(kase);
     auto unheld = unheld_by_assignee.find(assignee);
     if (unheld == unheld_by_assignee.end()) unheld = unheld_by_assignee.emplace(assignee, why_unheld(store, assignee)).first;
     facts.unheld = unheld->second;
     AMANA_ASSIGN_OR_RETURN(std::int64_t conflicts, store.open_conflicts(kase.id));
-    for (const CentralRecord& step : records) {
-      if (step.case_id != kase.id) continue;
+    for (const CentralRecord* step_record : steps) {
+      const CentralRecord& step = *step_record;
       AMANA_ASSIGN_OR_RETURN(std::int64_t step_conflicts, store.open_conflicts(step.id));
       conflicts += step_conflicts;
       if (step.form_id == cases::kPlanForm) {
@@ -167,25 +213,17 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
 }
 
 Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
-  std::string wanted;
-  for (char c : id_or_part) {
-    if (c != '-') wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  if (wanted.size() < 8) return invalid_argument("give a case id, or at least 8 characters from its start or end");
   AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store, StepCounts::skipped));
-  std::vector<RecordId> matches;
-  for (const CaseView& c : cases) {
-    std::string hex;
-    for (char ch : c.id.to_string()) {
-      if (ch != '-') hex += ch;
-    }
-    if (hex.rfind(wanted, 0) == 0 || (hex.size() >= wanted.size() && hex.substr(hex.size() - wanted.size()) == wanted)) {
-      matches.push_back(c.id);
-    }
-  }
-  if (matches.empty()) return not_found("no case matches '" + std::string(id_or_part) + "' (see `sync-server cases`)");
-  if (matches.size() > 1) return invalid_argument("'" + std::string(id_or_part) + "' matches several cases: give more");
-  return matches.front();
+  std::vector<RecordId> ids;
+  for (const CaseView& c : cases) ids.push_back(c.id);
+  return resolve_id<RecordId>(id_or_part, ids, {Message("ids.noun.case"), "sync-server cases"});
+}
+
+Result<RecordId> find_case_record(CentralStore& store, const RecordId& case_id, std::string_view id_or_part) {
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  const std::vector<RecordId> ids = case_and_steps(records, case_id);
+  return resolve_id<RecordId>(id_or_part, ids,
+                              {Message("ids.noun.case_record"), "sync-server cases show " + case_reference(case_id)});
 }
 
 namespace {
@@ -250,14 +288,6 @@ Status move_case(CentralStore& store, const RecordId& case_id, cases::CaseEvent 
   AMANA_ASSIGN_OR_RETURN(cases::CaseStatus next, cases::apply(status, event));
   extra[std::string(field::kStatus)] = std::string(cases::status_name(next));
   return store.write_as_org(case_id, extra, officer, now_ms);
-}
-
-std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, const RecordId& case_id) {
-  std::vector<RecordId> out{case_id};
-  for (const CentralRecord& r : records) {
-    if (r.case_id == case_id) out.push_back(r.id);
-  }
-  return out;
 }
 
 // What resolving `field` of `target` to `kept` may do, given its open conflicts.

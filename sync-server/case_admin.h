@@ -13,10 +13,13 @@
 // office sees it, flagged, and corrects it with resolve_conflict.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "common/answers.h"
 #include "common/case_lifecycle.h"
 #include "common/case_review.h"
 #include "common/status.h"
@@ -42,6 +45,15 @@ std::string case_reference(const RecordId& id);
 // "in_progress", or "?asessed (not a known status)".
 std::string shown_status(const CaseView& view);
 
+// The case's values as its steps establish them (common/case_sources.h: a follow-up's
+// risk, a registration's phone), and the listing's view of it. `steps` are the records of
+// the case's steps, in any order.
+forms::Answers established_values(const CentralRecord& kase, std::span<const CentralRecord* const> steps);
+CaseView case_view(const CentralRecord& kase, std::span<const CentralRecord* const> steps);
+// The records of `records` that are steps of a case, by case (pointers into `records`).
+using StepsByCase = std::map<RecordId, std::vector<const CentralRecord*>>;
+StepsByCase steps_by_case(const std::vector<CentralRecord>& records);
+
 // Counting each case's steps reads every record on the server; a device's pull asks only
 // which cases exist and who holds them, and must not pay for that (it made every pull
 // cost the size of the whole store: docs/benchmarks.md).
@@ -55,8 +67,11 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store);
 // that receives no cases), or "" when they can.
 std::string why_unheld(CentralStore& store, const std::string& assignee);
 
-// A full case id, or 8+ characters from its start or end matching exactly one case.
+// A full case id, or 8+ characters from its start or end matching exactly one case
+// (common/id_parts.h: not_found, or invalid_argument listing the cases it matches).
 Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part);
+// The case or one of its steps, by a full id or a part of one (`cases resolve --record`).
+Result<RecordId> find_case_record(CentralStore& store, const RecordId& case_id, std::string_view id_or_part);
 
 // not_found for an unknown user; invalid_argument for a case that is not open, for a
 // user who is deactivated, and permission_denied for one whose role cannot hold cases (a

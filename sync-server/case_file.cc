@@ -97,10 +97,13 @@ Result<CaseFile> read_case_file(CentralStore& store, const RecordId& case_id, La
   const std::string today = local_date(system_wall_clock()());
   CaseFile file;
   AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-  AMANA_ASSIGN_OR_RETURN(auto views, list_cases(store, StepCounts::skipped));
-  for (CaseView& view : views) {
-    if (view.id == case_id) file.view = std::move(view);
+  std::vector<const CentralRecord*> step_records;
+  for (const CentralRecord& record : records) {
+    if (record.case_id == case_id) step_records.push_back(&record);
   }
+  // The case as its steps establish it: a follow-up's risk, a registration's phone.
+  kase.values = established_values(kase, step_records);
+  file.view = case_view(kase, step_records);
   file.unheld = why_unheld(store, file.view.assigned_to);
   std::vector<std::string> order;
   for (const CaseField& field : case_fields()) {
@@ -115,11 +118,9 @@ Result<CaseFile> read_case_file(CentralStore& store, const RecordId& case_id, La
     file.values.push_back(show(pack, kase, definition, field, kase.values.at(field), language, today));
   }
   AMANA_ASSIGN_OR_RETURN(file.open_conflicts, store.open_conflicts(case_id));
-  for (const CentralRecord& record : records) {
-    if (record.case_id != case_id) continue;
-    AMANA_ASSIGN_OR_RETURN(CaseStep step, read_step(store, pack, record, language, today));
+  for (const CentralRecord* record : step_records) {
+    AMANA_ASSIGN_OR_RETURN(CaseStep step, read_step(store, pack, *record, language, today));
     file.steps.push_back(std::move(step));
-    file.view.steps = file.steps.size();
   }
   if (file.view.status == cases::CaseStatus::closure_requested) {
     for (auto step = file.steps.rbegin(); step != file.steps.rend(); ++step) {

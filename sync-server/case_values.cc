@@ -12,8 +12,10 @@ namespace {
 using K = CaseFieldKind;
 namespace F = cases::field;  // the names, declared once in common/case_fields.h
 
-// Where each of the case record's fields comes from: what field-client/cases.cc copies
-// into it at each step, and what sync-server/case_admin.cc writes for the office.
+// How each of the case record's fields is checked and labelled: as the step answer it is
+// declared with here, or as the lifecycle's or the office's own. Which steps set a field
+// is common/case_sources.h; every answer it may take from them passes as the answer
+// declared here (a test checks: the same type, no choice this one lacks).
 constexpr CaseField kCaseFields[] = {
     {F::kStatus, K::lifecycle, "", "", "Status", "الوضع"},
     {F::kName, K::from_step, "case-registration", "full_name", "", ""},

@@ -13,6 +13,7 @@
 #include "common/files.h"
 #include "common/cli.h"
 #include "common/hlc.h"
+#include "common/id_parts.h"
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
@@ -226,8 +227,8 @@ Status run_devices(const Arguments& args) {
 }
 
 Status run_revoke(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(DeviceId id, DeviceId::parse(args.device));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
+  AMANA_ASSIGN_OR_RETURN(DeviceId id, find_device(*store, args.device));
   AMANA_RETURN_IF_ERROR(revoke_device(*store, id, system_wall_clock()()));
   std::cout << "Revoked device " << id.to_string() << ": it can no longer sync, and wipes its store when it next "
                "contacts the server.\n";
@@ -380,12 +381,17 @@ Status run_cases(const Arguments& args) {
     return Status();
   }
   if (list.empty()) std::cout << "No cases yet: devices open them and send them with `field-client sync`.\n";
-  for (const CaseView& c : list) {
+  std::vector<RecordId> ids;
+  for (const CaseView& c : list) ids.push_back(c.id);
+  // The part of each id that tells it from the others: what an officer types back.
+  const std::vector<std::string> references = distinguishing_parts_of<RecordId>(ids);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const CaseView& c = list[i];
     std::string status = shown_status(c);
     status.resize(std::max<std::size_t>(status.size(), 18), ' ');
     std::string risk = c.risk_level.empty() ? "-" : c.risk_level;
     risk.resize(std::max<std::size_t>(risk.size(), 9), ' ');
-    std::cout << case_reference(c.id) << "  " << status << risk << c.assigned_to << "  opened "
+    std::cout << references[i] << "  " << status << risk << c.assigned_to << "  opened "
               << local_date(c.opened_at_ms) << "  " << c.steps << " steps" << (args.names ? "  " + c.name : "")
               << "\n";
   }
@@ -401,8 +407,15 @@ Status run_cases_review(const Arguments& args) {
         audit_view(*server.store, {args.officer, "review", "all", findings.size(), true}, system_wall_clock()()));
   }
   if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases.\n";
+  std::vector<std::string> ids;
+  for (const cases::CaseFacts& c : facts) ids.push_back(c.id);
+  const std::vector<std::string> parts = distinguishing_parts(ids);
+  auto reference = [&](const std::string& id) {
+    const auto at = std::find(ids.begin(), ids.end(), id);
+    return at == ids.end() ? id.substr(28) : parts[static_cast<std::size_t>(at - ids.begin())];
+  };
   for (const cases::Finding& f : findings) {
-    std::cout << f.case_id.substr(28) << (args.names ? "  " + f.name : "") << ": " << f.what << "\n";
+    std::cout << reference(f.case_id) << (args.names ? "  " + f.name : "") << ": " << f.what << "\n";
   }
   return Status();
 }
@@ -564,7 +577,10 @@ Status run_case_decision(const Arguments& args, const std::string& what) {
     AMANA_RETURN_IF_ERROR(reopen_case(*server.store, case_id, args.officer, now));
     std::cout << "Case " << case_id.to_string() << " is reopened: assess it again\n";
   } else if (what == "resolve") {
-    AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::parse(args.record_ref.empty() ? case_id.to_string() : args.record_ref));
+    RecordId record = case_id;
+    if (!args.record_ref.empty()) {
+      AMANA_ASSIGN_OR_RETURN(record, find_case_record(*server.store, case_id, args.record_ref));
+    }
     AMANA_RETURN_IF_ERROR(resolve_conflict(*server.store, case_id, record, args.field, args.value, args.officer, now));
     std::cout << "Resolved: " << args.field << " is '" << args.value << "'; devices learn it at their next sync\n";
   } else {
@@ -627,9 +643,9 @@ Status run_refused(const Arguments& args) {
 }
 
 Status run_bundle_export(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(DeviceId device, DeviceId::parse(args.device));
   AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.file}, args.force));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  AMANA_ASSIGN_OR_RETURN(DeviceId device, find_device(*server.store, args.device));
   SyncService service(*server.store, server.keys, std::make_shared<Metrics>());
   AMANA_ASSIGN_OR_RETURN(crypto::Bytes sealed, service.export_bundle(device));
   AMANA_RETURN_IF_ERROR(
@@ -712,7 +728,7 @@ int run(int argc, char** argv) {
   auto* devices = app.add_subcommand("devices", "List enrolled devices");
   devices->add_flag("--json", args.json, "JSON output");
   auto* revoke = app.add_subcommand("revoke", "Revoke a device: it can no longer sync");
-  revoke->add_option("DEVICE", args.device, "Device id")->required();
+  revoke->add_option("DEVICE", args.device, "Device id, or 8+ characters of its start or end")->required();
   auto* records = app.add_subcommand("records", "List the merged records (asks for the operator passphrase)");
   records->add_option("--form", args.form, "Only records of this form");
   records->add_flag("--json", args.json, "JSON output, with the current values (identified: audited)");
@@ -722,7 +738,7 @@ int run(int argc, char** argv) {
   auto* bundle = app.add_subcommand("bundle", "Bundles to carry to devices");
   bundle->require_subcommand(1);
   auto* bundle_export = bundle->add_subcommand("export", "Write what a device would pull, sealed to it");
-  bundle_export->add_option("--device", args.device, "Device id")->required();
+  bundle_export->add_option("--device", args.device, "Device id, or 8+ characters of its start or end")->required();
   bundle_export->add_option("FILE", args.file, "The bundle file to write")->required();
   bundle_export->add_flag("--force", args.force, "Replace FILE if it exists");
   auto* providers = app.add_subcommand("providers", "The service provider directory (the referral pathway)");
@@ -785,7 +801,7 @@ int run(int argc, char** argv) {
   add_identified_view(cases_conflicts, false);
   auto* cases_resolve = cases_cmd->add_subcommand("resolve", "Decide a conflict: the value the field keeps");
   cases_resolve->add_option("CASE", args.case_ref, "Case id, or 8+ characters of its start or end")->required();
-  cases_resolve->add_option("--record", args.record_ref, "The step record in conflict (default: the case itself)");
+  cases_resolve->add_option("--record", args.record_ref, "The step record in conflict, or 8+ characters of its id (default: the case itself)");
   cases_resolve->add_option("--field", args.field, "The field in conflict")->required();
   cases_resolve->add_option("--value", args.value, "The value it keeps")->required();
   for (auto* command : {cases_assign, cases_approve, cases_reject, cases_transfer, cases_reopen, cases_resolve}) {

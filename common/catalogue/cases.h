@@ -94,6 +94,16 @@ inline constexpr CatalogueEntry kCases[] = {
      "the case with --not-a-duplicate",
      "قد يكون هذا الشخص معروفًا على هذا الجهاز من قبل:{list}\nتحقّق مع الشخص؛ وإن كان شخصًا آخر فافتح الحالة "
      "بـ --not-a-duplicate"},
+    {"case.already_opened_from",
+     "identification {identification} is already case {case}: record its steps there (`field-client case show "
+     "{short}`); one identification opens one case",
+     "التحديد {identification} فُتحت منه الحالة {case} من قبل: سجّل خطواتها هناك (`field-client case show "
+     "{short}`)؛ التحديد الواحد يفتح حالة واحدة"},
+    {"case.identification_without_consent",
+     "identification {id} was recorded without the person's consent, so it holds no name. Ask for their consent; if "
+     "they give it, open the case from it with their name: `field-client case open --from {id} --name NAME`",
+     "سُجّل التحديد {id} دون موافقة الشخص، فلا يحمل اسمًا. اطلب موافقته؛ فإن وافق فافتح الحالة منه باسمه: "
+     "`field-client case open --from {id} --name الاسم`"},
     {"case.kind.case", "case", "حالة"},
     {"case.kind.identification", "identification", "تحديد"},
     {"case.office_step", "'{step}' is decided at the office (sync-server), not recorded on a device",

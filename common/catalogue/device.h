@@ -39,8 +39,6 @@ inline constexpr CatalogueEntry kDevice[] = {
     {"drafts.discarded", "Discarded draft {draft}.", "حُذفت المسودة {draft}."},
     {"drafts.not_found", "no draft '{draft}' on this device (see `field-client drafts`)",
      "لا توجد مسودة '{draft}' على هذا الجهاز (انظر `field-client drafts`)"},
-    {"drafts.ambiguous", "'{draft}' matches more than one draft: give more of its id",
-     "'{draft}' يطابق أكثر من مسودة: اكتب جزءًا أطول من معرّفها"},
     {"drafts.other_command",
      "draft {draft} is for `{command}`, not this command", "المسودة {draft} تخص الأمر `{command}`، لا هذا الأمر"},
     {"drafts.form_gone", "draft {draft} is of form '{form}', which is not on this device",
@@ -78,12 +76,6 @@ inline constexpr CatalogueEntry kDevice[] = {
      "يوجد مخزن بالفعل في {home}؛ استخدمه، أو أتلفه أولًا بالأمر `field-client wipe --yes`"},
     {"store.no_record", "no record {id} on this device (see `field-client records`)",
      "لا يوجد السجل {id} على هذا الجهاز (انظر `field-client records`)"},
-    {"store.id_too_short", "'{id}' is too short: give a record id, or at least 8 characters from its start or end",
-     "'{id}' قصير جدًا: اكتب معرّف السجل، أو 8 أحرف على الأقل من أوله أو آخره"},
-    {"store.no_match", "no record id starts or ends with '{id}' (see `field-client records`)",
-     "لا يوجد سجل يبدأ معرّفه أو ينتهي بـ '{id}' (انظر `field-client records`)"},
-    {"store.ambiguous", "'{id}' matches more than one record: give more of the id",
-     "'{id}' يطابق أكثر من سجل: اكتب جزءًا أطول من المعرّف"},
     {"store.no_store_to_wipe", "no store in {home} to wipe", "لا يوجد مخزن في {home} لإتلافه"},
 };
 

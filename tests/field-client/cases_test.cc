@@ -101,13 +101,13 @@ TEST_CASE("cases: identification to closure request, each step a record of the c
     REQUIRE_MESSAGE(step.ok(), form, ": ", step.status().message());
     CHECK(d.store.record(*step)->summary.case_id == kase);
   }
-  // Each step adds its record, and a change to the case when the step moved it on (a
-  // follow-up of a case already in progress leaves the case as it was).
-  CHECK(d.store.status()->last_sequence == operations_before + 11);
+  // Each step adds its record, and a change to the case when the step moved it on or
+  // changed what it holds (the follow-up of a case already in progress changed its risk).
+  CHECK(d.store.status()->last_sequence == operations_before + 12);
   summary = d.book.summary(kase);
   CHECK(summary->status == cases::CaseStatus::closure_requested);
   CHECK(summary->values.at("before_closure") == "in_progress");
-  CHECK(summary->values.at("risk_level") == "high");
+  CHECK(summary->values.at("risk_level") == "medium");  // the follow-up's, after the assessment's high
   CHECK(summary->values.at("consent_referral") == "true");
   CHECK(d.store.records(std::nullopt, kase)->size() == 6);
   // Every step's operation names its case, for the server and for need-to-know.
@@ -403,6 +403,87 @@ TEST_CASE("drafts: an interview resumed from a draft asks only what is left, and
   CHECK(answers->at("received_date") == "2026-11-20");
   CHECK(shown.str().find("Resuming a draft") != std::string::npos);
   CHECK(shown.str().find("Does the respondent agree") == std::string::npos);  // not asked again
+}
+
+}  // namespace amana::field
+
+namespace amana::field {
+
+TEST_CASE("cases: a follow-up's risk and a registration's phone and displacement become the case's") {
+  Device d;
+  const RecordId kase = *d.book.open({d.identification({{"phone", "0912 345"}, {"displacement_status", "returnee"}}), {}, false});
+  CHECK(d.book.summary(kase)->values.at("phone") == "0912 345");
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::reg,
+                             d.example("case-registration", {{"phone", "0912345678"}, {"displacement_status", "refugee"}}))
+              .ok());
+  auto values = d.book.summary(kase)->values;
+  CHECK(values.at("phone") == "0912345678");
+  CHECK(values.at("displacement_status") == "refugee");
+  CHECK(values.at("household_size") == "6");  // no step asks it again: the identification's stands
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::assess, d.example("case-assessment", {{"risk_level", "high"}})).ok());
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::plan, d.example("case-plan")).ok());
+  CHECK(d.book.summary(kase)->risk_level == "high");
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::follow_up, d.example("follow-up", {{"risk_level_now", "medium"}})).ok());
+  const auto listed = d.book.list();
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().risk_level == "medium");
+  CHECK(d.book.summary(kase)->values.at("risk_level") == "medium");
+  // The case record itself holds them too, for whoever reads the record alone.
+  const auto stored = d.store.record(kase);
+  CHECK(stored->values.at("risk_level") == "medium");
+  CHECK(stored->values.at("phone") == "0912345678");
+  // The review sees the case as its steps left it.
+  const auto facts = d.book.review_facts();
+  CHECK(facts->front().risk_level == "medium");
+
+  // A follow-up that did not reach the client says nothing of the risk: it stays.
+  REQUIRE(d.book.record_step(kase, cases::CaseEvent::follow_up,
+                             d.example("follow-up", {{"client_reached", "false"}, {"risk_level_now", ""}, {"outcome", ""}, {"attempts", "2"},
+                                                     {"done_date", "2026-11-23"}, {"next_due", "2026-11-30"}}))
+              .ok());
+  CHECK(d.book.summary(kase)->risk_level == "medium");
+}
+
+TEST_CASE("cases: one identification opens one case, even when told it is not a duplicate") {
+  Device d;
+  const RecordId identification = d.identification();
+  const RecordId first = *d.book.open({identification, {}, false});
+  const std::string before = d.snapshot();
+  auto again = d.book.open({identification, {}, true});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == ErrorCode::already_exists);
+  CHECK(again.status().message() ==
+        "identification " + identification.to_string() + " is already case " + first.to_string() +
+            ": record its steps there (`field-client case show " + first.to_string().substr(28) +
+            "`); one identification opens one case");
+  CHECK(contains_text(again.status().message_in(forms::Language::ar), first.to_string()));
+  CHECK(d.snapshot() == before);
+  CHECK(d.book.list()->size() == 1);
+}
+
+TEST_CASE("cases: an identification recorded without consent says so, and opens a case once the name is given") {
+  Device d;
+  const RecordId identification = d.identification({{"consent_recorded", "false"}, {"full_name", ""}, {"phone", ""},
+                                                    {"specific_needs", ""}, {"risks_observed", ""}, {"consent_contact", ""},
+                                                    {"consent_referral", ""}});
+  REQUIRE(d.store.record(identification)->values.count("full_name") == 0);
+  auto refused = d.book.open({identification, {}, false});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == ErrorCode::invalid_argument);
+  const std::string message = refused.status().message();
+  CHECK(contains_text(message, "was recorded without the person's consent"));
+  CHECK(contains_text(message, "field-client case open --from " + identification.to_string() + " --name NAME"));
+  CHECK_FALSE(contains_text(message, "give --name"));
+  CHECK(contains_text(refused.status().message_in(forms::Language::ar), "دون موافقة الشخص"));
+
+  // The person consents and gives their name: the case comes from the identification.
+  auto opened = d.book.open({identification, {"Hawa Adam", "", std::nullopt, ""}, false});
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  const auto values = d.book.summary(*opened)->values;
+  CHECK(values.at("name") == "Hawa Adam");
+  CHECK(values.at("source_record") == identification.to_string());
+  CHECK(values.at("sex") == "female");  // the identification's, not given again
+  CHECK(values.at("location") == "Um Dukhun, block C");
 }
 
 }  // namespace amana::field

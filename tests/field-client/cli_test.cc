@@ -327,7 +327,9 @@ TEST_CASE("cli: a case opened from an identification moves only by the allowed s
   const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
   check_refused(device, {"case", "assess", kase, "--answers", kExamples + "case-assessment.answers.json"},
                 "cannot assess a case that is 'identified': register the case, with consent, first");
-  check_refused(device, {"case", "open", "--from", identification}, "this person may already be known on this device");
+  // One identification opens one case, even when told the person is no duplicate.
+  check_refused(device, {"case", "open", "--from", identification, "--not-a-duplicate"},
+                "identification " + identification + " is already case " + kase);
   const auto registered = device.run({"case", "register", kase, "--answers", kExamples + "case-registration.answers.json"});
   REQUIRE_MESSAGE(registered.exit_code == 0, registered.err);
   CHECK(contains(registered.out, "is now registered"));
@@ -337,4 +339,19 @@ TEST_CASE("cli: a case opened from an identification moves only by the allowed s
   CHECK(contains(shown.out, "Next steps on this device: assess, close"));
   CHECK(contains(shown.out, "case-registration"));
   check_refused(device, {"edit", kase, "--set", "status=closed"}, "a case changes through its steps");
+
+  // An identification made without the person's consent holds no name: the refusal says
+  // so and what to do, not "give --name" as though --from had not been given.
+  write_file(device.file("no-consent.json"),
+             R"({"identification_date": "2026-11-20", "site": "Um Dukhun, block C", "location_type": "camp",
+                 "identified_by": "outreach_volunteer", "consent_recorded": false, "sex": "female", "age": 30,
+                 "displacement_status": "idp", "household_size": 3, "urgency": "high"})");
+  const std::string without_consent = device.collect("outreach-identification", device.file("no-consent.json").string());
+  const auto refused = device.run({"case", "open", "--from", without_consent});
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.err, "identification " + without_consent + " was recorded without the person's consent"));
+  CHECK(contains(refused.err, "`field-client case open --from " + without_consent + " --name NAME`"));
+  CHECK_FALSE(contains(refused.err, "give --name"));
+  const auto consented = device.run({"case", "open", "--from", without_consent, "--name", "Hawa Adam", "--not-a-duplicate"});
+  CHECK_MESSAGE(consented.exit_code == 0, consented.err);
 }

@@ -117,3 +117,63 @@ TEST_CASE("device store: a pulled change stamped past the device's clock plus th
   CHECK(HlcTime{outbox->back().operation.hlc()} < kMaxHlc);
   CHECK(hlc_millis(HlcTime{outbox->back().operation.hlc()}) <= kWall + kMaxClockAheadMs + 1);  // just after the bound it took in
 }
+
+#include "field-client/render.h"
+
+TEST_CASE("device store: the history has the current values merged from another device and the office, with who made them") {
+  const DeviceId hawa_device = *DeviceId::parse("3f9e20c1-0000-4000-8000-000000000001");
+  const DeviceId office{};  // the office writes with the nil device id
+  testing::TempDir dir;
+  Store store = create_store(dir, "a");
+  // A case made on another device, edited there twice, then decided at the office.
+  pb::Operation made = change(hawa_device, "status", "identified", make_hlc(kWall - 900, 0));
+  made.set_kind(pb::Operation::CREATE);
+  made.set_author("hawa");
+  auto* name = made.add_writes();
+  name->set_field("name");
+  name->set_value("Amira");
+  name->set_hlc(made.hlc());
+  pb::Operation renamed = change(hawa_device, "name", "Amira Hassan", make_hlc(kWall - 800, 0));
+  renamed.set_author("hawa");
+  pb::Operation superseded = change(hawa_device, "status", "registered", make_hlc(kWall - 700, 0));
+  superseded.set_author("hawa");
+  pb::Operation decided = change(office, "status", "closed", make_hlc(kWall - 600, 0));
+  decided.set_author("omar");
+  REQUIRE(store.apply_pulled({made, renamed, superseded, decided}, {}, 4).ok());
+
+  auto history = store.history(kCase);
+  REQUIRE_MESSAGE(history.ok(), history.status().message());
+  // The current values, grouped by the write each came in: hawa's rename, the office's
+  // status (hawa's "identified" and "registered" were superseded: the office has them).
+  REQUIRE(history->size() == 2);
+  CHECK(history->at(0).merged);
+  CHECK(history->at(0).created);  // the first thing this device has of a record made elsewhere
+  CHECK(history->at(0).author == "hawa");
+  CHECK(history->at(0).writer == hawa_device);
+  CHECK(history->at(0).changes.at(0).value == "Amira Hassan");
+  CHECK(history->at(1).writer.is_nil());
+  CHECK(history->at(1).author == "omar");
+  CHECK(history->at(1).changes.at(0).value == "closed");
+
+  const std::string text = history_text(*history, nullptr, forms::Language::en);
+  CHECK(testing::contains(text, "created by hawa on device 3f9e20c1, merged at a sync"));
+  CHECK(testing::contains(text, "changed by the office (omar), merged at a sync"));
+  CHECK(testing::contains(history_text(*history, nullptr, forms::Language::ar), "المكتب (omar)"));
+  CHECK(testing::contains(history_json(*history), "\"by\": \"office\""));
+
+  // This device's own edit is its own revision, after; the office's value it replaced is
+  // no longer current here (the office's `cases history` keeps every version).
+  auto record = store.record(kCase);
+  REQUIRE(record.ok());
+  forms::Answers values = record->values;
+  values["status"] = "registered";
+  REQUIRE(store.update_record(kCase, values).ok());
+  history = store.history(kCase);
+  REQUIRE(history->size() == 2);
+  CHECK(history->at(0).merged);
+  CHECK_FALSE(history->at(1).merged);
+  CHECK(history->at(1).author == "omar");  // this store's user
+  // The author of the merged name is kept across reads of the sealed record.
+  CHECK(store.record(kCase)->authors.at("name") == "hawa");
+  CHECK(store.record(kCase)->authors.count("status") == 0);
+}
