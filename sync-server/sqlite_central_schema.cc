@@ -214,6 +214,31 @@ Status create_v9(sql::Database& db, sql::Transaction&) {
   return db.exec("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1");
 }
 
+Status create_v11(sql::Database& db, sql::Transaction&) {
+  // What decides need-to-know, kept at merge time so that a pull reads ids and never opens
+  // a record it will not send (issue 13): each case's holder (its assignee, else its
+  // author) as a tag keyed under the data key, so that the table names no one in clear,
+  // and whether it is still in scope (a transferred case is not); and the cases the server
+  // believes each device holds (those it sent it, those it made), so that a pull names
+  // them by a digest rather than one by one. Filled from the records already held when the
+  // data key is set ('case_scope_pending' in meta).
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    CREATE TABLE case_scope (
+      case_id    BLOB PRIMARY KEY,
+      holder_tag BLOB NOT NULL,
+      in_scope   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX case_scope_by_holder ON case_scope (holder_tag, case_id) WHERE in_scope = 1;
+    CREATE TABLE device_cases (
+      device_id BLOB NOT NULL,
+      case_id   BLOB NOT NULL,
+      PRIMARY KEY (device_id, case_id)
+    ) WITHOUT ROWID;
+  )sql"));
+  return db.exec("INSERT INTO meta (key, value) SELECT 'case_scope_pending', x'01' "
+                 "WHERE EXISTS (SELECT 1 FROM records WHERE form_id = 'case')");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -224,6 +249,7 @@ const sql::Migration kMigrations[] = {
     {7, "operations write authority refused, kept aside for review", create_v7},
     {8, "nonces prove themselves: only spent ones are kept", create_v8},
     {9, "users can be deactivated", create_v9},
+    {11, "need-to-know kept at merge time: case holders and the cases each device holds", create_v11},
 };
 
 }  // namespace
