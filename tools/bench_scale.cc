@@ -87,10 +87,12 @@ int main(int argc, char** argv) {
   int push_records = 2000;
   std::string officer = "gen-officer-1";
   std::string examples = "forms/examples";
+  std::string device_homes;
   app.add_option("--data", data, "Server data directory made by amana-gen-data")->required();
   app.add_option("--device", device_name, "Generated device to sync")->capture_default_str();
   app.add_option("--syncs", syncs, "Syncs with nothing new")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--push-records", push_records, "Records in the fresh push")->capture_default_str();
+  app.add_option("--device-homes", device_homes, "Where amana-gen-data put the device stores (default: DATA/generated-devices)");
   app.add_option("--examples", examples, "Directory of example answers")->capture_default_str();
   app.add_option("--officer", officer, "Generated officer whose team is pulled whole")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -101,7 +103,8 @@ int main(int argc, char** argv) {
   CountingProxy proxy(served.http->port());
   const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port());
 
-  auto device = must(field::Store::open(fs::path(data) / "generated-devices" / device_name, kGeneratedDevicePassphrase));
+  const fs::path homes = device_homes.empty() ? fs::path(data) / "generated-devices" : fs::path(device_homes);
+  auto device = must(field::Store::open(homes / device_name, kGeneratedDevicePassphrase));
   field::SyncOptions options;
   options.server_url = url;
   must(field::sync_device(device, options).status());  // whatever was pending: not measured

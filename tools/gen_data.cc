@@ -9,7 +9,11 @@
 // gives the same answers. The example answers it starts from are compiled in: it runs
 // from any directory. A data directory it created is removed again when it fails.
 //
-//   amana-gen-data --data DIR [--devices 10] [--records 300] [--teams N] [--seed 1]
+//   amana-gen-data --data DIR [--devices 10] [--records 300] [--teams N] [--months 12] [--seed 1]
+//                  [--device-homes DIR]
+// Device stores make one durable commit per record, as in the field: for a large store,
+// --device-homes on a RAM disk (/dev/shm) spares the disk those syncs, while the central
+// store still merges through its real, durable path.
 // The operator passphrase comes from AMANA_SERVER_PASSPHRASE (as for sync-server).
 #include <CLI/CLI.hpp>
 
@@ -290,7 +294,9 @@ int main(int argc, char** argv) {
   app.add_option("--months", months, "Months the dates spread over (1: this month so far)")
       ->capture_default_str()
       ->check(CLI::Range(1, 36));
+  std::string device_homes;
   app.add_option("--seed", seed, "Random seed")->capture_default_str();
+  app.add_option("--device-homes", device_homes, "Where the generated device stores go (default: DATA/generated-devices)");
   app.add_option("--examples", examples_dir, "Directory of example answers (default: the built-in ones)");
   CLI11_PARSE(app, argc, argv);
   if (teams == 0) teams = std::max(1, devices / 10);
@@ -330,7 +336,7 @@ int main(int argc, char** argv) {
   auto pack = must(forms::FormPack::builtin());
   Generator generate(pack, seed);
   generate.set_months(months);
-  const fs::path homes = fs::path(data) / "generated-devices";
+  const fs::path homes = device_homes.empty() ? fs::path(data) / "generated-devices" : fs::path(device_homes);
   long identifications = 0, cases = 0, surveys = 0;
   for (int d = 0; d < devices; ++d) {
     const std::string user = "gen-assistant-" + std::to_string(d + 1);
