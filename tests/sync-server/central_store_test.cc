@@ -121,7 +121,6 @@ TEST_CASE("central store: values moved to another row, or stamps edited, no long
   CHECK(tampered("SELECT 1") == ErrorCode::ok);
 }
 
-}  // namespace amana::server
 
 TEST_CASE("central store: a store from before migration 11 knows who holds its cases once opened") {
   testing::TempDir dir;
@@ -174,3 +173,5 @@ TEST_CASE("central store: reads do not wait for a transaction open on another th
   writer.join();
   CHECK((*store)->users()->size() == 2);
 }
+
+}  // namespace amana::server

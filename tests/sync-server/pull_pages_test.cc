@@ -5,6 +5,9 @@
 // applied; a sync with nothing new sends the held cases as a digest, not a list.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "common/form_pack.h"
 #include "field-client/cases.h"
 #include "field-client/store.h"
