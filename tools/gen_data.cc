@@ -185,7 +185,8 @@ class Generator {
       raw["full_name"] = person.name;
       raw["sex"] = person.sex;
       raw["age"] = std::to_string(person.age);
-      raw["location"] = person.site;
+      // Where the person lives, more precisely than the site (sensitive: never exported).
+      raw["location"] = person.site + ", shelter " + std::to_string(pick(1, 400));
       raw["displacement_status"] = one_of(kDisplacement);
       raw["phone"] = "+249 9" + std::to_string(pick(10, 99)) + " " + std::to_string(pick(100, 999)) + " " +
                      std::to_string(pick(100, 999));
