@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/case_digest.h"
 #include "common/enrollment_code.h"
 #include "common/envelope.h"
 #include "common/files.h"
@@ -82,6 +83,7 @@ Status wipe_revoked(Store& store) {
 struct AppliedUpdate {
   std::uint64_t acknowledged = 0;
   Store::PullReport pulled;
+  pb::DeviceUpdate paging;  // more, send_held_cases, next_nonce, cases_to_come (no changes)
 };
 
 // Applies what the server told this device, over HTTP or in a bundle (`source` names it
@@ -119,7 +121,12 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload, c
   const std::vector<pb::Operation> changes(update.changes().begin(), update.changes().end());
   AMANA_ASSIGN_OR_RETURN(Store::PullReport pulled, store.apply_pulled(changes, evicted, update.cursor()));
   AMANA_RETURN_IF_ERROR(store.record_sync(update.offline_lease_ms(), update.issued_at_ms(), update.update_number()));
-  return AppliedUpdate{update.acknowledged_changeset(), pulled};
+  pb::DeviceUpdate paging;
+  paging.set_more(update.more());
+  paging.set_send_held_cases(update.send_held_cases());
+  paging.set_next_nonce(update.next_nonce());
+  paging.set_cases_to_come(update.cases_to_come());
+  return AppliedUpdate{update.acknowledged_changeset(), pulled, std::move(paging)};
 }
 
 // A refusal, unless it is the org's signed order to a revoked device: then the store is
@@ -297,6 +304,64 @@ Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, cons
   return response.rows();
 }
 
+namespace {
+
+// The pull, page by page (protocol version 5): each page is applied, with its cursor, in
+// one transaction before the next is asked for, so a cut connection costs at most the
+// page in flight and the next sync goes on from there. The held cases go up as a digest,
+// listed only when the server asks.
+template <class Seal, class TakeNonce, class Say>
+Status pull_pages(Store& store, const http::Url& url, const http::RequestOptions& request_options,
+                  const DeviceKeys& keys, const Enrollment& enrollment, Seal& sealed_for_org, TakeNonce& take_nonce,
+                  std::string& next_nonce, Say& say, SyncReport& report) {
+  bool list_held = false;
+  std::size_t pages = 0;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());
+    pb::PullRequest pull;
+    pull.set_server_nonce(nonce);
+    AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());
+    pull.set_providers_version(providers_version);
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t cursor, store.pull_cursor());
+    pull.set_cursor(cursor);
+    AMANA_ASSIGN_OR_RETURN(auto held, store.held_cases());
+    if (list_held) {
+      for (const RecordId& id : held) pull.add_held_cases(id.bytes.data(), id.bytes.size());
+    } else {
+      const auto digest = held_cases_digest(held);
+      pull.set_held_digest(digest.data(), digest.size());
+    }
+    AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull",
+                                                             sealed_for_org(envelope::Purpose::pull_request, pull),
+                                                             request_options));
+    if (pulled.status != 200) return refusal_or_wipe(store, pulled, "the pull", keys, enrollment.org_sign_public_key);
+    AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
+                                                               enrollment.org_sign_public_key));
+    AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied, apply_update(store, update, {"the server's reply", "ردّ الخادم"}));
+    next_nonce = applied.paging.next_nonce();
+    if (applied.paging.send_held_cases()) {
+      if (list_held) return corrupt("the server asked twice for the cases this device holds");
+      list_held = true;
+      continue;
+    }
+    list_held = false;
+    ++pages;
+    report.changes_received += applied.pulled.changes_applied;
+    report.cases_removed += applied.pulled.cases_evicted;
+    report.changes_held_back += applied.pulled.changes_held_back;
+    ++report.pages;
+    AMANA_ASSIGN_OR_RETURN(std::uint64_t reached, store.pull_cursor());
+    // A page held back (a clock far behind) or one that moved nothing would come again.
+    const bool moved = reached != cursor || applied.pulled.changes_applied > 0;
+    if (!applied.paging.more() || applied.pulled.changes_held_back > 0 || !moved) break;
+    say("received page " + std::to_string(pages) + ": " + std::to_string(report.changes_received) +
+        " changes so far, " + std::to_string(applied.paging.cases_to_come()) + " cases still to come");
+  }
+  return Status();
+}
+
+}  // namespace
+
 Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
   AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
   if (!enrollment) {
@@ -378,37 +443,19 @@ Result<SyncReport> sync_device(Store& store, const SyncOptions& options) {
     for (const std::string& line : refusal_lines(report.refused, report.refused_unlisted)) say(line);
   }
   say("pulling what this device needs to know");
-  AMANA_ASSIGN_OR_RETURN(std::string nonce, take_nonce());
-  pb::PullRequest pull;
-  pull.set_server_nonce(nonce);
-  AMANA_ASSIGN_OR_RETURN(std::int64_t providers_version, store.providers_version());
-  pull.set_providers_version(providers_version);
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t cursor, store.pull_cursor());
-  pull.set_cursor(cursor);
-  AMANA_ASSIGN_OR_RETURN(auto held, store.held_cases());
-  for (const RecordId& id : held) pull.add_held_cases(id.bytes.data(), id.bytes.size());
-  AMANA_ASSIGN_OR_RETURN(http::Reply pulled, http::request(url, "POST", "/v1/pull",
-                                                           sealed_for_org(envelope::Purpose::pull_request, pull),
-                                                           request_options));
-  if (pulled.status != 200) return refusal_or_wipe(store, pulled, "the pull", keys, enrollment->org_sign_public_key);
-  AMANA_ASSIGN_OR_RETURN(crypto::Bytes update, open_from_org(pulled.body, envelope::Purpose::pull_response, keys,
-                                                             enrollment->org_sign_public_key));
-  AMANA_ASSIGN_OR_RETURN(AppliedUpdate applied,
-                         apply_update(store, update, {"the server's reply", "ردّ الخادم"}));
-  report.changes_received = applied.pulled.changes_applied;
-  report.cases_removed = applied.pulled.cases_evicted;
-  report.changes_held_back = applied.pulled.changes_held_back;
+  AMANA_RETURN_IF_ERROR(pull_pages(store, url, request_options, keys, *enrollment, sealed_for_org, take_nonce,
+                                   next_nonce, say, report));
   if (report.changes_held_back > 0) {
     say(std::to_string(report.changes_held_back) + (report.changes_held_back == 1 ? " change" : " changes") +
         " from the office carry a time far ahead of this device's clock and were not applied: check this "
         "device's date, time and time zone, then sync again (if the clock is right, tell the office)");
   }
-  if (applied.pulled.changes_applied > 0 || applied.pulled.cases_evicted > 0) {
+  if (report.changes_received > 0 || report.cases_removed > 0) {
     const auto count = [](std::size_t n, const std::string& one, const std::string& many) {
       return std::to_string(n) + " " + (n == 1 ? one : many);
     };
-    say("received " + count(applied.pulled.changes_applied, "change", "changes") + " to cases; removed " +
-        count(applied.pulled.cases_evicted, "case", "cases") + " no longer assigned here");
+    say("received " + count(report.changes_received, "change", "changes") + " to cases; removed " +
+        count(report.cases_removed, "case", "cases") + " no longer assigned here");
   }
   if (total > 0) {
     say("done: " + std::to_string(report.changesets_acknowledged) + " acknowledged, the server has merged up to " +

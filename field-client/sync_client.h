@@ -42,6 +42,7 @@ struct SyncReport {
   // Changes from the server stamped far ahead of this device's clock, not applied yet
   // (Store::PullReport::changes_held_back).
   std::size_t changes_held_back = 0;
+  std::size_t pages = 0;  // pull answers applied (a large pull comes in bounded pages)
 };
 
 // Joins the organisation with a code from `sync-server enroll`: fetches the org keys and

@@ -17,6 +17,17 @@
 //     Each call inside keeps its own atomicity; "durable when it returns" (1) then holds
 //     when in_one_transaction returns.
 //
+//  5. Reads beside writes: a call that only reads (the users, devices, audit log, directory
+//     and counts; records, history and conflicts; what write authority reads; the
+//     need-to-know indexes and case_page) does not wait for a merge or any other write,
+//     and a write does not wait for it. It sees the store as of a commit: everything
+//     committed before it began, nothing of a transaction still open on another thread.
+//     Inside in_one_transaction it sees that transaction's own writes (it then runs in it).
+//     Several calls in a row may each see a later commit than the one before: a caller
+//     needing one snapshot across calls reads through in_one_transaction. (SQLite: WAL
+//     reader connections of their own, one per concurrent reader, pooled; the writer is
+//     one connection behind a mutex.)
+//
 // Thread safety: one CentralStore may be used from several threads; implementations
 // serialise what must be serialised (a transaction's calls are not interleaved with
 // another thread's).
@@ -253,15 +264,39 @@ class CentralStore {
                               const std::string& author, std::int64_t now_ms) = 0;
 
   // --- the change log devices pull from ---
-  // Every merged operation that belongs to a case (the case record's own, and its steps'),
-  // in merge order. `case_ids` selects; `after` is the device's cursor, ignored for the
-  // cases in `whole` (sent from the start: new to the device).
-  struct CaseChanges {
+  // Need-to-know is kept at merge time, ids only (issue 13): a pull reads what it sends and
+  // the ids that decide it, never a record it will not send, so its cost follows what the
+  // device receives, not the size of the store.
+  //
+  // The cases whose holder (their assignee, else their author) is one of `holders`, except
+  // those transferred away; in id order.
+  virtual Result<std::vector<RecordId>> cases_held_by(const std::vector<std::string>& holders) = 0;
+  // Those of `ids` that are cases the server holds.
+  virtual Result<std::vector<RecordId>> known_cases(const std::vector<RecordId>& ids) = 0;
+  // The cases the server believes `device` holds: those it created and those sent to it
+  // whole, less those evicted from it; in id order. A pull checks it against the device's
+  // digest (held_cases_digest) and replaces it when the device sends its list.
+  virtual Result<std::vector<RecordId>> device_cases(const DeviceId& device) = 0;
+  virtual Status replace_device_cases(const DeviceId& device, const std::vector<RecordId>& cases) = 0;
+  virtual Status update_device_cases(const DeviceId& device, const std::vector<RecordId>& added,
+                                     const std::vector<RecordId>& removed) = 0;
+
+  // One page of the change log for a device: every merged operation that belongs to one of
+  // `held` (the case record's own, and its steps') after `after`, less those `except_writer`
+  // made, and every one of each case of `whole` (new to the device: sent from the start),
+  // in merge order, up to about `max_bytes` of sealed operations (at least one operation or
+  // case, so that a page always moves on). `cursor` is where the next page starts: the
+  // log's end when `more` is false. A case of `whole` comes complete up to `cursor` or not
+  // at all (`whole_sent` lists those that came), so that what follows it is in the pages
+  // after.
+  struct CasePage {
     std::vector<pb::Operation> operations;
-    std::uint64_t cursor = 0;  // the log's end when read
+    std::vector<RecordId> whole_sent;
+    std::uint64_t cursor = 0;
+    bool more = false;
   };
-  virtual Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
-                                           std::uint64_t after, const DeviceId& except_writer) = 0;
+  virtual Result<CasePage> case_page(const std::vector<RecordId>& held, const std::vector<RecordId>& whole,
+                                     std::uint64_t after, const DeviceId& except_writer, std::size_t max_bytes) = 0;
 
   // --- reading ---
   // Conflicts on the record's fields that no officer has resolved yet.

@@ -4,6 +4,7 @@
 #include <map>
 #include <variant>
 
+#include "common/case_digest.h"
 #include "common/envelope.h"
 #include "sync-server/access.h"
 #include "sync-server/admin.h"
@@ -370,9 +371,6 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
   update.set_acknowledged_changeset(device.high_water);
   update.set_revoked(device.revoked_at_ms.has_value());
   update.set_cursor(cursor);
-  update.set_issued_at_ms(clock_());
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t number, store_.next_update_number(device.id));
-  update.set_update_number(number);
   AMANA_ASSIGN_OR_RETURN(auto lease, offline_lease(store_));
   update.set_offline_lease_ms(lease ? lease->count() : 0);
   // The directory is small (tens of entries): when anything changed, send all of it,
@@ -397,55 +395,81 @@ Result<pb::DeviceUpdate> SyncService::device_update(const Device& device, std::u
   return update;
 }
 
+Status SyncService::number_update(const Device& device, pb::DeviceUpdate& update) const {
+  update.set_issued_at_ms(clock_());
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t number, store_.next_update_number(device.id));
+  update.set_update_number(number);
+  return Status();
+}
+
 Result<std::vector<RecordId>> SyncService::cases_to_know(const Device& device) const {
   AMANA_ASSIGN_OR_RETURN(User user, store_.user(device.user));
   if (user.role != Role::assistant && user.role != Role::officer) return std::vector<RecordId>();
-  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store_, StepCounts::skipped));
-  std::map<std::string, std::string> team_of;  // assignee -> team, looked up once each
-  std::vector<RecordId> out;
-  for (const CaseView& c : cases) {
-    // A case transferred to another organisation leaves every device here.
-    if (c.status == cases::CaseStatus::transferred) continue;
-    bool needed = c.assigned_to == user.name;
-    if (!needed && user.role == Role::officer && !user.team.empty()) {
-      auto team = team_of.find(c.assigned_to);
-      if (team == team_of.end()) {
-        auto assignee = store_.user(c.assigned_to);
-        team = team_of.emplace(c.assigned_to, assignee.ok() ? assignee->team : "").first;
-      }
-      needed = team->second == user.team;
+  // Holders, then their cases through the store's index: no case is opened (issue 13).
+  std::vector<std::string> holders{user.name};
+  if (user.role == Role::officer && !user.team.empty()) {
+    AMANA_ASSIGN_OR_RETURN(std::vector<User> everyone, store_.users());
+    for (const User& other : everyone) {
+      if (other.team == user.team && other.name != user.name) holders.push_back(other.name);
     }
-    if (needed) out.push_back(c.id);
   }
-  return out;
+  return store_.cases_held_by(holders);
 }
 
-Status SyncService::add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const {
+namespace {
+
+bool contains(const std::vector<RecordId>& sorted, const RecordId& id) {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+}  // namespace
+
+Status SyncService::add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update,
+                                  FeedWrites& writes) const {
   if (static_cast<std::size_t>(request.held_cases_size()) > limits_.max_held_cases) {
     return invalid_argument("pull names more than " + std::to_string(limits_.max_held_cases) + " held cases");
   }
   std::vector<RecordId> held;
-  for (const std::string& bytes : request.held_cases()) {
-    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(bytes)));
-    held.push_back(id);
+  if (!request.held_digest().empty() && request.held_cases_size() == 0) {
+    // The device names what it holds by a digest: when it is what the server believes
+    // (what it sent it and what it made), that is what it holds; else it lists them.
+    AMANA_ASSIGN_OR_RETURN(held, store_.device_cases(device.id));
+    const auto digest = held_cases_digest(held);
+    if (!crypto::constant_time_equal(crypto::ByteView(digest), crypto::as_bytes(request.held_digest()))) {
+      update.set_send_held_cases(true);
+      update.set_cursor(request.cursor());
+      return Status();
+    }
+  } else {
+    for (const std::string& bytes : request.held_cases()) {
+      AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(bytes)));
+      held.push_back(id);
+    }
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    // Only a case the server knows can be taken away or believed held: one the device made
+    // and has not pushed yet stays, and is believed once it is merged.
+    AMANA_ASSIGN_OR_RETURN(held, store_.known_cases(held));
+    writes.replace = true;
+    writes.held = held;
   }
-  AMANA_ASSIGN_OR_RETURN(std::vector<RecordId> needed, cases_to_know(device));
-  AMANA_ASSIGN_OR_RETURN(auto known, list_cases(store_, StepCounts::skipped));
-  std::vector<RecordId> whole;
-  for (const RecordId& id : needed) {
-    if (std::find(held.begin(), held.end(), id) == held.end()) whole.push_back(id);
-  }
+  AMANA_ASSIGN_OR_RETURN(std::vector<RecordId> needed, cases_to_know(device));  // sorted
+  std::vector<RecordId> whole, still_held, evicted;
+  for (const RecordId& id : needed) (contains(held, id) ? still_held : whole).push_back(id);
   for (const RecordId& id : held) {
-    const bool still_needed = std::find(needed.begin(), needed.end(), id) != needed.end();
-    // Only a case the server knows can be taken away: one the device made and has not
-    // pushed yet stays.
-    const bool known_here = std::any_of(known.begin(), known.end(), [&](const CaseView& c) { return c.id == id; });
-    if (!still_needed && known_here) update.add_evicted_cases(id.bytes.data(), id.bytes.size());
+    if (!contains(needed, id)) {
+      evicted.push_back(id);
+      update.add_evicted_cases(id.bytes.data(), id.bytes.size());
+    }
   }
-  AMANA_ASSIGN_OR_RETURN(CentralStore::CaseChanges changes,
-                         store_.case_changes(needed, whole, request.cursor(), device.id));
-  for (pb::Operation& operation : changes.operations) *update.add_changes() = std::move(operation);
-  update.set_cursor(changes.cursor);
+  AMANA_ASSIGN_OR_RETURN(CentralStore::CasePage page,
+                         store_.case_page(still_held, whole, request.cursor(), device.id, limits_.max_pull_bytes));
+  for (pb::Operation& operation : page.operations) *update.add_changes() = std::move(operation);
+  update.set_cursor(page.cursor);
+  update.set_more(page.more);
+  update.set_cases_to_come(whole.size() - page.whole_sent.size());
+  writes.sent_whole = std::move(page.whole_sent);
+  writes.evicted = std::move(evicted);
   return Status();
 }
 
@@ -468,29 +492,46 @@ std::variant<HttpResponse, SyncService::DeviceRequest<Message>> SyncService::ope
 }
 
 HttpResponse SyncService::pull(const HttpRequest& request) {
-  // One durable commit: the nonce spent and the audit entry (or a refusal's entry).
+  crypto::Bytes payload;
+  auto sender = sender_of(crypto::as_bytes(request.body), envelope::Purpose::pull_request, payload);
+  if (!sender.ok()) return refusal(sender.status());
+  if (sender->revoked_at_ms) return revoked_answer(*sender, "pull");
+  const Device& device = *sender;
+  pb::PullRequest message;
+  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return rejected(400, "malformed", "pull request does not parse");
+  }
+  // What the device is told is read first, on a reader of its own beside any merge
+  // (central_store.h); then one short commit spends the nonce, remembers what was sent and
+  // audits. A replayed request gets nothing: its nonce does not spend, and what was read
+  // never leaves the server.
+  auto update = device_update(device, message.cursor(), message.providers_version());
+  if (!update.ok()) return refusal(update.status());
+  FeedWrites writes;
+  const Status feed = add_case_feed(device, message, *update, writes);
+  if (!feed.ok()) return refusal(feed);
   HttpResponse answer;
-  const Status committed = store_.in_one_transaction([&] {
-    answer = answer_pull(request);
+  const Status committed = store_.in_one_transaction([&]() -> Status {
+    if (const Status fresh = spend_nonce(message.server_nonce()); !fresh.ok()) {
+      answer = refusal(fresh);
+      return Status();
+    }
+    AMANA_RETURN_IF_ERROR(number_update(device, *update));
+    if (writes.replace) AMANA_RETURN_IF_ERROR(store_.replace_device_cases(device.id, writes.held));
+    AMANA_RETURN_IF_ERROR(store_.update_device_cases(device.id, writes.sent_whole, writes.evicted));
+    AMANA_RETURN_IF_ERROR(store_.append_audit(
+        {clock_(), device.user, "pull", device.id.to_string(),
+         update->send_held_cases()
+             ? std::string("asked for the list of held cases")
+             : std::to_string(update->changes_size()) + " case changes, " +
+                   std::to_string(update->evicted_cases_size()) + " cases evicted" +
+                   (update->providers_size() > 0 ? ", the provider directory" : "") +
+                   (update->more() ? ", more to come" : "")}));
+    update->set_next_nonce(issue_nonce());
+    answer = sealed_reply(envelope::Purpose::pull_response, *update, device.box_public_key);
     return Status();
   });
   return committed.ok() ? answer : refusal(committed);
-}
-
-HttpResponse SyncService::answer_pull(const HttpRequest& request) {
-  auto opened = open_request<pb::PullRequest>(request, envelope::Purpose::pull_request, "pull");
-  if (auto* refused = std::get_if<HttpResponse>(&opened)) return std::move(*refused);
-  const auto& [device, message] = std::get<DeviceRequest<pb::PullRequest>>(opened);
-  auto update = device_update(device, message.cursor(), message.providers_version());
-  if (!update.ok()) return refusal(update.status());
-  const Status feed = add_case_feed(device, message, *update);
-  if (!feed.ok()) return refusal(feed);
-  const Status audited = store_.append_audit(
-      {clock_(), device.user, "pull", device.id.to_string(),
-       std::to_string(update->changes_size()) + " case changes, " + std::to_string(update->evicted_cases_size()) +
-           " cases evicted" + (update->providers_size() > 0 ? ", the provider directory" : "")});
-  if (!audited.ok()) return refusal(audited);
-  return sealed_reply(envelope::Purpose::pull_response, *update, device.box_public_key);
 }
 
 HttpResponse SyncService::dataset(const HttpRequest& request) {
@@ -533,6 +574,7 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
 Result<crypto::Bytes> SyncService::export_bundle(const DeviceId& device_id) {
   AMANA_ASSIGN_OR_RETURN(Device device, store_.device(device_id));
   AMANA_ASSIGN_OR_RETURN(pb::DeviceUpdate update, device_update(device, 0, 0));
+  AMANA_RETURN_IF_ERROR(number_update(device, update));
   return seal_for(envelope::Purpose::pull_response, update, device.box_public_key);
 }
 

@@ -48,7 +48,12 @@ struct ServiceLimits {
   std::size_t max_changesets_per_push = 64;
   std::size_t max_operations_per_changeset = 5000;
   std::chrono::milliseconds nonce_lifetime{5 * 60 * 1000};
-  std::size_t max_held_cases = 10000;
+  // A device lists the cases it holds only when its digest is not what the server believes
+  // (a restored device, a lost answer): an officer's team may hold tens of thousands.
+  std::size_t max_held_cases = 200000;
+  // A pull answers with about this many bytes of sealed changes at most, and says there is
+  // more (DeviceUpdate.more): a page fits a device's reply bound (8 MiB) and a slow link.
+  std::size_t max_pull_bytes = 1u << 20;
 };
 
 class SyncService {
@@ -108,7 +113,6 @@ class SyncService {
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse push(const HttpRequest& request);
   HttpResponse pull(const HttpRequest& request);
-  HttpResponse answer_pull(const HttpRequest& request);  // inside pull's transaction
   HttpResponse dataset(const HttpRequest& request);
   // A revoked device is answered 403 with a DeviceUpdate{revoked} signed by the org and
   // sealed to it: its order to wipe, which nobody else can forge or read.
@@ -119,13 +123,26 @@ class SyncService {
   // feed fills in with case management, which defines who needs to know what.
   Result<pb::DeviceUpdate> device_update(const Device& device, std::uint64_t cursor,
                                          std::int64_t providers_version) const;
+  // Dates the update and gives it the device's next number (a write: inside the commit that
+  // spends the request's nonce, so a replayed request numbers nothing).
+  Status number_update(const Device& device, pb::DeviceUpdate& update) const;
   // Need-to-know: the cases the device's user must hold. An assistant holds the cases
   // assigned to them; an officer, those assigned to anyone in their team; others none.
   // A case transferred to another organisation is held by no device.
   Result<std::vector<RecordId>> cases_to_know(const Device& device) const;
-  // Adds the case changes after `cursor`, whole cases new to the device, and the cases to
-  // evict, given the cases the device says it holds.
-  Status add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update) const;
+  // Adds one page of the case changes after `cursor`, of whole cases new to the device, and
+  // the cases to evict, given the cases the device holds: by its digest checked against
+  // what the server believes (device_cases), or as it lists them. Remembers what it sent.
+  // What a pull changes in what the server believes the device holds (device_cases),
+  // written in the pull's commit, after the reading.
+  struct FeedWrites {
+    bool replace = false;           // the device listed its cases: `held`, the known ones
+    std::vector<RecordId> held;
+    std::vector<RecordId> sent_whole;
+    std::vector<RecordId> evicted;
+  };
+  Status add_case_feed(const Device& device, const pb::PullRequest& request, pb::DeviceUpdate& update,
+                       FeedWrites& writes) const;
   Result<Device> sender_of(crypto::ByteView sealed, envelope::Purpose purpose, crypto::Bytes& payload);
   // A device's sealed request carrying a nonce (pull, dataset): opened, parsed as
   // Message and its nonce spent; or the answer that refuses it (a revoked device gets

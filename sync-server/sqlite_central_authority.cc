@@ -8,7 +8,8 @@
 namespace amana::server::sqlite_store {
 
 Result<std::optional<RecordOrigin>> SqliteCentralStore::record_origin(const RecordId& id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT device_id, form_id, case_id FROM records WHERE id = ?"));
   q.bind(1, id.view());
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
@@ -23,7 +24,12 @@ Result<std::optional<RecordOrigin>> SqliteCentralStore::record_origin(const Reco
 }
 
 Result<std::optional<CaseHolding>> SqliteCentralStore::case_holding(const RecordId& case_id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
+  return read_holding(case_id);
+}
+
+Result<std::optional<CaseHolding>> SqliteCentralStore::read_holding(const RecordId& case_id) {
   require_data_key();
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT form_id, sealed_author FROM records WHERE id = ?"));
   q.bind(1, case_id.view());
@@ -82,7 +88,8 @@ Status SqliteCentralStore::keep_refused(const RefusedWrite& refused, const pb::O
 }
 
 Result<std::vector<RefusedWrite>> SqliteCentralStore::refused_writes(bool with_operations) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   if (with_operations) require_data_key();
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT id, received_at_ms, device_id, user, changeset, record_id, "
                                                   "rule, fields, sealed_operation FROM refused_writes ORDER BY id"));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/case_fields.h"
 #include "sync-server/sqlite_central_store_internal.h"
 
 namespace amana::server::sqlite_store {
@@ -246,10 +247,16 @@ Result<std::size_t> SqliteCentralStore::merge_operation(const DeviceId& device, 
   // A record this operation just created holds no versions yet: nothing to read back
   // (reading back was a fifth of the merge's instructions, docs/benchmarks.md).
   std::vector<HeldVersion> held;
-  if (db_->changes() == 0) {
+  const bool created = db_->changes() != 0;
+  if (!created) {
     AMANA_ASSIGN_OR_RETURN(held, held_versions(record, nullptr));
   }
   AMANA_RETURN_IF_ERROR(log_if_case(record, device, operation));
+  const bool is_case = operation.form_id() == cases::kCaseForm;
+  if (is_case && operation.kind() == pb::Operation::CREATE && device != kOrgWriter) {
+    // The device that made a case holds it (device_cases, central_store.h).
+    AMANA_RETURN_IF_ERROR(update_device_cases_locked(device, {record}, {}));
+  }
   // A version already held (same record, field, HLC and device) is a replay and is
   // ignored. Two different writes under one stamp would need one device to reuse an
   // HLC, which only a cloned store does, and the changeset chain refuses a clone's
@@ -267,6 +274,12 @@ Result<std::size_t> SqliteCentralStore::merge_operation(const DeviceId& device, 
   }
   if (fresh.empty()) return std::size_t{0};
   AMANA_RETURN_IF_ERROR(insert_writes(record, device, fresh));
+  // Need-to-know follows the case's holder and status, kept now so that pulls read ids.
+  if (is_case && (created || std::any_of(fresh.begin(), fresh.end(), [](const pb::FieldWrite* w) {
+                    return w->field() == cases::field::kAssignedTo || w->field() == cases::field::kStatus;
+                  }))) {
+    AMANA_RETURN_IF_ERROR(refresh_case_scope(record));
+  }
 
   // Values are decrypted only when stamps show concurrent writes (rare).
   std::size_t new_conflicts = 0;

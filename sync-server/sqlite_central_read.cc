@@ -1,5 +1,5 @@
 // The SQLite central store: records and their current values, one field's history, open
-// conflicts, and the change log devices pull cases from.
+// conflicts (the change log devices pull is in sqlite_central_scope.cc).
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -9,47 +9,14 @@
 namespace amana::server::sqlite_store {
 
 Result<std::vector<CentralRecord>> SqliteCentralStore::records(std::optional<std::string_view> form_id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   return load_records(form_id, nullptr);
 }
 
-Result<CentralStore::CaseChanges> SqliteCentralStore::case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
-                                                                   std::uint64_t after, const DeviceId& except_writer) {
-  std::lock_guard lock(mutex_);
-  require_data_key();
-  CaseChanges changes;
-  AMANA_ASSIGN_OR_RETURN(sql::Query end, db_->query("SELECT coalesce(max(seq), 0) FROM change_log"));
-  AMANA_ASSIGN_OR_RETURN(bool has_end, end.step());
-  changes.cursor = static_cast<std::uint64_t>(has_end ? end.column_int64(0) : 0);
-  std::vector<std::pair<std::int64_t, pb::Operation>> found;
-  for (const RecordId& case_id : case_ids) {
-    const bool from_start = std::find(whole.begin(), whole.end(), case_id) != whole.end();
-    AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT seq, writer, sealed_operation FROM change_log "
-                                                    "WHERE case_id = ? AND seq > ? AND seq <= ? ORDER BY seq"));
-    q.bind(1, case_id.view())
-        .bind(2, from_start ? std::int64_t{0} : as_int(after))
-        .bind(3, as_int(changes.cursor));
-    while (true) {
-      AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-      if (!row) break;
-      const std::int64_t seq = q.column_int64(0);
-      // A device has its own writes already, unless the case is coming back to it whole.
-      if (!from_start && q.column_blob(1) == Bytes(except_writer.bytes.begin(), except_writer.bytes.end())) continue;
-      AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::open(data_key_, q.column_blob(2), change_ad(seq)));
-      pb::Operation operation;
-      if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
-        return corrupt("change " + std::to_string(seq) + " in the log does not decode");
-      }
-      found.emplace_back(seq, std::move(operation));
-    }
-  }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [seq, operation] : found) changes.operations.push_back(std::move(operation));
-  return changes;
-}
-
 Result<std::int64_t> SqliteCentralStore::open_conflicts(const RecordId& record) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT count(*) FROM conflicts WHERE record_id = ? AND "
                                                   "resolved_at_ms IS NULL"));
   q.bind(1, record.view());
@@ -58,7 +25,8 @@ Result<std::int64_t> SqliteCentralStore::open_conflicts(const RecordId& record) 
 }
 
 Result<std::vector<CentralStore::OpenConflict>> SqliteCentralStore::open_conflict_list(const std::vector<RecordId>& records) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   require_data_key();
   std::vector<OpenConflict> out;
   for (const RecordId& record : records) {
@@ -90,14 +58,16 @@ Result<std::vector<CentralStore::OpenConflict>> SqliteCentralStore::open_conflic
 }
 
 Result<CentralRecord> SqliteCentralStore::record(const RecordId& id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(auto found, load_records(std::nullopt, &id));
   if (found.empty()) return not_found("no record " + id.to_string() + " on the server");
   return found.front();
 }
 
 Result<std::vector<merge::Version>> SqliteCentralStore::field_history(const RecordId& record, std::string_view field) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   require_data_key();
   return load_versions(record, field, true);
 }

@@ -220,11 +220,35 @@ Status create_v10(sql::Database& db, sql::Transaction&) {
   return db.exec("ALTER TABLE devices ADD COLUMN updates_issued INTEGER NOT NULL DEFAULT 0");
 }
 
+Status create_v11(sql::Database& db, sql::Transaction&) {
+  // What decides need-to-know, kept at merge time so that a pull reads ids and never opens
+  // a record it will not send (issue 13): each case's holder (its assignee, else its
+  // author) as a tag keyed under the data key, so that the table names no one in clear,
+  // and whether it is still in scope (a transferred case is not); and the cases the server
+  // believes each device holds (those it sent it, those it made), so that a pull names
+  // them by a digest rather than one by one. Filled from the records already held when the
+  // data key is set ('case_scope_pending' in meta).
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    CREATE TABLE case_scope (
+      case_id    BLOB PRIMARY KEY,
+      holder_tag BLOB NOT NULL,
+      in_scope   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX case_scope_by_holder ON case_scope (holder_tag, case_id) WHERE in_scope = 1;
+    CREATE TABLE device_cases (
+      device_id BLOB NOT NULL,
+      case_id   BLOB NOT NULL,
+      PRIMARY KEY (device_id, case_id)
+    ) WITHOUT ROWID;
+  )sql"));
+  return db.exec("INSERT INTO meta (key, value) SELECT 'case_scope_pending', x'01' "
+                 "WHERE EXISTS (SELECT 1 FROM records WHERE form_id = 'case')");
+}
+
 Status create_v13(sql::Database& db, sql::Transaction&) {
   // Published forms (published_forms.h): every version kept, with its digest and the
   // organisation's signature; a version is never changed or removed once published, which
-  // the triggers hold against a mistaken UPDATE as well. (Versions 10 to 12 are other
-  // changes made at the same time; a store skips numbers it never had.)
+  // the triggers hold against a mistaken UPDATE as well.
   return db.exec(R"sql(
     CREATE TABLE forms (id TEXT PRIMARY KEY, archived_at_ms INTEGER) WITHOUT ROWID;
     CREATE TABLE form_versions (
@@ -259,6 +283,7 @@ const sql::Migration kMigrations[] = {
     {8, "nonces prove themselves: only spent ones are kept", create_v8},
     {9, "users can be deactivated", create_v9},
     {10, "each device's updates are numbered", create_v10},
+    {11, "need-to-know kept at merge time: case holders and the cases each device holds", create_v11},
     {13, "published forms: every version kept, signed", create_v13},
 };
 

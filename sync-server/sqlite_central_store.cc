@@ -30,8 +30,70 @@ crypto::PublicKey to_key(const Bytes& bytes) {
   return key;
 }
 
+namespace {
+
+// The reader this thread has bound, and for which store's connections.
+struct Bound {
+  const Connections* connections = nullptr;
+  sql::Database* reader = nullptr;
+};
+thread_local Bound bound;
+
+}  // namespace
+
+sql::Database* Connections::operator->() const {
+  return bound.connections == this ? bound.reader : writer_.get();
+}
+
+Result<std::unique_ptr<sql::Database>> Connections::lease() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_.empty()) {
+      auto reader = std::move(idle_.back());
+      idle_.pop_back();
+      return reader;
+    }
+  }
+  return sql::Database::open(writer_->path(), sql::OpenMode::existing);
+}
+
+void Connections::give_back(std::unique_ptr<sql::Database> reader) {
+  std::lock_guard lock(pool_mutex_);
+  idle_.push_back(std::move(reader));
+}
+
+ReadScope::ReadScope(SqliteCentralStore& store) : store_(store) {
+  if (store.transaction_thread_.load() == std::this_thread::get_id()) {
+    lock_ = std::unique_lock(store.mutex_);  // see the transaction's own writes
+    return;
+  }
+  if (bound.connections == &store.db_) {
+    nested_ = true;
+    return;
+  }
+  auto reader = store.db_.lease();
+  if (!reader.ok()) {
+    status_ = reader.status();
+    return;
+  }
+  reader_ = std::move(reader).value();
+  bound = {&store.db_, reader_.get()};
+}
+
+ReadScope::~ReadScope() {
+  if (!reader_) return;
+  bound = {};
+  store_.db_.give_back(std::move(reader_));
+}
+
 Status SqliteCentralStore::in_one_transaction(const std::function<Status()>& work) {
   std::lock_guard lock(mutex_);
+  const std::thread::id outer = transaction_thread_.exchange(std::this_thread::get_id());
+  struct Restore {
+    std::atomic<std::thread::id>& thread;
+    std::thread::id outer;
+    ~Restore() { thread.store(outer); }
+  } restore{transaction_thread_, outer};
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db_->begin());
   AMANA_RETURN_IF_ERROR(work());
   return txn.commit();  // durable: synchronous=FULL
@@ -44,7 +106,8 @@ Status SqliteCentralStore::put_meta(const std::string& key, ByteView value) {
 }
 
 Result<std::optional<Bytes>> SqliteCentralStore::meta(const std::string& key) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT value FROM meta WHERE key = ?"));
   q.bind(1, key);
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
@@ -55,7 +118,8 @@ Result<std::optional<Bytes>> SqliteCentralStore::meta(const std::string& key) {
 Status SqliteCentralStore::set_data_key(crypto::SecretBytes key) {
   std::lock_guard lock(mutex_);
   data_key_ = std::move(key);
-  return reseal_legacy_values();
+  AMANA_RETURN_IF_ERROR(reseal_legacy_values());
+  return build_case_scope_if_pending();
 }
 
 Status SqliteCentralStore::add_user(const User& user) {
@@ -69,12 +133,14 @@ Status SqliteCentralStore::add_user(const User& user) {
 }
 
 Result<User> SqliteCentralStore::user(std::string_view name) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   return find_user(name);
 }
 
 Result<std::vector<User>> SqliteCentralStore::users() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kUserColumns) + " ORDER BY name"));
   std::vector<User> out;
   while (true) {
@@ -142,14 +208,16 @@ Result<User> SqliteCentralStore::enroll(const std::array<std::uint8_t, 32>& toke
 }
 
 Result<Device> SqliteCentralStore::device(const DeviceId& id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(auto list, load_devices(&id));
   if (list.empty()) return not_found("no device " + id.to_string());
   return list.front();
 }
 
 Result<std::vector<Device>> SqliteCentralStore::devices() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   return load_devices(nullptr);
 }
 
@@ -210,7 +278,8 @@ Status SqliteCentralStore::append_audit(const AuditEvent& event) {
 }
 
 Result<std::vector<AuditEntry>> SqliteCentralStore::audit_log() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT seq, at_ms, actor, action, subject, detail, hash "
                                                   "FROM audit_log ORDER BY seq"));
   std::vector<AuditEntry> entries;
@@ -228,12 +297,14 @@ Result<std::vector<AuditEntry>> SqliteCentralStore::audit_log() {
 }
 
 Result<AuditHead> SqliteCentralStore::audit_head() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   return read_audit_head();
 }
 
 Result<StoreCounts> SqliteCentralStore::counts() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   StoreCounts counts;
   const std::pair<const char*, std::int64_t*> queries[] = {
       {"SELECT count(*) FROM users", &counts.users},
@@ -269,12 +340,14 @@ Status SqliteCentralStore::update_provider(const Provider& provider) {
 }
 
 Result<std::optional<Provider>> SqliteCentralStore::provider(std::string_view id) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   return find_provider(id);
 }
 
 Result<std::vector<Provider>> SqliteCentralStore::providers(bool include_inactive) {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kProviderColumns) +
                                                   " WHERE ?1 OR active = 1 ORDER BY id"));
   q.bind(1, std::int64_t{include_inactive ? 1 : 0});
@@ -288,7 +361,8 @@ Result<std::vector<Provider>> SqliteCentralStore::providers(bool include_inactiv
 }
 
 Result<std::int64_t> SqliteCentralStore::providers_revision() {
-  std::lock_guard lock(mutex_);
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT coalesce(max(revision), 0) FROM providers"));
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   return row ? q.column_int64(0) : 0;

@@ -7,13 +7,21 @@
 //   sqlite_central_visit.cc   records visited in bounded batches (exports, the report)
 //   sqlite_central_authority.cc  what write authority reads, and the writes it refused
 //   sqlite_central_forms.cc   the versions of published forms
+//   sqlite_central_scope.cc   need-to-know kept at merge time, and the pages devices pull
 //
-// One connection, serialised by a recursive mutex: merges are short transactions, and
-// SQLite allows one writer at a time anyway. A transaction begun inside
-// in_one_transaction is a savepoint of it (common/sqlite.h). Every method that touches the
-// database takes the mutex; private helpers REQUIRE it held.
+// One writer connection, serialised by a recursive mutex: merges are short transactions,
+// and SQLite allows one writer at a time anyway. A transaction begun inside
+// in_one_transaction is a savepoint of it (common/sqlite.h). Every method that writes takes
+// the mutex; private helpers REQUIRE it held or a ReadScope open.
+//
+// Reads beside writes (issue 13): a method that only reads opens a ReadScope instead. On a
+// thread inside in_one_transaction it takes the mutex and reads on the writer, so that it
+// sees the transaction's own writes; on any other thread it leases a reader connection of
+// its own (WAL: readers never wait for the writer, nor it for them) and binds it to the
+// thread, so that `db_->` in the helpers it calls reaches that reader.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +30,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/sqlite.h"
@@ -61,6 +70,44 @@ struct HeldVersion {
   merge::Version version;  // value empty until opened
   std::int64_t seq = 0;    // its row in `writes`
   std::int64_t position = 0;
+};
+
+class SqliteCentralStore;
+
+// What `db_->` reaches: the reader this thread has bound for the store while a ReadScope
+// is open, else the writer.
+class Connections {
+ public:
+  explicit Connections(std::unique_ptr<sql::Database> writer) : writer_(std::move(writer)) {}
+  sql::Database* operator->() const;
+  sql::Database& operator*() const { return *operator->(); }
+  sql::Database& writer() const { return *writer_; }
+
+  // A reader connection from the pool (opened when none is idle), and back.
+  Result<std::unique_ptr<sql::Database>> lease();
+  void give_back(std::unique_ptr<sql::Database> reader);
+
+ private:
+  std::unique_ptr<sql::Database> writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<sql::Database>> idle_;
+};
+
+class ReadScope {
+ public:
+  explicit ReadScope(SqliteCentralStore& store);
+  ~ReadScope();
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+  // A reader could not be opened (the file gone, descriptors exhausted).
+  const Status& status() const { return status_; }
+
+ private:
+  SqliteCentralStore& store_;
+  std::unique_lock<std::recursive_mutex> lock_;   // on the writer
+  std::unique_ptr<sql::Database> reader_;         // else this, bound to the thread
+  bool nested_ = false;                            // a scope further out bound it already
+  Status status_;
 };
 
 class SqliteCentralStore final : public CentralStore {
@@ -115,8 +162,14 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<std::vector<CentralRecord>> records(std::optional<std::string_view> form_id) override;
 
-  Result<CaseChanges> case_changes(const std::vector<RecordId>& case_ids, const std::vector<RecordId>& whole,
-                                   std::uint64_t after, const DeviceId& except_writer) override;
+  Result<std::vector<RecordId>> cases_held_by(const std::vector<std::string>& holders) override;
+  Result<std::vector<RecordId>> known_cases(const std::vector<RecordId>& ids) override;
+  Result<std::vector<RecordId>> device_cases(const DeviceId& device) override;
+  Status replace_device_cases(const DeviceId& device, const std::vector<RecordId>& cases) override;
+  Status update_device_cases(const DeviceId& device, const std::vector<RecordId>& added,
+                             const std::vector<RecordId>& removed) override;
+  Result<CasePage> case_page(const std::vector<RecordId>& held, const std::vector<RecordId>& whole, std::uint64_t after,
+                             const DeviceId& except_writer, std::size_t max_bytes) override;
 
   Result<std::int64_t> open_conflicts(const RecordId& record) override;
 
@@ -173,6 +226,21 @@ class SqliteCentralStore final : public CentralStore {
   Status log_if_case(const RecordId& record, const DeviceId& writer, const pb::Operation& operation);
 
   static Bytes change_ad(std::int64_t seq);
+
+  // A case holder's user name as case_scope keeps it: keyed under the data key, so that the
+  // table names nobody in clear and cannot be matched against a list of names.
+  static constexpr std::size_t kHolderTagBytes = 16;
+  Bytes holder_tag(std::string_view user) const;
+  // REQUIRES: mutex_ held. Sets the case's row of case_scope from its current values.
+  Status refresh_case_scope(const RecordId& case_id);
+  // REQUIRES: mutex_ held. Fills case_scope and device_cases from the records a store made
+  // before they existed (migration 11), once the data key is known.
+  Status build_case_scope_if_pending();
+  // REQUIRES: mutex_ held and a transaction.
+  Status update_device_cases_locked(const DeviceId& device, const std::vector<RecordId>& added,
+                                    const std::vector<RecordId>& removed);
+  // REQUIRES: mutex_ held. case_holding's reading.
+  Result<std::optional<CaseHolding>> read_holding(const RecordId& case_id);
 
   // Records, with their current values when asked; all of them, one form's, or the one
   // with `only`.
@@ -245,9 +313,13 @@ class SqliteCentralStore final : public CentralStore {
   // REQUIRES: a transaction. Its statement is finished on return, as for has_table.
   Status reseal_legacy_rows();
 
+  friend class ReadScope;
+  friend class Connections;
   // Recursive: the calls in_one_transaction runs take it again on the same thread.
   std::recursive_mutex mutex_;
-  std::unique_ptr<sql::Database> db_;
+  // The thread inside in_one_transaction, if any: its reads go to the writer.
+  std::atomic<std::thread::id> transaction_thread_{};
+  Connections db_;
   crypto::SecretBytes data_key_;
 };
 

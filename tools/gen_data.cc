@@ -1,11 +1,19 @@
-// amana-gen-data: realistic, seeded data for reports, demos and tests, pushed through the
-// real sync path. It creates (or reuses) a server data directory, starts the sync server
-// in this process on a loopback port, enrolls N field devices and, on each, collects
-// outreach identifications (a third of them become cases that go through registration,
-// assessment, plan, referral and follow-up, some to a closure request), PDM surveys and
-// rapid assessments, then syncs every device. The same seed gives the same answers.
+// amana-gen-data: realistic, seeded data for reports, demos, tests and the scale benchmark,
+// pushed through the real sync path. It creates (or reuses) a server data directory,
+// starts the sync server in this process on a loopback port, enrolls N field devices in
+// several teams (an officer each) and, on each, collects outreach identifications (a
+// third of them become cases that go through registration, assessment, plan, referral and
+// follow-up, some to a closure request), PDM surveys and rapid assessments, then syncs
+// every device. The people vary (Arabic and Latin names, sexes, ages, sites, needs,
+// displacement, services) and so do the dates, over the last twelve months. The same seed
+// gives the same answers. The example answers it starts from are compiled in: it runs
+// from any directory. A data directory it created is removed again when it fails.
 //
-//   amana-gen-data --data DIR [--devices 10] [--records 300] [--seed 1]
+//   amana-gen-data --data DIR [--devices 10] [--records 300] [--teams N] [--months 12] [--seed 1]
+//                  [--device-homes DIR]
+// Device stores make one durable commit per record, as in the field: for a large store,
+// --device-homes on a RAM disk (/dev/shm) spares the disk those syncs, while the central
+// store still merges through its real, durable path.
 // The operator passphrase comes from AMANA_SERVER_PASSPHRASE (as for sync-server).
 #include <CLI/CLI.hpp>
 
@@ -17,6 +25,8 @@
 #include <random>
 
 #include "common/case_review.h"
+#include "common/embedded.h"
+#include "common/service_types.h"
 #include "common/files.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
@@ -29,13 +39,26 @@
 #include "sync-server/org_keys.h"
 #include "sync-server/service.h"
 
+namespace amana::forms {
+std::vector<EmbeddedFile> builtin_example_files();  // generated from forms/examples/*.answers.json
+}
+
 namespace {
 
 using namespace amana;
 namespace fs = std::filesystem;
 
+// The data directory this run created: removed on failure, so that no half-made server
+// directory is left behind (a second run would take it for a server).
+fs::path created_dir;
+
 [[noreturn]] void fail(const Status& status) {
   std::cerr << "error: " << status.message() << "\n";
+  if (!created_dir.empty()) {
+    std::error_code ignored;
+    fs::remove_all(created_dir, ignored);
+    std::cerr << "removed " << created_dir.string() << ", which this run had created\n";
+  }
   std::exit(1);
 }
 template <class T>
@@ -55,30 +78,54 @@ class Generator {
   template <class T, std::size_t N>
   const T& one_of(const T (&items)[N]) { return items[static_cast<std::size_t>(pick(0, N - 1))]; }
 
-  std::string date_this_month() {
-    const std::string today = local_date(system_wall_clock()());
-    const int day = std::atoi(today.substr(8, 2).c_str());
+  // A day in the last `months` months, as days before today: the day a record's story
+  // happens. One month is this calendar month so far (a report of this month holds all).
+  void set_months(int months) { months_ = months; }
+  int days_back() {
+    if (months_ > 1) return pick(0, months_ * 365 / 12 - 1);
+    const std::string today = date_days_ago(0);
+    return pick(0, std::atoi(today.substr(8, 2).c_str()) - 1);
+  }
+  static std::string date_days_ago(int days) {
+    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    const std::chrono::year_month_day day{today - std::chrono::days{days}};
     char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%s-%02d", today.substr(0, 7).c_str(), pick(1, std::max(1, day)));
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                  static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
     return buffer;
   }
 
-  forms::Answers identification() {
-    static const char* kFirst[] = {"أميرة", "فاطمة", "حواء", "زينب", "مريم", "Amina", "Khadija", "Salma", "آدم", "يوسف",
-                                   "Ibrahim", "Musa", "عائشة", "Halima", "Nour"};
-    static const char* kLast[] = {"حسن", "عبد الله", "Ahmed", "Osman", "إسحاق", "Yousif", "Adam", "محمد", "Bakhit"};
+  // The person an identification found, carried into their case's registration.
+  struct Person {
+    std::string name, sex, site;
+    int age = 0;
+  };
+
+  forms::Answers identification(int days, Person& person) {
+    static const char* kFemale[] = {"أميرة", "فاطمة", "حواء", "زينب", "مريم", "Amina", "Khadija", "Salma", "عائشة",
+                                    "Halima", "Nour", "Amira", "Fatima", "Hawa", "مكة", "Asha", "رحمة", "Sara"};
+    static const char* kMale[] = {"آدم", "يوسف", "Ibrahim", "Musa", "Ishag", "Ishaq", "عبدالله", "Abdallah", "محمد",
+                                  "Mohamed", "Yahya", "عثمان", "Osman", "Hamid", "إسماعيل", "Adam"};
+    static const char* kLast[] = {"حسن", "عبد الله", "Ahmed", "Osman", "إسحاق", "Yousif", "Adam", "محمد", "Bakhit",
+                                  "Abakar", "هارون", "Haroun", "Omer", "Abdelrahman", "بشير", "Ali"};
     static const char* kSites[] = {"Um Dukhun block A", "Um Dukhun block C", "Al-Salam gathering site", "Mukjar town",
-                                   "Bindisi"};
+                                   "Bindisi", "Zalingei Hamidiya camp", "Garsila market", "Deleig", "Nertiti",
+                                   "Azum riverbank"};
     static const char* kSources[] = {"outreach_volunteer", "cbpn", "self_referral", "internal_referral"};
     static const char* kNeeds[] = {"CR", "SC", "WR", "ER", "SP", "DS", "SM", "PG", "FU", "TR", "SV", "LP"};
     forms::Answers a;
-    a["identification_date"] = date_this_month();
-    a["site"] = one_of(kSites);
+    person.sex = pick(0, 2) ? "female" : "male";
+    person.name = std::string(person.sex == "female" ? one_of(kFemale) : one_of(kMale)) + " " + one_of(kLast) + " " +
+                  one_of(kLast);
+    person.age = pick(0, 9) < 3 ? pick(1, 17) : pick(18, 80);
+    person.site = one_of(kSites);
+    a["identification_date"] = date_days_ago(days);
+    a["site"] = person.site;
     a["identified_by"] = one_of(kSources);
     a["consent_recorded"] = "yes";
-    a["full_name"] = std::string(one_of(kFirst)) + " " + one_of(kLast) + " " + one_of(kLast);
-    a["sex"] = pick(0, 2) ? "female" : "male";
-    a["age"] = std::to_string(pick(0, 9) < 3 ? pick(1, 17) : pick(18, 80));
+    a["full_name"] = person.name;
+    a["sex"] = person.sex;
+    a["age"] = std::to_string(person.age);
     a["displacement_status"] = std::to_string(pick(1, 4));
     a["household_size"] = std::to_string(pick(1, 12));
     std::string needs;
@@ -90,12 +137,12 @@ class Generator {
     return validated("outreach-identification", a);
   }
 
-  forms::Answers pdm() {
+  forms::Answers pdm(int days) {
     forms::Answers a;
     a["consent"] = "yes";
     a["site"] = "Distribution point " + std::to_string(pick(1, 6));
     a["assistance_type"] = std::to_string(pick(1, 3));
-    a["received_date"] = date_this_month();
+    a["received_date"] = date_days_ago(days);
     a["on_time"] = pick(0, 3) ? "yes" : "no";
     a["sufficient"] = pick(0, 2) ? "yes" : "no";
     a["use"] = std::to_string(pick(1, 6));
@@ -106,10 +153,10 @@ class Generator {
     return validated("pdm-survey", a);
   }
 
-  forms::Answers assessment() {
+  forms::Answers assessment(int days) {
     static const char* kLocations[] = {"Um Dukhun", "Mukjar", "Bindisi", "Zalingei"};
     forms::Answers a;
-    a["assessment_date"] = date_this_month();
+    a["assessment_date"] = date_days_ago(days);
     a["location"] = one_of(kLocations);
     a["informant_type"] = std::to_string(pick(1, 7));
     a["population_groups"] = "1 4";
@@ -121,23 +168,71 @@ class Generator {
     return validated("rapid-protection-assessment", a);
   }
 
-  // Raw answers for a case step, from its example with a few things varied.
-  forms::Answers step(const std::string& form_id) {
+  // Raw answers for a case step of `person`, from its example with what varies varied,
+  // dated `days` ago (its latest "today" date lands there; the others keep their order).
+  forms::Answers step(const std::string& form_id, const Person& person, int days,
+                      const std::vector<std::string>& services) {
+    static const char* kDisplacement[] = {"idp", "refugee", "returnee", "host", "asylum_seeker", "idp", "idp"};
+    static const char* kCaregivers[] = {"فاطمة آدم", "Hawa Ishag", "Mariam Osman", "آمنة محمد", "Yahya Bakhit"};
+    static const char* kOutcomes[] = {
+        "Attended the appointment; reports feeling safer at home.", "Not reached: the family had moved to another block.",
+        "Service received; needs a second session next month.", "Provider had no capacity; referred again elsewhere.",
+        "تلقت الخدمة وتشعر بأمان أكبر", "Children enrolled at school; the threats have stopped."};
+    static const char* kReasons[] = {"goals_met", "goals_met", "client_request", "relocated"};
     const forms::FormDefinition& form = *must(pack_.find(form_id));
     auto raw = must(forms::parse_answers_json(form, must(read_example(form_id))));
+    if (form_id == "case-registration") {
+      raw["full_name"] = person.name;
+      raw["sex"] = person.sex;
+      raw["age"] = std::to_string(person.age);
+      // Where the person lives, more precisely than the site (sensitive: never exported).
+      raw["location"] = person.site + ", shelter " + std::to_string(pick(1, 400));
+      raw["displacement_status"] = one_of(kDisplacement);
+      raw["phone"] = "+249 9" + std::to_string(pick(10, 99)) + " " + std::to_string(pick(100, 999)) + " " +
+                     std::to_string(pick(100, 999));
+      raw.erase("date_of_birth");
+      if (person.age < 18) {
+        raw["caregiver_name"] = one_of(kCaregivers);
+      } else {
+        raw.erase("caregiver_name");
+        raw.erase("caregiver_consent");
+      }
+    }
     if (form_id == "case-assessment") raw["risk_level"] = std::to_string(pick(1, 4));
-    move_dates_to_today(form, raw);
+    if (form_id == "referral") {
+      raw["service_type"] = services[static_cast<std::size_t>(pick(0, static_cast<int>(services.size()) - 1))];
+      raw["provider_id"] = provider_for(raw["service_type"]);
+      raw["urgency"] = std::to_string(pick(1, 3));
+    }
+    if (form_id == "follow-up") {
+      if (pick(0, 4) != 0) {
+        raw["outcome"] = one_of(kOutcomes);
+        raw["risk_level_now"] = std::to_string(pick(1, 4));
+      } else {  // not reached: how often it was tried instead
+        raw["client_reached"] = "false";
+        raw.erase("outcome");
+        raw.erase("risk_level_now");
+        raw["attempts"] = std::to_string(pick(1, 4));
+      }
+    }
+    if (form_id == "case-closure") raw["reason"] = one_of(kReasons);
+    move_dates(form, raw, date_days_ago(days));
     return raw;
+  }
+
+  // One provider per offered service type, so that every referral finds one.
+  static std::string provider_for(const std::string& service) {
+    std::string id = "gen-" + service;
+    std::replace(id.begin(), id.end(), '_', '-');
+    return id;
   }
 
  private:
   static Result<std::string> read_example(const std::string& form_id);
 
-  // The examples are dated the day they were written; a step generated today must fall in
-  // this month's report. Every date moves by the same number of days, so that the latest
-  // "today" date lands on today and the order between dates (due after done) holds.
-  static void move_dates_to_today(const forms::FormDefinition& form, forms::Answers& raw) {
-    const std::string today = local_date(system_wall_clock()());
+  // Every date moves by the same number of days, so that the latest "today" date lands on
+  // `target` and the order between dates (due after done) holds.
+  static void move_dates(const forms::FormDefinition& form, forms::Answers& raw, const std::string& target) {
     std::string latest;
     for (const forms::Field& field : form.fields) {
       if (field.type == forms::FieldType::date && field.default_value == "today" && raw.contains(field.name)) {
@@ -145,7 +240,7 @@ class Generator {
       }
     }
     if (latest.empty()) return;
-    const std::chrono::days shift{cases::days_between(latest, today)};
+    const std::chrono::days shift{cases::days_between(latest, target)};
     for (const forms::Field& field : form.fields) {
       if (field.type != forms::FieldType::date || !raw.contains(field.name)) continue;
       int y = 0;
@@ -168,12 +263,19 @@ class Generator {
 
   const forms::FormPack& pack_;
   std::mt19937 random_;
+  int months_ = 12;
 };
 
-std::string examples_dir = "forms/examples";
+std::string examples_dir;  // empty: the built-in examples
 
 Result<std::string> Generator::read_example(const std::string& form_id) {
-  return read_file_bounded(fs::path(examples_dir) / (form_id + ".answers.json"), 1 << 20);
+  if (!examples_dir.empty()) return read_file_bounded(fs::path(examples_dir) / (form_id + ".answers.json"), 1 << 20);
+  static const std::vector<EmbeddedFile> examples = forms::builtin_example_files();
+  const std::string name = form_id + ".answers.json";
+  for (const EmbeddedFile& file : examples) {
+    if (file.name == name) return std::string(file.contents);
+  }
+  return not_found("no example answers for form " + form_id + " are built in");
 }
 
 }  // namespace
@@ -183,28 +285,46 @@ int main(int argc, char** argv) {
   std::string data;
   int devices = 10;
   int records = 300;
+  int teams = 0;
+  int months = 12;
   unsigned seed = 1;
   app.add_option("--data", data, "Server data directory (created if missing)")->required();
   app.add_option("--devices", devices, "Field devices")->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_option("--records", records, "Identifications per device")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--teams", teams, "Teams, an officer each (default: one per 10 devices)")->check(CLI::Range(1, 1000));
+  app.add_option("--months", months, "Months the dates spread over (1: this month so far)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36));
+  std::string device_homes;
   app.add_option("--seed", seed, "Random seed")->capture_default_str();
-  app.add_option("--examples", examples_dir, "Directory of example answers")->capture_default_str();
+  app.add_option("--device-homes", device_homes, "Where the generated device stores go (default: DATA/generated-devices)");
+  app.add_option("--examples", examples_dir, "Directory of example answers (default: the built-in ones)");
   CLI11_PARSE(app, argc, argv);
+  if (teams == 0) teams = std::max(1, devices / 10);
 
   const auto passphrase = must(read_passphrase(kServerPassphraseVariable));
-  if (!fs::exists(fs::path(data) / "central.db")) must(server::init_server(data, passphrase.as_string()));
+  if (!fs::exists(fs::path(data) / "central.db")) {
+    if (!fs::exists(data)) created_dir = data;
+    must(server::init_server(data, passphrase.as_string()));
+  }
   auto store = must(server::open_server_store(data));
   auto keys = must(server::unlock_org_keys(*store, passphrase.as_string()));
-  for (const char* provider : {"legal-aid-um-dukhun"}) {
-    if (!must(store->provider(provider))) {
-      must(store->add_provider({provider, "Legal aid", {"legal"}, "Um Dukhun", "", "", "", true, 1}));
+  std::vector<std::string> services;
+  for (const services::ServiceType& type : services::all()) {
+    if (type.retired || type.code == "other") continue;  // "other" needs words of its own
+    services.emplace_back(type.code);
+    const std::string id = Generator::provider_for(services.back());
+    if (!must(store->provider(id))) {
+      must(store->add_provider({id, std::string(type.en) + " (generated)", {services.back()}, "Um Dukhun", "", "", "",
+                                true, 1}));
     }
   }
   auto add_user = [&](const server::User& user) {
     const Status added = store->add_user(user);
     if (!added.ok() && added.code() != ErrorCode::already_exists) fail(added);
   };
-  add_user({"gen-officer", server::Role::officer, "generated"});
+  auto team_of = [&](int device) { return "generated-" + std::to_string(device % teams + 1); };
+  for (int t = 0; t < teams; ++t) add_user({"gen-officer-" + std::to_string(t + 1), server::Role::officer, team_of(t)});
   auto metrics = std::make_shared<server::Metrics>();
   server::SyncService service(*store, keys, metrics);
   server::HttpOptions options;
@@ -216,11 +336,12 @@ int main(int argc, char** argv) {
 
   auto pack = must(forms::FormPack::builtin());
   Generator generate(pack, seed);
-  const fs::path homes = fs::path(data) / "generated-devices";
+  generate.set_months(months);
+  const fs::path homes = device_homes.empty() ? fs::path(data) / "generated-devices" : fs::path(device_homes);
   long identifications = 0, cases = 0, surveys = 0;
   for (int d = 0; d < devices; ++d) {
     const std::string user = "gen-assistant-" + std::to_string(d + 1);
-    add_user({user, server::Role::assistant, "generated"});
+    add_user({user, server::Role::assistant, team_of(d)});
     field::StoreOptions store_options;
     store_options.kdf = {1, 8192};  // generated devices only: unlocking is not what they are for
     const fs::path home = homes / user;
@@ -231,33 +352,45 @@ int main(int argc, char** argv) {
     must(field::sync_device(device, {}).status());  // the provider directory
     field::CaseBook book(device, pack, {forms::Language::en, local_date(system_wall_clock()())});
     for (int i = 0; i < records; ++i) {
-      const RecordId id = must(device.add_record(*must(pack.find("outreach-identification")), generate.identification()));
+      const int days = generate.days_back();
+      Generator::Person person;
+      const RecordId id =
+          must(device.add_record(*must(pack.find("outreach-identification")), generate.identification(days, person)));
       ++identifications;
       if (i % 3 == 0) {
+        // People who look alike are meant to be found as duplicates: they are generated.
         const RecordId kase = must(book.open({id, {}, true}));
         ++cases;
         using cases::CaseEvent;
-        must(book.record_step(kase, CaseEvent::reg, generate.step("case-registration")).status());
+        // Each step a few days after the one before, never past today.
+        int day = days;
+        auto next = [&](const char* form) {
+          day = std::max(0, day - generate.pick(0, 6));
+          return generate.step(form, person, day, services);
+        };
+        must(book.record_step(kase, CaseEvent::reg, next("case-registration")).status());
         if (generate.pick(0, 4) == 0) continue;
-        must(book.record_step(kase, CaseEvent::assess, generate.step("case-assessment")).status());
-        must(book.record_step(kase, CaseEvent::plan, generate.step("case-plan")).status());
-        must(book.record_step(kase, CaseEvent::refer, generate.step("referral")).status());
-        must(book.record_step(kase, CaseEvent::follow_up, generate.step("follow-up")).status());
+        must(book.record_step(kase, CaseEvent::assess, next("case-assessment")).status());
+        must(book.record_step(kase, CaseEvent::plan, next("case-plan")).status());
+        must(book.record_step(kase, CaseEvent::refer, next("referral")).status());
+        must(book.record_step(kase, CaseEvent::follow_up, next("follow-up")).status());
         if (generate.pick(0, 3) == 0) {
-          must(book.record_step(kase, CaseEvent::request_closure, generate.step("case-closure")).status());
+          must(book.record_step(kase, CaseEvent::request_closure, next("case-closure")).status());
         }
       }
       if (i % 4 == 0) {
-        must(device.add_record(*must(pack.find("pdm-survey")), generate.pdm()).status());
+        must(device.add_record(*must(pack.find("pdm-survey")), generate.pdm(days)).status());
         ++surveys;
       }
-      if (i % 10 == 0) must(device.add_record(*must(pack.find("rapid-protection-assessment")), generate.assessment()).status());
+      if (i % 10 == 0) {
+        must(device.add_record(*must(pack.find("rapid-protection-assessment")), generate.assessment(days)).status());
+      }
     }
     must(field::sync_device(device, {}).status());
     std::cout << "device " << d + 1 << "/" << devices << " synced" << std::endl;
   }
   http->stop();
   std::cout << "Generated " << identifications << " identifications, " << cases << " cases and " << surveys
-            << " PDM surveys on " << devices << " devices, merged into " << data << "\n";
+            << " PDM surveys on " << devices << " devices in " << teams << " teams, merged into " << data << "\n";
   return 0;
 }

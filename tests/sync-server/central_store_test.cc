@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "common/sqlite.h"
 #include "sync-server/admin.h"
@@ -117,6 +119,59 @@ TEST_CASE("central store: values moved to another row, or stamps edited, no long
   CHECK(tampered("UPDATE writes SET stamps = replace(stamps, '\"comments\"', '\"commentz\"') "
                  "WHERE stamps LIKE '%comments%'") == ErrorCode::corrupt);
   CHECK(tampered("SELECT 1") == ErrorCode::ok);
+}
+
+
+TEST_CASE("central store: a store from before migration 11 knows who holds its cases once opened") {
+  testing::TempDir dir;
+  std::filesystem::copy_file(kFixture / "central.db", dir.path() / "central.db");
+  auto store = open_server_store(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE(unlock_org_keys(**store, "operator passphrase").ok());
+  const auto kase = RecordId::parse("01a3185c-5000-7002-848b-e1b2c2a0d104");
+  REQUIRE(kase.ok());
+  // Assigned to hawa by the office: hers, no longer its author's.
+  CHECK((*store)->cases_held_by({"hawa"}).value() == std::vector<RecordId>{*kase});
+  CHECK((*store)->cases_held_by({"amina"})->empty());
+  // Its creator's device is believed to hold it.
+  auto record = (*store)->record(*kase);
+  REQUIRE(record.ok());
+  CHECK((*store)->device_cases(record->device).value() == std::vector<RecordId>{*kase});
+  // The holder is kept as a keyed tag: no user name in clear in the table.
+  CHECK(testing::query_int(dir.path() / "central.db", "SELECT count(*) FROM case_scope WHERE length(holder_tag) = 16") ==
+        1);
+  CHECK(testing::query_int(dir.path() / "central.db", "SELECT count(*) FROM case_scope WHERE holder_tag = 'hawa' OR "
+                                                      "instr(holder_tag, 'hawa') > 0") == 0);
+}
+
+TEST_CASE("central store: reads do not wait for a transaction open on another thread, nor see its writes") {
+  testing::TempDir dir;
+  REQUIRE(init_server(dir.path(), "operator passphrase", testing::kCheapKdf).ok());
+  auto store = open_server_store(dir.path());
+  REQUIRE(store.ok());
+  REQUIRE(unlock_org_keys(**store, "operator passphrase").ok());
+  REQUIRE((*store)->add_user({"amina", Role::assistant, "um-dukhun"}).ok());
+  std::promise<void> inside, release;
+  std::thread writer([&] {
+    const Status done = (*store)->in_one_transaction([&]() -> Status {
+      AMANA_RETURN_IF_ERROR((*store)->add_user({"omar", Role::officer, "um-dukhun"}));
+      inside.set_value();
+      release.get_future().wait();  // held open until the reads below are done
+      return Status();
+    });
+    CHECK(done.ok());
+  });
+  inside.get_future().wait();
+  // The writer holds its transaction (and the writer connection's lock) open meanwhile:
+  // were these reads serialised behind it, the test would never get past them.
+  auto users = (*store)->users();
+  REQUIRE(users.ok());
+  CHECK(users->size() == 1);
+  CHECK((*store)->counts()->users == 1);
+  CHECK((*store)->cases_held_by({"amina"})->empty());
+  release.set_value();
+  writer.join();
+  CHECK((*store)->users()->size() == 2);
 }
 
 }  // namespace amana::server

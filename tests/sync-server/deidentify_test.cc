@@ -41,7 +41,7 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
   TempDir dir;
   const std::string data = (dir.path() / "server").string();
   const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "2", "--records", "30", "--seed",
-                                      "11", "--examples", kExamples},
+                                      "11"},
                                      kPassphrases);
   REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
   auto pack = forms::FormPack::builtin();

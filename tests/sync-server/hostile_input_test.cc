@@ -188,7 +188,7 @@ TEST_CASE("hostile: counts past the service limits are refused before anything m
   for (std::size_t i = 0; i <= limits.max_held_cases; ++i) pull.add_held_cases(std::string(16, 'c'));
   response = org.call("POST", "/v1/pull", device.seal(org, envelope::Purpose::pull_request, pull.SerializeAsString()));
   CHECK(response.status == 400);
-  CHECK(response.body == "pull names more than 10000 held cases\n");
+  CHECK(response.body == "pull names more than 200000 held cases\n");
   still_serves(org, device);
 }
 

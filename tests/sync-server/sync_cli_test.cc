@@ -538,7 +538,7 @@ TEST_CASE("generated data: the report's figures match independent SQL counts, an
   TempDir dir;
   const std::string data = (dir.path() / "server").string();
   const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "3", "--records", "40", "--seed",
-                                      "7", "--examples", kExamples},
+                                      "7", "--months", "1"},
                                      kPassphrases);
   REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
   auto server = [&](std::vector<std::string> args) {

@@ -201,7 +201,7 @@ TEST_CASE("write authority: a push's operations see the ones admitted before the
   CHECK(server.metrics->value("amana_operations_refused_total", "rule=\"office_owned_field\"") == 1);
   CHECK(server.metrics->value("amana_operations_merged_total") == 3);
   // Nothing refused is in the change log another device pulls.
-  auto changes = server.store->case_changes({kase, refused_case}, {kase, refused_case}, 0, kOrgWriter);
+  auto changes = server.store->case_page({}, {kase, refused_case}, 0, kOrgWriter, 1 << 20);
   REQUIRE(changes.ok());
   CHECK(changes->operations.size() == 3);
 
