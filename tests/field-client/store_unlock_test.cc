@@ -213,10 +213,11 @@ TEST_CASE("upgrade: a version 7 store opens, keeps its records and becomes authe
   {
     auto db = sql::Database::open(copy / "store.db", sql::OpenMode::existing);
     REQUIRE(db.ok());
-    REQUIRE((*db)->exec("UPDATE meta SET value = CAST('0' AS BLOB) WHERE key = 'pull_cursor'").ok());
+    REQUIRE((*db)->exec("UPDATE meta SET value = CAST('5' AS BLOB) WHERE key = 'pull_cursor'").ok());
   }
   const auto edited = Store::open(copy, kV7Passphrase, cheap_store_options());
-  CHECK(contains(edited.status().message(), "this store was changed outside Amana: its settings"));
+  CHECK_MESSAGE(contains(edited.status().message(), "this store was changed outside Amana: its settings"),
+                edited.status().message());
   // And its old duress passphrase still works as one.
   auto duress = Store::open(home, kV7Duress, cheap_store_options());
   REQUIRE_MESSAGE(duress.ok(), duress.status().message());
