@@ -212,6 +212,11 @@ class Store {
   // The server has durably merged every changeset up to `high_water`: they and their
   // operations leave the outbox.
   Status acknowledge_changesets(std::uint64_t high_water);
+  // The device's owner, who holds the passphrase, sent changesets of this device's chain
+  // with a tool of their own (tests/sync-server/forge.h plays that owner) and the server
+  // acknowledged them: the next changeset follows `number` and `hash`. invalid_argument
+  // while anything packed here is unacknowledged, or for a number behind the chain.
+  Status follow_changeset_chain(std::uint64_t number, crypto::ByteView hash);
 
   // --- cases pulled from the server ---
   // The cases this device holds (records of the internal "case" form).

@@ -173,6 +173,22 @@ Status Store::acknowledge_changesets(std::uint64_t high_water) {
   return txn.commit();
 }
 
+Status Store::follow_changeset_chain(std::uint64_t number, crypto::ByteView hash) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t current, require_meta_number(db, "changeset_number"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("SELECT count(*) FROM changesets"));
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row || q.column_int64(0) != 0 || number < current) {
+    return invalid_argument("the changeset chain can only move on when nothing packed waits to be acknowledged");
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn,
+                                           {{"changeset_number", number_text(number)},
+                                            {"acknowledged_changeset", number_text(number)},
+                                            {"changeset_hash", Bytes(hash.begin(), hash.end())}}));
+  return txn.commit();
+}
+
 // ---- service provider directory ----
 
 Result<std::int64_t> Store::providers_version() {
