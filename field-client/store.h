@@ -3,24 +3,41 @@
 //
 // Layout of a home directory:
 //   store.db (+ -wal, -shm)  SQLite, WAL mode, numbered migrations (store_schema.cc)
-//   unlock-failures          count of failed unlocks in a row (kept outside store.db so a
-//                            wrong passphrase leaves the store file untouched)
+//   .discarded               for a moment after a duress unlock: the real store, its data
+//                            key already destroyed, being overwritten
 //
 // What is in clear and why: record ids, form ids and versions, creation times and HLC
 // stamps, operation sequence numbers, the KDF salt and parameters, the device id and
-// public keys: what listing and sync must read without the passphrase. Everything else
-// (every answer, the author, each operation's contents, the device's secret keys) is
-// sealed with XChaCha20-Poly1305 under a random data key. The data key is stored wrapped
-// by Argon2id(passphrase, salt); each sealed value is bound to its row by associated data.
+// public keys, the count of failed unlocks: what listing, sync and unlocking must read
+// without the passphrase. Everything else (every answer, the author, each operation's
+// contents, the device's secret keys) is sealed with XChaCha20-Poly1305 under a random
+// data key. The data key is stored wrapped by Argon2id(passphrase, salt).
+//
+// What is authenticated (store_integrity.cc), so that a change made without the passphrase
+// (with SQLite's own tools, on a powered-off device) is refused at unlock with a keyed
+// "this store was changed outside Amana" error (code corrupt) and the store neither opens
+// nor syncs: every meta value but the failure count (the server's address, the org's keys,
+// the TLS pin, the lease and last sync, every counter and cursor, the unlock limit, the
+// duress setting), under one MAC bound to the device id; each record's sealed values,
+// bound to its clear columns and to the write that sealed them, with a digest of all rows
+// in that meta; the unacknowledged outbox, as a chain of links from the acknowledged point
+// to a head kept in meta; the provider directory. What is not: a copy of the whole store
+// put back (docs/security.md says what follows from that).
 //
 // Invariants:
 //  1. Every change to a record appends exactly one operation to the outbox, with the next
 //     per-device sequence number and a fresh HLC stamp, in the same transaction.
 //  2. A record's current values are the fold of its operations; operations are never
 //     rewritten, so history is complete.
-//  3. A failed unlock never writes to store.db. After `max_failed_unlocks` failures in a
-//     row the data key is destroyed (overwritten, secure_delete, WAL truncated). The
-//     duress passphrase is not a failure: it wipes the store and opens an empty one.
+//  3. An unlock attempt is counted in store.db, committed, before any key is derived; a
+//     correct passphrase sets the count back to 0. The attempt that reaches
+//     `max_failed_unlocks` failures in a row, and any attempt beyond it, destroys the data
+//     key (overwritten, secure_delete, WAL truncated). So no more than the limit of
+//     guesses, even made in parallel, are ever checked.
+//  4. The real, the duress and a wrong passphrase cost the same key derivations (one, or
+//     two for a duress passphrase set before version 8). The duress passphrase is not a
+//     failure: it wipes the store and opens an empty one; the overwrite of the old file
+//     runs after open() has answered, while the Store lives.
 //
 // Thread safety: a Store belongs to one thread; two processes may open the same home
 // (SQLite serialises their writes).
@@ -28,6 +45,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +74,8 @@ struct StoreOptions {
   // Failed unlocks in a row before the data key is destroyed (the design's default: 10).
   int max_failed_unlocks = 10;
   WallClock clock = system_wall_clock();
+  // Called before every passphrase key derivation (Argon2id): lets a test count them.
+  std::function<void()> on_key_derivation;
 };
 
 struct RecordSummary {
@@ -149,8 +169,10 @@ class Store {
   // when `home` holds a store; invalid_argument for an empty passphrase.
   static Result<Store> create(const std::filesystem::path& home, std::string_view passphrase,
                               std::string_view user, StoreOptions options = {});
-  // Unlocks an existing store. not_found when there is none; wrong_passphrase (store.db
-  // unchanged) or locked_out (data key destroyed, or destroyed by this very failure).
+  // Unlocks an existing store. not_found when there is none; wrong_passphrase (only the
+  // failure count changed) or locked_out (data key destroyed, or destroyed by this very
+  // attempt); corrupt with a "changed outside Amana" message when anything authenticated
+  // does not match (nothing is then usable: the office should revoke the device).
   static Result<Store> open(const std::filesystem::path& home, std::string_view passphrase,
                             StoreOptions options = {});
   // Panic wipe, no passphrase needed: every store file is overwritten and removed.
@@ -198,6 +220,11 @@ class Store {
   // The server has durably merged every changeset up to `high_water`: they and their
   // operations leave the outbox.
   Status acknowledge_changesets(std::uint64_t high_water);
+  // The device's owner, who holds the passphrase, sent changesets of this device's chain
+  // with a tool of their own (tests/sync-server/forge.h plays that owner) and the server
+  // acknowledged them: the next changeset follows `number` and `hash`. invalid_argument
+  // while anything packed here is unacknowledged, or for a number behind the chain.
+  Status follow_changeset_chain(std::uint64_t number, crypto::ByteView hash);
 
   // --- cases pulled from the server ---
   // The cases this device holds (records of the internal "case" form).
@@ -259,9 +286,15 @@ class Store {
   // The device's local date, YYYY-MM-DD, for today() in forms.
   std::string today() const;
 
- private:
+  // The store's internals (store_internal.h), named here for its own source files.
   struct State;
+
+ private:
   explicit Store(std::unique_ptr<State> state);
+  // create() once the wrapping key is derived (the duress unlock reuses its derivation).
+  static Result<Store> create_new(const std::filesystem::path& home, const crypto::Bytes& salt,
+                                  const crypto::SecretBytes& wrapping_key, std::string_view user,
+                                  const StoreOptions& options);
   Result<std::int64_t> append_operation(sql::Transaction& txn, pb::Operation& operation);
   Result<RecordId> add_record_in(sql::Transaction& txn, const forms::FormDefinition& form,
                                  const forms::Answers& answers, std::optional<RecordId> case_id);

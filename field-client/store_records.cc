@@ -23,24 +23,16 @@ Result<pb::RecordValues> parse_record_values(const SecretBytes& plain) {
 }  // namespace
 
 Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operation& operation) {
-  sql::Database& db = *state_->db;
   const std::string plain = operation.SerializeAsString();
   const Bytes sealed =
       crypto::seal(state_->data_key, crypto::as_bytes(plain),
                    associated_data(kOperationLabel, crypto::as_bytes(operation.record_id())));
-  {
-    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
-        "INSERT INTO operations (record_id, hlc, sealed_operation) VALUES (?, ?, ?)"));
-    AMANA_RETURN_IF_ERROR(q.bind(1, crypto::as_bytes(operation.record_id()))
-                              .bind(2, static_cast<std::int64_t>(operation.hlc()))
-                              .bind(3, sealed)
-                              .run());
-  }
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
-  return db.last_insert_rowid();
+  return append_outbox_row(*state_, txn, crypto::as_bytes(operation.record_id()),
+                           static_cast<std::int64_t>(operation.hlc()), sealed,
+                           {{"hlc_last", number_text(static_cast<std::uint64_t>(state_->clock.last()))}});
 }
 
-Status Store::write_record(sql::Transaction&, const Record& record, bool insert) {
+Status Store::write_record(sql::Transaction& txn, const Record& record, bool insert) {
   pb::RecordValues values;
   values.set_author(record.author);
   for (const auto& [field, stamp] : record.stamps) {
@@ -57,27 +49,7 @@ Status Store::write_record(sql::Transaction&, const Record& record, bool insert)
     if (!record.stamps.contains(field)) throw std::logic_error("write_record: answer '" + field + "' has no stamp");
   }
   const std::string plain = values.SerializeAsString();
-  const RecordSummary& s = record.summary;
-  const Bytes sealed =
-      crypto::seal(state_->data_key, crypto::as_bytes(plain), associated_data(kRecordLabel, s.id.view()));
-  sql::Database& db = *state_->db;
-  if (insert) {
-    AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
-        "INSERT INTO records (id, form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    if (s.case_id) q.bind(7, s.case_id->view());
-    else q.bind_null(7);
-    return q.bind(1, s.id.view())
-        .bind(2, s.form_id)
-        .bind(3, static_cast<std::int64_t>(s.form_version))
-        .bind(4, s.created_at_ms)
-        .bind(5, static_cast<std::int64_t>(s.updated))
-        .bind(6, sealed)
-        .run();
-  }
-  AMANA_ASSIGN_OR_RETURN(sql::Query q,
-                         db.query("UPDATE records SET updated_hlc = ?, sealed_values = ? WHERE id = ?"));
-  return q.bind(1, static_cast<std::int64_t>(s.updated)).bind(2, sealed).bind(3, s.id.view()).run();
+  return put_record_row(*state_, txn, record.summary, Bytes(plain.begin(), plain.end()), insert);
 }
 
 Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
@@ -189,7 +161,8 @@ Result<RecordId> Store::add_case_step(const forms::FormDefinition& step_form, co
 
 Result<Record> Store::record(RecordId id) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
-      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id FROM records WHERE id = ?"));
+      "SELECT form_id, form_version, created_at_ms, updated_hlc, sealed_values, case_id, version FROM records "
+      "WHERE id = ?"));
   q.bind(1, id.view());
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return not_found(Message("store.no_record", {{"id", id.to_string()}}));
@@ -199,8 +172,10 @@ Result<Record> Store::record(RecordId id) {
   if (!q.column_is_null(5)) {
     AMANA_ASSIGN_OR_RETURN(record.summary.case_id, RecordId::from_bytes(q.column_blob(5)));
   }
-  AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(4),
-                                                         associated_data(kRecordLabel, id.view())));
+  // Bound to the clear columns and the write number: an older copy put back does not open.
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                         open_record_values(*state_, {record.summary, static_cast<std::uint64_t>(q.column_int64(6))},
+                                            q.column_blob(4)));
   AMANA_ASSIGN_OR_RETURN(pb::RecordValues values, parse_record_values(plain));
   record.author = values.author();
   for (const pb::FieldWrite& value : values.values()) {

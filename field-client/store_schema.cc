@@ -89,6 +89,18 @@ Status create_v7(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// Version 8: the store authenticates what it does not seal (store_integrity.cc). Each
+// record's values are bound to the write number `version` (kept in the records digest);
+// each operation carries `link`, its place in the outbox chain. The values, digests and
+// links themselves are computed at the first unlock, which has the data key
+// (adopt_legacy_store): a migration runs without it.
+Status create_v8(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE operations ADD COLUMN link BLOB;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
@@ -96,6 +108,7 @@ const sql::Migration kMigrations[] = {
     {4, "records name the case they are a step of", create_v4},
     {5, "pull cursor", create_v5},
     {7, "drafts of forms being filled in", create_v7},
+    {8, "authenticated records and outbox chain", create_v8},
 };
 
 }  // namespace

@@ -10,11 +10,6 @@ using namespace store_detail;
 
 namespace {
 
-Bytes number_bytes(std::uint64_t number) {
-  const std::string text = std::to_string(number);
-  return Bytes(text.begin(), text.end());
-}
-
 crypto::PublicKey key_from(const Bytes& bytes) {
   crypto::PublicKey key{};
   if (bytes.size() == key.size()) std::copy(bytes.begin(), bytes.end(), key.begin());
@@ -25,6 +20,8 @@ crypto::PublicKey key_from(const Bytes& bytes) {
 
 Result<std::optional<Enrollment>> Store::enrollment() {
   sql::Database& db = *state_->db;
+  // Every exchange with the server starts here: what it trusts is checked again first.
+  AMANA_RETURN_IF_ERROR(verify_meta(*state_));
   AMANA_ASSIGN_OR_RETURN(std::optional<Bytes> sealed, read_meta(db, "sealed_enrollment"));
   if (!sealed) return std::optional<Enrollment>();
   AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
@@ -54,15 +51,16 @@ Status Store::save_enrollment(const Enrollment& enrollment) {
   identity.set_role(enrollment.role);
   identity.set_team(enrollment.team);
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
-  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_url", crypto::as_bytes(enrollment.server_url)));
-  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_sign_public_key", enrollment.org_sign_public_key));
-  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "org_box_public_key", enrollment.org_box_public_key));
+  std::vector<std::pair<std::string_view, std::optional<Bytes>>> entries{
+      {"server_url", Bytes(enrollment.server_url.begin(), enrollment.server_url.end())},
+      {"org_sign_public_key", Bytes(enrollment.org_sign_public_key.begin(), enrollment.org_sign_public_key.end())},
+      {"org_box_public_key", Bytes(enrollment.org_box_public_key.begin(), enrollment.org_box_public_key.end())},
+      {"sealed_enrollment", crypto::seal(state_->data_key, crypto::as_bytes(identity.SerializeAsString()),
+                                         associated_data("amana/enrollment/v1", device_.view()))}};
   if (enrollment.server_tls_key) {
-    AMANA_RETURN_IF_ERROR(write_meta(db, txn, "server_tls_key_pin", *enrollment.server_tls_key));
+    entries.emplace_back("server_tls_key_pin", Bytes(enrollment.server_tls_key->begin(), enrollment.server_tls_key->end()));
   }
-  AMANA_RETURN_IF_ERROR(write_meta(db, txn, "sealed_enrollment",
-                                   crypto::seal(state_->data_key, crypto::as_bytes(identity.SerializeAsString()),
-                                                associated_data("amana/enrollment/v1", device_.view()))));
+  AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn, entries));
   return txn.commit();
 }
 
@@ -93,6 +91,10 @@ Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_
   sql::Database& db = *state_->db;
   {
     AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+    // Nothing goes to the server from an outbox or a queue of changesets that is not what
+    // this device wrote (an operation removed, reordered, changed; a changeset removed).
+    AMANA_RETURN_IF_ERROR(verify_outbox(*state_).status());
+    AMANA_RETURN_IF_ERROR(verify_changesets(*state_));
     AMANA_ASSIGN_OR_RETURN(std::uint64_t packed, require_meta_number(db, "packed_sequence"));
     AMANA_ASSIGN_OR_RETURN(std::uint64_t number, require_meta_number(db, "changeset_number"));
     AMANA_ASSIGN_OR_RETURN(Bytes previous_hash, require_meta(db, "changeset_hash"));
@@ -115,12 +117,13 @@ Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_
       AMANA_RETURN_IF_ERROR(insert.bind(1, static_cast<std::int64_t>(number))
                                 .bind(2, static_cast<std::int64_t>(packed))
                                 .bind(3, crypto::seal(state_->data_key, crypto::as_bytes(encoded),
-                                                      associated_data(kChangesetLabel, number_bytes(number))))
+                                                      associated_data(kChangesetLabel, number_text(number))))
                                 .run());
     }
-    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "packed_sequence", packed));
-    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "changeset_number", number));
-    AMANA_RETURN_IF_ERROR(write_meta(db, txn, "changeset_hash", previous_hash));
+    AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn,
+                                             {{"packed_sequence", number_text(packed)},
+                                              {"changeset_number", number_text(number)},
+                                              {"changeset_hash", previous_hash}}));
     AMANA_RETURN_IF_ERROR(txn.commit());
   }
   AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
@@ -134,7 +137,7 @@ Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_
     pending.last_sequence = q.column_int64(1);
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
                            crypto::open(state_->data_key, q.column_blob(2),
-                                        associated_data(kChangesetLabel, number_bytes(pending.number))));
+                                        associated_data(kChangesetLabel, number_text(pending.number))));
     pending.encoded = std::string(plain.as_string());
     out.push_back(std::move(pending));
   }
@@ -144,16 +147,45 @@ Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_
 Status Store::acknowledge_changesets(std::uint64_t high_water) {
   sql::Database& db = *state_->db;
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  // The last sequence comes from inside the sealed changeset, not its clear column: moving
+  // the acknowledged point past operations never sent would let them be pruned unsent.
   AMANA_ASSIGN_OR_RETURN(sql::Query last, db.query(
-      "SELECT max(last_sequence) FROM changesets WHERE number <= ?"));
+      "SELECT number, sealed_changeset FROM changesets WHERE number <= ? ORDER BY number DESC LIMIT 1"));
   last.bind(1, static_cast<std::int64_t>(high_water));
   AMANA_ASSIGN_OR_RETURN(bool row, last.step());
-  if (!row || last.column_is_null(0)) return Status();  // nothing new acknowledged
-  const auto sequence = static_cast<std::uint64_t>(last.column_int64(0));
+  if (!row) return Status();  // nothing new acknowledged
+  const auto number = static_cast<std::uint64_t>(last.column_int64(0));
+  AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, last.column_blob(1),
+                                                         associated_data(kChangesetLabel, number_text(number))));
+  pb::Changeset changeset;
+  if (!changeset.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+    return corrupt("a stored changeset does not decode");
+  }
+  const std::uint64_t sequence = changeset.last_sequence();
+  // The chain up to there must hold; its link there becomes the new base.
+  AMANA_ASSIGN_OR_RETURN(Bytes base, verify_outbox(*state_, static_cast<std::int64_t>(sequence)));
   AMANA_ASSIGN_OR_RETURN(sql::Query drop, db.query("DELETE FROM changesets WHERE number <= ?"));
-  AMANA_RETURN_IF_ERROR(drop.bind(1, static_cast<std::int64_t>(high_water)).run());
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_sequence", sequence));
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "acknowledged_changeset", high_water));
+  AMANA_RETURN_IF_ERROR(drop.bind(1, static_cast<std::int64_t>(number)).run());
+  AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn,
+                                           {{"acknowledged_sequence", number_text(sequence)},
+                                            {"acknowledged_changeset", number_text(number)},
+                                            {"outbox_base", base}}));
+  return txn.commit();
+}
+
+Status Store::follow_changeset_chain(std::uint64_t number, crypto::ByteView hash) {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t current, require_meta_number(db, "changeset_number"));
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("SELECT count(*) FROM changesets"));
+  AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row || q.column_int64(0) != 0 || number < current) {
+    return invalid_argument("the changeset chain can only move on when nothing packed waits to be acknowledged");
+  }
+  AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn,
+                                           {{"changeset_number", number_text(number)},
+                                            {"acknowledged_changeset", number_text(number)},
+                                            {"changeset_hash", Bytes(hash.begin(), hash.end())}}));
   return txn.commit();
 }
 
@@ -175,7 +207,10 @@ Status Store::replace_providers(const std::vector<pb::Provider>& list, std::int6
                               .bind(3, crypto::as_bytes(provider.SerializeAsString()))
                               .run());
   }
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "providers_version", static_cast<std::uint64_t>(version)));
+  AMANA_ASSIGN_OR_RETURN(Bytes digest, compute_providers_digest(*state_));
+  AMANA_RETURN_IF_ERROR(write_meta_entries(
+      *state_, txn,
+      {{"providers_version", number_text(static_cast<std::uint64_t>(version))}, {"providers_digest", digest}}));
   return txn.commit();
 }
 
@@ -281,18 +316,18 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
       removable.push_back(q.column_blob(0));
     }
     for (const Bytes& id : removable) {
+      // Only acknowledged operations go: the outbox chain starts after them.
       AMANA_ASSIGN_OR_RETURN(sql::Query drop_operations, db.query("DELETE FROM operations WHERE record_id = ?"));
       AMANA_RETURN_IF_ERROR(drop_operations.bind(1, id).run());
-      AMANA_ASSIGN_OR_RETURN(sql::Query drop_record, db.query("DELETE FROM records WHERE id = ?"));
-      AMANA_RETURN_IF_ERROR(drop_record.bind(1, id).run());
+      AMANA_RETURN_IF_ERROR(delete_record_row(*state_, txn, id));
     }
     ++report.cases_evicted;
   }
   AMANA_ASSIGN_OR_RETURN(std::uint64_t current, pull_cursor());
-  if (cursor > current && report.changes_held_back == 0) {
-    AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "pull_cursor", cursor));
-  }
-  AMANA_RETURN_IF_ERROR(write_meta_number(db, txn, "hlc_last", static_cast<std::uint64_t>(state_->clock.last())));
+  std::vector<std::pair<std::string_view, std::optional<Bytes>>> meta{
+      {"hlc_last", number_text(static_cast<std::uint64_t>(state_->clock.last()))}};
+  if (cursor > current && report.changes_held_back == 0) meta.emplace_back("pull_cursor", number_text(cursor));
+  AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn, meta));
   AMANA_RETURN_IF_ERROR(txn.commit());
   return report;
 }

@@ -77,6 +77,40 @@ inline constexpr CatalogueEntry kDevice[] = {
     {"store.no_record", "no record {id} on this device (see `field-client records`)",
      "لا يوجد السجل {id} على هذا الجهاز (انظر `field-client records`)"},
     {"store.no_store_to_wipe", "no store in {home} to wipe", "لا يوجد مخزن في {home} لإتلافه"},
+    // field-client/store.h: a store changed outside Amana (store_integrity.cc)
+    {"store.tampered_settings",
+     "this store was changed outside Amana: its settings (the server's address and keys, the offline lease, the "
+     "sync counters, the unlock limit) do not match their seal. It will not open or sync: tell your office, which "
+     "can revoke this device and enroll a new one",
+     "تم تغيير هذا المخزن خارج أمانة: إعداداته (عنوان الخادم ومفاتيحه، ومهلة العمل دون اتصال، وعدّادات المزامنة، "
+     "وحد محاولات الفتح) لا تطابق ختمها. لن يُفتح ولن يُزامَن: أبلغ مكتبك، فهو يستطيع إلغاء هذا الجهاز وتسجيل جهاز "
+     "جديد"},
+    {"store.tampered_records",
+     "this store was changed outside Amana: its records are not the ones it last wrote (a record removed, or an "
+     "older copy put back). It will not open or sync: tell your office, which can revoke this device and enroll a "
+     "new one",
+     "تم تغيير هذا المخزن خارج أمانة: سجلاته ليست التي كتبها آخر مرة (حُذف سجل، أو أُعيدت نسخة أقدم). لن يُفتح ولن "
+     "يُزامَن: أبلغ مكتبك، فهو يستطيع إلغاء هذا الجهاز وتسجيل جهاز جديد"},
+    {"store.tampered_record",
+     "this store was changed outside Amana: record {id} does not open as it was last written (an older copy put "
+     "back, or values moved from another record). Tell your office",
+     "تم تغيير هذا المخزن خارج أمانة: السجل {id} لا يُفتح كما كُتب آخر مرة (أُعيدت نسخة أقدم، أو نُقلت إليه قيم "
+     "سجل آخر). أبلغ مكتبك"},
+    {"store.tampered_outbox",
+     "this store was changed outside Amana: the changes waiting to be sent are not the ones it wrote (at operation "
+     "{sequence}: removed, reordered or changed). It will not sync: tell your office",
+     "تم تغيير هذا المخزن خارج أمانة: التغييرات التي تنتظر الإرسال ليست التي كتبها (عند العملية {sequence}: حُذفت "
+     "أو أُعيد ترتيبها أو غُيّرت). لن يُزامَن: أبلغ مكتبك"},
+    {"store.tampered_changesets",
+     "this store was changed outside Amana: changeset {number}, packed and waiting to be sent, is missing. It will "
+     "not sync: tell your office",
+     "تم تغيير هذا المخزن خارج أمانة: مجموعة التغييرات {number}، المجهّزة والمنتظرة للإرسال، مفقودة. لن يُزامَن: "
+     "أبلغ مكتبك"},
+    {"store.tampered_providers",
+     "this store was changed outside Amana: its directory of service providers is not the one last synced. It will "
+     "not open or sync: tell your office",
+     "تم تغيير هذا المخزن خارج أمانة: دليل مقدمي الخدمات فيه ليس الذي زُومن آخر مرة. لن يُفتح ولن يُزامَن: أبلغ "
+     "مكتبك"},
 };
 
 }  // namespace amana::catalogue

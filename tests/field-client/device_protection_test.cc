@@ -45,14 +45,16 @@ TEST_CASE("duress: the duress passphrase opens an empty store for the same user 
     REQUIRE(store.ok());
     CHECK(store->records()->size() == 1);
   }
-  auto opened = Store::open(home, kDuress, cheap_store_options());
-  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
-  CHECK(opened->user() == "amina");
-  CHECK(opened->records()->empty());
-  CHECK(opened->device() != real_device);
-  CHECK_FALSE(opened->enrollment()->has_value());
-  // Nothing of the real store is left (its device id, kept in clear, is in no file), and
-  // its passphrase opens nothing now.
+  {
+    auto opened = Store::open(home, kDuress, cheap_store_options());
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    CHECK(opened->user() == "amina");
+    CHECK(opened->records()->empty());
+    CHECK(opened->device() != real_device);
+    CHECK_FALSE(opened->enrollment()->has_value());
+  }
+  // Once that session ends, nothing of the real store is left (its device id, kept in
+  // clear, is in no file), and its passphrase opens nothing now.
   const std::string real_id(real_device.bytes.begin(), real_device.bytes.end());
   for (const auto& entry : std::filesystem::directory_iterator(home)) {
     CHECK_FALSE(testing::contains(testing::read_file(entry.path()), real_id));

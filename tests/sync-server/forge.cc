@@ -38,7 +38,7 @@ DeviceOwner::DeviceOwner(const std::filesystem::path& home) : home_(home) {
   auto pending = store->pending_changesets(500);
   REQUIRE(pending.ok());
   REQUIRE_MESSAGE(pending->empty(), "sync the device before forging after its last changeset");
-  // The chain is in clear: the number and hash of the device's last changeset.
+  // The chain is readable in clear: the number and hash of the device's last changeset.
   number_ = static_cast<std::uint64_t>(std::stoull(
       query_text(home_ / "store.db", "SELECT CAST(value AS TEXT) FROM meta WHERE key = 'changeset_number'")));
   const std::string hex =
@@ -127,13 +127,12 @@ void DeviceOwner::write_bundle(const std::filesystem::path& file) {
 }
 
 void DeviceOwner::adopt_chain() const {
-  auto db = sql::Database::open(home_ / "store.db", sql::OpenMode::existing);
-  REQUIRE(db.ok());
-  const std::string number = std::to_string(number_);
-  auto q = (*db)->query("INSERT OR REPLACE INTO meta (key, value) VALUES ('changeset_number', ?), "
-                        "('acknowledged_changeset', ?), ('changeset_hash', ?)");
-  REQUIRE(q.ok());
-  REQUIRE(q->bind(1, crypto::as_bytes(number)).bind(2, crypto::as_bytes(number)).bind(3, crypto::as_bytes(previous_hash_)).run().ok());
+  // Through the library, with the passphrase the owner holds: the store authenticates its
+  // meta, so an edit with SQLite's own tools would be refused at the next unlock.
+  auto store = field::Store::open(home_, kPassphrases.at("AMANA_PASSPHRASE"));
+  REQUIRE_MESSAGE(store.ok(), store.status().message());
+  const Status followed = store->follow_changeset_chain(number_, crypto::as_bytes(previous_hash_));
+  REQUIRE_MESSAGE(followed.ok(), followed.message());
 }
 
 std::uint64_t metric(const ServerUnderTest& server, const std::string& name, const std::string& labels) {

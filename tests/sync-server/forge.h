@@ -2,8 +2,9 @@
 // they open their own field-client store (field-client/store.h) and hold its keys; with the
 // project's own library they build any changeset, chain it after their device's last one,
 // sign and seal it (common/envelope.h) and POST it to the server, or carry it as a bundle.
-// Afterwards the device's store is told of the forged changeset (its chain in clear meta),
-// so that the owner's next ordinary `field-client sync` follows it like any other.
+// Afterwards the device's store is told of the forged changeset (Store::follow_changeset_chain,
+// with the passphrase), so that the owner's next ordinary `field-client sync` follows it
+// like any other.
 #pragma once
 
 #include <cstdint>
