@@ -1,5 +1,8 @@
 #include "common/message.h"
 
+#include <algorithm>
+#include <array>
+
 #include "common/message_catalogue.h"
 
 namespace amana {
@@ -7,17 +10,22 @@ namespace {
 
 // A key is found by its name at compile time; two entries with one name would make the
 // second unreachable, so the catalogue is checked here once, when this file is built.
+// Sorted, then neighbours compared: comparing every pair would exceed clang's constexpr
+// step limit at the catalogue's size.
+constexpr std::size_t kKeyCount = [] {
+  std::size_t count = 0;
+  for (const auto& section : catalogue::kSections) count += section.size();
+  return count;
+}();
+
 consteval bool keys_are_unique() {
-  for (std::size_t s = 0; s < std::size(catalogue::kSections); ++s) {
-    for (std::size_t i = 0; i < catalogue::kSections[s].size(); ++i) {
-      for (std::size_t t = s; t < std::size(catalogue::kSections); ++t) {
-        for (std::size_t j = (t == s ? i + 1 : 0); j < catalogue::kSections[t].size(); ++j) {
-          if (catalogue::kSections[s][i].key == catalogue::kSections[t][j].key) return false;
-        }
-      }
-    }
+  std::array<std::string_view, kKeyCount> keys{};
+  std::size_t n = 0;
+  for (const auto& section : catalogue::kSections) {
+    for (const CatalogueEntry& e : section) keys[n++] = e.key;
   }
-  return true;
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
 }
 static_assert(keys_are_unique(), "a message key appears twice in the catalogue");
 
