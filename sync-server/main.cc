@@ -16,8 +16,8 @@
 #include "common/id_parts.h"
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
+#include "sync-server/cli_commands.h"
 #include "sync-server/case_admin.h"
-#include "sync-server/case_file.h"
 #include "sync-server/dataset.h"
 #include "sync-server/forms_cli.h"
 #include "sync-server/output_files.h"
@@ -30,73 +30,10 @@
 #include "sync-server/service.h"
 #include "sync-server/tls_certificate.h"
 
-namespace {
+namespace amana::server::cli {
 
-using namespace amana;
-using namespace amana::server;
 using nlohmann::json;
 
-struct Arguments {
-  std::optional<std::string> data;
-  bool json = false;
-  std::string listen = "127.0.0.1:8443";
-  int threads = 2;
-  std::string tls_cert, tls_key;
-  bool plain_http = false;
-  std::size_t max_connections_per_address = HttpOptions().max_connections_per_address;
-  std::string user;
-  std::string role;
-  std::string team;
-  std::string expires = "24h";
-  std::string device;
-  std::string file;
-  std::string form;
-  bool no_qr = false;
-  // providers
-  std::string provider_id;
-  std::optional<std::string> name, services, location, contact, hours, criteria;
-  bool inactive = false;
-  bool make_active = false;
-  bool all = false;
-  // cases
-  std::string case_ref;
-  std::string officer;
-  int open_days = 90;
-  std::string organisation;
-  std::string record_ref;
-  std::string field;
-  std::string value;
-  // export
-  std::string export_form;
-  bool export_cases = false, export_referrals = false, export_followups = false;
-  std::optional<std::string> from, to;
-  std::string format = "csv";
-  std::string out;
-  bool identified = false;
-  std::string dates = "month";
-  std::string labels;  // empty: codes
-  bool force = false;
-  // identified views: names only when asked for
-  bool names = false;
-  std::string lang = "en";
-  // users set
-  std::optional<std::string> new_role, new_team;
-  // audit, lease
-  std::string lease;
-  // report
-  std::string period;
-  std::string report_location;
-  std::string report_format = "html";
-  std::string narrative;  // a file the officer wrote for the period
-  // refused
-  bool values = false;
-};
-
-// The store with the org keys unlocked (asks for the operator passphrase).
-struct Unlocked {
-  std::unique_ptr<CentralStore> store;
-  OrgKeys keys;
-};
 
 Result<Unlocked> unlock(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
@@ -361,81 +298,6 @@ Status run_providers_import(const Arguments& args) {
 
 // Listings of cases show what the review needs, not who the person is: a short reference,
 // status, risk, assignee and dates. Names only with --names, and that view is audited.
-Status run_cases(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(auto list, list_cases(*server.store));
-  if (args.names) {
-    AMANA_RETURN_IF_ERROR(
-        audit_view(*server.store, {args.officer, "cases", "all", list.size(), true}, system_wall_clock()()));
-  }
-  if (args.json) {
-    json out = json::array();
-    for (const CaseView& c : list) {
-      json entry{{"id", c.id.to_string()}, {"reference", case_reference(c.id)}, {"status", c.status_text},
-                 {"status_known", c.status.has_value()}, {"risk_level", c.risk_level}, {"assigned_to", c.assigned_to},
-                 {"opened_at_ms", c.opened_at_ms}, {"steps", c.steps}};
-      if (args.names) entry["name"] = c.name;
-      out.push_back(std::move(entry));
-    }
-    std::cout << out.dump(2) << "\n";
-    return Status();
-  }
-  if (list.empty()) std::cout << "No cases yet: devices open them and send them with `field-client sync`.\n";
-  std::vector<RecordId> ids;
-  for (const CaseView& c : list) ids.push_back(c.id);
-  // The part of each id that tells it from the others: what an officer types back.
-  const std::vector<std::string> references = distinguishing_parts_of<RecordId>(ids);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const CaseView& c = list[i];
-    std::string status = shown_status(c);
-    status.resize(std::max<std::size_t>(status.size(), 18), ' ');
-    std::string risk = c.risk_level.empty() ? "-" : c.risk_level;
-    risk.resize(std::max<std::size_t>(risk.size(), 9), ' ');
-    std::cout << references[i] << "  " << status << risk << c.assigned_to << "  opened "
-              << local_date(c.opened_at_ms) << "  " << c.steps << " steps" << (args.names ? "  " + c.name : "")
-              << "\n";
-  }
-  return Status();
-}
-
-Status run_cases_review(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(auto facts, review_facts(*server.store));
-  const auto findings = cases::review_cases(facts, {local_date(system_wall_clock()()), args.open_days});
-  if (args.names) {
-    AMANA_RETURN_IF_ERROR(
-        audit_view(*server.store, {args.officer, "review", "all", findings.size(), true}, system_wall_clock()()));
-  }
-  if (findings.empty()) std::cout << "Nothing needs attention in the " << facts.size() << " cases.\n";
-  std::vector<std::string> ids;
-  for (const cases::CaseFacts& c : facts) ids.push_back(c.id);
-  const std::vector<std::string> parts = distinguishing_parts(ids);
-  auto reference = [&](const std::string& id) {
-    const auto at = std::find(ids.begin(), ids.end(), id);
-    return at == ids.end() ? id.substr(28) : parts[static_cast<std::size_t>(at - ids.begin())];
-  };
-  for (const cases::Finding& f : findings) {
-    std::cout << reference(f.case_id) << (args.names ? "  " + f.name : "") << ": " << f.what << "\n";
-  }
-  return Status();
-}
-
-// One case for the officer deciding on it: identified, so audited before it is shown.
-Status run_case_show(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.lang));
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
-  AMANA_ASSIGN_OR_RETURN(CaseFile file, read_case_file(*server.store, case_id, language));
-  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "case", case_id.to_string(), 1 + file.steps.size(), true},
-                                   system_wall_clock()()));
-  if (args.json) {
-    std::cout << case_file_json(file).dump(2) << "\n";
-  } else {
-    std::cout << render_case_file(file, language);
-  }
-  return Status();
-}
-
 Status run_export(const Arguments& args) {
   const int chosen = (!args.export_form.empty()) + args.export_cases + args.export_referrals + args.export_followups;
   if (chosen != 1) return invalid_argument("choose one of --form F, --cases, --referrals, --followups");
@@ -517,77 +379,6 @@ Status run_report(const Arguments& args) {
   AMANA_RETURN_IF_ERROR(write_file_atomically(
       args.out, args.report_format == "md" ? report_markdown(report) : report_html(report), existing_policy(args.force)));
   std::cout << "Wrote the " << args.period << " report to " << args.out << "\n";
-  return Status();
-}
-
-Status run_case_history(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
-  AMANA_ASSIGN_OR_RETURN(auto history, case_history(*server.store, case_id));
-  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "history", case_id.to_string(), history.size(), true},
-                                   system_wall_clock()()));
-  for (const HistoryEntry& entry : history) {
-    std::cout << format_hlc(entry.version.stamp.hlc) << "  "
-              << (entry.version.stamp.device == kOrgWriter ? std::string("office  ")
-                                                            : entry.version.stamp.device.to_string().substr(0, 8))
-              << "  " << entry.field << " = " << (entry.version.cleared ? "(cleared)" : entry.version.value) << "\n";
-  }
-  return Status();
-}
-
-Status run_case_duplicates(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(auto pairs, duplicate_cases(*server.store));
-  AMANA_RETURN_IF_ERROR(
-      audit_view(*server.store, {args.officer, "duplicates", "all", pairs.size(), args.names}, system_wall_clock()()));
-  if (pairs.empty()) std::cout << "No two cases look like the same person.\n";
-  auto who = [&](const CaseView& c) {
-    return case_reference(c.id) + " (" + (args.names ? c.name + ", " : "") + c.assigned_to + ")";
-  };
-  for (const auto& [a, b] : pairs) std::cout << who(a) << "  and  " << who(b) << " may be the same person\n";
-  return Status();
-}
-
-Status run_case_conflicts(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
-  AMANA_ASSIGN_OR_RETURN(auto conflicts, case_conflicts(*server.store, case_id));
-  AMANA_RETURN_IF_ERROR(audit_view(*server.store, {args.officer, "conflicts", case_id.to_string(), conflicts.size(), true},
-                                   system_wall_clock()()));
-  if (conflicts.empty()) std::cout << "No conflicting edits on case " << case_id.to_string() << ".\n";
-  for (const auto& c : conflicts) {
-    std::cout << c.record.to_string() << "  " << c.field << ": '" << c.earlier.value << "' (" << format_hlc(c.earlier.stamp.hlc)
-              << ") and '" << c.later.value << "' (" << format_hlc(c.later.stamp.hlc) << ") were written without seeing each other; "
-              << "the later one stands until an officer decides\n";
-  }
-  return Status();
-}
-
-Status run_case_decision(const Arguments& args, const std::string& what) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(RecordId case_id, find_case(*server.store, args.case_ref));
-  const std::int64_t now = system_wall_clock()();
-  if (what == "assign") {
-    AMANA_RETURN_IF_ERROR(assign_case(*server.store, case_id, args.user, args.officer, now));
-    std::cout << "Case " << case_id.to_string() << " is assigned to " << args.user << "\n";
-  } else if (what == "transfer") {
-    AMANA_RETURN_IF_ERROR(transfer_case(*server.store, case_id, args.organisation, args.officer, now));
-    std::cout << "Case " << case_id.to_string() << " is transferred to " << args.organisation << "\n";
-  } else if (what == "reopen") {
-    AMANA_RETURN_IF_ERROR(reopen_case(*server.store, case_id, args.officer, now));
-    std::cout << "Case " << case_id.to_string() << " is reopened: assess it again\n";
-  } else if (what == "resolve") {
-    RecordId record = case_id;
-    if (!args.record_ref.empty()) {
-      AMANA_ASSIGN_OR_RETURN(record, find_case_record(*server.store, case_id, args.record_ref));
-    }
-    AMANA_RETURN_IF_ERROR(resolve_conflict(*server.store, case_id, record, args.field, args.value, args.officer, now));
-    std::cout << "Resolved: " << args.field << " is '" << args.value << "'; devices learn it at their next sync\n";
-  } else {
-    AMANA_RETURN_IF_ERROR(decide_closure(*server.store, case_id, what == "approve", args.officer, now));
-    std::cout << "Closure of case " << case_id.to_string() << (what == "approve" ? " approved" : " rejected")
-              << ": devices learn it at their next sync\n";
-  }
   return Status();
 }
 
@@ -681,6 +472,15 @@ Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   server->stop();
   return Status();
 }
+
+}  // namespace amana::server::cli
+
+namespace {
+
+using namespace amana;
+using namespace amana::server;
+using namespace amana::server::cli;
+using nlohmann::json;
 
 int run(int argc, char** argv) {
   // SIGINT and SIGTERM are taken by sigwait in serve; blocked before any thread starts so
@@ -888,7 +688,7 @@ int run(int argc, char** argv) {
   else if (*report_cmd) result = run_report(args);
   else if (*bundle_export) result = run_bundle_export(args);
   else if (*refused) result = run_refused(args);
-  return cli::exit_code(result);
+  return amana::cli::exit_code(result);
 }
 
 }  // namespace
