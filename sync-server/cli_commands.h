@@ -90,4 +90,14 @@ Status run_case_conflicts(const Arguments& args);
 // assign, transfer, reopen, resolve, approve, reject.
 Status run_case_decision(const Arguments& args, const std::string& what);
 
+// The provider directory (cli_providers.cc).
+Status run_providers_add(const Arguments& args);
+Status run_providers_update(const Arguments& args);
+Status run_providers_list(const Arguments& args);
+Status run_providers_import(const Arguments& args);
+
+// Datasets and the monthly report (cli_meal.cc).
+Status run_export(const Arguments& args);
+Status run_report(const Arguments& args);
+
 }  // namespace amana::server::cli

@@ -233,103 +233,6 @@ Status run_records(const Arguments& args) {
   return Status();
 }
 
-Status run_providers_add(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Provider provider,
-                         make_provider(args.provider_id, args.name.value_or(""), args.services.value_or(""),
-                                       args.location.value_or(""), args.contact.value_or(""),
-                                       args.hours.value_or(""), args.criteria.value_or(""), true,
-                                       system_wall_clock()()));
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_RETURN_IF_ERROR(store->add_provider(provider));
-  std::cout << "Added provider " << provider.id << " (" << provider.name << ")\n";
-  return Status();
-}
-
-Status run_providers_update(const Arguments& args) {
-  if (args.inactive && args.make_active) return invalid_argument("--active and --inactive contradict each other");
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_ASSIGN_OR_RETURN(auto existing, store->provider(args.provider_id));
-  if (!existing) return not_found("no provider '" + args.provider_id + "' (see `sync-server providers list --all`)");
-  std::string services;
-  for (const std::string& service : existing->services) services += service + ";";
-  const bool active = args.inactive ? false : args.make_active ? true : existing->active;
-  AMANA_ASSIGN_OR_RETURN(Provider updated,
-                         make_provider(existing->id, args.name.value_or(existing->name), args.services.value_or(services),
-                                       args.location.value_or(existing->location),
-                                       args.contact.value_or(existing->contact), args.hours.value_or(existing->hours),
-                                       args.criteria.value_or(existing->criteria), active, system_wall_clock()()));
-  AMANA_RETURN_IF_ERROR(store->update_provider(updated));
-  std::cout << "Updated provider " << updated.id << (updated.active ? "" : " (inactive: no longer offered)") << "\n";
-  return Status();
-}
-
-Status run_providers_list(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_ASSIGN_OR_RETURN(auto providers, store->providers(args.all));
-  if (args.json) {
-    json list = json::array();
-    for (const Provider& p : providers) {
-      list.push_back({{"id", p.id}, {"name", p.name}, {"services", p.services}, {"location", p.location},
-                      {"contact", p.contact}, {"hours", p.hours}, {"criteria", p.criteria}, {"active", p.active}});
-    }
-    std::cout << list.dump(2) << "\n";
-    return Status();
-  }
-  if (providers.empty()) std::cout << "No providers yet: `sync-server providers add` or `providers import FILE.csv`.\n";
-  for (const Provider& p : providers) {
-    std::string services;
-    for (const std::string& service : p.services) services += (services.empty() ? "" : ", ") + service;
-    std::cout << p.id << "  " << p.name << "  [" << services << "]  " << p.location
-              << (p.contact.empty() ? "" : "  " + p.contact) << (p.active ? "" : "  INACTIVE") << "\n";
-  }
-  return Status();
-}
-
-Status run_providers_import(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(args.file, 8u << 20));
-  auto providers = providers_from_csv(text, system_wall_clock()());
-  if (!providers.ok()) return providers.status().with_context(args.file);
-  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_ASSIGN_OR_RETURN(std::size_t added, store->import_providers(*providers));
-  std::cout << "Imported " << providers->size() << " providers from " << args.file << ": " << added << " new, "
-            << providers->size() - added << " updated\n";
-  return Status();
-}
-
-// Listings of cases show what the review needs, not who the person is: a short reference,
-// status, risk, assignee and dates. Names only with --names, and that view is audited.
-Status run_export(const Arguments& args) {
-  const int chosen = (!args.export_form.empty()) + args.export_cases + args.export_referrals + args.export_followups;
-  if (chosen != 1) return invalid_argument("choose one of --form F, --cases, --referrals, --followups");
-  const std::string codebook = args.out + ".codebook.csv";
-  AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.out, codebook}, args.force));
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  DatasetRequest request;
-  request.source = args.export_cases       ? std::string(kCasesSource)
-                   : args.export_referrals ? "referral"
-                   : args.export_followups ? "follow-up"
-                                           : args.export_form;
-  request.filter = {args.from, args.to, args.identified, args.dates == "week" ? DatePeriod::iso_week : DatePeriod::month,
-                    std::nullopt};
-  if (!args.labels.empty()) {
-    AMANA_ASSIGN_OR_RETURN(request.filter.labels, forms::parse_language(args.labels));
-  }
-  request.requested_by = args.officer;
-  request.channel = "file " + args.out;
-  const DatasetFormat format = args.format == "xlsx"    ? DatasetFormat::xlsx
-                               : args.format == "jsonl" ? DatasetFormat::jsonl
-                                                        : DatasetFormat::csv;
-  AMANA_ASSIGN_OR_RETURN(auto files, DatasetFiles::open(format, args.out, existing_policy(args.force)));
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t rows,
-                         export_dataset(*server.store, server.keys.data_key, request, system_wall_clock()(), *files));
-  AMANA_RETURN_IF_ERROR(files->finish());
-  std::cout << "Wrote " << rows << " rows to " << args.out
-            << (args.identified ? " (IDENTIFIED: names and ids in clear; keep it encrypted, delete it after use)"
-                                : " (de-identified)")
-            << " and the codebook to " << codebook << "\n";
-  return Status();
-}
-
 Status run_audit(const Arguments& args, bool verify_only) {
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
   AMANA_ASSIGN_OR_RETURN(auto entries, store->audit_log());
@@ -364,21 +267,6 @@ Status run_lease(const Arguments& args) {
   } else {
     std::cout << "No offline lease: devices stay usable however long they go without syncing.\n";
   }
-  return Status();
-}
-
-Status run_report(const Arguments& args) {
-  AMANA_RETURN_IF_ERROR(check_output_paths(resolve_data_dir(args.data), {args.out}, args.force));
-  AMANA_ASSIGN_OR_RETURN(forms::Language language, forms::parse_language(args.lang));
-  ReportOptions options{args.period, args.report_location, language, ""};
-  if (!args.narrative.empty()) {
-    AMANA_ASSIGN_OR_RETURN(options.narrative, read_file_bounded(args.narrative, kMaxNarrativeBytes));
-  }
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(Report report, build_report(*server.store, options));
-  AMANA_RETURN_IF_ERROR(write_file_atomically(
-      args.out, args.report_format == "md" ? report_markdown(report) : report_html(report), existing_policy(args.force)));
-  std::cout << "Wrote the " << args.period << " report to " << args.out << "\n";
   return Status();
 }
 
