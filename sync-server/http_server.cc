@@ -45,6 +45,13 @@ Status load_tls(const TlsFiles& files, std::optional<ssl::context>& out) {
 
 }  // namespace
 
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (boost::beast::iequals(key, boost::beast::string_view(name.data(), name.size()))) return value;
+  }
+  return {};
+}
+
 std::string route_label(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   for (std::string_view known : {"/healthz", "/metrics", "/v1/org-keys", "/v1/nonce", "/v1/enroll", "/v1/push",

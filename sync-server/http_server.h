@@ -52,6 +52,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "sync-server/metrics.h"
@@ -85,6 +88,12 @@ struct HttpRequest {
   std::string content_type;
   std::string body;
   std::string remote;  // "127.0.0.1:53122", for logs
+  // Every request header as sent (bounded by max_header_bytes); the web screens check
+  // Host, Origin and Cookie. Names compare case-insensitively through header().
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header of that name, or "" when there is none.
+  std::string_view header(std::string_view name) const;
 };
 
 struct HttpResponse {
@@ -94,6 +103,8 @@ struct HttpResponse {
   // A short machine-readable reason for rejections ("oversized", "forged", "replayed",
   // "revoked", ...): counted in /metrics and logged; never personal data.
   std::string rejection;
+  // Further response headers (Set-Cookie, Content-Security-Policy, Cache-Control, ...).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 // Called on a worker thread for every request other than /healthz and /metrics.

@@ -184,6 +184,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.content_type = std::string(message[http::field::content_type]);
     request.body = std::move(message.body());
     request.remote = remote_;
+    for (const auto& field : message) request.headers.emplace_back(field.name_string(), field.value());
     keep_alive_ = message.keep_alive();
     const std::size_t bytes_in = request.body.size();
     socket().expires_never();  // the handler may take its time; the write keeps its own floor
@@ -225,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (response.status == 503) {
       response_->set(http::field::retry_after, std::to_string(server_.options.retry_after.count()));
     }
+    for (const auto& [name, value] : response.headers) response_->insert(name, value);
     response_->keep_alive(keep_alive_);
     response_->body() = std::move(response.body);
     response_->prepare_payload();

@@ -35,6 +35,12 @@ struct Fixture : testing::LoopbackHttpServer {
   explicit Fixture(HttpOptions options = {})
       : LoopbackHttpServer(std::move(options), [](const HttpRequest& request) -> HttpResponse {
           if (request.target == "/v1/explode") throw std::runtime_error("handler bug");
+          if (request.target == "/v1/headers") {
+            return {200, "text/plain", "origin=" + std::string(request.header("ORIGIN")) +
+                                           " cookie=" + std::string(request.header("cookie")) +
+                                           " absent=" + std::string(request.header("x-absent")),
+                    "", {{"Set-Cookie", "s=1; HttpOnly"}, {"Cache-Control", "no-store"}}};
+          }
           if (request.target != "/v1/push") return {404, "text/plain", "no such route\n", "unknown_route"};
           return {200, "application/x-protobuf", "echo:" + request.body, ""};
         }) {}
@@ -67,6 +73,17 @@ TEST_CASE("http: other requests reach the handler, several on one keep-alive con
   CHECK(starts_with(unknown, "HTTP/1.1 404"));
   CHECK(f.metrics->value("amana_http_requests_total", "route=\"other\",status=\"404\"") == 1);
   CHECK(f.metrics->value("amana_http_rejections_total", "reason=\"unknown_route\"") == 1);
+}
+
+TEST_CASE("http: the handler reads request headers by any case and adds its own response headers") {
+  Fixture f;
+  const std::string answer = exchange(
+      f.server->port(), "GET /v1/headers HTTP/1.1\r\nHost: test\r\nOrigin: http://127.0.0.1:9\r\nCookie: a=b\r\n"
+                        "Connection: close\r\n\r\n");
+  CHECK(starts_with(answer, "HTTP/1.1 200"));
+  CHECK(testing::contains(answer, "origin=http://127.0.0.1:9 cookie=a=b absent="));
+  CHECK(testing::contains(answer, "Set-Cookie: s=1; HttpOnly\r\n"));
+  CHECK(testing::contains(answer, "Cache-Control: no-store\r\n"));
 }
 
 TEST_CASE("http: oversized, malformed and failing requests get specific errors") {
