@@ -22,35 +22,15 @@ using testing::InProcessServer;
 std::string to_string(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 // An enrolled device speaking to `server` at the message level.
-struct NonceUser {
-  DeviceId id = new_device_id();
-  crypto::SigningKeyPair sign = crypto::SigningKeyPair::generate();
-  crypto::BoxKeyPair box = crypto::BoxKeyPair::generate();
-
-  explicit NonceUser(InProcessServer& server) {
-    auto code = issue_enrollment_code(*server.store, "amina", std::chrono::hours(1), server.now);
-    REQUIRE(code.ok());
-    auto parsed = EnrollmentCode::parse(code->code);
-    pb::EnrollRequest request;
-    request.set_token(parsed->token.data(), parsed->token.size());
-    request.set_device_id(id.bytes.data(), id.bytes.size());
-    request.set_box_public_key(box.public_key.data(), box.public_key.size());
-    request.set_server_nonce(server.nonce());
-    const envelope::Sender self{crypto::ByteView(sign.public_key), &sign.secret_key};
-    const auto sealed = envelope::seal(envelope::Purpose::enroll_request, crypto::as_bytes(request.SerializeAsString()),
-                                       self, server.keys.box.public_key);
-    REQUIRE(server.call("POST", "/v1/enroll", to_string(sealed)).status == 200);
-  }
+struct NonceUser : testing::MessageDevice {
+  explicit NonceUser(InProcessServer& server) { enroll(server); }
 
   template <class Message>
   HttpResponse send(InProcessServer& server, envelope::Purpose purpose, const std::string& target,
                     const std::string& nonce) const {
     Message request;
     request.set_server_nonce(nonce);
-    const envelope::Sender me{id.view(), &sign.secret_key};
-    return server.call("POST", target,
-                       to_string(envelope::seal(purpose, crypto::as_bytes(request.SerializeAsString()), me,
-                                                server.keys.box.public_key)));
+    return server.call("POST", target, seal(server, purpose, request.SerializeAsString()));
   }
   // A push with no changesets: it still spends its nonce and carries the next one.
   HttpResponse push(InProcessServer& server, const std::string& nonce) const {

@@ -20,42 +20,7 @@ using testing::InProcessServer;
 
 std::string to_string(const crypto::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-struct SimulatedDevice {
-  DeviceId id = new_device_id();
-  crypto::SigningKeyPair sign = crypto::SigningKeyPair::generate();
-  crypto::BoxKeyPair box = crypto::BoxKeyPair::generate();
-  std::uint64_t number = 0;
-  std::string previous_hash;
-
-  void enroll(InProcessServer& server) {
-    auto code = issue_enrollment_code(*server.store, "amina", std::chrono::hours(1), server.now);
-    REQUIRE(code.ok());
-    auto parsed = EnrollmentCode::parse(code->code);
-    pb::EnrollRequest request;
-    request.set_token(parsed->token.data(), parsed->token.size());
-    request.set_device_id(id.bytes.data(), id.bytes.size());
-    request.set_box_public_key(box.public_key.data(), box.public_key.size());
-    request.set_server_nonce(server.nonce());
-    const envelope::Sender self{crypto::ByteView(sign.public_key), &sign.secret_key};
-    const auto sealed = envelope::seal(envelope::Purpose::enroll_request, crypto::as_bytes(request.SerializeAsString()),
-                                       self, server.keys.box.public_key);
-    const HttpResponse response = server.call("POST", "/v1/enroll", to_string(sealed));
-    REQUIRE_MESSAGE(response.status == 200, response.body);
-  }
-
-  // The next changeset in this device's chain, holding `operations`.
-  std::string changeset(const std::vector<pb::Operation>& operations) {
-    pb::Changeset changeset;
-    changeset.set_device_id(id.bytes.data(), id.bytes.size());
-    changeset.set_number(++number);
-    changeset.set_previous_hash(previous_hash);
-    for (const auto& operation : operations) *changeset.add_operations() = operation;
-    const std::string encoded = changeset.SerializeAsString();
-    const auto hash = crypto::hash(crypto::as_bytes(encoded));
-    previous_hash.assign(hash.begin(), hash.end());
-    return encoded;
-  }
-
+struct SimulatedDevice : testing::MessageDevice {
   pb::Operation write(const RecordId& record, const std::string& field, const std::string& value, HlcTime hlc,
                       HlcTime base, bool create = false, const std::string& form = "pdm-survey") const {
     pb::Operation operation;
@@ -73,32 +38,6 @@ struct SimulatedDevice {
     w->set_hlc(static_cast<std::uint64_t>(hlc));
     w->set_base_hlc(static_cast<std::uint64_t>(base));
     return operation;
-  }
-
-  crypto::Bytes push_request(InProcessServer& server, const std::vector<std::string>& changesets) const {
-    pb::PushRequest request;
-    request.set_server_nonce(server.nonce());
-    for (const auto& c : changesets) request.add_changesets(c);
-    const envelope::Sender me{id.view(), &sign.secret_key};
-    return envelope::seal(envelope::Purpose::push_request, crypto::as_bytes(request.SerializeAsString()), me,
-                          server.keys.box.public_key);
-  }
-
-  Result<pb::PushResponse> read_response(InProcessServer& server, const HttpResponse& response) const {
-    if (response.status != 200) return invalid_argument(std::to_string(response.status) + " " + response.rejection);
-    const envelope::Recipient me{box.public_key, &box.secret_key};
-    auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
-    AMANA_ASSIGN_OR_RETURN(envelope::Opened opened,
-                           envelope::open(crypto::as_bytes(response.body), envelope::Purpose::push_response, me, org));
-    pb::PushResponse parsed;
-    if (!parsed.ParseFromArray(opened.payload.data(), static_cast<int>(opened.payload.size()))) {
-      return corrupt("reply does not parse");
-    }
-    return parsed;
-  }
-
-  Result<pb::PushResponse> push(InProcessServer& server, const std::vector<std::string>& changesets) const {
-    return read_response(server, server.call("POST", "/v1/push", to_string(push_request(server, changesets))));
   }
 };
 
@@ -156,38 +95,38 @@ TEST_CASE("sync: a replayed request, a flipped byte, an unknown or revoked devic
   SimulatedDevice device;
   device.enroll(server);
   const RecordId record = new_record_id(1'800'000'000'000);
-  const crypto::Bytes request =
+  const std::string request =
       device.push_request(server, {device.changeset({device.write(record, "satisfaction", "4", at(1), HlcTime{0}, true)})});
 
   // Any single flipped byte: rejected, nothing merged (every 7th byte keeps the test quick).
   for (std::size_t i = 0; i < request.size(); i += 7) {
-    crypto::Bytes flipped = request;
+    std::string flipped = request;
     flipped[i] ^= 0x20;
-    const HttpResponse response = server.call("POST", "/v1/push", to_string(flipped));
+    const HttpResponse response = server.call("POST", "/v1/push", flipped);
     CHECK(response.status == 400);
     CHECK(response.rejection == "forged");
   }
   CHECK(server.count_records() == 0);
 
-  CHECK(server.call("POST", "/v1/push", to_string(request)).status == 200);
-  const HttpResponse replay = server.call("POST", "/v1/push", to_string(request));
+  CHECK(server.call("POST", "/v1/push", request).status == 200);
+  const HttpResponse replay = server.call("POST", "/v1/push", request);
   CHECK(replay.status == 409);
   CHECK(replay.rejection == "replayed");
 
   SimulatedDevice stranger;
   const HttpResponse unknown =
-      server.call("POST", "/v1/push", to_string(stranger.push_request(server, {stranger.changeset({})})));
+      server.call("POST", "/v1/push", stranger.push_request(server, {stranger.changeset({})}));
   CHECK(unknown.status == 403);
   CHECK(unknown.rejection == "unknown_device");
 
   InProcessServer other_org;
   const HttpResponse elsewhere =
-      other_org.call("POST", "/v1/push", to_string(device.push_request(server, {device.changeset({})})));
+      other_org.call("POST", "/v1/push", device.push_request(server, {device.changeset({})}));
   CHECK(elsewhere.status == 400);
   CHECK(elsewhere.rejection == "forged");
 
   REQUIRE(server.store->revoke(device.id, server.now).ok());
-  const HttpResponse revoked = server.call("POST", "/v1/push", to_string(device.push_request(server, {})));
+  const HttpResponse revoked = server.call("POST", "/v1/push", device.push_request(server, {}));
   CHECK(revoked.status == 403);
   CHECK(revoked.rejection == "revoked");
 }
@@ -290,7 +229,7 @@ TEST_CASE("sync: a push merges whole or not at all, and its reply carries the si
   const std::size_t audited_before = server.store->audit_log()->size();
   // One push is one transaction: a malformed changeset after a good one leaves nothing.
   const HttpResponse broken =
-      server.call("POST", "/v1/push", to_string(device.push_request(server, {good, "not a changeset"})));
+      server.call("POST", "/v1/push", device.push_request(server, {good, "not a changeset"}));
   CHECK(broken.status == 400);
   CHECK(server.count_records() == 0);
   CHECK(server.store->audit_log()->size() == audited_before);

@@ -25,82 +25,24 @@ constexpr std::int64_t kNow = InProcessServer::kStartMs;
 const DeviceId kDevice = new_device_id();
 const RecordId kRecord = new_record_id(kNow);
 
-std::string bytes(const RecordId& id) { return std::string(id.bytes.begin(), id.bytes.end()); }
+std::string bytes(const RecordId& id) { return testing::id_bytes(id); }
 
 pb::Operation op(const std::string& form, std::map<std::string, std::string> values, std::string author = "amina",
                  std::optional<RecordId> case_id = std::nullopt, HlcTime hlc = make_hlc(kNow, 0)) {
-  pb::Operation operation;
-  operation.set_record_id(bytes(kRecord));
-  operation.set_form_id(form);
-  operation.set_hlc(static_cast<std::uint64_t>(hlc));
-  operation.set_device_id(std::string(kDevice.bytes.begin(), kDevice.bytes.end()));
-  operation.set_author(std::move(author));
-  operation.set_created_at_ms(kNow);
-  if (case_id) operation.set_case_id(bytes(*case_id));
-  for (const auto& [field, value] : values) {
-    auto* write = operation.add_writes();
-    write->set_field(field);
-    write->set_value(value);
-    write->set_hlc(static_cast<std::uint64_t>(hlc));
-  }
-  return operation;
+  return testing::make_operation({kDevice, kRecord, form, std::move(values), std::move(author), case_id, hlc, kNow});
 }
 
 // An enrolled device of `user`, talking to the in-process service at the message level.
-struct EnrolledDevice {
-  DeviceId id = new_device_id();
-  crypto::SigningKeyPair sign = crypto::SigningKeyPair::generate();
-  crypto::BoxKeyPair box = crypto::BoxKeyPair::generate();
-  std::uint64_t number = 0;
-  std::string previous_hash;
-
+struct EnrolledDevice : testing::MessageDevice {
   EnrolledDevice(InProcessServer& server, const std::string& user, std::optional<DeviceId> as = std::nullopt) {
     if (as) id = *as;
-    auto code = issue_enrollment_code(*server.store, user, std::chrono::hours(1), server.now);
-    REQUIRE(code.ok());
-    auto parsed = EnrollmentCode::parse(code->code);
-    pb::EnrollRequest request;
-    request.set_token(parsed->token.data(), parsed->token.size());
-    request.set_device_id(id.bytes.data(), id.bytes.size());
-    request.set_box_public_key(box.public_key.data(), box.public_key.size());
-    request.set_server_nonce(server.nonce());
-    const envelope::Sender self{crypto::ByteView(sign.public_key), &sign.secret_key};
-    const auto sealed = envelope::seal(envelope::Purpose::enroll_request, crypto::as_bytes(request.SerializeAsString()),
-                                       self, server.keys.box.public_key);
-    REQUIRE(server.call("POST", "/v1/enroll", std::string(sealed.begin(), sealed.end())).status == 200);
-  }
-
-  std::string changeset(std::vector<pb::Operation> operations) {
-    pb::Changeset changeset;
-    changeset.set_device_id(id.bytes.data(), id.bytes.size());
-    changeset.set_number(++number);
-    changeset.set_previous_hash(previous_hash);
-    for (pb::Operation& operation : operations) {
-      operation.set_device_id(id.bytes.data(), id.bytes.size());
-      *changeset.add_operations() = operation;
-    }
-    const std::string encoded = changeset.SerializeAsString();
-    const auto hash = crypto::hash(crypto::as_bytes(encoded));
-    previous_hash.assign(hash.begin(), hash.end());
-    return encoded;
+    enroll(server, user);
   }
 
   pb::PushResponse push(InProcessServer& server, const std::vector<std::string>& changesets) const {
-    pb::PushRequest request;
-    request.set_server_nonce(server.nonce());
-    for (const auto& c : changesets) request.add_changesets(c);
-    const envelope::Sender me{id.view(), &sign.secret_key};
-    const auto sealed = envelope::seal(envelope::Purpose::push_request, crypto::as_bytes(request.SerializeAsString()), me,
-                                       server.keys.box.public_key);
-    const HttpResponse response = server.call("POST", "/v1/push", std::string(sealed.begin(), sealed.end()));
-    REQUIRE_MESSAGE(response.status == 200, response.body);
-    const envelope::Recipient recipient{box.public_key, &box.secret_key};
-    auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return server.keys.sign.public_key; };
-    auto opened = envelope::open(crypto::as_bytes(response.body), envelope::Purpose::push_response, recipient, org);
-    REQUIRE(opened.ok());
-    pb::PushResponse parsed;
-    REQUIRE(parsed.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size())));
-    return parsed;
+    auto response = MessageDevice::push(server, changesets);
+    REQUIRE_MESSAGE(response.ok(), response.status().message());
+    return *response;
   }
 };
 

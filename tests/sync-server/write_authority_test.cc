@@ -19,25 +19,9 @@ const DeviceId kOtherDevice = new_device_id();
 const RecordId kRecord = new_record_id(kNow);
 const RecordId kCase = new_record_id(kNow, 1);
 
-std::string bytes(const RecordId& id) { return std::string(id.bytes.begin(), id.bytes.end()); }
-
 pb::Operation op(const std::string& form, std::map<std::string, std::string> values, std::string author = "amina",
                  std::optional<RecordId> case_id = std::nullopt, HlcTime hlc = make_hlc(kNow, 0)) {
-  pb::Operation operation;
-  operation.set_record_id(bytes(kRecord));
-  operation.set_form_id(form);
-  operation.set_hlc(static_cast<std::uint64_t>(hlc));
-  operation.set_device_id(std::string(kDevice.bytes.begin(), kDevice.bytes.end()));
-  operation.set_author(std::move(author));
-  operation.set_created_at_ms(kNow);
-  if (case_id) operation.set_case_id(bytes(*case_id));
-  for (const auto& [field, value] : values) {
-    auto* write = operation.add_writes();
-    write->set_field(field);
-    write->set_value(value);
-    write->set_hlc(static_cast<std::uint64_t>(hlc));
-  }
-  return operation;
+  return testing::make_operation({kDevice, kRecord, form, std::move(values), std::move(author), case_id, hlc, kNow});
 }
 
 Writer writer(Role role, std::string user = "amina", std::string team = "um-dukhun") {
