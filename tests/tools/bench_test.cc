@@ -100,7 +100,8 @@ TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale print
     CHECK_MESSAGE(contains(generated.out, line), line, "\n", generated.out);
   }
   const auto run = run_command({kBin + "/amana-bench-scale", "--data", data, "--device-homes", homes, "--syncs", "2",
-                                "--push-records", "20", "--examples", kExamples, "--server-bin", AMANA_SYNC_SERVER_BIN},
+                                "--push-records", "20", "--examples", amana::testing::kExamples, "--server-bin",
+                                AMANA_SYNC_SERVER_BIN},
                                kPassphrases);
   REQUIRE_MESSAGE(run.exit_code == 0, run.err);
   for (const char* figure :
