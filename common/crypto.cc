@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -29,11 +30,23 @@ static_assert(sizeof(PublicKey) == crypto_sign_PUBLICKEYBYTES && sizeof(PublicKe
 
 }  // namespace
 
-SecretBytes::SecretBytes(std::size_t size) : size_(size) {
+SecretBytes::SecretBytes(std::size_t size, Memory memory) : size_(size), memory_(memory) {
   ensure_initialized();
   if (size == 0) return;
-  data_ = static_cast<std::uint8_t*>(sodium_malloc(size));
+  data_ = static_cast<std::uint8_t*>(memory == Memory::guarded ? sodium_malloc(size) : std::malloc(size));
   if (data_ == nullptr) throw std::bad_alloc();
+}
+
+void SecretBytes::release() {
+  if (data_ == nullptr) return;
+  if (memory_ == Memory::guarded) {
+    sodium_free(data_);  // zeroes before releasing
+  } else {
+    sodium_memzero(data_, size_);
+    std::free(data_);
+  }
+  data_ = nullptr;
+  size_ = 0;
 }
 
 SecretBytes SecretBytes::random(std::size_t size) {
@@ -48,18 +61,17 @@ SecretBytes SecretBytes::copy_of(ByteView bytes) {
   return secret;
 }
 
-SecretBytes::~SecretBytes() {
-  if (data_ != nullptr) sodium_free(data_);  // sodium_free zeroes before releasing
-}
+SecretBytes::~SecretBytes() { release(); }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)), memory_(other.memory_) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
-    if (data_ != nullptr) sodium_free(data_);
+    release();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    memory_ = other.memory_;
   }
   return *this;
 }
@@ -87,13 +99,13 @@ Bytes seal(const SecretBytes& key, ByteView plaintext, ByteView associated_data)
   return out;
 }
 
-Result<SecretBytes> open(const SecretBytes& key, ByteView sealed, ByteView associated_data) {
+Result<SecretBytes> open(const SecretBytes& key, ByteView sealed, ByteView associated_data, Memory memory) {
   if (key.size() != kKeyBytes) throw std::logic_error("open: key must be 32 bytes");
   if (sealed.size() < kSealOverhead) {
     return corrupt("sealed value is shorter than its nonce and tag (" +
                    std::to_string(sealed.size()) + " bytes)");
   }
-  SecretBytes plain(sealed.size() - kSealOverhead);
+  SecretBytes plain(sealed.size() - kSealOverhead, memory);
   unsigned long long written = 0;
   const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
       plain.data(), &written, nullptr, sealed.data() + kNonceBytes, sealed.size() - kNonceBytes,

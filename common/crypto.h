@@ -27,12 +27,20 @@ inline ByteView as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// Secret material in guarded memory (sodium_malloc: guard pages, no swap where the OS
-// allows), zeroed when destroyed. Move-only so that no copy outlives its owner.
+// Where a SecretBytes lives. Both are zeroed (sodium_memzero) when destroyed.
+//   guarded  sodium_malloc: its own pages between guard pages, locked out of swap where the
+//            OS allows. For keys and passphrases, which live long. Each one costs system
+//            calls (mmap, mprotect, mlock, munmap): too dear per value.
+//   wiped    the ordinary heap. For a plaintext opened to be read and dropped at once (a
+//            record's values, an author, an operation): on a server opening thousands a
+//            second, guarded memory was about 40% of the CPU (docs/benchmarks.md, 6).
+enum class Memory { guarded, wiped };
+
+// Secret material, zeroed when destroyed. Move-only so that no copy outlives its owner.
 class SecretBytes {
  public:
   SecretBytes() = default;
-  explicit SecretBytes(std::size_t size);
+  explicit SecretBytes(std::size_t size, Memory memory = Memory::guarded);
   static SecretBytes random(std::size_t size);
   static SecretBytes copy_of(ByteView bytes);
   ~SecretBytes();
@@ -47,10 +55,13 @@ class SecretBytes {
   bool empty() const { return size_ == 0; }
   ByteView view() const { return {data_, size_}; }
   std::string_view as_string() const { return {reinterpret_cast<const char*>(data_), size_}; }
+  Memory memory() const { return memory_; }
 
  private:
+  void release();
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
+  Memory memory_ = Memory::guarded;
 };
 
 void fill_random(std::span<std::uint8_t> out);
@@ -67,8 +78,10 @@ inline constexpr std::size_t kSealOverhead = kNonceBytes + kTagBytes;
 // so that a sealed value cannot be moved to another row unnoticed.
 Bytes seal(const SecretBytes& key, ByteView plaintext, ByteView associated_data);
 
-// The plaintext, or corrupt when the key is wrong or any byte was changed.
-Result<SecretBytes> open(const SecretBytes& key, ByteView sealed, ByteView associated_data);
+// The plaintext, or corrupt when the key is wrong or any byte was changed. A value read
+// and dropped at once is opened into Memory::wiped; a key into guarded memory.
+Result<SecretBytes> open(const SecretBytes& key, ByteView sealed, ByteView associated_data,
+                         Memory memory = Memory::guarded);
 
 // --- Passphrase key derivation (Argon2id) ---
 inline constexpr std::size_t kSaltBytes = 16;

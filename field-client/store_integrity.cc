@@ -324,7 +324,8 @@ Status delete_record_row(Store::State& state, sql::Transaction& txn, ByteView id
 }
 
 Result<SecretBytes> open_record_values(Store::State& state, const RecordRow& row, ByteView sealed) {
-  auto plain = crypto::open(state.data_key, sealed, associated_data(kRecordLabel, record_identity(row)));
+  auto plain = crypto::open(state.data_key, sealed, associated_data(kRecordLabel, record_identity(row)),
+                            crypto::Memory::wiped);
   if (!plain.ok()) {
     return Status(ErrorCode::corrupt, Message("store.tampered_record", {{"id", row.summary.id.to_string()}}));
   }

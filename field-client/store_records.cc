@@ -238,7 +238,7 @@ Result<std::vector<OutboxEntry>> Store::outbox(std::int64_t after_sequence, std:
     OutboxEntry entry;
     entry.sequence = q.column_int64(0);
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(2),
-                                                           associated_data(kOperationLabel, q.column_blob(1))));
+                                                           associated_data(kOperationLabel, q.column_blob(1)), crypto::Memory::wiped));
     if (!entry.operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
       return corrupt("operation " + std::to_string(entry.sequence) + " does not decode");
     }
@@ -256,7 +256,7 @@ Result<std::vector<Revision>> Store::history(RecordId id) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain, crypto::open(state_->data_key, q.column_blob(1),
-                                                           associated_data(kOperationLabel, id.view())));
+                                                           associated_data(kOperationLabel, id.view()), crypto::Memory::wiped));
     pb::Operation operation;
     if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
       return corrupt("an operation of record " + id.to_string() + " does not decode");

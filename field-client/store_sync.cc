@@ -137,7 +137,7 @@ Result<std::vector<PendingChangeset>> Store::pending_changesets(std::size_t max_
     pending.last_sequence = q.column_int64(1);
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
                            crypto::open(state_->data_key, q.column_blob(2),
-                                        associated_data(kChangesetLabel, number_text(pending.number))));
+                                        associated_data(kChangesetLabel, number_text(pending.number)), crypto::Memory::wiped));
     pending.encoded = std::string(plain.as_string());
     out.push_back(std::move(pending));
   }

@@ -36,7 +36,7 @@ Result<std::optional<CaseHolding>> SqliteCentralStore::read_holding(const Record
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row || q.column_text(0) != cases::kCaseForm) return std::optional<CaseHolding>();
   CaseHolding holding;
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author, crypto::open(data_key_, q.column_blob(1), author_ad(case_id)));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author, crypto::open(data_key_, q.column_blob(1), author_ad(case_id), crypto::Memory::wiped));
   holding.author = std::string(author.as_string());
   // Each field's current value is its last version in stamp order (merge rule 1): open
   // that one only.
@@ -112,7 +112,8 @@ Result<std::vector<RefusedWrite>> SqliteCentralStore::refused_writes(bool with_o
     }
     if (with_operations) {
       AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::open(data_key_, q.column_blob(8),
-                                                                     refused_ad(refused.id, refused.device, refused.record)));
+                                                                     refused_ad(refused.id, refused.device, refused.record),
+                                                                     crypto::Memory::wiped));
       pb::Operation operation;
       if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
         return corrupt("refused write " + std::to_string(refused.id) + " does not decode");

@@ -388,7 +388,8 @@ Status SqliteCentralStore::reseal_legacy_rows() {
     write.set_base_hlc(static_cast<std::uint64_t>(q.column_int64(4)));
     write.set_cleared(q.column_int64(5) != 0);
     AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes value,
-                           crypto::open(data_key_, q.column_blob(6), legacy_value_ad(record, write.field(), hlc, device)));
+                           crypto::open(data_key_, q.column_blob(6), legacy_value_ad(record, write.field(), hlc, device),
+                                        crypto::Memory::wiped));
     write.set_value(std::string(value.as_string()));
   }
   return flush();

@@ -105,7 +105,7 @@ Result<CentralRecord> SqliteCentralStore::read_record_row(const sql::Query& q) {
   record.form_version = static_cast<std::uint32_t>(q.column_int64(2));
   AMANA_ASSIGN_OR_RETURN(record.device, DeviceId::from_bytes(q.column_blob(3)));
   record.created_at_ms = q.column_int64(4);
-  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author, crypto::open(data_key_, q.column_blob(5), author_ad(record.id)));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes author, crypto::open(data_key_, q.column_blob(5), author_ad(record.id), crypto::Memory::wiped));
   record.author = std::string(author.as_string());
   if (!q.column_is_null(6)) {
     AMANA_ASSIGN_OR_RETURN(record.case_id, RecordId::from_bytes(q.column_blob(6)));
@@ -172,7 +172,8 @@ Status SqliteCentralStore::open_values(const RecordId& record, std::span<HeldVer
       if (!row) return corrupt("the values of record " + record.to_string() + " are missing");
       AMANA_ASSIGN_OR_RETURN(DeviceId writer, DeviceId::from_bytes(q.column_blob(0)));
       AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
-                             crypto::open(data_key_, q.column_blob(2), values_ad(record, writer, q.column_text(1))));
+                             crypto::open(data_key_, q.column_blob(2), values_ad(record, writer, q.column_text(1)),
+                                          crypto::Memory::wiped));
       pb::CentralValues values;
       if (!values.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
         return corrupt("the values of record " + record.to_string() + " do not decode");

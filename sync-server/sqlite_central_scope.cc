@@ -214,7 +214,7 @@ Result<CentralStore::CasePage> SqliteCentralStore::case_page(const std::vector<R
     q.bind(1, seq);
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) return corrupt("change " + std::to_string(seq) + " left the log while it was read");
-    AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::open(data_key_, q.column_blob(0), change_ad(seq)));
+    AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain, crypto::open(data_key_, q.column_blob(0), change_ad(seq), crypto::Memory::wiped));
     pb::Operation& operation = page.operations.emplace_back();
     if (!operation.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
       return corrupt("change " + std::to_string(seq) + " in the log does not decode");

@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <chrono>
 #include <cstdio>
@@ -302,6 +303,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (teams == 0) teams = std::max(1, devices / 10);
 
+  const auto started = std::chrono::steady_clock::now();
   const auto passphrase = must(read_passphrase(kServerPassphraseVariable));
   if (!fs::exists(fs::path(data) / "central.db")) {
     if (!fs::exists(data)) created_dir = data;
@@ -390,6 +392,26 @@ int main(int argc, char** argv) {
     std::cout << "device " << d + 1 << "/" << devices << " synced" << std::endl;
   }
   http->stop();
+  // What the run cost the disk: with --device-homes on a RAM disk, the central store's
+  // writes alone (its WAL frames and their checkpoints), the figure of docs/benchmarks.md.
+  {
+    std::ifstream io("/proc/self/io");
+    std::string key;
+    std::uint64_t value = 0, written = 0;
+    while (io >> key >> value) {
+      if (key == "write_bytes:") written = value;
+    }
+    const auto counts = must(store->counts());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double per_record = counts.records > 0 ? static_cast<double>(written) / static_cast<double>(counts.records) : 0;
+    std::printf("Wrote %llu bytes to disk for %lld records (%.0f per record) in %.0f s (%.0f records/s)\n",
+                static_cast<unsigned long long>(written), static_cast<long long>(counts.records), per_record, seconds,
+                static_cast<double>(counts.records) / seconds);
+    // For tools/bench's table.
+    std::printf("@ generate_s %.1f\n@ generate_records_per_s %.0f\n@ generate_disk_bytes_per_record %.0f\n", seconds,
+                static_cast<double>(counts.records) / seconds, per_record);
+    std::fflush(stdout);
+  }
   std::cout << "Generated " << identifications << " identifications, " << cases << " cases and " << surveys
             << " PDM surveys on " << devices << " devices in " << teams << " teams, merged into " << data << "\n";
   return 0;

@@ -18,6 +18,24 @@ TEST_CASE("seal then open returns the plaintext") {
   CHECK(plain->as_string() == "Fatima Adam, Um Dukhun");
 }
 
+TEST_CASE("a value opened into wiped memory reads the same and keeps its kind when moved") {
+  const SecretBytes key = SecretBytes::random(kKeyBytes);
+  CHECK(key.memory() == Memory::guarded);
+  const Bytes sealed = seal(key, as_bytes("Hawa Ishag, shelter 12"), as_bytes("row-1"));
+  auto plain = open(key, sealed, as_bytes("row-1"), Memory::wiped);
+  REQUIRE(plain.ok());
+  CHECK(plain->memory() == Memory::wiped);
+  CHECK(plain->as_string() == "Hawa Ishag, shelter 12");
+  SecretBytes moved = std::move(plain).value();
+  CHECK(moved.memory() == Memory::wiped);
+  CHECK(moved.as_string() == "Hawa Ishag, shelter 12");
+  moved = SecretBytes::copy_of(as_bytes("key material"));  // the wiped buffer is released here
+  CHECK(moved.memory() == Memory::guarded);
+  CHECK(moved.as_string() == "key material");
+  CHECK(open(key, sealed, as_bytes("row-2"), Memory::wiped).status().code() == ErrorCode::corrupt);
+  CHECK(SecretBytes(0, Memory::wiped).empty());
+}
+
 TEST_CASE("sealing twice gives different ciphertexts (fresh nonce)") {
   const SecretBytes key = SecretBytes::random(kKeyBytes);
   CHECK(seal(key, as_bytes("same"), {}) != seal(key, as_bytes("same"), {}));

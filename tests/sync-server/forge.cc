@@ -115,6 +115,29 @@ pb::PushResponse DeviceOwner::push(const std::string& server_url) {
   return response;
 }
 
+pb::DeviceUpdate DeviceOwner::pull(const std::string& server_url, pb::PullRequest request) const {
+  auto url = http::Url::parse(server_url);
+  REQUIRE(url.ok());
+  auto nonce_reply = http::request(*url, "GET", "/v1/nonce", "");
+  REQUIRE(nonce_reply.ok());
+  pb::Nonce nonce;
+  REQUIRE(nonce.ParseFromString(nonce_reply->body));
+  request.set_server_nonce(nonce.nonce());
+  const envelope::Sender me{device_.view(), &sign_secret_};
+  const auto sealed = envelope::seal(envelope::Purpose::pull_request, crypto::as_bytes(request.SerializeAsString()), me,
+                                     org_box_);
+  auto reply = http::request(*url, "POST", "/v1/pull", text(sealed));
+  REQUIRE(reply.ok());
+  REQUIRE_MESSAGE(reply->status == 200, reply->body);
+  const envelope::Recipient recipient{box_public_, &box_secret_};
+  auto org = [&](crypto::ByteView) -> Result<crypto::PublicKey> { return org_sign_; };
+  auto opened = envelope::open(crypto::as_bytes(reply->body), envelope::Purpose::pull_response, recipient, org);
+  REQUIRE(opened.ok());
+  pb::DeviceUpdate update;
+  REQUIRE(update.ParseFromArray(opened->payload.data(), static_cast<int>(opened->payload.size())));
+  return update;
+}
+
 void DeviceOwner::write_bundle(const std::filesystem::path& file) {
   pb::PushRequest request;  // no nonce, as field-client bundle export makes it
   for (const std::string& encoded : unsent_) request.add_changesets(encoded);

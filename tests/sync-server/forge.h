@@ -47,6 +47,9 @@ class DeviceOwner {
   pb::PushResponse push(const std::string& server_url);
   // Writes them as a bundle for `sync-server import-bundle` instead.
   void write_bundle(const std::filesystem::path& file);
+  // Sends `request` as this device's pull (with a fresh nonce); the reply, opened. What
+  // the device's store holds is not changed: the owner sees what the server sent.
+  pb::DeviceUpdate pull(const std::string& server_url, pb::PullRequest request) const;
 
  private:
   void adopt_chain() const;

@@ -87,3 +87,27 @@ TEST_CASE("bench: amana-bench-client collects, reopens and lists") {
     CHECK_MESSAGE(contains(run.out, line), line, "\n", run.out);
   }
 }
+
+TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale prints every figure of tools/bench's table") {
+  TempDir dir;
+  const std::string data = (dir.path() / "server").string();
+  const std::string homes = (dir.path() / "devices").string();
+  const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "3", "--records", "12",
+                                      "--device-homes", homes},
+                                     kPassphrases);
+  REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
+  for (const char* line : {"@ generate_s ", "@ generate_disk_bytes_per_record "}) {
+    CHECK_MESSAGE(contains(generated.out, line), line, "\n", generated.out);
+  }
+  const auto run = run_command({kBin + "/amana-bench-scale", "--data", data, "--device-homes", homes, "--syncs", "2",
+                                "--push-records", "20", "--examples", amana::testing::kExamples, "--server-bin",
+                                AMANA_SYNC_SERVER_BIN},
+                               kPassphrases);
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  for (const char* figure :
+       {"records", "nothing_new_p99_ms", "nothing_new_bytes_up", "ten_new_p99_ms", "officer_pull_pages",
+        "push_records_per_s", "push_disk_bytes_per_record", "store_bytes_per_record", "export_s",
+        "export_peak_rss_mib", "report_s", "report_peak_rss_mib", "list_cases_s"}) {
+    CHECK_MESSAGE(contains(run.out, "@ " + std::string(figure) + " "), figure, "\n", run.out);
+  }
+}
