@@ -46,11 +46,11 @@ struct ValidationOptions {
   std::string today;  // YYYY-MM-DD, for today() in expressions
   // YYYY-MM-DDTHH:MM:SS+HH:MM, for now() and the start and end metadata; empty: today at
   // midnight UTC in now(), and no start or end is recorded.
-  std::string now;
-  std::string device_id;  // the deviceid metadata; empty: none is recorded
+  std::string now = {};
+  std::string device_id = {};  // the deviceid metadata; empty: none is recorded
   // The language of the form's own texts when it is one the catalogue lacks ("fr"); empty:
   // `language`. A text missing in it falls back to English.
-  std::string form_language;
+  std::string form_language = {};
 };
 
 // The code of the language the form's texts are shown in: form_language, else language's.

@@ -864,9 +864,9 @@ std::optional<double> date_to_days(std::string_view text) {
 }
 
 std::string days_to_date(double days) {
-  if (!std::isfinite(days)) return "";
+  // Years 1 to 9999, checked before the conversion (a huge double has no long long).
+  if (!std::isfinite(days) || days < -719162.0 || days >= 2932897.0) return "";
   const auto z0 = static_cast<long long>(std::floor(days));
-  if (z0 < -719162 || z0 > 2932896) return "";  // years 1 to 9999
   const long long z = z0 + 719468;
   const long long era = (z >= 0 ? z : z - 146096) / 146097;
   const auto doe = static_cast<unsigned>(z - era * 146097);

@@ -588,10 +588,12 @@ Result<Group> parse_group(const json& object, std::optional<std::size_t> parent,
 // innermost group.
 Status parse_items(const json& items, std::optional<std::size_t> parent, int depth, FormDefinition& form,
                    std::set<std::string, std::less<>>& names, const std::string& where) {
-  if (!items.is_array() || items.empty()) return invalid_argument(where + ": 'fields' must be a non-empty array");
+  // At the top level `where` is empty: the caller puts the form's name in front.
+  const std::string at_level = where.empty() ? "" : where + ": ";
+  if (!items.is_array() || items.empty()) return invalid_argument(at_level + "'fields' must be a non-empty array");
   for (const json& item : items) {
     if (form.fields.size() >= kMaxFields) {
-      return invalid_argument(where + ": more than " + std::to_string(kMaxFields) + " fields");
+      return invalid_argument(at_level + "more than " + std::to_string(kMaxFields) + " fields");
     }
     if (item.is_object() && item.contains("type") && item["type"] == "group") {
       const std::string at = "group " + std::to_string(form.groups.size() + 1);
@@ -606,7 +608,7 @@ Status parse_items(const json& items, std::optional<std::size_t> parent, int dep
       continue;
     }
     if (item.is_object() && item.contains("type") && (item["type"] == "repeat" || item["type"] == "begin repeat")) {
-      return invalid_argument(where + ": a repeat is not supported yet");
+      return invalid_argument(at_level + "a repeat is not supported yet");
     }
     auto field = parse_field(item, form.fields.size());
     if (!field.ok()) return field.status();
@@ -749,7 +751,7 @@ Result<FormDefinition> parse_form_definition(std::string_view text) {
 
   if (!document.contains("fields")) return invalid_argument(where + ": 'fields' must be a non-empty array");
   std::set<std::string, std::less<>> names;
-  auto items = parse_items(document["fields"], std::nullopt, 0, form, names, where);
+  auto items = parse_items(document["fields"], std::nullopt, 0, form, names, "");
   if (!items.ok()) return items.with_context(where);
   auto references = check_references(form);
   if (!references.ok()) return references.with_context(where);

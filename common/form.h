@@ -134,13 +134,13 @@ struct FormDefinition {
   std::uint32_t version = 1;
   LocalizedText title;
   std::vector<Field> fields;
-  std::vector<Group> groups;  // parents before their children
+  std::vector<Group> groups = {};  // parents before their children
   // Every field index once, each after the fields its calculation, relevance (and its
   // groups'), requiredness, default and choice filter look at: the order a submission is
   // decided in. Form order where nothing looks ahead.
-  std::vector<std::size_t> evaluation_order;
+  std::vector<std::size_t> evaluation_order = {};
   // The languages the form's texts are written in beyond English and Arabic, by code.
-  std::vector<std::string> languages;
+  std::vector<std::string> languages = {};
   // "dated_by": the date field saying when what the form records happened (an
   // identification's date, a distribution's). Reports and exports count a record by it, not
   // by when a device saved it, which can be days later. Empty: the form records no such date.
