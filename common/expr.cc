@@ -877,7 +877,7 @@ std::string days_to_date(double days) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const long long year = y + (m <= 2);
-  char buffer[16];
+  char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", year, m, d);
   return buffer;
 }
