@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <ranges>
 
 #include <nlohmann/json.hpp>
 
@@ -174,7 +175,11 @@ std::optional<std::string> canonical_boolean(std::string_view s) {
 const Choice* find_choice(const Field& field, std::string_view token) {
   if (const Choice* choice = field.find_choice(token)) return choice;
   const std::span<const Choice> offered = field.offered_choices();
-  if (all_digits(token) && token.size() <= 4) {
+  // Choices named by numbers (ODK's "1", "2") are chosen by name only: a number that is
+  // no name names nothing, rather than the choice at that place.
+  const bool numbered_names = std::any_of(offered.begin(), offered.end(),
+                                          [](const Choice& c) { return all_digits(c.name); });
+  if (all_digits(token) && token.size() <= 4 && !numbered_names) {
     const int number = parse_fixed(token);
     if (number >= 1 && static_cast<std::size_t>(number) <= offered.size()) {
       return &offered[static_cast<std::size_t>(number - 1)];
@@ -271,6 +276,65 @@ expr::Value typed_value(const Field& field, const std::string& canonical) {
   }
 }
 
+Status required_error(const Field& field) {
+  if (!field.required_message.empty()) {
+    return field_error(field, "answer.required_message", {{"message", field.required_message}});
+  }
+  return field_error(field, "answer.required");
+}
+
+// What decides whether the field is asked, as the not-relevant error shows it.
+std::string relevance_source(const FormDefinition& form, const Field& field) {
+  std::vector<std::string> parts;
+  for (const Group* group : form.groups_of(field)) {
+    if (group->relevant) parts.push_back(group->relevant->source());
+  }
+  if (field.relevant) parts.push_back(field.relevant->source());
+  if (parts.size() == 1) return parts.front();
+  std::string joined;
+  for (const std::string& part : parts) joined += (joined.empty() ? "(" : " and (") + part + ")";
+  return joined;
+}
+
+// The field with only the choices its filter offers now (retired ones kept, so that an old
+// answer still reads).
+Field filtered(const FormDefinition& form, const Field& field, const Answers& answers, const std::string& today) {
+  Field copy = field;
+  copy.choices.clear();
+  for (const Choice* choice : available_choices(form, field, answers, today)) copy.choices.push_back(*choice);
+  for (const Choice& choice : field.choices) {
+    if (choice.retired) copy.choices.push_back(choice);
+  }
+  return copy;
+}
+
+// A computed field's value now; nullopt leaves it unanswered.
+std::optional<std::string> computed_value(const FormDefinition& form, const Field& field, const Answers& answers,
+                                          const std::optional<std::string>& previous,
+                                          const ValidationOptions& options) {
+  const bool kept = previous && !previous->empty();
+  switch (field.type) {
+    case FieldType::start:
+      if (kept) return previous;
+      return options.now.empty() ? std::nullopt : std::optional<std::string>(options.now);
+    case FieldType::end: return options.now.empty() ? previous : std::optional<std::string>(options.now);
+    case FieldType::today: return kept ? previous : std::optional<std::string>(options.today);
+    case FieldType::deviceid:
+      if (kept) return previous;
+      return options.device_id.empty() ? std::nullopt : std::optional<std::string>(options.device_id);
+    default: break;
+  }
+  if (!field.calculation) return previous;
+  const expr::Value value = field.calculation->evaluate(make_context(form, answers, previous.value_or(""), options));
+  if (value.is_number() && std::isnan(value.to_number())) return std::nullopt;
+  const std::string text = value.to_string();
+  if (text.empty()) return std::nullopt;
+  if (field.type == FieldType::calculate) return text.substr(0, kMaxTextBytes);
+  auto canonical = canonicalize(field, text);
+  if (!canonical.ok()) return std::nullopt;
+  return std::move(canonical).value();
+}
+
 // Whether the answer satisfies the field's constraint; an absent constraint always does.
 bool satisfies_constraint(const FormDefinition& form, const Field& field, const std::string& canonical,
                           const Answers& answers, const std::string& today) {
@@ -287,8 +351,20 @@ Status constraint_error(const Field& field) {
 
 }  // namespace
 
+std::string text_language(const ValidationOptions& options) {
+  if (!options.form_language.empty()) return options.form_language;
+  return std::string(language_code(options.language));
+}
+
 expr::Context make_context(const FormDefinition& form, const Answers& answers,
                            const std::string& current, const std::string& today) {
+  ValidationOptions options;
+  options.today = today;
+  return make_context(form, answers, current, options);
+}
+
+expr::Context make_context(const FormDefinition& form, const Answers& answers, const std::string& current,
+                           const ValidationOptions& options) {
   expr::Context context;
   context.lookup = [&form, &answers](std::string_view name) -> std::optional<expr::Value> {
     auto answer = answers.find(name);
@@ -296,15 +372,115 @@ expr::Context make_context(const FormDefinition& form, const Answers& answers,
     if (answer == answers.end() || field == nullptr) return std::nullopt;
     return typed_value(*field, answer->second);
   };
+  context.choice_label = [&form, language = text_language(options)](std::string_view name,
+                                                                    std::string_view value) -> std::string {
+    const Field* field = form.find_field(name);
+    const Choice* choice = field ? field->find_choice(value) : nullptr;
+    return choice ? choice->label.in(std::string_view(language)) : std::string();
+  };
   context.current = current;
-  context.today = today;
+  context.today = options.today;
+  context.now = options.now;
   return context;
+}
+
+bool is_group_relevant(const FormDefinition& form, const Group& group, const Answers& answers,
+                       const std::string& today) {
+  for (const Group* at = &group; at != nullptr; at = at->parent ? &form.groups[*at->parent] : nullptr) {
+    if (at->relevant && !at->relevant->evaluate(make_context(form, answers, "", today)).to_bool()) return false;
+  }
+  return true;
 }
 
 bool is_relevant(const FormDefinition& form, const Field& field, const Answers& answers,
                  const std::string& today) {
+  if (field.group && !is_group_relevant(form, form.groups[*field.group], answers, today)) return false;
   if (!field.relevant) return true;
   return field.relevant->evaluate(make_context(form, answers, "", today)).to_bool();
+}
+
+std::optional<std::string> default_answer(const FormDefinition& form, const Field& field, const Answers& answers,
+                                          const ValidationOptions& options) {
+  if (!field.default_expression) return default_answer(field, options.today);
+  const expr::Value value = field.default_expression->evaluate(make_context(form, answers, "", options));
+  if (value.is_number() && std::isnan(value.to_number())) return std::nullopt;
+  const std::string text = value.to_string();
+  if (text.empty()) return std::nullopt;
+  auto canonical = canonicalize(field, text);
+  if (!canonical.ok()) return std::nullopt;
+  return std::move(canonical).value();
+}
+
+std::vector<const Choice*> available_choices(const FormDefinition& form, const Field& field,
+                                             const Answers& answers, const std::string& today) {
+  std::vector<const Choice*> available;
+  const std::span<const Choice> offered = field.offered_choices();
+  for (const Choice& choice : offered) {
+    if (field.choice_filter) {
+      expr::Context context = make_context(form, answers, "", today);
+      context.column = [&choice](std::string_view column) -> std::optional<expr::Value> {
+        if (column == "name") return expr::Value(choice.name);
+        if (column == "label") return expr::Value(choice.label.en);
+        if (auto it = choice.columns.find(column); it != choice.columns.end()) return expr::Value(it->second);
+        return std::nullopt;
+      };
+      if (!field.choice_filter->evaluate(context).to_bool()) continue;
+    }
+    available.push_back(&choice);
+  }
+  return available;
+}
+
+std::string render_text(const FormDefinition& form, const LocalizedText& text, const Answers& answers,
+                        std::string_view code) {
+  const std::string& source = text.in(code);
+  if (source.find("${") == std::string::npos) return source;
+  std::string out;
+  std::size_t at = 0;
+  while (at < source.size()) {
+    const std::size_t open = source.find("${", at);
+    const std::size_t close = open == std::string::npos ? open : source.find('}', open + 2);
+    if (close == std::string::npos) {
+      out += source.substr(at);
+      break;
+    }
+    out += source.substr(at, open - at);
+    const std::string name = source.substr(open + 2, close - open - 2);
+    const Field* field = form.find_field(name);
+    const auto answer = answers.find(name);
+    if (field != nullptr && answer != answers.end()) {
+      if (field->type == FieldType::select_one || field->type == FieldType::select_multiple) {
+        std::string shown;
+        for (std::string_view item : std::views::split(std::string_view(answer->second), ' ') |
+                                         std::views::transform([](auto r) { return std::string_view(r.begin(), r.end()); })) {
+          if (item.empty()) continue;
+          const Choice* choice = field->find_choice(item);
+          shown += (shown.empty() ? "" : ", ") + (choice ? choice->label.in(code) : std::string(item));
+        }
+        out += shown;
+      } else {
+        out += answer->second;
+      }
+    }
+    at = close + 1;
+  }
+  return out;
+}
+
+void recompute(const FormDefinition& form, Answers& answers, const ValidationOptions& options) {
+  for (std::size_t index : form.evaluation_order) {
+    const Field& field = form.fields[index];
+    if (!is_relevant(form, field, answers, options.today)) {
+      answers.erase(field.name);
+      continue;
+    }
+    if (!field.computed()) continue;
+    auto existing = answers.find(field.name);
+    std::optional<std::string> previous;
+    if (existing != answers.end()) previous = existing->second;
+    if (auto value = computed_value(form, field, answers, previous, options)) answers[field.name] = *value;
+    else answers.erase(field.name);
+  }
 }
 
 bool is_required(const FormDefinition& form, const Field& field, const Answers& answers,
@@ -377,13 +553,35 @@ Result<std::string> canonicalize(const Field& field, std::string_view raw) {
       return *canonical;
     }
     case FieldType::note: return field_error(field, "answer.note");
+    case FieldType::calculate:
+    case FieldType::deviceid:
+      if (value.size() > kMaxTextBytes) {
+        return field_error(field, "answer.too_long", {{"limit", static_cast<std::int64_t>(kMaxTextBytes)}});
+      }
+      return std::string(value);
+    case FieldType::today: {
+      auto canonical = canonical_date(value);
+      if (!canonical) return field_error(field, "answer.date");
+      return *canonical;
+    }
+    case FieldType::start:
+    case FieldType::end: {
+      auto canonical = canonical_datetime(value);
+      if (!canonical) return field_error(field, "answer.datetime");
+      return *canonical;
+    }
   }
   return field_error(field, "answer.note");
 }
 
 Result<std::string> check_answer(const FormDefinition& form, const Field& field, std::string_view raw,
                                  const Answers& answers, const ValidationOptions& options) {
-  AMANA_ASSIGN_OR_RETURN(std::string canonical, canonicalize(field, raw));
+  std::string canonical;
+  if (field.choice_filter) {
+    AMANA_ASSIGN_OR_RETURN(canonical, canonicalize(filtered(form, field, answers, options.today), raw));
+  } else {
+    AMANA_ASSIGN_OR_RETURN(canonical, canonicalize(field, raw));
+  }
   if (!satisfies_constraint(form, field, canonical, answers, options.today)) return constraint_error(field);
   return canonical;
 }
@@ -399,34 +597,51 @@ Result<Answers> validate_submission(const FormDefinition& form, const Answers& g
     }
   }
 
-  // Walk the form as a collector would: relevance and requiredness from earlier answers.
+  // Walk the form as a collector would: relevance and requiredness from earlier answers,
+  // each field after what its value depends on (evaluation_order).
   Answers answers;
   std::vector<std::optional<Status>> field_errors(form.fields.size());
-  for (const Field& field : form.fields) {
+  for (std::size_t index : form.evaluation_order) {
+    const Field& field = form.fields[index];
     auto given_answer = given.find(field.name);
     bool answered = given_answer != given.end() && !trim(given_answer->second).empty();
-    std::optional<Status>& error = field_errors[static_cast<std::size_t>(&field - form.fields.data())];
+    const bool set = answered && explicitly_set.count(field.name) != 0;
+    std::optional<Status>& error = field_errors[index];
     if (field.type == FieldType::note) {
       if (answered) error = field_error(field, "answer.note");
       continue;
     }
     if (!is_relevant(form, field, answers, options.today)) {
-      if (answered && explicitly_set.count(field.name) != 0) {
-        error = field_error(field, "answer.not_relevant", {{"condition", field.relevant->source()}});
+      if (set) error = field_error(field, "answer.not_relevant", {{"condition", relevance_source(form, field)}});
+      continue;
+    }
+    if (field.computed()) {
+      if (set) {
+        error = field_error(field, "answer.computed");
+        continue;
       }
+      std::optional<std::string> previous;
+      if (answered) previous = std::string(trim(given_answer->second));
+      if (auto value = computed_value(form, field, answers, previous, options)) answers[field.name] = *value;
+      continue;
+    }
+    if (field.read_only && set) {
+      error = field_error(field, "answer.read_only");
       continue;
     }
     if (answered) {
-      auto canonical = canonicalize(field, given_answer->second);
+      auto canonical = field.choice_filter
+                           ? canonicalize(filtered(form, field, answers, options.today), given_answer->second)
+                           : canonicalize(field, given_answer->second);
       if (!canonical.ok()) {
         error = canonical.status();
         continue;
       }
       answers[field.name] = std::move(canonical).value();
-    } else if (auto fallback = default_answer(field, options.today)) {
+    } else if (auto fallback = default_answer(form, field, answers, options)) {
       answers[field.name] = *fallback;
-    } else if (is_required(form, field, answers, options.today)) {
-      error = field_error(field, "answer.required");
+    } else if (!field.read_only && is_required(form, field, answers, options.today)) {
+      error = required_error(field);
     }
   }
   // Constraints may compare with any answer (end date after start date), so they run on

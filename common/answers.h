@@ -44,21 +44,55 @@ using Answers = std::map<std::string, std::string, std::less<>>;
 struct ValidationOptions {
   Language language = Language::en;  // the collector's: for prompts; errors carry every language
   std::string today;  // YYYY-MM-DD, for today() in expressions
+  // YYYY-MM-DDTHH:MM:SS+HH:MM, for now() and the start and end metadata; empty: today at
+  // midnight UTC in now(), and no start or end is recorded.
+  std::string now = {};
+  std::string device_id = {};  // the deviceid metadata; empty: none is recorded
+  // The language of the form's own texts when it is one the catalogue lacks ("fr"); empty:
+  // `language`. A text missing in it falls back to English.
+  std::string form_language = {};
 };
+
+// The code of the language the form's texts are shown in: form_language, else language's.
+std::string text_language(const ValidationOptions& options);
 
 // The expression context for `answers` (typed as expr.h describes), with '.' = current.
 expr::Context make_context(const FormDefinition& form, const Answers& answers,
                            const std::string& current, const std::string& today);
+expr::Context make_context(const FormDefinition& form, const Answers& answers, const std::string& current,
+                           const ValidationOptions& options);
 
-// Whether `field` is to be asked given the answers so far (relevance true or absent).
+// Whether `field` is to be asked given the answers so far: its relevance and that of
+// every group holding it are true (or absent).
 bool is_relevant(const FormDefinition& form, const Field& field, const Answers& answers,
                  const std::string& today);
+bool is_group_relevant(const FormDefinition& form, const Group& group, const Answers& answers,
+                       const std::string& today);
 bool is_required(const FormDefinition& form, const Field& field, const Answers& answers,
                  const std::string& today);
 
 // The field's default as a canonical answer, with "today" on a date field resolved to
 // `today`; nullopt when the field has no default.
 std::optional<std::string> default_answer(const Field& field, const std::string& today);
+// The same, with a default expression evaluated against the answers so far (a value that
+// is not an answer to the field gives no default).
+std::optional<std::string> default_answer(const FormDefinition& form, const Field& field, const Answers& answers,
+                                          const ValidationOptions& options);
+
+// The choices to offer now: the offered ones its choice_filter keeps (all without one).
+std::vector<const Choice*> available_choices(const FormDefinition& form, const Field& field,
+                                             const Answers& answers, const std::string& today);
+
+// A label or hint in the language `code`, each ${name} replaced by that answer as a person
+// reads it (a choice's label; "" when unanswered).
+std::string render_text(const FormDefinition& form, const LocalizedText& text, const Answers& answers,
+                        std::string_view code);
+
+// The computed values brought up to date for `answers`: calculations recomputed (in
+// evaluation order, so one may use another), metadata filled (start and today kept once
+// set, end set to options.now), and every answer whose field is no longer relevant dropped.
+// Called after each answer while collecting, so later questions see current values.
+void recompute(const FormDefinition& form, Answers& answers, const ValidationOptions& options);
 
 // The canonical form of `raw` for the field's type, ignoring its constraint; or
 // invalid_argument naming the field and the type rule (and, for a choice, the choices).
@@ -74,9 +108,11 @@ Result<std::string> check_answer(const FormDefinition& form, const Field& field,
 
 // Validates a complete submission. `given` holds raw answers; fields named in
 // `explicitly_set` (all of `given` when collecting; the --set fields when editing) must be
-// relevant, otherwise answering them is an error. Fields in `given` that are not
+// relevant and asked, otherwise answering them is an error. Fields in `given` that are not
 // explicitly set and have become non-relevant are dropped, as ODK clears them. Defaults
-// fill relevant unanswered fields. Unknown field names, notes with answers, missing
+// fill relevant unanswered fields; calculations and metadata are computed (as recompute)
+// and returned with the answers, to be stored with the record. A select answer must be
+// one its choice_filter offers. Unknown field names, notes with answers, missing
 // required answers, type and constraint failures are all reported, one line (one Message)
 // each, in form order, in a single invalid_argument Status.
 Result<Answers> validate_submission(const FormDefinition& form, const Answers& given,

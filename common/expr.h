@@ -10,22 +10,31 @@
 //   additive   := multiplicative (('+' | '-') multiplicative)*
 //   multiplicative := unary (('*' | 'div' | 'mod') unary)*
 //   unary      := '-' unary | primary
-//   primary    := NUMBER | STRING | '${' NAME '}' | '.' | NAME '(' [expr (',' expr)*] ')'
-//               | '(' expr ')'
-// STRING is '...' or "..." (no escapes, as in XPath). NAME is [A-Za-z_][A-Za-z0-9_.-]*.
-// '.' is the value of the field being validated (constraints).
+//   primary    := NUMBER | STRING | '${' NAME '}' | '.' | '..' | NAME '(' [expr (',' expr)*] ')'
+//               | '(' expr ')' | NAME (in a choice filter only: a column of the choice)
+// STRING is '...' or "..." (no escapes, as in XPath). NAME is [A-Za-z_][A-Za-z0-9_.:-]*.
+// '.' is the value of the field being validated (constraints), or a calculation's own
+// previous value (once()). '..' is only meaningful as position(..).
 //
-// Functions: not(b), selected(list, choice), count-selected(list), string-length(s),
-// today(), regex(s, pattern) (RE2 syntax, matched in linear time whatever the pattern),
-// if(cond, a, b), concat(a, ...), coalesce(a, b),
-// number(x), int(x), string(x), true(), false(). Unknown functions and wrong arity are
-// parse errors, and so is a literal regex pattern that does not compile.
+// Functions (docs/forms.md "Expressions" says what each returns):
+//   logic     not, if, true, false, boolean, coalesce, once
+//   choices   selected, count-selected, selected-at, jr:choice-name
+//   text      concat, string, string-length, substr, contains, starts-with, ends-with,
+//             regex (RE2 syntax, matched in linear time whatever the pattern)
+//   numbers   number, int, round, floor, ceiling, abs, pow, max, min, sum, count
+//   dates     today, now, date, decimal-date-time, format-date
+//   other     uuid, position
+// Unknown functions and wrong arity are parse errors, and so is a literal regex pattern
+// that does not compile. Without repeats, a ${field} is one node: count(${x}) is 1,
+// sum(${x}) is number(${x}), position(..) is 1.
 //
-// Values follow XPath 1.0 coercions, with two deliberate changes so that forms behave as
-// authors expect:
+// Values follow XPath 1.0 coercions, with deliberate changes so that forms behave as
+// authors expect (and as ODK's JavaRosa does):
+//  - a date 'YYYY-MM-DD' (or datetime) read as a number is the days since 1970-01-01, so
+//    (today() - ${dob}) div 365.25 is an age;
 //  - relational operators compare as numbers when both sides are numbers or numeric
-//    strings; otherwise, when both are non-empty strings, they compare as strings, so
-//    ISO dates ('2026-01-31' < today()) work; anything involving '' is false;
+//    strings (dates included); otherwise, when both are non-empty strings, they compare
+//    as strings; anything involving '' is false;
 //  - '=' between a boolean and a string compares the string with "true"/"false".
 // An unanswered field is the empty string ''. Evaluation never fails: a type mismatch
 // coerces (a non-numeric string is NaN as a number) as XPath does.
@@ -78,8 +87,22 @@ struct Context {
   std::function<std::optional<Value>(std::string_view name)> lookup;
   // The value of '.', the field being validated.
   Value current;
-  // today() as YYYY-MM-DD; injected so that tests and clock-skewed devices are reproducible.
+  // today() as YYYY-MM-DD and now() as YYYY-MM-DDTHH:MM:SS+HH:MM; injected so that tests
+  // and clock-skewed devices are reproducible. An empty now() is today at midnight.
   std::string today;
+  std::string now;
+  // In a choice filter: the value of a bare NAME, a column of the choice being filtered
+  // ("name", "label" or an extra column such as "state"); nullopt when it has none.
+  std::function<std::optional<Value>(std::string_view column)> column;
+  // jr:choice-name(value, '${field}'): the label of choice `value` of `field`, in the
+  // collector's language; "" when unknown.
+  std::function<std::string(std::string_view field, std::string_view value)> choice_label;
+};
+
+// What a source may contain beyond the common grammar.
+enum class Syntax {
+  standard,
+  choice_filter,  // bare NAMEs are columns of the choice being filtered
 };
 
 namespace detail {
@@ -90,19 +113,30 @@ class Expression {
  public:
   // Parses `source`. On failure the Status is invalid_argument with a message like
   // "unexpected ')' at position 14 in \"${age} >= )\"" (positions are 1-based bytes).
-  static Result<Expression> parse(std::string_view source);
+  static Result<Expression> parse(std::string_view source, Syntax syntax = Syntax::standard);
 
   Value evaluate(const Context& context) const;
 
   // The field names referenced as ${name}, in order of first appearance, without
   // duplicates: the form loader checks that each names a field of the form.
+  // jr:choice-name's '${field}' argument counts as a reference.
   const std::vector<std::string>& references() const { return references_; }
+  // A choice filter's bare NAMEs, in order of first appearance, without duplicates.
+  const std::vector<std::string>& columns() const { return columns_; }
   const std::string& source() const { return source_; }
 
  private:
   std::string source_;
   std::shared_ptr<const detail::Node> root_;
   std::vector<std::string> references_;
+  std::vector<std::string> columns_;
 };
+
+// The days since 1970-01-01 of a date 'YYYY-MM-DD' or a datetime 'YYYY-MM-DDTHH:MM[:SS]'
+// with an optional 'Z' or offset (a fraction of a day for the time, in UTC); nullopt when
+// `text` is neither.
+std::optional<double> date_to_days(std::string_view text);
+// 'YYYY-MM-DD' of a day count (its whole part); "" when not finite or out of years 1-9999.
+std::string days_to_date(double days);
 
 }  // namespace amana::expr

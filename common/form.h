@@ -2,13 +2,19 @@
 //
 // A definition is parsed and checked once, up front: every expression must parse, every
 // ${name} it references must be a field of the form, choices must be unique, names must
-// be identifiers. A definition that loads is safe to collect with. The JSON format is
-// documented in docs/forms.md.
+// be identifiers, calculations must not go round in a cycle. A definition that loads is
+// safe to collect with. The JSON format is documented in docs/forms.md.
+//
+// The questions are `fields`, flat, in the order they are asked, whatever groups hold
+// them: code that walks answers never needs to know about groups. A field says which
+// group it is in; `groups` describes the groups (nested, each with its own relevance).
+// Repeats are not supported yet and are refused by name.
 //
 // Thread safety: a FormDefinition is immutable after parsing.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,6 +35,12 @@ Result<Language> parse_language(std::string_view code);
 
 enum class FieldType {
   text, integer, decimal, date, datetime, select_one, select_multiple, boolean, geopoint, note,
+  // Never asked: a value computed from `calculation` whenever the answers change, stored
+  // with the record like an answer.
+  calculate,
+  // Never asked, filled by the device (as ODK's metadata): when the record was begun
+  // (kept on later edits), when it was last saved, the day it was begun, the device's id.
+  start, end, today, deviceid,
 };
 std::string_view field_type_name(FieldType type);
 // The JSON spelling ("select_one"); anything else is invalid_argument listing the types.
@@ -50,7 +62,7 @@ struct Area {
 };
 
 struct Choice {
-  std::string name;  // the stored value; an identifier, no spaces
+  std::string name;  // the stored value: letters, digits, '_', '-' or '.', no spaces ("1" too)
   LocalizedText label;
   // A name this choice had before (a shared list's former code): an old answer holding it
   // reads as this choice, and is stored as `name` when next written.
@@ -58,13 +70,27 @@ struct Choice {
   // Kept only so that old answers still read and show with their label: never offered,
   // never numbered, never matched by label. Retired choices come after the offered ones.
   bool retired = false;
+  // Further columns of the choice, for a choice_filter: {"state": "central_darfur"}.
+  std::map<std::string, std::string, std::less<>> columns = {};
+};
+
+// A section of the form. Its relevance applies to every field and group inside it.
+struct Group {
+  std::string name;  // unique among fields and groups
+  LocalizedText label;  // may be empty
+  std::optional<expr::Expression> relevant;
+  // "appearance": "field-list": a screen should show the group's questions on one page.
+  bool field_list = false;
+  std::optional<std::size_t> parent;  // index into FormDefinition::groups
 };
 
 struct Field {
   std::string name;  // [A-Za-z_][A-Za-z0-9_]*, unique in the form
   FieldType type = FieldType::text;
+  // Label and hint may hold ${name}: render_text (answers.h) puts the answer in.
   LocalizedText label;
   LocalizedText hint;
+  std::optional<std::size_t> group;  // the innermost group holding it (FormDefinition::groups)
   // Required when `required` is true, or when `required_if` evaluates true.
   bool required = false;
   std::optional<expr::Expression> required_if;
@@ -73,7 +99,19 @@ struct Field {
   LocalizedText constraint_message;
   std::vector<Choice> choices;                 // select_one / select_multiple only
   std::string choice_list;                     // "service_types": choices from a shared list
+  LocalizedText required_message;              // said instead of "is required"
   std::optional<std::string> default_value;    // canonical form, checked at load
+  // Evaluated when the field is reached unanswered (a dynamic default, ODK's `default`
+  // with an expression); it may only look at earlier fields.
+  std::optional<expr::Expression> default_expression;
+  // The value is computed, never asked: required for a calculate, allowed on a question
+  // (shown read-only). Recomputed whenever the answers change; '' or NaN leaves it unanswered.
+  std::optional<expr::Expression> calculation;
+  // Shown with its value but never asked: the value is its default or calculation.
+  bool read_only = false;
+  // Offers only the choices for which it is true; bare names are the choice's columns
+  // (`state = ${state}`). Select fields only; may only look at earlier fields.
+  std::optional<expr::Expression> choice_filter;
   bool sensitive = false;                      // personal data: dropped from de-identified exports
   Disclosure disclosure = Disclosure::as_collected;  // as declared, else the type's default
   std::vector<Area> areas;                     // Disclosure::area only, in the order matched
@@ -85,6 +123,10 @@ struct Field {
   const Choice* find_choice(std::string_view choice_name) const;
   // The choices a collector is offered (not retired), numbered 1.. in this order.
   std::span<const Choice> offered_choices() const;
+  // Whether the collector answers it: not a note, a calculation, metadata or read-only.
+  bool asked() const;
+  // Whether its value is computed by the engine (calculate, metadata, a calculation).
+  bool computed() const;
 };
 
 struct FormDefinition {
@@ -92,12 +134,21 @@ struct FormDefinition {
   std::uint32_t version = 1;
   LocalizedText title;
   std::vector<Field> fields;
+  std::vector<Group> groups = {};  // parents before their children
+  // Every field index once, each after the fields its calculation, relevance (and its
+  // groups'), requiredness, default and choice filter look at: the order a submission is
+  // decided in. Form order where nothing looks ahead.
+  std::vector<std::size_t> evaluation_order = {};
+  // The languages the form's texts are written in beyond English and Arabic, by code.
+  std::vector<std::string> languages = {};
   // "dated_by": the date field saying when what the form records happened (an
   // identification's date, a distribution's). Reports and exports count a record by it, not
   // by when a device saved it, which can be days later. Empty: the form records no such date.
   std::string dated_by;
 
   const Field* find_field(std::string_view name) const;
+  // The groups holding `field`, outermost first.
+  std::vector<const Group*> groups_of(const Field& field) const;
 };
 
 // Parses and checks a definition. Errors are invalid_argument and say where:

@@ -44,6 +44,14 @@ const std::string& LocalizedText::in(Language language) const {
   return en;
 }
 
+const std::string& LocalizedText::in(std::string_view code) const {
+  if (code == "ar") return in(Language::ar);
+  for (const auto& [language, text] : more) {
+    if (language == code && !text.empty()) return text;
+  }
+  return en;
+}
+
 std::optional<MessageKey> MessageKey::find(std::string_view key) {
   for (std::uint16_t s = 0; s < std::size(catalogue::kSections); ++s) {
     for (std::uint16_t i = 0; i < catalogue::kSections[s].size(); ++i) {

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace amana {
@@ -40,8 +41,13 @@ std::string_view language_code(Language language);
 struct LocalizedText {
   std::string en;
   std::string ar;
+  // A form's texts in further languages, by code ("fr", "fa", "ps"), in the order the
+  // form gives them. Messages of the catalogue have none.
+  std::vector<std::pair<std::string, std::string>> more = {};
   // The text in `language`, falling back to English where no translation exists.
   const std::string& in(Language language) const;
+  // The text in the language with this code ("en", "ar", "fr"), falling back to English.
+  const std::string& in(std::string_view code) const;
   bool empty() const { return en.empty() && ar.empty(); }
 };
 

@@ -8,19 +8,18 @@
 //
 // What the conversion promises:
 //  - the definition it returns collects what the spreadsheet says would be collected: the
-//    same questions, names, types, choices, skip logic, constraints and requiredness. What
-//    Amana cannot yet collect the same way (repeats, calculations, cascading selects,
-//    files, ...) is refused by name and row ("survey sheet, row 212, column A (type):
+//    same questions, names, types, choices, groups, skip logic, constraints,
+//    requiredness, calculations, cascading selects and languages. What Amana cannot yet
+//    collect the same way (repeats, files, or_other, ...) is refused by name and row ("survey sheet, row 212, column A (type):
 //    select_one_from_file: not supported yet"), as is anything that would change what is
 //    collected: a ${reference} to a question that does not exist, a skip rule that looks
-//    at a later question, a name that is not an identifier.
+//    at a later question, a name that is not an identifier, a cycle of calculations.
 //  - what only changes how the form looks, or a mistake whose meaning is clear, is
 //    published with a warning naming the row: an appearance, media, a choice repeated
-//    within its list, spaces around a name, blank rows, languages other than English and
-//    Arabic, metadata rows (start, end, deviceid: Amana records these itself).
-//  - groups are flattened: their questions are asked in order, each carrying the
-//    relevant of every group around it (`(group) and (question)`), which is what a
-//    non-relevant group means in ODK.
+//    within its list, spaces around a name, blank rows, metadata rows Amana records its own
+//    way (username, audit).
+//  - groups are kept (common/form.h), nested, with their relevant and field-list hint;
+//    start, end, today and deviceid become metadata fields the device fills.
 //  - every problem is reported at once, each on its own line naming sheet, row and column,
 //    in English and Arabic (common/catalogue/xlsform.h).
 //

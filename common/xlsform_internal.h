@@ -1,19 +1,27 @@
-// Internals of the XLSForm import (xlsform.h), shared by its two source files:
-//   xlsform_table.cc  a sheet as a table: its header row read with every variant in use
-//                     (`label::Arabic (ar)`, `label:French`, `bind::relevant`,
-//                     `jr:constraintMsg`), the texts of a row by language, and the
-//                     problems found, each placed at its sheet, row and column
-//   xlsform.cc        the survey, choices and settings sheets converted to a definition
+// Internals of the XLSForm import (xlsform.h), shared by its source files:
+//   xlsform_table.cc     a sheet as a table: its header row read with every variant in use
+//                        (`label::Arabic (ar)`, `label:French`, `bind::relevant`,
+//                        `jr:constraintMsg`), the texts of a row by language, and the
+//                        problems found, each placed at its sheet, row and column
+//   xlsform.cc           the sheets walked: settings, choices, and the survey's rows with
+//                        their groups, into a definition
+//   xlsform_question.cc  the rules of one survey row: a question's columns checked and
+//                        converted (types, expressions and their references, defaults,
+//                        calculations, choice filters, appearances, what is refused)
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "common/expr.h"
 #include "common/message.h"
 #include "common/xlsform.h"
 #include "common/xlsx_reader.h"
@@ -63,19 +71,22 @@ struct Column {
   std::string language_name;  // as written ("Arabic (ar)"), for messages
 };
 
-// The slots a translatable key's columns fill in a definition: English (the fallback)
-// and Arabic, and the columns whose texts are not published.
+// The slots a translatable key's columns fill in a definition: English (the fallback),
+// Arabic, and every other language by its key ("fr").
 struct TextColumns {
   std::vector<std::size_t> english;  // in order of preference; the first non-empty is used
   std::optional<std::size_t> arabic;
+  std::vector<std::pair<std::string, std::size_t>> more;
 };
 
 class Table {
  public:
   // Reads the header (the sheet's first row). `known` are the canonical keys the sheet
   // uses; other columns are reported once as not read, with `ignored_reason`.
+  // With `keep_other_columns`, columns outside `known` are kept, unreported, for
+  // other_columns() (a choices sheet's state, locality, ... for choice filters).
   Table(const xlsx::Sheet& sheet, const std::vector<std::string_view>& known, std::string_view default_language,
-        Problems& problems);
+        Problems& problems, bool keep_other_columns = false);
 
   const std::string& name() const { return sheet_.name; }
   const xlsx::Sheet& sheet() const { return sheet_; }
@@ -87,8 +98,10 @@ class Table {
   std::string get(const xlsx::Row& row, std::string_view key) const;
   // Whether the cell had spaces around it (reported as a warning by the caller).
   bool untrimmed(const xlsx::Row& row, std::string_view key) const;
-  // The text of a translatable key in English (falling back) and Arabic.
+  // The text of a translatable key in English (falling back), Arabic and the other languages.
   LocalizedText text(const xlsx::Row& row, std::string_view key) const;
+  // The row's cells in the columns kept by keep_other_columns: (header key, value).
+  std::vector<std::pair<std::string, std::string>> other_columns(const xlsx::Row& row) const;
   // Whether any cell of the row, in a column this table reads, is non-empty.
   bool blank(const xlsx::Row& row) const;
 
@@ -103,11 +116,93 @@ class Table {
 
   const xlsx::Sheet& sheet_;
   std::vector<Column> columns_;
+  std::vector<Column> other_columns_;
   std::map<std::string, TextColumns, std::less<>> texts_;
 };
 
 // The canonical key and language of a header as written, e.g. "jr:constraintMsg::Arabic
 // (ar)" -> {"constraint_message", "ar", "Arabic (ar)"}; "bind::relevant" -> {"relevant"}.
 Column parse_header(std::string_view header);
+
+bool is_identifier(std::string_view name);
+// yes/no, true/false, 1/0, TRUE(); "" is no; nullopt when it is none of these.
+std::optional<bool> yes_no(std::string_view value);
+nlohmann::json text_json(const LocalizedText& text);
+// A Status from a library as one Message: its own when it has one, else its English text.
+Message from_status(const Status& status);
+
+// Rows that ask nothing: their type, and whether Amana fills it itself (start, end, today,
+// deviceid become metadata fields) or skips it.
+bool is_metadata_type(std::string_view base);
+bool is_kept_metadata(std::string_view base);
+
+enum class NameKind { question, note, group, metadata, unsupported };
+
+struct Declared {
+  std::uint32_t row = 0;
+  NameKind kind = NameKind::question;
+  std::string type;
+};
+
+struct Choices {
+  std::uint32_t row = 0;  // first row of the list
+  nlohmann::json items = nlohmann::json::array();
+  std::map<std::string, std::pair<std::uint32_t, std::string>> names;  // name -> first row, label
+  std::set<std::string> columns;  // the extra columns some choice of the list has
+  std::vector<Message> errors;
+};
+
+// The workbook converted, sheet by sheet (xlsform.cc), row by row (xlsform_question.cc).
+class Converter {
+ public:
+  Converter(const xlsx::Workbook& workbook, std::string_view file_name, std::uint32_t version,
+            const ImportLimits& limits)
+      : workbook_(workbook), file_name_(file_name), version_(version), problems_(limits) {}
+
+  Result<Conversion> run();
+
+ private:
+  // xlsform.cc
+  nlohmann::json read_settings();
+  template <class Where>
+  void check_builtin(const std::string& id, Where where);
+  void read_choices(const xlsx::Sheet& sheet);
+  void note_blank_rows(const Table& table);
+  void declare_names(const Table& table);
+  nlohmann::json read_survey(const xlsx::Sheet& sheet);
+
+  // xlsform_question.cc
+  bool check_name(const Table& table, const xlsx::Row& row, const std::string& name,
+                  std::map<std::string, std::uint32_t>& seen);
+  void check_references(const Table& table, const xlsx::Row& row, std::string_view key,
+                        const expr::Expression& expression, bool any_order);
+  std::optional<expr::Expression> expression(const Table& table, const xlsx::Row& row, std::string_view key,
+                                             bool any_order, expr::Syntax syntax = expr::Syntax::standard);
+  void refuse_if_set(const Table& table, const xlsx::Row& row, std::string_view key, std::string_view feature);
+  void ignore_if_set(const Table& table, const xlsx::Row& row, std::string_view key, const char* reason);
+  // A group's own columns: its label, relevant and appearance.
+  nlohmann::json group(const Table& table, const xlsx::Row& row, const std::string& name);
+  std::optional<nlohmann::json> question(const Table& table, const xlsx::Row& row, const std::string& amana_type,
+                                         const std::string& type, const std::string& name);
+  void choices(const Table& table, const xlsx::Row& row, const std::string& amana_type, const std::string& type,
+               nlohmann::json& field);
+  void appearance(const Table& table, const xlsx::Row& row, const std::string& amana_type, nlohmann::json& field);
+  void default_value(const Table& table, const xlsx::Row& row, const std::string& amana_type, bool note,
+                     nlohmann::json& field);
+  std::size_t error_count() const { return problems_.error_count(); }
+  // The field as a form of its own, without its expressions (their references are checked
+  // against the whole survey).
+  static Result<forms::FormDefinition> probe_field(nlohmann::json field);
+
+  const xlsx::Workbook& workbook_;
+  std::string file_name_;
+  std::uint32_t version_;
+  Problems problems_;
+  std::string default_language_;
+  std::string source_version_;
+  bool has_choices_ = false;
+  std::map<std::string, Choices, std::less<>> lists_;
+  std::map<std::string, Declared, std::less<>> declared_;
+};
 
 }  // namespace amana::xlsform::detail

@@ -164,8 +164,20 @@ std::string row_list(const std::vector<std::uint32_t>& rows) {
   return out;
 }
 
+// A language as a definition keys it: a code, or the name in lower case with only
+// [a-z0-9_-] kept ("french"); "" when nothing is left ("Français" is kept as "franais").
+std::string language_key(const std::string& code) {
+  std::string key;
+  for (char c : code) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') key += c;
+    else if (c == ' ' && !key.empty() && key.back() != '_') key += '_';
+  }
+  while (!key.empty() && (key.front() < 'a' || key.front() > 'z')) key.erase(key.begin());
+  return key.substr(0, 32);
+}
+
 Table::Table(const xlsx::Sheet& sheet, const std::vector<std::string_view>& known, std::string_view default_language,
-             Problems& problems)
+             Problems& problems, bool keep_other_columns)
     : sheet_(sheet) {
   if (sheet.rows.empty()) return;
   const std::string default_code = default_language.empty() ? "" : language_code(default_language);
@@ -179,6 +191,10 @@ Table::Table(const xlsx::Sheet& sheet, const std::vector<std::string_view>& know
       column.language_name = std::string(default_language);
     }
     if (std::find(known.begin(), known.end(), column.key) == known.end()) {
+      if (keep_other_columns && column.language.empty()) {
+        other_columns_.push_back(std::move(column));
+        continue;
+      }
       problems.warning(at_row(header.number, Message("xlsform.ignored_column",
                                                      {{"header", column.header}, {"reason", "Amana does not use it"}})));
       continue;
@@ -209,10 +225,14 @@ Table::Table(const xlsx::Sheet& sheet, const std::vector<std::string_view>& know
     }
     for (const Column* column : other) {
       if (key == "media") continue;
-      if (slots.english.empty()) {
-        slots.english.push_back(column->index);
-      } else {
+      if (slots.english.empty()) slots.english.push_back(column->index);
+      const std::string language = language_key(column->language);
+      const bool taken = std::any_of(slots.more.begin(), slots.more.end(),
+                                     [&](const auto& entry) { return entry.first == language; });
+      if (language.empty() || language == "en" || language == "ar" || taken) {
         dropped.emplace(column->language, column->language_name);
+      } else {
+        slots.more.emplace_back(language, column->index);
       }
     }
     if (!arabic.empty()) {
@@ -264,7 +284,17 @@ LocalizedText Table::text(const xlsx::Row& row, std::string_view key) const {
   }
   if (slots->second.arabic) text.ar = trim(cell(row, *slots->second.arabic));
   if (text.ar == text.en) text.ar.clear();
+  for (const auto& [language, index] : slots->second.more) {
+    std::string translation = trim(cell(row, index));
+    if (!translation.empty() && !text.en.empty()) text.more.emplace_back(language, std::move(translation));
+  }
   return text;
+}
+
+std::vector<std::pair<std::string, std::string>> Table::other_columns(const xlsx::Row& row) const {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const Column& column : other_columns_) values.emplace_back(column.key, trim(cell(row, column.index)));
+  return values;
 }
 
 bool Table::blank(const xlsx::Row& row) const {

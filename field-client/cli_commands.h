@@ -18,6 +18,9 @@ struct Arguments {
   std::optional<std::string> home;
   std::string language = "en";
   Language lang = Language::en;  // parsed from `language` before any command runs
+  // The language of the forms' own texts when it is neither (fr, prs, ...): questions and
+  // choices in it where the form has them, else English; messages stay in `lang`.
+  std::string form_language;
   bool json = false;
   // init
   std::string user;

@@ -1,5 +1,6 @@
 #include "field-client/interview.h"
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -28,7 +29,12 @@ std::optional<MessageKey> input_hint(const Field& field) {
     case FieldType::text:
       if (field.numeric_text) return MessageKey("interview.digits");
       return std::nullopt;
-    case FieldType::note: return std::nullopt;
+    case FieldType::note:
+    case FieldType::calculate:
+    case FieldType::start:
+    case FieldType::end:
+    case FieldType::today:
+    case FieldType::deviceid: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -60,14 +66,16 @@ class Walk {
         passed_(hooks.passed) {}
 
   Result<Answers> run() {
-    out_ << form_.title.in(language()) << "\n";
+    out_ << form_.title.in(std::string_view(code_)) << "\n";
     if (!passed_.empty()) say(Message("interview.resumed", {{"count", static_cast<std::int64_t>(answers_.size())}}));
     while (true) {
       AMANA_RETURN_IF_ERROR(walk_once());
       // Answers were checked one by one; the whole-form pass catches rules that look
       // across questions. A refused question is asked again.
       FieldNames all;
-      for (const auto& [name, value] : answers_) all.insert(name);
+      for (const auto& [name, value] : answers_) {
+        if (const Field* field = form_.find_field(name); field != nullptr && field->asked()) all.insert(name);
+      }
       auto complete = forms::validate_submission(form_, answers_, all, options_);
       if (complete.ok()) return complete;
       bool reopened = false;
@@ -87,20 +95,46 @@ class Walk {
  private:
   Language language() const { return options_.language; }
   void say(const Message& message) { out_ << message.in(language()) << "\n"; }
+  // A form text in the collector's language, with the answers so far put in.
+  std::string shown(const forms::LocalizedText& text) const { return forms::render_text(form_, text, answers_, code_); }
+
+  // The headings of the groups a field opens, outermost first: a section's title once.
+  void open_groups(const Field& field, std::vector<const forms::Group*>& open) {
+    const std::vector<const forms::Group*> chain = form_.groups_of(field);
+    std::size_t same = 0;
+    while (same < chain.size() && same < open.size() && chain[same] == open[same]) ++same;
+    for (std::size_t k = same; k < chain.size(); ++k) {
+      if (!chain[k]->label.empty()) out_ << "\n== " << shown(chain[k]->label) << " ==\n";
+    }
+    open = chain;
+  }
 
   Status walk_once() {
     int number = 0;
+    std::vector<const forms::Group*> open;
+    forms::recompute(form_, answers_, options_);
     for (const Field& field : form_.fields) {
       if (!forms::is_relevant(form_, field, answers_, options_.today)) {
         answers_.erase(field.name);
         continue;
       }
+      // Calculations and metadata are kept up to date by recompute and never shown; a
+      // question with a calculation is shown with its value, read-only.
+      if (field.type == FieldType::calculate || (field.computed() && !field.calculation)) continue;
+      open_groups(field, open);
       ++number;
-      if (field.type == FieldType::note) {
-        // Read out once: a resumed draft does not repeat a note already read.
-        if (passed_.insert(field.name).second) {
-          out_ << "\n" << field.label.in(language()) << "\n";
-          if (!field.hint.empty()) out_ << "   " << field.hint.in(language()) << "\n";
+      if (field.type == FieldType::note || !field.asked()) {
+        // Read out once: a resumed draft does not repeat a note already read. A read-only
+        // question is shown with its value.
+        if (passed_.insert(field.name).second || !field.asked()) {
+          out_ << "\n" << shown(field.label) << "\n";
+          if (!field.hint.empty()) out_ << "   " << shown(field.hint) << "\n";
+          if (field.type != FieldType::note) {
+            if (!answers_.count(field.name)) {
+              if (auto value = forms::default_answer(form_, field, answers_, options_)) answers_[field.name] = *value;
+            }
+            if (auto value = answers_.find(field.name); value != answers_.end()) out_ << "   = " << value->second << "\n";
+          }
         }
         continue;
       }
@@ -108,6 +142,7 @@ class Walk {
       if (passed_.count(field.name) != 0 && still_valid(field, required)) continue;
       AMANA_RETURN_IF_ERROR(ask(field, required, number));
       passed_.insert(field.name);
+      forms::recompute(form_, answers_, options_);
       if (hooks_.on_progress) AMANA_RETURN_IF_ERROR(hooks_.on_progress(answers_, passed_));
     }
     return Status::success();
@@ -137,15 +172,21 @@ class Walk {
   }
 
   Status ask(const Field& field, bool required, int number) {
-    const std::optional<std::string> default_value = forms::default_answer(field, options_.today);
+    const std::optional<std::string> default_value = forms::default_answer(form_, field, answers_, options_);
     const std::vector<forms::Choice> suggestions =
         hooks_.suggestions && field.type == FieldType::text ? hooks_.suggestions(field, without(field.name))
                                                             : std::vector<forms::Choice>{};
-    out_ << "\n" << number << ". " << field.label.in(language()) << (required ? " *" : "") << "\n";
-    if (!field.hint.empty()) out_ << "   " << field.hint.in(language()) << "\n";
-    const auto offered = field.offered_choices();
+    out_ << "\n" << number << ". " << shown(field.label) << (required ? " *" : "") << "\n";
+    if (!field.hint.empty()) out_ << "   " << shown(field.hint) << "\n";
+    // Cascading selects offer only what the filter keeps, numbered as shown; choices named
+    // by numbers are shown by their names, which are what the collector types.
+    const std::vector<const forms::Choice*> offered = forms::available_choices(form_, field, answers_, options_.today);
+    const bool named_by_numbers = std::any_of(offered.begin(), offered.end(), [](const forms::Choice* c) {
+      return !c->name.empty() && std::all_of(c->name.begin(), c->name.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    });
     for (std::size_t i = 0; i < offered.size(); ++i) {
-      out_ << "   " << (i + 1) << ") " << offered[i].label.in(language()) << "\n";
+      out_ << "   " << (named_by_numbers ? offered[i]->name : std::to_string(i + 1)) << ") "
+           << offered[i]->label.in(std::string_view(code_)) << "\n";
     }
     for (std::size_t i = 0; i < suggestions.size(); ++i) {
       out_ << "   " << (i + 1) << ") " << suggestions[i].label.in(language()) << "  [" << suggestions[i].name << "]\n";
@@ -166,7 +207,8 @@ class Walk {
           answers_.erase(field.name);
           return Status::success();
         }
-        say(Message("interview.required"));
+        if (!field.required_message.empty()) out_ << field.required_message.in(std::string_view(code_)) << "\n";
+        else say(Message("interview.required"));
         continue;
       }
       if (auto value = picked(suggestions, line)) line = *value;
@@ -187,6 +229,7 @@ class Walk {
   const InterviewHooks& hooks_;
   Answers answers_;
   FieldNames passed_;
+  std::string code_ = forms::text_language(options_);
 };
 
 }  // namespace

@@ -32,7 +32,16 @@ void say(const Arguments& args, const Message& message) { std::cout << message.i
 
 
 Result<forms::ValidationOptions> validation_options(const Arguments& args) {
-  return forms::ValidationOptions{args.lang, local_date(system_wall_clock()())};
+  const std::int64_t now = system_wall_clock()();
+  forms::ValidationOptions options{args.lang, local_date(now)};
+  // The start and end metadata: local time with its offset, +HH:MM as a datetime answer has it.
+  std::string stamp = format_local(now, "%Y-%m-%dT%H:%M:%S%z");
+  if (stamp.size() >= 5 && (stamp[stamp.size() - 5] == '+' || stamp[stamp.size() - 5] == '-')) {
+    stamp.insert(stamp.size() - 2, ":");
+  }
+  options.now = stamp;
+  options.form_language = args.form_language;
+  return options;
 }
 
 // For what a store locked by the offline lease still allows: syncing (which lifts the
@@ -82,7 +91,9 @@ Result<Draft> draft_for(Drafts& drafts, const Arguments& args, const forms::Form
 Status collect_interactively(Store& store, const forms::FormDefinition& form, const forms::ValidationOptions& validation,
                              Draft draft) {
   Drafts drafts(store);
-  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview_keeping_draft(drafts, draft, form, validation, {}));
+  forms::ValidationOptions on_device = validation;
+  on_device.device_id = store.device().to_string();
+  AMANA_ASSIGN_OR_RETURN(forms::Answers answers, interview_keeping_draft(drafts, draft, form, on_device, {}));
   AMANA_ASSIGN_OR_RETURN(RecordId id, save_from_draft(drafts, draft, [&] { return store.add_record(form, answers); }));
   std::cout << "\n" << Message("cli.saved_record", {{"id", id.to_string()}}).in(validation.language) << "\n";
   return Status::success();
@@ -322,6 +333,9 @@ int run(int argc, char** argv) {
   // printed, questions and errors included. AMANA_LANG sets it for a device used in Arabic.
   app.add_option("--lang", args.language, "Language of questions, labels and messages: en or ar")
       ->envname("AMANA_LANG");
+  app.add_option("--form-lang", args.form_language,
+                 "Language of the forms' own texts when it is another (fr, prs, ...); English where a form lacks it")
+      ->envname("AMANA_FORM_LANG");
   app.fallthrough();
 
   auto* init = app.add_subcommand("init", "Create the encrypted store (asks for a passphrase twice)");

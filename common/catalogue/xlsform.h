@@ -60,6 +60,16 @@ inline constexpr CatalogueEntry kXlsform[] = {
 
     // Refusals: what would change what is collected, or what Amana cannot collect yet.
     {"xlsform.not_supported", "{feature}: not supported yet", "{feature}: غير مدعوم بعد"},
+    {"xlsform.empty_group", "group '{name}' holds no question: it is left out",
+     "المجموعة '{name}' لا تضم أي سؤال: تُركت"},
+    {"xlsform.unknown_choice_column", "'{column}' is not a column of the choices of list '{list}': add the column "
+     "to the choices sheet (a question is written ${name})",
+     "'{column}' ليس عمودًا في خيارات القائمة '{list}': أضف العمود إلى ورقة الخيارات (ويُكتب السؤال ${name})"},
+    {"xlsform.no_calculation", "a calculate row needs its calculation", "يحتاج صف calculate إلى عمود calculation"},
+    {"xlsform.bad_choice_value", "the choice name '{name}' must be letters, digits, '_', '-' or '.', without spaces: "
+     "rename it, e.g. '{suggestion}'",
+     "يجب أن يتكون اسم الخيار '{name}' من حروف أو أرقام أو '_' أو '-' أو '.' دون مسافات: غيّر الاسم، مثلًا "
+     "'{suggestion}'"},
     {"xlsform.not_supported_because", "{feature}: not supported yet ({reason})", "{feature}: غير مدعوم بعد ({reason})"},
     {"xlsform.unknown_type", "unknown question type '{type}' (Amana reads: {types})",
      "نوع سؤال غير معروف '{type}' (يقرأ أمانة: {types})"},

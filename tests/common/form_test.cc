@@ -141,7 +141,7 @@ TEST_CASE("broken definitions are refused, saying where") {
         "form 'f': field 'a': choice 'x' appears twice");
   CHECK(load_error(form_with_field(R"~({"name": "a", "type": "select_one", "label": "A",
                                       "choices": [{"name": "has space", "label": "X"}]})~"))
-            .find("name 'has space' must be an identifier") != std::string::npos);
+            .find("name 'has space' must be letters, digits, '_', '-' or '.', without spaces") != std::string::npos);
   CHECK(load_error(form_with_field(R"~({"name": "a", "type": "text", "label": "A"}, {"name": "a", "type": "text", "label": "B"})~")) ==
         "form 'f': field 'a' appears twice");
   CHECK(load_error(form_with_field(R"~({"name": "a", "type": "text", "label": "A", "colour": "red"})~")).find("unknown key 'colour'") !=

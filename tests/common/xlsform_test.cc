@@ -1,5 +1,7 @@
 #include "common/xlsform.h"
 
+#include "common/answers.h"
+
 #include <doctest/doctest.h>
 
 #include "tests/support.h"
@@ -112,13 +114,16 @@ TEST_CASE("xlsform: header variants in use are read: bind::, jr:constraintMsg, l
   CHECK(form.fields[1].relevant->source() == "${household_size} > 0");
   CHECK(form.fields[1].numeric_text);
   const std::string warnings = joined(conversion->warnings);
-  CHECK(contains(warnings, "survey sheet: the French texts are not published"));
+  // Every language is kept: French under its name, as the header gives no code.
+  CHECK(size.label.in(std::string_view("french")) == "Taille du ménage");
+  CHECK(form.languages == std::vector<std::string>{"french"});
+  CHECK_FALSE(contains(warnings, "French texts are not published"));
   CHECK(contains(warnings, "survey sheet, row 4: appearance 'multiline' ignored"));
   CHECK(contains(warnings, "survey sheet, row 2: media ignored"));
-  CHECK(contains(warnings, "survey sheet, row 2: required_message ignored"));
+  CHECK(contains(warnings, "survey sheet, row 2: required_message ignored"));  // the question is not required
   CHECK(contains(warnings, "no form_id in the settings sheet: the form is published as 'form'"));
   // Warnings are in the catalogue: the same in Arabic.
-  CHECK(contains(joined(conversion->warnings, Language::ar), "لا تُنشر النصوص بلغة French"));
+  CHECK(contains(joined(conversion->warnings, Language::ar), "تُجوهل المظهر 'multiline'"));
 }
 
 TEST_CASE("xlsform: a form in French only is published with the French texts as the default") {
@@ -126,10 +131,11 @@ TEST_CASE("xlsform: a form in French only is published with the French texts as 
   auto conversion = convert(dir, {{"type", "name", "label::Français (fr)"}, {"text", "nom", "Nom"}}, {}, {});
   REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
   CHECK(conversion->form.fields[0].label.en == "Nom");
+  CHECK(conversion->form.fields[0].label.in(std::string_view("fr")) == "Nom");
   CHECK(contains(joined(conversion->warnings), "no English texts: the Français (fr) texts are published as the default"));
 }
 
-TEST_CASE("xlsform: groups are flattened, each question carrying the relevant of the groups around it") {
+TEST_CASE("xlsform: groups are kept, nested, with their relevant and the field-list page hint") {
   TempDir dir;
   const Rows survey = {
       {"type", "name", "label", "relevant", "appearance"},
@@ -146,11 +152,24 @@ TEST_CASE("xlsform: groups are flattened, each question carrying the relevant of
   REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
   const forms::FormDefinition& form = conversion->form;
   REQUIRE(form.fields.size() == 4);
-  CHECK(form.find_field("arrived")->relevant->source() == "${displaced} = 'yes'");
-  CHECK(form.find_field("wish_return")->relevant->source() ==
-        "(${displaced} = 'yes') and (${arrived} != '') and (${displaced} = 'yes')");
-  CHECK_FALSE(form.find_field("after")->relevant);
-  CHECK(contains(joined(conversion->warnings), "survey sheet, row 3: group 'displacement': its questions are asked in order"));
+  REQUIRE(form.groups.size() == 2);
+  CHECK(form.groups[0].name == "displacement");
+  CHECK(form.groups[0].field_list);
+  CHECK(form.groups[0].relevant->source() == "${displaced} = 'yes'");
+  CHECK(form.groups[1].parent == std::optional<std::size_t>(0));
+  CHECK_FALSE(form.groups[1].field_list);
+  CHECK(form.find_field("arrived")->group == std::optional<std::size_t>(0));
+  CHECK_FALSE(form.find_field("arrived")->relevant);
+  CHECK(form.find_field("wish_return")->group == std::optional<std::size_t>(1));
+  CHECK(form.find_field("wish_return")->relevant->source() == "${displaced} = 'yes'");
+  CHECK_FALSE(form.find_field("after")->group);
+  // The group's relevant applies to what it holds.
+  const forms::Answers no{{"displaced", "no"}};
+  CHECK_FALSE(forms::is_relevant(form, *form.find_field("arrived"), no, "2026-11-23"));
+  CHECK_FALSE(forms::is_relevant(form, *form.find_field("wish_return"), no, "2026-11-23"));
+  const forms::Answers arrived{{"displaced", "yes"}, {"arrived", "2026-10-01"}};
+  CHECK(forms::is_relevant(form, *form.find_field("wish_return"), arrived, "2026-11-23"));
+  CHECK(forms::is_relevant(form, *form.find_field("after"), no, "2026-11-23"));
 }
 
 TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently, is refused by name, sheet, row and column") {
@@ -161,8 +180,8 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
       {"begin repeat", "members", "Household members", "", "", "", ""},                 // row 3
       {"text", "member_name", "Name", "", "", "", ""},                                  // row 4
       {"end repeat", "", "", "", "", "", ""},                                           // row 5
-      {"calculate", "total", "", "", "", "1 + 1", ""},                                  // row 6
-      {"select_one yes_no", "filtered", "Filtered", "", "state=${village}", "", ""},    // row 7
+      {"calculate", "total", "", "", "", "", ""},                                       // row 6
+      {"select_one yes_no", "filtered", "Filtered", "", "state=${total}", "", ""},      // row 7
       {"integer", "later", "Later", "${after} > 1", "", "", ""},                        // row 8
       {"integer", "after", "After", "${nobody} = 1", "", "", ""},                       // row 9
       {"text", "bad-name", "Bad name", "", "", "", ""},                                 // row 10
@@ -171,8 +190,8 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
       {"integer", "broken", "Broken", "", "", "", ". >= )"},                            // row 13
       {"text", "after", "Twice", "", "", "", ""},                                       // row 14
       {"barcode", "code", "Code", "", "", "", ""},                                      // row 15
-      {"start", "started", "", "", "", "", ""},                                         // row 16
-      {"integer", "uses_start", "Uses start", "${started} != ''", "", "", ""},          // row 17
+      {"username", "user", "", "", "", "", ""},                                         // row 16
+      {"integer", "uses_user", "Uses user", "${user} != ''", "", "", ""},               // row 17
       {"spreadsheet", "what", "What", "", "", "", ""},                                  // row 18
   };
   auto conversion = convert(dir, survey);
@@ -181,8 +200,8 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
   CAPTURE(errors);
   CHECK(contains(errors, "survey sheet, row 2, column A (type): select_one_from_file villages.csv: not supported yet"));
   CHECK(contains(errors, "survey sheet, row 3, column A (type): begin repeat: not supported yet"));
-  CHECK(contains(errors, "survey sheet, row 6, column A (type): calculate: not supported yet"));
-  CHECK(contains(errors, "survey sheet, row 7, column E (choice_filter): choice_filter: not supported yet"));
+  CHECK(contains(errors, "survey sheet, row 6, column F (calculation): a calculate row needs its calculation"));
+  CHECK(contains(errors, "survey sheet, row 7, column E (choice_filter): 'state' is not a column of the choices of list 'yes_no'"));
   CHECK(contains(errors, "survey sheet, row 8, column D (relevant): ${after} is asked later (row 9)"));
   CHECK(contains(errors, "survey sheet, row 9, column D (relevant): ${nobody} is not a question of this form"));
   CHECK(contains(errors, "survey sheet, row 10, column B (name): the name 'bad-name' must be a letter or '_'"));
@@ -191,7 +210,7 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
   CHECK(contains(errors, "survey sheet, row 13, column G (constraint): unexpected ')'"));
   CHECK(contains(errors, "survey sheet, row 14, column B (name): the name 'after' is already used in row 9"));
   CHECK(contains(errors, "survey sheet, row 15, column A (type): barcode: not supported yet"));
-  CHECK(contains(errors, "survey sheet, row 17, column D (relevant): ${started} is the metadata 'start'"));
+  CHECK(contains(errors, "survey sheet, row 17, column D (relevant): ${user} is the metadata 'username'"));
   CHECK(contains(errors, "survey sheet, row 18, column A (type): unknown question type 'spreadsheet'"));
   // Every problem at once, one a line, and in Arabic too.
   CHECK(conversion.status().lines().size() == 14);
@@ -218,10 +237,13 @@ TEST_CASE("xlsform: mistakes whose meaning is clear are published with a warning
   };
   auto conversion = convert(dir, survey, choices);
   REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
-  REQUIRE(conversion->form.fields.size() == 2);
-  CHECK(conversion->form.fields[0].choices.size() == 2);
-  CHECK(conversion->form.fields[0].choices[1].label.en == "No");
-  CHECK(conversion->form.fields[1].name == "name");
+  // start and end are kept: the device fills them.
+  REQUIRE(conversion->form.fields.size() == 4);
+  CHECK(conversion->form.fields[0].type == forms::FieldType::start);
+  CHECK(conversion->form.fields[1].type == forms::FieldType::end);
+  CHECK(conversion->form.fields[2].choices.size() == 2);
+  CHECK(conversion->form.fields[2].choices[1].label.en == "No");
+  CHECK(conversion->form.fields[3].name == "name");
   const std::string warnings = joined(conversion->warnings);
   CAPTURE(warnings);
   CHECK(contains(warnings, "choices sheet, row 4: the choice 'yes' is already in the list 'yes_no' (row 2): this row is ignored"));
@@ -229,18 +251,26 @@ TEST_CASE("xlsform: mistakes whose meaning is clear are published with a warning
   CHECK(contains(warnings, "survey sheet: blank rows 5 skipped"));
   CHECK(contains(warnings, "survey sheet, row 4: spaces around 'type' removed"));
   CHECK(contains(warnings, "survey sheet, row 6: spaces around 'name' removed"));
-  CHECK(contains(warnings, "survey sheet, row 2: 'start' skipped: Amana records itself when"));
   CHECK(contains(warnings, "choices sheet, row 5: spaces around 'list_name' removed"));
 }
 
-TEST_CASE("xlsform: a choice list a question uses must have identifier names") {
+TEST_CASE("xlsform: numeric choice names are accepted, and a name with a space is refused") {
   TempDir dir;
   const Rows choices = {{"list_name", "name", "label"}, {"sex", "1", "Female"}, {"sex", "2", "Male"}};
   auto conversion = convert(dir, {{"type", "name", "label"}, {"select_one sex", "sex", "Sex"}}, choices);
-  REQUIRE_FALSE(conversion.ok());
-  CHECK(contains(conversion.status().message(),
-                 "choices sheet, row 2, column B (name): the choice name '1' must be a letter or '_'"));
-  CHECK(contains(conversion.status().message(), "rename it, e.g. 'c_1'"));
+  REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
+  const forms::Field& sex = conversion->form.fields[0];
+  CHECK(sex.choices[0].name == "1");
+  // A number is the choice of that name, never the choice at that place.
+  CHECK(forms::canonicalize(sex, "2").value() == "2");
+  CHECK(forms::canonicalize(sex, "Female").value() == "1");
+  CHECK_FALSE(forms::canonicalize(sex, "3").ok());
+
+  const Rows spaced = {{"list_name", "name", "label"}, {"sex", "fe male", "Female"}};
+  auto refused = convert(dir, {{"type", "name", "label"}, {"select_one sex", "sex", "Sex"}}, spaced);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.status().message(), "choices sheet, row 2, column B (name): the choice name 'fe male' must be"));
+  CHECK(contains(refused.status().message(), "rename it, e.g. 'fe_male'"));
 }
 
 TEST_CASE("xlsform: a default that is not an answer, and a built-in form's id, are refused") {

@@ -159,15 +159,15 @@ TEST_CASE("forms cli: publish keeps every version signed, list and show them, ar
 TEST_CASE("forms cli: a refused form names sheet, row and column, in Arabic with --lang ar, and stores nothing") {
   Office office;
   Rows rows = survey(false);
-  rows.push_back({"calculate", "total", "", "", "", "", ""});
+  rows.push_back({"barcode", "total", "", "", "", "", ""});
   rows.push_back({"integer", "count", "Count", "العدد", "", "${missing} > 0", ""});
   const std::string file = office.workbook("refused.xlsx", rows);
   const auto refused = office.admin({"forms", "publish", file});
   CHECK(refused.exit_code == 1);
-  CHECK(contains(refused.err, "error: survey sheet, row 5, column A (type): calculate: not supported yet"));
+  CHECK(contains(refused.err, "error: survey sheet, row 5, column A (type): barcode: not supported yet"));
   CHECK(contains(refused.err, "survey sheet, row 6, column F (relevant): ${missing} is not a question of this form"));
   const auto arabic = office.admin({"forms", "--lang", "ar", "publish", file});
-  CHECK(contains(arabic.err, "خطأ: الورقة survey، الصف 5، العمود A (type): calculate: غير مدعوم بعد"));
+  CHECK(contains(arabic.err, "خطأ: الورقة survey، الصف 5، العمود A (type): barcode: غير مدعوم بعد"));
   CHECK(contains(office.admin({"forms", "list"}).out, "No published forms yet"));
   testing::write_file(office.file("form.csv"), "type,name,label\ntext,a,A\n");
   CHECK(contains(office.admin({"forms", "publish", office.file("form.csv").string()}).err, "is a CSV file"));

@@ -111,3 +111,12 @@ TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale print
     CHECK_MESSAGE(contains(run.out, "@ " + std::string(figure) + " "), figure, "\n", run.out);
   }
 }
+
+TEST_CASE("bench: amana-bench-forms validates and saves records of a 500-question form in 20 groups") {
+  const auto run = run_command({kBin + "/amana-bench-forms", "--records", "3"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  for (const char* line : {"in 20 groups", "load and check the definition", "validate a submission",
+                           "validate and save"}) {
+    CHECK_MESSAGE(contains(run.out, line), line, "\n", run.out);
+  }
+}

@@ -1,0 +1,326 @@
+// The rules of one survey row (xlsform_internal.h): a question's columns checked and
+// converted to a field of the definition, each problem placed at its row and column.
+#include <algorithm>
+
+#include "common/answers.h"
+#include "common/message_catalogue.h"
+#include "common/xlsform_internal.h"
+
+namespace amana::xlsform::detail {
+namespace {
+
+using nlohmann::json;
+using xlsx::Row;
+
+// Rows that ask nothing. The first four Amana fills itself as metadata fields; the rest
+// it records its own way (who, which device) or cannot yet (audit).
+constexpr std::string_view kMetadata[] = {"start", "end", "today", "deviceid", "subscriberid", "simserial",
+                                          "phonenumber", "username", "email", "audit", "start-geopoint"};
+constexpr std::string_view kKeptMetadata[] = {"start", "end", "today", "deviceid"};
+
+}  // namespace
+
+bool is_metadata_type(std::string_view base) {
+  return std::find(std::begin(kMetadata), std::end(kMetadata), base) != std::end(kMetadata);
+}
+
+bool is_kept_metadata(std::string_view base) {
+  return std::find(std::begin(kKeptMetadata), std::end(kKeptMetadata), base) != std::end(kKeptMetadata);
+}
+
+bool is_identifier(std::string_view name) {
+  auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
+  return !name.empty() && name.size() <= 64 && start(name[0]) && std::all_of(name.begin() + 1, name.end(), rest);
+}
+
+std::optional<bool> yes_no(std::string_view value) {
+  const std::string v = lower(value);
+  if (v.empty() || v == "no" || v == "false" || v == "false()" || v == "0") return false;
+  if (v == "yes" || v == "true" || v == "true()" || v == "1") return true;
+  return std::nullopt;
+}
+
+json text_json(const LocalizedText& text) {
+  if (text.ar.empty() && text.more.empty()) return text.en;
+  json out{{"en", text.en}};
+  if (!text.ar.empty()) out["ar"] = text.ar;
+  for (const auto& [language, translation] : text.more) out[language] = translation;
+  return out;
+}
+
+Message from_status(const Status& status) {
+  if (status.lines().size() == 1 && status.message() == status.lines().front().in(Language::en)) {
+    return status.lines().front();
+  }
+  return Message("xlsform.bad_expression", {{"reason", status.message()}});
+}
+
+bool Converter::check_name(const Table& table, const Row& row, const std::string& name,
+                std::map<std::string, std::uint32_t>& seen) {
+  if (name.empty()) {
+    problems_.error(table.at(row, "name", Message("xlsform.no_name")));
+    return false;
+  }
+  if (!is_identifier(name)) {
+    problems_.error(table.at(row, "name", Message("xlsform.bad_name", {{"name", name}})));
+    return false;
+  }
+  auto [it, inserted] = seen.emplace(name, row.number);
+  if (!inserted) {
+    problems_.error(table.at(row, "name", Message("xlsform.duplicate_name",
+                                                  {{"name", name}, {"first", static_cast<std::int64_t>(it->second)}})));
+    return false;
+  }
+  return true;
+}
+
+// Checks a ${reference} of the expression in `key`: it must name a question with a
+// value, asked before this one unless `any_order`.
+void Converter::check_references(const Table& table, const Row& row, std::string_view key, const expr::Expression& expression,
+                      bool any_order) {
+  for (const std::string& name : expression.references()) {
+    const std::string ref = "${" + name + "}";
+    auto it = declared_.find(name);
+    if (it == declared_.end()) {
+      problems_.error(table.at(row, key, Message("xlsform.unknown_reference", {{"ref", ref}})));
+    } else if (it->second.kind == NameKind::group) {
+      problems_.error(table.at(row, key, Message("xlsform.reference_to_group", {{"ref", ref}})));
+    } else if (it->second.kind == NameKind::note) {
+      problems_.error(table.at(row, key, Message("xlsform.reference_to_note", {{"ref", ref}})));
+    } else if (it->second.kind == NameKind::metadata) {
+      problems_.error(table.at(row, key, Message("xlsform.reference_to_metadata",
+                                                 {{"ref", ref}, {"type", it->second.type}})));
+    } else if (!any_order && it->second.row >= row.number) {
+      problems_.error(table.at(row, key, Message("xlsform.reference_later",
+                                                 {{"ref", ref},
+                                                  {"row", static_cast<std::int64_t>(it->second.row)},
+                                                  {"column", std::string(key)}})));
+    }
+  }
+}
+
+std::optional<expr::Expression> Converter::expression(const Table& table, const Row& row, std::string_view key,
+                                                      bool any_order, expr::Syntax syntax) {
+  const std::string source = table.get(row, key);
+  if (source.empty()) return std::nullopt;
+  auto parsed = expr::Expression::parse(source, syntax);
+  if (!parsed.ok()) {
+    problems_.error(table.at(row, key, from_status(parsed.status())));
+    return std::nullopt;
+  }
+  check_references(table, row, key, *parsed, any_order);
+  return std::move(parsed).value();
+}
+
+json Converter::group(const Table& table, const Row& row, const std::string& name) {
+  json group{{"name", name}, {"type", "group"}, {"fields", json::array()}};
+  const LocalizedText label = table.text(row, "label");
+  if (!label.en.empty()) group["label"] = text_json(label);
+  // A group's relevant applies to everything in it: ODK skips a non-relevant group whole.
+  if (auto relevant = expression(table, row, "relevant", false)) group["relevant"] = relevant->source();
+  const std::string appearance = table.get(row, "appearance");
+  if (appearance == "field-list") {
+    group["appearance"] = "field-list";
+  } else if (!appearance.empty()) {
+    problems_.gathered_warning(table.name(), "appearance:" + appearance, row.number,
+                               Message("xlsform.ignored_appearance", {{"appearance", appearance}}));
+  }
+  for (const char* key : {"required", "constraint", "calculation", "choice_filter", "default"}) {
+    ignore_if_set(table, row, key, "a group has no value of its own");
+  }
+  return group;
+}
+
+void Converter::choices(const Table& table, const Row& row, const std::string& amana_type, const std::string& type,
+                        json& field) {
+  const std::string list = trim(type.substr(type.find(' ') == std::string::npos ? type.size() : type.find(' ')));
+  if (list.empty()) {
+    problems_.error(table.at(row, "type", Message("xlsform.no_list", {{"type", amana_type}})));
+  } else if (!has_choices_) {
+    problems_.error(table.at(row, "type", Message("xlsform.no_choices_sheet", {{"list", list}})));
+  } else if (auto choices = lists_.find(list); choices == lists_.end()) {
+    problems_.error(table.at(row, "type", Message("xlsform.unknown_list", {{"list", list}})));
+  } else {
+    for (const Message& error : choices->second.errors) problems_.error(error);
+    choices->second.errors.clear();  // reported once, at the first question using the list
+    field["choices"] = choices->second.items;
+    // Cascading selects: the filter names the list's columns bare (`state = ${state}`).
+    if (auto filter = expression(table, row, "choice_filter", false, expr::Syntax::choice_filter)) {
+      for (const std::string& column : filter->columns()) {
+        if (column != "name" && column != "label" && choices->second.columns.count(column) == 0) {
+          problems_.error(table.at(row, "choice_filter", Message("xlsform.unknown_choice_column",
+                                                                 {{"column", column}, {"list", list}})));
+        }
+      }
+      field["choice_filter"] = filter->source();
+    }
+  }
+}
+
+std::optional<json> Converter::question(const Table& table, const Row& row, const std::string& amana_type,
+                                        const std::string& type, const std::string& name) {
+  const std::size_t errors_before = error_count();
+  json field{{"name", name}, {"type", amana_type}};
+  const bool hidden = amana_type == "calculate" || is_kept_metadata(amana_type);
+  LocalizedText label = table.text(row, "label");
+  if (!label.en.empty()) {
+    field["label"] = text_json(label);
+  } else if (!hidden) {
+    problems_.warning(table.at(row, "label", Message("xlsform.label_from_name", {{"name", name}})));
+    label.en = name;
+    field["label"] = text_json(label);
+  }
+  const LocalizedText hint = table.text(row, "hint");
+  if (!hint.en.empty()) field["hint"] = text_json(hint);
+
+  if (amana_type == "select_one" || amana_type == "select_multiple") {
+    choices(table, row, amana_type, type, field);
+  } else {
+    refuse_if_set(table, row, "choice_filter", "choice_filter on a question that is not a select");
+  }
+  if (auto calculation = expression(table, row, "calculation", true)) {
+    if (amana_type == "note" || is_kept_metadata(amana_type)) {
+      ignore_if_set(table, row, "calculation", "this type has no calculation");
+    } else {
+      field["calculation"] = calculation->source();
+    }
+  } else if (amana_type == "calculate" && error_count() == errors_before) {
+    problems_.error(table.at(row, "calculation", Message("xlsform.no_calculation")));
+  }
+  refuse_if_set(table, row, "trigger", "trigger");
+  if (const std::string read_only = table.get(row, "read_only"); !read_only.empty()) {
+    if (auto flag = yes_no(read_only)) {
+      if (*flag && !hidden && amana_type != "note") field["read_only"] = true;
+    } else {
+      problems_.error(table.at(row, "read_only", Message("xlsform.not_supported_because",
+                                                         {{"feature", "read_only"},
+                                                          {"reason", "only yes or no, not an expression"}})));
+    }
+  }
+  ignore_if_set(table, row, "repeat_count", "it is for a repeat");
+  ignore_if_set(table, row, "media", "media files are not sent to devices yet");
+  ignore_if_set(table, row, "guidance_hint", "guidance hints are not shown yet");
+  ignore_if_set(table, row, "parameters", "no type Amana reads takes parameters");
+
+  const bool note = amana_type == "note";
+  if (auto relevant = expression(table, row, "relevant", false)) field["relevant"] = relevant->source();
+  const std::string required = table.get(row, "required");
+  if (!required.empty()) {
+    const auto flag = yes_no(required);
+    if ((note || hidden) && flag != false) {
+      problems_.error(table.at(row, "required", Message("xlsform.note_with_answer", {{"column", "required"}})));
+    } else if (flag) {
+      if (*flag) field["required"] = true;
+    } else if (auto condition = expression(table, row, "required", false)) {
+      field["required"] = condition->source();
+    }
+  }
+  if (const LocalizedText message = table.text(row, "required_message"); !message.en.empty()) {
+    if (field.contains("required")) field["required_message"] = text_json(message);
+    else ignore_if_set(table, row, "required_message", "the question is not required");
+  }
+  if (auto constraint = expression(table, row, "constraint", true)) {
+    if (note || hidden) {
+      problems_.error(table.at(row, "constraint", Message("xlsform.note_with_answer", {{"column", "constraint"}})));
+    }
+    field["constraint"] = constraint->source();
+    const LocalizedText message = table.text(row, "constraint_message");
+    if (!message.en.empty()) field["constraint_message"] = text_json(message);
+  } else if (!table.text(row, "constraint_message").en.empty()) {
+    problems_.gathered_warning(table.name(), "constraint_message", row.number,
+                               Message("xlsform.ignored_value", {{"column", "constraint_message"},
+                                                                 {"reason", "there is no constraint"}}));
+  }
+  appearance(table, row, amana_type, field);
+  if (const std::string sensitive = table.get(row, "sensitive"); !sensitive.empty()) {
+    if (auto flag = yes_no(sensitive)) field["sensitive"] = *flag;
+    else problems_.error(table.at(row, "sensitive", Message("xlsform.bad_yes_no", {{"value", sensitive}})));
+  }
+  if (const std::string disclosure = table.get(row, "disclosure"); !disclosure.empty()) {
+    field["disclosure"] = disclosure;
+  }
+  if (hidden) {
+    ignore_if_set(table, row, "default", "it is never asked");
+  } else {
+    default_value(table, row, amana_type, note, field);
+  }
+  if (field.contains("calculation") && field.contains("default_expression")) field.erase("default_expression");
+  if (error_count() != errors_before) return std::nullopt;
+  // The field alone, checked by the loader, so that what it refuses (a disclosure the
+  // type cannot have) is placed at this row.
+  auto checked = probe_field(field);
+  if (!checked.ok()) {
+    problems_.error(table.at_row(row.number, from_status(checked.status())));
+    return std::nullopt;
+  }
+  return field;
+}
+
+void Converter::refuse_if_set(const Table& table, const Row& row, std::string_view key, std::string_view feature) {
+  if (!table.get(row, key).empty()) {
+    problems_.error(table.at(row, key, Message("xlsform.not_supported", {{"feature", std::string(feature)}})));
+  }
+}
+
+void Converter::ignore_if_set(const Table& table, const Row& row, std::string_view key, const char* reason) {
+  if (!table.get(row, key).empty()) {
+    problems_.gathered_warning(table.name(), "ignored:" + std::string(key), row.number,
+                               Message("xlsform.ignored_value", {{"column", std::string(key)}, {"reason", reason}}));
+  }
+}
+
+void Converter::appearance(const Table& table, const Row& row, const std::string& amana_type, json& field) {
+  const std::string appearance = table.get(row, "appearance");
+  if (appearance.empty()) return;
+  if (appearance == "numbers" && amana_type == "text") {
+    field["appearance"] = "numbers";
+    return;
+  }
+  problems_.gathered_warning(table.name(), "appearance:" + appearance, row.number,
+                             Message("xlsform.ignored_appearance", {{"appearance", appearance}}));
+}
+
+void Converter::default_value(const Table& table, const Row& row, const std::string& amana_type, bool note, json& field) {
+  const std::string value = table.get(row, "default");
+  if (value.empty()) return;
+  if (note) {
+    problems_.error(table.at(row, "default", Message("xlsform.note_with_answer", {{"column", "default"}})));
+    return;
+  }
+  if (amana_type == "date" && (value == "today()" || value == "today")) {
+    field["default"] = "today";
+    return;
+  }
+  if (value.find("${") != std::string::npos || value.find('(') != std::string::npos) {
+    // A dynamic default: evaluated when the question is reached, from earlier answers.
+    if (auto parsed = expression(table, row, "default", false)) field["default_expression"] = parsed->source();
+    return;
+  }
+  // The default as the collector would type it, in the stored form of its type.
+  auto form = probe_field(field);
+  if (!form.ok()) return;  // reported by the caller's check
+  auto canonical = forms::canonicalize(form->fields.front(), value);
+  if (!canonical.ok()) {
+    problems_.error(table.at(row, "default", Message("xlsform.bad_default",
+                                                     {{"value", value}, {"reason", from_status(canonical.status())}})));
+    return;
+  }
+  field["default"] = *canonical;
+}
+
+// The field as a form of its own, without its expressions (their references are checked
+// against the whole survey).
+Result<forms::FormDefinition> Converter::probe_field(json field) {
+  for (const char* key : {"relevant", "constraint", "constraint_message", "calculation", "default_expression",
+                          "choice_filter"}) {
+    field.erase(key);
+  }
+  // A calculate without its calculation would be refused: any will do for the probe.
+  if (field["type"] == "calculate") field["calculation"] = "''";
+  if (field.contains("required") && field["required"].is_string()) field.erase("required");
+  json probe{{"id", "probe"}, {"version", 1}, {"title", "probe"}, {"fields", json::array({std::move(field)})}};
+  return forms::parse_form_definition(probe.dump());
+}
+
+}  // namespace amana::xlsform::detail
