@@ -125,7 +125,8 @@ class Converter {
  public:
   Converter(const xlsx::Workbook& workbook, std::string_view file_name, std::uint32_t version,
             const ImportLimits& limits)
-      : workbook_(workbook), file_name_(file_name), version_(version), problems_(limits) {}
+      : workbook_(workbook), file_name_(file_name), version_(version), problems_(limits),
+        builtin_ids_(limits.builtin_ids) {}
 
   Result<Conversion> run() {
     const xlsx::Sheet* survey_sheet = find_sheet(workbook_, "survey");
@@ -220,6 +221,7 @@ class Converter {
 
   template <class Where>
   void check_builtin(const std::string& id, Where where) {
+    if (builtin_ids_) return;  // formsdist (issue 15): the server publishes their versions
     static const auto builtin = forms::FormPack::builtin();
     if (builtin.ok() && builtin->find(id).ok()) problems_.error(where(Message("xlsform.builtin_id", {{"id", id}})));
   }
@@ -624,6 +626,7 @@ class Converter {
   std::string file_name_;
   std::uint32_t version_;
   Problems problems_;
+  bool builtin_ids_ = false;
   std::string default_language_;
   std::string source_version_;
   bool has_choices_ = false;
