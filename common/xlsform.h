@@ -42,6 +42,9 @@ struct ImportLimits {
   std::size_t max_errors = 50;             // reported at once; the rest are counted
   std::size_t max_warnings = 200;
   xlsx::XlsxLimits workbook;
+  // Whether a form_id of a built-in form is accepted (formsdist, issue 15): the server
+  // publishes new versions of the built-in forms (sync-server/published_forms.h).
+  bool builtin_ids = false;
 };
 
 struct Conversion {

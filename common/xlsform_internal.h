@@ -157,7 +157,8 @@ class Converter {
  public:
   Converter(const xlsx::Workbook& workbook, std::string_view file_name, std::uint32_t version,
             const ImportLimits& limits)
-      : workbook_(workbook), file_name_(file_name), version_(version), problems_(limits) {}
+      : workbook_(workbook), file_name_(file_name), version_(version), problems_(limits),
+        builtin_ids_(limits.builtin_ids) {}
 
   Result<Conversion> run();
 
@@ -198,6 +199,7 @@ class Converter {
   std::string file_name_;
   std::uint32_t version_;
   Problems problems_;
+  bool builtin_ids_ = false;  // ImportLimits::builtin_ids
   std::string default_language_;
   std::string source_version_;
   bool has_choices_ = false;

@@ -22,6 +22,7 @@
 #include "field-client/drafted_form.h"
 #include "field-client/drafts.h"
 #include "field-client/interview.h"
+#include "field-client/published_forms.h"
 #include "field-client/render.h"
 #include "field-client/store.h"
 #include "field-client/sync_client.h"
@@ -107,7 +108,8 @@ Status run_collect(const forms::FormPack& pack, const Arguments& args) {
     Drafts drafts(store);
     AMANA_ASSIGN_OR_RETURN(DraftId id, drafts.resolve(*args.resume));
     AMANA_ASSIGN_OR_RETURN(Draft found, drafts.load(id));
-    auto form = pack.find(found.form_id);
+    // A draft goes on with the version it was started with, as the record will keep it.
+    auto form = pack.find(found.form_id, found.form_version);
     if (!form.ok() || found.case_id || (!args.form_id.empty() && args.form_id != found.form_id)) {
       if (!form.ok()) return not_found(Message("drafts.form_gone", {{"draft", short_id(id.to_string())}, {"form", found.form_id}}));
       return invalid_argument(
@@ -142,7 +144,8 @@ Status run_show(const forms::FormPack& pack, const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(Store store, unlock(args));
   AMANA_ASSIGN_OR_RETURN(RecordId id, store.resolve(args.record_ref));
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
-  auto form = pack.find(record.summary.form_id);  // a form no longer on the device shows raw values
+  // The version it was collected with; a form no longer on the device shows raw values.
+  auto form = pack.find(record.summary.form_id, record.summary.form_version);
   const forms::FormDefinition* definition = form.ok() ? *form : nullptr;
   if (args.history) {
     AMANA_ASSIGN_OR_RETURN(auto revisions, store.history(id));
@@ -161,7 +164,9 @@ Status run_edit(const forms::FormPack& pack, const Arguments& args) {
   if (record.summary.form_id == kCaseFormId) {
     return invalid_argument(Message("cli.case_not_edited", {{"id", id.to_string().substr(28)}}));
   }
-  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.summary.form_id));
+  // An edit validates against the version the record was collected with.
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form,
+                         pack.find(record.summary.form_id, record.summary.form_version));
   AMANA_ASSIGN_OR_RETURN(bool changed, edit_record(store, *form, id, args.assignments, validation));
   say(args, Message(changed ? MessageKey("cli.updated_record") : MessageKey("cli.unchanged_record"), {{"id", id.to_string()}}));
   return Status::success();
@@ -196,6 +201,10 @@ Status run_sync(const Arguments& args) {
   say(args, Message("cli.synced",
                     {{"changesets", counted(static_cast<std::int64_t>(report.changesets_acknowledged), "changeset")},
                      {"pending", counted(status.pending_operations, "operation")}}));
+  if (report.forms_received > 0) {
+    say(args, Message("forms.received", {{"versions", counted(static_cast<std::int64_t>(report.forms_received),
+                                                              "new form version")}}));
+  }
   return Status::success();
 }
 
@@ -467,7 +476,15 @@ int run(int argc, char** argv) {
   if (!language.ok()) return amana::cli::exit_code(language.status());
   args.lang = *language;
 
+  // The built-in pack with the office's published forms over it (published_forms.h): read
+  // before the passphrase is asked for, as forms are in clear and each version is signed.
+  // A store that cannot be read leaves the built-in pack, so that wipe and status still run.
   auto pack = forms::FormPack::builtin();
+  if (pack.ok()) {
+    if (auto with_published = device_form_pack(resolve_home(args.home)); with_published.ok()) {
+      pack = std::move(with_published);
+    }
+  }
   Status outcome = pack.status();
   if (pack.ok()) {
     if (init->parsed()) outcome = run_init(args);

@@ -9,8 +9,9 @@
 // What is in clear and why: record ids, form ids and versions, creation times and HLC
 // stamps, operation sequence numbers, the KDF salt and parameters, the device id and
 // public keys, the count of failed unlocks: what listing, sync and unlocking must read
-// without the passphrase. Everything else (every answer, the author, each operation's
-// contents, the device's secret keys) is sealed with XChaCha20-Poly1305 under a random
+// without the passphrase; and the published forms the office sent (signed by the org).
+// Everything else (every answer, the author, each operation's contents, the device's
+// secret keys) is sealed with XChaCha20-Poly1305 under a random
 // data key. The data key is stored wrapped by Argon2id(passphrase, salt).
 //
 // What is authenticated (store_integrity.cc), so that a change made without the passphrase
@@ -251,6 +252,28 @@ class Store {
   Status replace_providers(const std::vector<pb::Provider>& providers, std::int64_t version);
   // By id; inactive ones only when asked.
   Result<std::vector<pb::Provider>> providers(bool include_inactive = false);
+
+  // --- published forms, as synced down (field-client/published_forms.h checks them) ---
+  // Keeps `versions` (already checked against the org's signature) and, when given, the
+  // forms the office's catalogue says are archived, in one transaction. A version already
+  // held is kept as it is.
+  Status keep_published_forms(const std::vector<pb::FormVersion>& versions,
+                              const std::optional<std::vector<std::string>>& archived);
+  // Every version held, by form id then version.
+  Result<std::vector<pb::FormVersion>> published_forms();
+  // The forms the office archived, by id.
+  Result<std::vector<std::string>> archived_forms();
+  // The same without the passphrase (the CLI makes its form pack before asking for it;
+  // forms are kept in clear): the versions, the archived ids and the org's signing key of
+  // the enrollment. Nothing is trusted for it: every version is checked against that key
+  // (published_forms.h), and the key and the archived ids are authenticated meta, checked
+  // at the unlock that saving a record needs. Empty for a store from before version 9.
+  struct FormsOnDisk {
+    std::optional<crypto::PublicKey> org_sign_key;
+    std::vector<pb::FormVersion> versions;
+    std::vector<std::string> archived;
+  };
+  static Result<FormsOnDisk> read_published_forms(const std::filesystem::path& home);
 
   // --- protection of a lost or seized device ---
   // A second passphrase that, given to open(), silently wipes this store and opens a new,

@@ -101,6 +101,24 @@ Status create_v8(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// Version 9: the versions of published forms the office sent (field-client/published_forms.h).
+// In clear, like the form pack compiled into the binary: a form is not personal data, and
+// each row carries the organisation's signature, checked when it arrives and when it is
+// loaded, so that a row changed on the disk is never collected with. Which forms are
+// archived is kept in authenticated meta (archived_forms).
+Status create_v9(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE published_forms (
+      form_id    TEXT NOT NULL,
+      version    INTEGER NOT NULL CHECK (version > 0),
+      definition TEXT NOT NULL,
+      digest     BLOB NOT NULL CHECK (length(digest) = 32),
+      signature  BLOB NOT NULL,
+      PRIMARY KEY (form_id, version)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "records, operations outbox, sealed meta", create_v1},
     {2, "sync: packed changesets awaiting acknowledgement", create_v2},
@@ -109,6 +127,7 @@ const sql::Migration kMigrations[] = {
     {5, "pull cursor", create_v5},
     {7, "drafts of forms being filled in", create_v7},
     {8, "authenticated records and outbox chain", create_v8},
+    {9, "published forms sent by the office", create_v9},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "common/files.h"
 #include "common/http_client.h"
 #include "common/message_catalogue.h"
+#include "field-client/published_forms.h"
 #include "proto/sync.pb.h"
 
 namespace amana::field {
@@ -83,6 +84,7 @@ Status wipe_revoked(Store& store) {
 struct AppliedUpdate {
   std::uint64_t acknowledged = 0;
   Store::PullReport pulled;
+  std::size_t forms_received = 0;  // published form versions new to this device
   pb::DeviceUpdate paging;  // more, send_held_cases, next_nonce, cases_to_come (no changes)
 };
 
@@ -108,6 +110,14 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload, c
                                            {"number", static_cast<std::int64_t>(update.update_number())},
                                            {"accepted", static_cast<std::int64_t>(accepted)}}));
   }
+  // Published forms are checked first: a reply carrying one the org did not sign is
+  // refused whole, before anything of it is applied.
+  std::size_t forms_received = 0;
+  if (update.forms_size() > 0 || update.has_form_catalogue()) {
+    AMANA_ASSIGN_OR_RETURN(auto enrollment, store.enrollment());
+    if (!enrollment) return invalid_argument("this device is not enrolled: it cannot check the office's forms");
+    AMANA_ASSIGN_OR_RETURN(forms_received, take_published_forms(store, update, enrollment->org_sign_public_key));
+  }
   AMANA_RETURN_IF_ERROR(store.acknowledge_changesets(update.acknowledged_changeset()));
   if (update.providers_size() > 0) {
     const std::vector<pb::Provider> providers(update.providers().begin(), update.providers().end());
@@ -126,7 +136,7 @@ Result<AppliedUpdate> apply_update(Store& store, const crypto::Bytes& payload, c
   paging.set_send_held_cases(update.send_held_cases());
   paging.set_next_nonce(update.next_nonce());
   paging.set_cases_to_come(update.cases_to_come());
-  return AppliedUpdate{update.acknowledged_changeset(), pulled, std::move(paging)};
+  return AppliedUpdate{update.acknowledged_changeset(), pulled, forms_received, std::move(paging)};
 }
 
 // A refusal, unless it is the org's signed order to a revoked device: then the store is
@@ -324,6 +334,8 @@ Status pull_pages(Store& store, const http::Url& url, const http::RequestOptions
     pull.set_providers_version(providers_version);
     AMANA_ASSIGN_OR_RETURN(std::uint64_t cursor, store.pull_cursor());
     pull.set_cursor(cursor);
+    AMANA_ASSIGN_OR_RETURN(auto held_forms, forms_held(store));
+    for (pb::FormHeld& form : held_forms) *pull.add_forms_held() = std::move(form);
     AMANA_ASSIGN_OR_RETURN(auto held, store.held_cases());
     if (list_held) {
       for (const RecordId& id : held) pull.add_held_cases(id.bytes.data(), id.bytes.size());
@@ -349,10 +361,11 @@ Status pull_pages(Store& store, const http::Url& url, const http::RequestOptions
     report.changes_received += applied.pulled.changes_applied;
     report.cases_removed += applied.pulled.cases_evicted;
     report.changes_held_back += applied.pulled.changes_held_back;
+    report.forms_received += applied.forms_received;
     ++report.pages;
     AMANA_ASSIGN_OR_RETURN(std::uint64_t reached, store.pull_cursor());
     // A page held back (a clock far behind) or one that moved nothing would come again.
-    const bool moved = reached != cursor || applied.pulled.changes_applied > 0;
+    const bool moved = reached != cursor || applied.pulled.changes_applied > 0 || applied.forms_received > 0;
     if (!applied.paging.more() || applied.pulled.changes_held_back > 0 || !moved) break;
     say("received page " + std::to_string(pages) + ": " + std::to_string(report.changes_received) +
         " changes so far, " + std::to_string(applied.paging.cases_to_come()) + " cases still to come");

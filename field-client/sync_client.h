@@ -43,6 +43,8 @@ struct SyncReport {
   // (Store::PullReport::changes_held_back).
   std::size_t changes_held_back = 0;
   std::size_t pages = 0;  // pull answers applied (a large pull comes in bounded pages)
+  // Versions of published forms new to this device, checked and kept (published_forms.h).
+  std::size_t forms_received = 0;
 };
 
 // Joins the organisation with a code from `sync-server enroll`: fetches the org keys and

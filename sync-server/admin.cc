@@ -5,10 +5,12 @@
 #include <cstdlib>
 
 #include "common/enrollment_code.h"
+#include "common/hlc.h"
 #include "common/id_parts.h"
 #include "common/message_catalogue.h"
 #include "sync-server/access.h"
 #include "sync-server/org_keys.h"
+#include "sync-server/published_forms.h"
 
 namespace amana::server {
 namespace {
@@ -33,7 +35,10 @@ Status init_server(const std::filesystem::path& dir, std::string_view passphrase
   if (ec) return io_error("cannot create " + dir.string() + ": " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   AMANA_ASSIGN_OR_RETURN(auto store, open_sqlite_store(dir / kStoreFile, true));
-  const Status created = create_org_keys(*store, passphrase, kdf);
+  OrgKeys keys;
+  Status created = create_org_keys(*store, passphrase, kdf, &keys);
+  // The built-in pack is the first published set: devices receive it signed like any form.
+  if (created.ok()) created = publish_builtin_pack(*store, keys, "init", system_wall_clock()());
   if (!created.ok()) {
     store.reset();
     std::filesystem::remove(dir / kStoreFile, ec);  // a store without keys is of no use

@@ -20,7 +20,8 @@ namespace amana::server {
 // --data, else $AMANA_SERVER_DATA, else ./amana-server-data.
 std::filesystem::path resolve_data_dir(const std::optional<std::string>& flag);
 
-// Creates the directory, the central store and the organisation keys.
+// Creates the directory, the central store and the organisation keys, and publishes the
+// built-in forms as their first versions, signed (published_forms.h).
 // already_exists when the directory already holds a store.
 Status init_server(const std::filesystem::path& dir, std::string_view passphrase,
                    crypto::KdfParams kdf = crypto::kDefaultKdf);

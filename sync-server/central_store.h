@@ -164,6 +164,14 @@ struct PublishedForm {
   std::optional<std::int64_t> archived_at_ms;  // the form's (every version), when archived
 };
 
+// A form's newest published version and whether it is archived: what a pull compares
+// with what a device holds (published_forms.h), read without the definitions.
+struct FormCatalogueEntry {
+  std::string form_id;
+  std::uint32_t newest = 0;
+  bool archived = false;
+};
+
 struct StoreCounts {
   std::int64_t users = 0;
   std::int64_t devices = 0;
@@ -323,6 +331,8 @@ class CentralStore {
   virtual Result<std::vector<PublishedForm>> form_versions(std::string_view form_id) = 0;
   // not_found for a form never published.
   virtual Status archive_form(std::string_view form_id, std::int64_t now_ms) = 0;
+  // Every published form's newest version, by form id (archived ones flagged).
+  virtual Result<std::vector<FormCatalogueEntry>> form_catalogue() = 0;
 
   // --- streaming reads: exports and the report ---
   // Calls `visit` with every record (all, or one form's), in id order, with its current

@@ -13,6 +13,7 @@
 #include "sync-server/access.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_values.h"
+#include "sync-server/published_forms.h"
 
 namespace amana::server {
 namespace {
@@ -248,8 +249,16 @@ std::string record_date(const CentralRecord& record, const forms::FormDefinition
   return local_date(record.created_at_ms);
 }
 
-Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinition& form,
+Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const forms::FormDefinition*>& versions,
                                    const crypto::SecretBytes& key, const DatasetFilter& filter, DatasetSink& sink) {
+  if (versions.empty()) return invalid_argument("form_dataset needs a version of the form");
+  const forms::FormDefinition& form = *versions.back();
+  auto version_of = [&](const CentralRecord& record) {
+    for (const forms::FormDefinition* version : versions) {
+      if (version->version == record.form_version) return version;
+    }
+    return versions.back();
+  };
   const IdColumn id(key, filter.identified);
   const Shown collected_on{forms::Disclosure::period, nullptr};
   const bool step = cases::is_step_form(form.id);
@@ -266,9 +275,24 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinit
     layout.columns.push_back("case");
     layout.codebook.push_back(id.codebook("case", "Case (joins the case dataset)", "الحالة (للربط بملف الحالات)"));
   }
+  // The union of every version's questions, each as its newest version defines it.
+  std::vector<const forms::Field*> asked;
+  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
+    for (const forms::Field& field : (*version)->fields) {
+      const bool seen = std::any_of(asked.begin(), asked.end(), [&](const forms::Field* f) { return f->name == field.name; });
+      if (!seen) asked.push_back(&field);
+    }
+  }
+  auto kept_in_every_version = [&](const forms::Field& field) {
+    return std::all_of(versions.begin(), versions.end(), [&](const forms::FormDefinition* version) {
+      const forms::Field* there = version->find_field(field.name);
+      return there == nullptr || kept(*there, filter);
+    });
+  };
   std::vector<const forms::Field*> fields;
-  for (const forms::Field& field : form.fields) {
-    if (!kept(field, filter)) continue;
+  for (const forms::Field* asked_field : asked) {
+    const forms::Field& field = *asked_field;
+    if (!kept_in_every_version(field)) continue;
     fields.push_back(&field);
     layout.columns.push_back(field.name);
     layout.codebook.push_back(field_codebook(field, how_shown(field), filter, field.name));
@@ -287,7 +311,7 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinit
   std::uint64_t rows = 0;
   std::vector<std::string> row;
   AMANA_RETURN_IF_ERROR(store.visit_records(form.id, [&](const CentralRecord& record) -> Status {
-    if (!in_period(record_date(record, &form), filter)) return Status();
+    if (!in_period(record_date(record, version_of(record)), filter)) return Status();
     const std::string collected = local_date(record.created_at_ms);
     row = {id("record", record.id.to_string()), std::to_string(record.form_version),
            disclose(collected_on, collected, filter), id("device", record.device.to_string())};
@@ -400,9 +424,11 @@ Result<std::uint64_t> export_dataset(CentralStore& store, const crypto::SecretBy
   if (request.source == kCasesSource) {
     AMANA_ASSIGN_OR_RETURN(rows, case_dataset(store, key, request.filter, sink));
   } else {
-    AMANA_ASSIGN_OR_RETURN(auto pack, forms::FormPack::builtin());
-    AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(request.source));
-    AMANA_ASSIGN_OR_RETURN(rows, form_dataset(store, *form, key, request.filter, sink));
+    // Every version the server keeps: records of any of them are rows.
+    AMANA_ASSIGN_OR_RETURN(auto pack, server_form_pack(store));
+    auto versions = pack.versions(request.source);
+    if (versions.empty()) return pack.find(request.source).status();
+    AMANA_ASSIGN_OR_RETURN(rows, form_dataset(store, versions, key, request.filter, sink));
   }
   std::string detail = std::to_string(rows) + " rows, " + (request.filter.identified ? "IDENTIFIED" : "de-identified");
   if (request.filter.from || request.filter.to) {

@@ -87,7 +87,12 @@ crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key);
 // One row per record of `form`; a step of a case carries `case`, the case's pseudonym (its
 // id when identified), the same value as the case dataset's `case` column, so that cases,
 // referrals and follow-ups join. A referral carries its status and the date it was set.
-Result<std::uint64_t> form_dataset(CentralStore& store, const forms::FormDefinition& form,
+// `versions` are every version of the form the server keeps, oldest first (published_forms.h
+// server_form_pack): the columns are their union, the newest version's questions in its
+// order, then those only older versions asked; `form_version` says which each row was
+// collected with, and a question it did not ask is empty. A question is shown as its newest
+// version defines it, and left out when any version marks it sensitive or dropped.
+Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const forms::FormDefinition*>& versions,
                                    const crypto::SecretBytes& key, const DatasetFilter& filter, DatasetSink& sink);
 Result<std::uint64_t> case_dataset(CentralStore& store, const crypto::SecretBytes& key, const DatasetFilter& filter,
                                    DatasetSink& sink);

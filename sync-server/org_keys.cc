@@ -44,7 +44,7 @@ crypto::PublicKey to_key(const crypto::Bytes& bytes) {
 
 }  // namespace
 
-Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf) {
+Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf, OrgKeys* created) {
   auto existing = store.meta("org_sign_public_key");
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return Status(ErrorCode::already_exists, "this server already has organisation keys");
@@ -65,7 +65,9 @@ Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto:
   AMANA_RETURN_IF_ERROR(store.put_meta("sealed_org_secrets", crypto::seal(wrapping, secrets.view(), secrets_ad(salt))));
   AMANA_RETURN_IF_ERROR(store.put_meta("org_box_public_key", keys.box.public_key));
   // Written last: its presence is what says "initialised".
-  return store.put_meta("org_sign_public_key", keys.sign.public_key);
+  AMANA_RETURN_IF_ERROR(store.put_meta("org_sign_public_key", keys.sign.public_key));
+  if (created != nullptr) *created = std::move(keys);
+  return Status();
 }
 
 Result<OrgKeys> unlock_org_keys(CentralStore& store, std::string_view passphrase) {

@@ -23,8 +23,10 @@ struct OrgKeys {
   OrgPublicKeys public_keys() const { return {sign.public_key, box.public_key}; }
 };
 
-// Generates and stores new keys. already_exists when the store has keys.
-Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf = crypto::kDefaultKdf);
+// Generates and stores new keys. already_exists when the store has keys. `created`, when
+// given, receives them unlocked (init signs the built-in forms without a second derivation).
+Status create_org_keys(CentralStore& store, std::string_view passphrase, crypto::KdfParams kdf = crypto::kDefaultKdf,
+                       OrgKeys* created = nullptr);
 
 // Unlocks the keys and gives the store its data key (CentralStore::set_data_key).
 // wrong_passphrase, or corrupt when the stored keys or values are damaged.

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <stdexcept>
 #include <set>
+
+#include "common/case_form_contract.h"
+#include "common/message_catalogue.h"
 
 namespace amana::server {
 namespace {
@@ -10,6 +15,40 @@ namespace {
 std::string joined_warnings(const std::vector<Message>& warnings) {
   std::string out;
   for (const Message& warning : warnings) out += (out.empty() ? "" : "\n") + warning.in(Language::en);
+  return out;
+}
+
+const forms::FormPack& builtin_pack() {
+  static const forms::FormPack pack = [] {
+    auto loaded = forms::FormPack::builtin();
+    // The test suite loads the built-in pack: a pack that does not load cannot ship.
+    if (!loaded.ok()) throw std::logic_error(loaded.status().message());
+    return std::move(loaded).value();
+  }();
+  return pack;
+}
+
+// The built-in version of `form_id`, if the form is built in.
+const forms::FormDefinition* builtin_version(std::string_view form_id) {
+  const auto versions = builtin_pack().versions(form_id);
+  return versions.empty() ? nullptr : versions.back();
+}
+
+Status check_size(const PublishedForm& form) {
+  if (form.definition.size() <= forms::kMaxPublishedFormBytes) return Status();
+  return invalid_argument(Message("forms.too_large", {{"form", form.form_id},
+                                                      {"version", static_cast<std::int64_t>(form.version)},
+                                                      {"size", static_cast<std::int64_t>(form.definition.size())},
+                                                      {"limit", static_cast<std::int64_t>(forms::kMaxPublishedFormBytes)}}));
+}
+
+pb::FormVersion to_wire(const PublishedForm& form) {
+  pb::FormVersion out;
+  out.set_form_id(form.form_id);
+  out.set_version(form.version);
+  out.set_definition(form.definition);
+  out.set_digest(form.digest.data(), form.digest.size());
+  out.set_signature(form.signature.data(), form.signature.size());
   return out;
 }
 
@@ -33,13 +72,23 @@ bool verify_published_form(const PublishedForm& form, const crypto::PublicKey& o
 }
 
 Result<PublishOutcome> convert_next_version(CentralStore& store, std::string_view file_name, std::string_view bytes) {
-  // Converted once to learn the form id, then numbered after the versions it already has.
-  AMANA_ASSIGN_OR_RETURN(xlsform::Conversion first, xlsform::convert_xlsform(bytes, file_name));
+  // The built-in forms are published versions too: their next version may be published.
+  xlsform::ImportLimits limits;
+  limits.builtin_ids = true;
+  // Converted once to learn the form id, then numbered after the versions it already has,
+  // and after the built-in version this server carries (never the same number twice).
+  AMANA_ASSIGN_OR_RETURN(xlsform::Conversion first, xlsform::convert_xlsform(bytes, file_name, 1, limits));
   AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(first.form.id));
-  const std::uint32_t next = versions.empty() ? 1 : versions.back().version + 1;
+  const forms::FormDefinition* builtin = builtin_version(first.form.id);
+  const std::uint32_t next =
+      std::max(versions.empty() ? 0u : versions.back().version, builtin ? builtin->version : 0u) + 1;
   xlsform::Conversion conversion = std::move(first);
   if (next != 1) {
-    AMANA_ASSIGN_OR_RETURN(conversion, xlsform::convert_xlsform(bytes, file_name, next));
+    AMANA_ASSIGN_OR_RETURN(conversion, xlsform::convert_xlsform(bytes, file_name, next, limits));
+  }
+  // The questions the case cycle and the reports read by name stay, with their types.
+  if (builtin != nullptr && cases::has_declared_fields(conversion.form.id)) {
+    AMANA_RETURN_IF_ERROR(cases::check_declared_fields(*builtin, conversion.form));
   }
   PublishOutcome outcome;
   outcome.form.form_id = conversion.form.id;
@@ -52,6 +101,7 @@ Result<PublishOutcome> convert_next_version(CentralStore& store, std::string_vie
   outcome.form.source_digest = crypto::hash(crypto::as_bytes(bytes));
   outcome.form.source_version = conversion.source_version;
   outcome.form.warnings = joined_warnings(conversion.warnings);
+  AMANA_RETURN_IF_ERROR(check_size(outcome.form));
   outcome.conversion = std::move(conversion);
   if (!versions.empty()) {
     // Both are nlohmann's dump of the same structure: equal text is equal meaning.
@@ -93,6 +143,84 @@ Status archive_published_form(CentralStore& store, std::string_view form_id, con
     AMANA_RETURN_IF_ERROR(store.archive_form(form_id, now_ms));
     return store.append_audit({now_ms, by, "form-archive", std::string(form_id), "every version kept"});
   });
+}
+
+Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std::string& by, std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(auto catalogue, store.form_catalogue());
+  std::set<std::string, std::less<>> published;
+  for (const FormCatalogueEntry& entry : catalogue) published.insert(entry.form_id);
+  for (const forms::FormPack::Source& source : forms::FormPack::builtin_sources()) {
+    AMANA_ASSIGN_OR_RETURN(forms::FormDefinition definition, forms::parse_form_definition(source.json));
+    if (published.contains(definition.id)) continue;
+    PublishedForm form;
+    form.form_id = definition.id;
+    form.version = definition.version;
+    form.definition = std::string(source.json);
+    form.digest = crypto::hash(crypto::as_bytes(form.definition));
+    form.signature = crypto::sign(keys.sign.secret_key, form_signed_message(form.form_id, form.version, form.digest));
+    form.source_name = "built-in " + std::string(source.file);
+    form.source_digest = form.digest;
+    form.published_at_ms = now_ms;
+    form.published_by = by;
+    AMANA_RETURN_IF_ERROR(check_size(form));
+    const Status stored = store.in_one_transaction([&]() -> Status {
+      AMANA_RETURN_IF_ERROR(store.add_form_version(form));
+      return store.append_audit({now_ms, by, "form-publish", form.form_id,
+                                 "version " + std::to_string(form.version) + ", digest " +
+                                     crypto::to_hex(form.digest) + ", the built-in form"});
+    });
+    if (!stored.ok()) return stored;
+  }
+  return Status();
+}
+
+Result<FormsPage> forms_page(CentralStore& store, const google::protobuf::RepeatedPtrField<pb::FormHeld>& held,
+                             std::size_t max_bytes) {
+  AMANA_ASSIGN_OR_RETURN(auto catalogue, store.form_catalogue());
+  std::map<std::string, const pb::FormHeld*, std::less<>> holds;
+  for (const pb::FormHeld& form : held) holds[form.form_id()] = &form;
+  FormsPage page;
+  bool same = holds.size() == catalogue.size();
+  std::size_t bytes = 0;
+  for (const FormCatalogueEntry& entry : catalogue) {
+    auto found = holds.find(entry.form_id);
+    const std::uint32_t has = found == holds.end() ? 0 : found->second->version();
+    if (found == holds.end() || has != entry.newest || found->second->archived() != entry.archived) same = false;
+    if (has >= entry.newest || page.more) continue;
+    // Only the forms a device lacks are read whole, and only the versions it lacks are sent.
+    AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(entry.form_id));
+    for (const PublishedForm& version : versions) {
+      if (version.version <= has) continue;
+      if (!page.versions.empty() && bytes + version.definition.size() > max_bytes) {
+        page.more = true;
+        break;
+      }
+      bytes += version.definition.size();
+      page.versions.push_back(to_wire(version));
+    }
+  }
+  if (!same) {
+    pb::FormCatalogue& out = page.catalogue.emplace();
+    for (const FormCatalogueEntry& entry : catalogue) {
+      pb::FormHeld* form = out.add_forms();
+      form->set_form_id(entry.form_id);
+      form->set_version(entry.newest);
+      form->set_archived(entry.archived);
+    }
+  }
+  return page;
+}
+
+Result<forms::FormPack> server_form_pack(CentralStore& store) {
+  forms::FormPack pack = builtin_pack();
+  AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(""));
+  for (const PublishedForm& version : versions) {
+    // A version this build cannot load (made by a newer engine) leaves its records shown
+    // with the version before it, rather than stopping every export.
+    auto definition = forms::parse_form_definition(version.definition);
+    if (definition.ok()) pack.add_version(std::move(definition).value());
+  }
+  return pack;
 }
 
 Result<std::vector<PublishedForm>> newest_versions(CentralStore& store) {

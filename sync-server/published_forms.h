@@ -9,7 +9,15 @@
 // order they are published. Publishing and archiving need the operator passphrase (the
 // signing key is sealed under it) and are audited in the same transaction as the change.
 //
-// Not here yet (issue 15): sending forms to devices, and collecting with a published form.
+// Published versions reach devices in their pull (forms_page(), protocol version 6): the
+// device checks the digest and the signature before it keeps one, and collects with the
+// newest (docs/forms.md "Distribution"). The built-in pack is the first published set,
+// signed at `sync-server init` (publish_builtin_pack()).
+//
+// A version of a form whose questions the case cycle or the reports read by name
+// (common/case_form_contract.h) must keep each of them with its type: one that drops or
+// retypes one is refused at conversion, draft or not, saying what relies on it. A
+// definition over forms::kMaxPublishedFormBytes is refused too: devices refuse it.
 #pragma once
 
 #include <cstdint>
@@ -19,11 +27,13 @@
 #include <vector>
 
 #include "common/answers.h"
+#include "common/form_pack.h"
 #include "common/crypto.h"
 #include "common/status.h"
 #include "common/xlsform.h"
 #include "sync-server/central_store.h"
 #include "sync-server/org_keys.h"
+#include "proto/sync.pb.h"
 
 namespace amana::server {
 
@@ -60,6 +70,29 @@ Result<PublishOutcome> publish_form(CentralStore& store, const OrgKeys& keys, st
 // Stops offering the form (every version kept); audited as "form-archive". not_found.
 Status archive_published_form(CentralStore& store, std::string_view form_id, const std::string& by,
                               std::int64_t now_ms);
+
+// Publishes every built-in form (forms/*.json) as a first version, at its own version
+// number (the referral form is 2: records collected with it say so), signed, with one
+// audit entry each: at `sync-server init`. A form already published is left as it is.
+Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std::string& by, std::int64_t now_ms);
+
+// What one pull carries of the published forms, given what the device holds
+// (PullRequest.forms_held): the versions it lacks, by form id then version, while they fit
+// `max_bytes` of definitions (at least one, so that a page always moves on; `more` when
+// some are left for the next page), and the catalogue when the device's list is not the
+// server's (a new version, an archived form). Nothing when they agree: a sync with no new
+// form costs the list going up and nothing coming down.
+struct FormsPage {
+  std::vector<pb::FormVersion> versions;
+  std::optional<pb::FormCatalogue> catalogue;
+  bool more = false;
+};
+Result<FormsPage> forms_page(CentralStore& store, const google::protobuf::RepeatedPtrField<pb::FormHeld>& held,
+                             std::size_t max_bytes);
+
+// The pack of every version the server keeps: the built-in pack, and every published
+// version over it, for what reads records of any version (exports).
+Result<forms::FormPack> server_form_pack(CentralStore& store);
 
 // The newest version of each form, by id (archived ones included, flagged).
 Result<std::vector<PublishedForm>> newest_versions(CentralStore& store);

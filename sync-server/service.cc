@@ -10,6 +10,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
 #include "sync-server/dataset.h"
+#include "sync-server/published_forms.h"
 #include "sync-server/write_authority.h"
 
 namespace amana::server {
@@ -510,6 +511,14 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
   FeedWrites writes;
   const Status feed = add_case_feed(device, message, *update, writes);
   if (!feed.ok()) return refusal(feed);
+  if (!update->send_held_cases()) {
+    // Published forms (protocol version 6): the versions the device lacks, a page at a time.
+    auto page = forms_page(store_, message.forms_held(), limits_.max_pull_form_bytes);
+    if (!page.ok()) return refusal(page.status());
+    for (pb::FormVersion& version : page->versions) *update->add_forms() = std::move(version);
+    if (page->catalogue) *update->mutable_form_catalogue() = std::move(*page->catalogue);
+    if (page->more) update->set_more(true);
+  }
   HttpResponse answer;
   const Status committed = store_.in_one_transaction([&]() -> Status {
     if (const Status fresh = spend_nonce(message.server_nonce()); !fresh.ok()) {
@@ -526,6 +535,7 @@ HttpResponse SyncService::pull(const HttpRequest& request) {
              : std::to_string(update->changes_size()) + " case changes, " +
                    std::to_string(update->evicted_cases_size()) + " cases evicted" +
                    (update->providers_size() > 0 ? ", the provider directory" : "") +
+                   (update->forms_size() > 0 ? ", " + std::to_string(update->forms_size()) + " form versions" : "") +
                    (update->more() ? ", more to come" : "")}));
     update->set_next_nonce(issue_nonce());
     answer = sealed_reply(envelope::Purpose::pull_response, *update, device.box_public_key);

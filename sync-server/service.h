@@ -54,6 +54,9 @@ struct ServiceLimits {
   // A pull answers with about this many bytes of sealed changes at most, and says there is
   // more (DeviceUpdate.more): a page fits a device's reply bound (8 MiB) and a slow link.
   std::size_t max_pull_bytes = 1u << 20;
+  // And about this many bytes of published form definitions (each at most
+  // forms::kMaxPublishedFormBytes): a device new to a large set of forms takes a few pages.
+  std::size_t max_pull_form_bytes = 2u << 20;
 };
 
 class SyncService {

@@ -89,4 +89,18 @@ Status SqliteCentralStore::archive_form(std::string_view form_id, std::int64_t n
   return txn.commit();
 }
 
+Result<std::vector<FormCatalogueEntry>> SqliteCentralStore::form_catalogue() {
+  std::lock_guard lock(mutex_);
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT f.id, MAX(v.version), f.archived_at_ms IS NOT NULL "
+                                                  "FROM forms f JOIN form_versions v ON v.form_id = f.id "
+                                                  "GROUP BY f.id ORDER BY f.id"));
+  std::vector<FormCatalogueEntry> catalogue;
+  for (;;) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    catalogue.push_back({q.column_text(0), static_cast<std::uint32_t>(q.column_int64(1)), q.column_int64(2) != 0});
+  }
+  return catalogue;
+}
+
 }  // namespace amana::server::sqlite_store

@@ -210,6 +210,7 @@ class SqliteCentralStore final : public CentralStore {
   Status add_form_version(const PublishedForm& form) override;
   Result<std::vector<PublishedForm>> form_versions(std::string_view form_id) override;
   Status archive_form(std::string_view form_id, std::int64_t now_ms) override;
+  Result<std::vector<FormCatalogueEntry>> form_catalogue() override;
 
  private:
   static constexpr std::string_view kProviderColumns =

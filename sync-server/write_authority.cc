@@ -166,7 +166,9 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
       return refuse(WriteRule::record_identity, "it changes the form or the case of a record the office already holds");
     }
   }
-  const RecordKind kind = kind_of(operation.form_id());
+  RecordKind kind = kind_of(operation.form_id());
+  const bool published = kind == RecordKind::unknown && inputs.published_form;
+  if (published) kind = RecordKind::field_form;
   if (kind == RecordKind::unknown) {
     return refuse(WriteRule::unknown_form, "the organisation has no form '" + quoted_name(operation.form_id()) + "'");
   }
@@ -178,7 +180,8 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
     return refuse(WriteRule::case_link, "only a step of a case names a case");
   }
   const std::string role(role_name(writer.role));
-  if (!inputs.record && !may_create(writer.role, operation.form_id(), kind)) {
+  const bool may = published ? holds_cases(writer.role) : may_create(writer.role, operation.form_id(), kind);
+  if (!inputs.record && !may) {
     return refuse(WriteRule::role_not_allowed, "devices of " + role + " users may not create " + quoted_name(operation.form_id()) +
                                                    " records");
   }

@@ -102,6 +102,10 @@ struct CaseState {
 struct WriteInputs {
   std::optional<RecordOrigin> record;  // nullopt: the server holds no such record (a creation)
   std::optional<CaseState> kase;       // the case the record is or is a step of; nullopt: none held
+  // The organisation published a form of this id (published_forms.h) that is not built in:
+  // a field form, which devices of users who hold cases may create (its questions may
+  // name people, as the identification's do).
+  bool published_form = false;
 };
 
 // The case whose holder decides on `operation`: the record itself for a held case, its

@@ -1,6 +1,7 @@
 // Judging a whole changeset (write_authority.h): what the rules read from the store for
 // the records it touches, and how each operation admitted changes what the next one sees.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/case_fields.h"
@@ -64,6 +65,16 @@ class ChangesetView {
     return found->second;
   }
 
+  // Whether the organisation published a form of this id: the catalogue, read once.
+  Result<bool> published(std::string_view form_id) {
+    if (!published_) {
+      AMANA_ASSIGN_OR_RETURN(auto catalogue, store_.form_catalogue());
+      published_.emplace();
+      for (const FormCatalogueEntry& entry : catalogue) published_->insert(entry.form_id);
+    }
+    return published_->contains(form_id);
+  }
+
   // What an admitted operation adds: a new record, a new case held by its writer, a status.
   Status admit(const RecordId& id, const pb::Operation& operation, bool created) {
     if (created) {
@@ -99,6 +110,7 @@ class ChangesetView {
   std::map<RecordId, std::optional<RecordOrigin>> origins_;
   std::map<RecordId, std::optional<CaseState>> cases_;
   std::map<std::string, std::string> teams_;
+  std::optional<std::set<std::string, std::less<>>> published_;
 };
 
 }  // namespace
@@ -117,6 +129,7 @@ Result<Judgement> judge_changeset(CentralStore& store, const Writer& writer, con
     AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(crypto::as_bytes(operation.record_id())));
     WriteInputs inputs;
     AMANA_ASSIGN_OR_RETURN(inputs.record, view.origin(id));
+    AMANA_ASSIGN_OR_RETURN(inputs.published_form, view.published(operation.form_id()));
     if (const auto kase = deciding_case(operation, inputs.record)) {
       AMANA_ASSIGN_OR_RETURN(inputs.kase, view.kase(*kase));
     }

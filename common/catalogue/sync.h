@@ -30,6 +30,44 @@ inline constexpr CatalogueEntry kSync[] = {
      "or before) and changes nothing. Ask the office to update the sync server",
      "{source} لا تحمل رقمًا موقّعًا: إنها من خادم أقدم من هذا الجهاز (الإصدار 3 من البروتوكول أو أقدم) ولا "
      "تغيّر شيئًا. اطلب من المكتب تحديث خادم المزامنة"},
+    // Published forms: distributed to devices, and kept safe to republish (issue 15).
+    {"form.archived_form",
+     "the form '{form}' is archived: the office no longer offers it for new records (the records made with it "
+     "still show and can be edited); see `field-client forms`",
+     "الاستمارة '{form}' مؤرشفة: لم يعد المكتب يقدّمها لسجلات جديدة (السجلات التي جُمعت بها ما زالت تُعرض "
+     "ويمكن تعديلها)؛ انظر `field-client forms`"},
+    {"forms.received", "Received {versions} from the office: `field-client forms` lists the forms offered",
+     "وصلت من المكتب إصدارات جديدة من الاستمارات: {versions}؛ `field-client forms` يعرض الاستمارات المتاحة"},
+    {"forms.bad_signature",
+     "the office's form '{form}' version {version} is not signed by the organisation this device enrolled with "
+     "(or was changed on its way): it was not kept, nor anything else of that reply. Tell the office",
+     "الاستمارة '{form}' الإصدار {version} الواردة من المكتب غير موقّعة من المنظمة التي سُجّل بها هذا الجهاز "
+     "(أو غُيّرت في الطريق): لم تُحفظ، ولا أي شيء آخر من ذلك الرد. أبلغ المكتب"},
+    {"forms.bad_digest",
+     "the office's form '{form}' version {version} does not match its digest (it was changed after it was "
+     "signed): it was not kept, nor anything else of that reply. Tell the office",
+     "الاستمارة '{form}' الإصدار {version} الواردة من المكتب لا تطابق بصمتها (غُيّرت بعد توقيعها): لم تُحفظ، "
+     "ولا أي شيء آخر من ذلك الرد. أبلغ المكتب"},
+    {"forms.too_large",
+     "the form '{form}' version {version} is {size} bytes, more than the {limit} a form may have: split it into "
+     "smaller forms or shorten its texts",
+     "الاستمارة '{form}' الإصدار {version} حجمها {size} بايت، أكثر من الحد {limit} لاستمارة واحدة: قسّمها إلى "
+     "استمارات أصغر أو اختصر نصوصها"},
+    {"forms.declared_field_dropped",
+     "form '{form}': this version drops the question '{field}' ({type}), which {use} relies on: keep it, with "
+     "the same name and type (it may become optional or be asked later in the form)",
+     "الاستمارة '{form}': هذا الإصدار يحذف السؤال '{field}' ({type})، الذي تعتمد عليه {use}: أبقِه بالاسم "
+     "والنوع نفسيهما (يمكن أن يصبح اختياريًا أو أن يُطرح لاحقًا في الاستمارة)"},
+    {"forms.declared_field_retyped",
+     "form '{form}': this version makes the question '{field}' {given}, but {use} reads it as {type}: keep it "
+     "{type}, or add a question with a new name",
+     "الاستمارة '{form}': هذا الإصدار يجعل السؤال '{field}' من النوع {given}، لكن {use} تقرؤه من النوع "
+     "{type}: أبقِه {type}، أو أضف سؤالًا باسم جديد"},
+    {"forms.use_case_values", "the case's values (person, consents, risk)", "قيم الحالة (الشخص والموافقات والخطر)"},
+    {"forms.use_step_date", "the case cycle's order of steps", "ترتيب خطوات دورة الحالة"},
+    {"forms.use_referral_tracking", "the follow-up of referrals", "متابعة الإحالات"},
+    {"forms.use_follow_up_tracking", "the schedule of follow-ups", "جدول المتابعات"},
+    {"forms.use_report", "the monthly report and datasets", "التقرير الشهري ومجموعات البيانات"},
 };
 
 }  // namespace amana::catalogue
