@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <ranges>
 
 #include <nlohmann/json.hpp>
 
@@ -451,8 +450,12 @@ std::string render_text(const FormDefinition& form, const LocalizedText& text, c
     if (field != nullptr && answer != answers.end()) {
       if (field->type == FieldType::select_one || field->type == FieldType::select_multiple) {
         std::string shown;
-        for (std::string_view item : std::views::split(std::string_view(answer->second), ' ') |
-                                         std::views::transform([](auto r) { return std::string_view(r.begin(), r.end()); })) {
+        const std::string_view names = answer->second;
+        for (std::size_t from = 0; from < names.size();) {
+          std::size_t to = names.find(' ', from);
+          if (to == std::string_view::npos) to = names.size();
+          const std::string_view item = names.substr(from, to - from);
+          from = to + 1;
           if (item.empty()) continue;
           const Choice* choice = field->find_choice(item);
           shown += (shown.empty() ? "" : ", ") + (choice ? choice->label.in(code) : std::string(item));
