@@ -154,6 +154,7 @@ class Handler {
       if (n == 3 && get) return wrap(record_show(*id));
       if (n == 4 && post && parts[3] == "evaluate") return wrap(record_evaluate(*id));
       if (n == 4 && post && parts[3] == "edit") return record_edit(*id);
+      if (n == 4 && get && parts[3] == "sheet") return wrap(referral_sheet(*id));
     }
     if (n == 2 && get && parts[1] == "cases") return wrap(case_list());
     if (n == 2 && post && parts[1] == "cases") return wrap(case_open());
@@ -467,6 +468,27 @@ class Handler {
     auto changed = store_.update_record(id, *checked);
     if (!changed.ok()) return {changed.status(), {}};
     return {Status::success(), Json{{"record", id.to_string()}, {"changed", *changed}}};
+  }
+
+  // The referral as the provider gets it: what CaseBook::referral_document allows (the
+  // client's identity only with their consent to share it), with the provider's details.
+  Result<Json> referral_sheet(RecordId id) {
+    AMANA_ASSIGN_OR_RETURN(std::string text, book_.referral_document(id));
+    Json document = Json::parse(text, nullptr, false);
+    if (document.is_discarded()) return corrupt("the referral document is not JSON");
+    const std::string provider_id = document.value("provider_id", std::string());
+    AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(true));
+    for (const pb::Provider& p : providers) {
+      if (p.id() == provider_id) {
+        document["provider"] = {{"name", p.name()}, {"location", p.location()}, {"contact", p.contact()},
+                                {"hours", p.hours()}};
+      }
+    }
+    if (document.contains("service_type")) {
+      document["service_label"] = services::label(document["service_type"].get<std::string>()).in(language());
+    }
+    document["withheld"] = document["client"].contains("identifying_data");
+    return document;
   }
 
   // --- cases ---

@@ -23,6 +23,7 @@
 //   GET  /api/records/{id}                 values with labels, and the history
 //   POST /api/records/{id}/evaluate        {answers, passed}: the view for editing it
 //   POST /api/records/{id}/edit            {answers}: validated like a submission, then saved
+//   GET  /api/records/{id}/sheet           a referral as its provider gets it (identity only with consent)
 //   GET  /api/cases?q=&status=             q: the name, in Arabic or Latin letters (it sounds alike)
 //   POST /api/cases                        {name, sex, age, location, not_a_duplicate}: opens a case
 //   GET  /api/cases/{id}                   the case file: values, timeline, next steps, referrals

@@ -430,6 +430,26 @@ server::HttpResponse UiApp::State::api(const server::HttpRequest& request, const
     return json_response(200, {{"wiped", true}, {"message", Message("ui.wiped").in(language)}});
   }
   if (!store) return error_response(Status(ErrorCode::locked_out, Message("ui.locked")), language, {}, 423);
+  // Bundles are sync by USB stick: allowed past the offline lease, like sync.
+  if ((path == "/api/bundle/export" || path == "/api/bundle/import") && !get) {
+    const std::string file = body.value("file", std::string());
+    if (file.empty()) return error_response(invalid_argument(Message("ui.bundle_file")), language);
+    if (path == "/api/bundle/export") {
+      auto written = export_bundle(*store, file);
+      if (!written.ok()) return error_response(written.status(), language);
+      return json_response(200, {{"changesets", *written}, {"file", file}});
+    }
+    auto acknowledged = import_bundle(*store, file);
+    if (!acknowledged.ok()) {
+      if (acknowledged.status().code() == ErrorCode::revoked) {
+        store.reset();
+        store_open = false;
+      }
+      return error_response(acknowledged.status(), language);
+    }
+    auto after = store->status();
+    return json_response(200, {{"acknowledged", *acknowledged}, {"pending", after.ok() ? after->pending_operations : 0}});
+  }
   // Past the offline lease only sync (which renews it) and wipe go on.
   if (Status lease = store->check_offline_lease(); !lease.ok()) return error_response(lease, language);
   ApiCall call{request.method, path, query, body, language};

@@ -28,7 +28,7 @@
 //
 // Routes served here: GET / (the app), /app/* (its embedded files), GET /api/session,
 // POST /api/unlock {passphrase}, /api/lock, /api/sync, GET /api/sync (progress),
-// POST /api/wipe {confirm}; every other /api/* route goes to ui::Api (ui_api.h).
+// POST /api/wipe {confirm}, POST /api/bundle/export|import {file}; every other /api/* route goes to ui::Api (ui_api.h).
 #pragma once
 
 #include <chrono>

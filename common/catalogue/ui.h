@@ -40,6 +40,7 @@ inline constexpr CatalogueEntry kUi[] = {
      "لا يوجد مخزن في {home}: أنشئ واحدًا بالأمر `field-client init`"},
     {"ui.open_failed", "could not open a browser: open the address above yourself",
      "تعذّر فتح المتصفح: افتح العنوان أعلاه بنفسك"},
+    {"ui.bundle_file", "give the bundle file's path (on the USB stick)", "أدخل مسار ملف الحزمة (على ذاكرة USB)"},
     {"ui.yes", "yes", "نعم"},
     {"ui.no", "no", "لا"},
     {"ui.form_has_errors", "some answers are missing or refused: see the questions marked",

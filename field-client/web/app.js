@@ -114,7 +114,25 @@ async function recordScreen(id) {
     h('p', { class: 'muted' }, t('records.id'), ' ', bdi(r.short), ' · ', bdi(r.created),
       r.case ? [' · ', h('a', { href: `#/cases/${r.case}` }, t('records.case'))] : null),
     r.editable ? h('p', {}, h('a', { class: 'button', href: `#/edit/${r.id}` }, t('records.edit'))) : null,
+    r.form === 'referral' ? h('p', {}, h('a', { class: 'button', href: `#/sheet/${r.id}` }, t('sheet.open'))) : null,
     values, h('h2', {}, t('records.history')), history);
+}
+
+// The referral sheet for the provider: printed (the print stylesheet drops the menus).
+async function sheetScreen(id) {
+  const d = await get(`/api/records/${id}/sheet`);
+  const row = (label, value) => (value === undefined || value === '' ? null : [h('dt', {}, t(label)), h('dd', {}, bdi(value))]);
+  const client = d.client || {};
+  show(t('sheet.title'),
+    h('dl', { class: 'values' },
+      row('sheet.date', d.referral_date), row('sheet.case', d.case_reference), row('sheet.service', d.service_label || d.service_type),
+      row('sheet.urgency', d.urgency), row('sheet.reason', d.reason), row('sheet.respond_within', d.expected_response_days),
+      row('sheet.provider', d.provider ? d.provider.name : d.provider_id), row('sheet.provider_contact', d.provider?.contact)),
+    h('h2', {}, t('sheet.client')),
+    h('dl', { class: 'values' }, row('open.name', client.name), row('open.sex', client.sex ? t(`sex.${client.sex}`) : ''),
+      row('open.age', client.age || client.age_band), row('open.location', client.location)),
+    d.withheld ? h('p', { class: 'note', id: 'withheld' }, t('sheet.withheld')) : null,
+    h('p', {}, h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, t('sheet.print'))));
 }
 
 // --- cases ---
@@ -222,7 +240,20 @@ function syncScreen() {
       await new Promise((r) => setTimeout(r, 300));
     }
   };
-  show(t('sync.title'), h('p', {}, t('sync.explain')), button, bar, log, outcome);
+  const file = h('input', { id: 'bundle-file', autocomplete: 'off', spellcheck: 'false' });
+  const bundleOutcome = h('div', { id: 'bundle-outcome' });
+  const bundle = (action) => async () => {
+    clear(bundleOutcome);
+    try {
+      const done = await post(`/api/bundle/${action}`, { file: file.value.trim() });
+      bundleOutcome.append(h('p', { class: 'ok', role: 'status' }, t(`bundle.${action}ed`, done)));
+    } catch (error) { bundleOutcome.append(errorBox(error)); }
+  };
+  show(t('sync.title'), h('p', {}, t('sync.explain')), button, bar, log, outcome,
+    h('h2', {}, t('bundle.title')), h('p', {}, t('bundle.explain')),
+    h('label', { for: 'bundle-file' }, t('bundle.file')), file,
+    h('div', { class: 'row' }, h('button', { type: 'button', onclick: bundle('export') }, t('bundle.export')),
+      h('button', { type: 'button', onclick: bundle('import') }, t('bundle.import'))), bundleOutcome);
 }
 
 // --- wipe ---
@@ -256,6 +287,7 @@ async function render() {
         return parts[1] ? await caseScreen(parts[1]) : await casesScreen(query);
       case 'fill': return await fillScreen({ main, show, kind: 'draft', id: parts[1] });
       case 'edit': return await fillScreen({ main, show, kind: 'record', id: parts[1] });
+      case 'sheet': return await sheetScreen(parts[1]);
       case 'sync': return syncScreen();
       case 'wipe': return wipeScreen();
       default: return await homeScreen();

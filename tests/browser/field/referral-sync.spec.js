@@ -1,7 +1,8 @@
 // The field client's screens against a real `sync-server serve` on loopback: a sync with
 // its progress, the provider directory it brings down offered at the referral's provider
 // question (filtered by the service asked), the client's consent checked at the question,
-// a plain error when the server is gone, and the wipe behind its typed confirmation.
+// a plain error when the server is gone, a bundle for the USB stick instead, the referral
+// sheet as consent allows, and the wipe behind its typed confirmation.
 const fs = require('fs');
 const path = require('path');
 const { test, expect } = require('@playwright/test');
@@ -85,12 +86,30 @@ test('sync with progress, a referral refused for consent at its question, offlin
     await expect(page.locator('.timeline')).toContainText('Referral');
     await expect(page.locator('.timeline')).toContainText('um-dukhun-clinic');
 
+    // The sheet for the provider carries the client's identity only as consent allows.
+    await page.locator('.timeline a', { hasText: 'Referral' }).click();
+    await page.locator('a[href^="#/sheet/"]').click();
+    await expect(page.locator('#withheld')).toBeVisible();
+    await expect(page.locator('main')).toContainText('Um Dukhun clinic');
+    await expect(page.locator('main')).not.toContainText('Amina Yousif');
+    await expectAccessible(page, 'referral sheet');
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('header.bar')).toBeHidden();
+    await screenshot(page, 'field-referral-sheet-en');
+    await page.emulateMedia({ media: 'screen' });
+
     // The server goes away: the sync says so plainly, and nothing is lost.
     await stop(serving);
     serving = null;
     await page.locator('#nav a[href="#/sync"]').click();
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.locator('#sync-outcome .error')).toContainText('cannot be reached');
+    // What is waiting goes on a USB stick instead.
+    const bundleFile = path.join(device.dir, 'usb-bundle.amana');
+    await page.locator('#bundle-file').fill(bundleFile);
+    await page.getByRole('button', { name: 'Write a bundle' }).click();
+    await expect(page.locator('#bundle-outcome .ok')).toContainText('written');
+    expect(fs.existsSync(bundleFile)).toBe(true);
 
     // Wipe, behind its typed confirmation.
     await page.locator('#nav a[href="#/wipe"]').click();
