@@ -1,6 +1,7 @@
 // One protection case through its whole cycle in the browser, in English and again in
 // Arabic: opened, registered (prefilled from the case), assessed, planned, followed up
-// (due date from the plan), closure requested. Every screen is scanned with axe.
+// (due date from the plan), closure requested; found by name in the other script; a step
+// edited with its history. Every screen is scanned with axe.
 const { test, expect } = require('@playwright/test');
 const { screenshot } = require('../lib/amana');
 const { expectAccessible } = require('../lib/axe');
@@ -114,9 +115,17 @@ for (const [language, r] of Object.entries(runs)) {
       await page.locator('#nav a[href="#/records"]').click();
       await expect(page.locator('tbody tr')).toHaveCount(5);
       await expectAccessible(page, `records (${language})`);
-      await page.locator('tbody tr a').first().click();
-      await expect(page.locator('.history li').first()).toBeVisible();
+      await page.locator('tbody tr a').first().click();  // the newest: the closure request
+      await expect(page.locator('.history > li')).toHaveCount(1);
       await expectAccessible(page, `a record (${language})`);
+      // Edited through the same question-by-question screen: a second revision in its history.
+      await page.locator('a[href^="#/edit/"]').click();
+      await page.locator('.jump li:nth-child(3) button').click();
+      await page.locator('[data-answer="closure_summary"]').fill(r.person.name + ': goals met, referred on');
+      await page.locator('#to-review').click();
+      await finish(page);
+      await expect(page.locator('.history > li')).toHaveCount(2);
+      await expect(page.locator('.values')).toContainText('goals met, referred on');
     } finally {
       await device.stopUi();
       device.cleanup();
