@@ -68,7 +68,12 @@ async function homeScreen() {
     h('span', { class: f.overdue ? 'badge warn' : 'badge' }, t(f.overdue ? 'home.overdue' : 'home.due'), ' ', bdi(f.due))));
   const review = home.review.map((r) => h('li', {}, h('a', { href: `#/cases/${r.case}` }, bdi(r.name || r.short)), ': ', r.what));
   const drafts = home.drafts.map((d) => h('li', {}, h('a', { href: `#/fill/${d.id}` }, d.title), ' ',
-    h('span', { class: 'muted' }, t('home.answered', { count: d.answered }), ' · ', bdi(d.updated))));
+    h('span', { class: 'muted' }, t('home.answered', { count: d.answered }), ' · ', bdi(d.updated)), ' ',
+    h('button', { type: 'button', class: 'link', 'aria-label': t('home.discard_draft', { form: d.title }), onclick: async () => {
+      if (!window.confirm(t('home.discard_confirm'))) return;
+      await post(`/api/drafts/${d.id}/discard`);
+      render();
+    } }, t('home.discard'))));
   const start = h('ul', { class: 'buttons' }, forms.map((f) => h('li', {}, h('button', { type: 'button', onclick: async () => {
     const made = await post('/api/drafts', { form: f.id });
     go(`/fill/${made.draft}`);
