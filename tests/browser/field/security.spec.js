@@ -61,6 +61,15 @@ test('wrong Host, another Origin, a missing CSRF token and no cookie are refused
     // No cookie: neither the API nor the page.
     expect((await send(`${device.origin}/api/home`, { headers: { Host: host } })).status).toBe(403);
     expect((await send(`${device.origin}/`, { headers: { Host: host } })).status).toBe(403);
+    // Every fixed word of the page exists in both languages.
+    const missing = await page.evaluate(async () => {
+      const { _strings: s } = await import('/app/i18n.js');
+      const en = Object.keys(s.en);
+      const ar = Object.keys(s.ar);
+      return { ar: en.filter((k) => !ar.includes(k)), en: ar.filter((k) => !en.includes(k)) };
+    });
+    expect(missing).toEqual({ ar: [], en: [] });
+
     // The one-time address was spent by the browser.
     const again = await send(device.url, { headers: { Host: host } });
     expect(again.status).toBe(403);
