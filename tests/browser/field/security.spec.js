@@ -8,6 +8,7 @@ const { Device } = require('./device');
 
 function send(url, { method = 'GET', headers = {}, body } = {}) {
   const u = new URL(url);
+  if (body !== undefined) headers = { ...headers, 'Content-Length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: u.port, path: u.pathname + u.search, method, headers, setHost: false },
       (res) => {
