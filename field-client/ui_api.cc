@@ -4,6 +4,7 @@
 
 #include "common/case_fields.h"
 #include "common/case_review.h"
+#include "common/case_sources.h"
 #include "common/message_catalogue.h"
 #include "common/name_sound.h"
 #include "common/service_types.h"
@@ -527,9 +528,22 @@ class Handler {
     return Json{{"case", id.to_string()}};
   }
 
+  // A case value is shown as the step question that sets it (the registration's "Full
+  // name" for the case's name); the case form itself is internal and has no labels.
+  const Field* case_value_field(std::string_view name) const {
+    if (const cases::OwnedField* owned = cases::find_owned_field(name)) {
+      for (const cases::FieldSource& source : owned->steps) {
+        if (source.empty()) continue;
+        if (auto form = pack_.find(source.form); form.ok()) {
+          if (const Field* f = (*form)->find_field(source.form_field)) return f;
+        }
+      }
+    }
+    return nullptr;
+  }
+
   Result<Json> case_file(RecordId id) {
     AMANA_ASSIGN_OR_RETURN(CaseSummary summary, book_.summary(id));
-    AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* case_form, pack_.find(kCaseFormId));
     Json out{{"id", id.to_string()}, {"short", short_id(id.to_string())}, {"name", summary.name},
              {"status", cases::status_name(summary.status)},
              {"status_label", cases::status_label(summary.status).in(language())},
@@ -537,7 +551,7 @@ class Handler {
     Json values = Json::array();
     for (const auto& [name, value] : summary.values) {
       if (name == cases::field::kStatus) continue;
-      const Field* f = case_form->find_field(name);
+      const Field* f = case_value_field(name);
       values.push_back({{"name", name}, {"label", f ? f->label.in(language()) : name},
                         {"value", shown_value(f, value, language())}});
     }

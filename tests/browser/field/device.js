@@ -51,11 +51,17 @@ class Device {
 // value (text typed, a choice name, 'true'/'false', or a list for several choices); a
 // question not named keeps its default or is left empty. Stops at the review page.
 async function answerAll(page, answers, { onQuestion } = {}) {
+  await expect(page.locator('#question-count')).toBeVisible();  // the form is on screen
   for (let guard = 0; guard < 60; guard += 1) {
     if (await page.locator('#finish').isVisible()) return;
     const input = page.locator('[data-answer]').first();
-    if (await input.count() === 0) {  // a note
+    if (await input.count() === 0) {  // a note: wait until the next question is drawn
+      const shown = await page.locator('#question-count').textContent();
       await page.locator('#next').click();
+      await page.waitForFunction((before) => {
+        const count = document.getElementById('question-count');
+        return document.getElementById('finish') || (count && count.textContent !== before);
+      }, shown);
       continue;
     }
     const name = await input.getAttribute('data-answer');
