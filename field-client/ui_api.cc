@@ -550,7 +550,9 @@ class Handler {
              {"risk", summary.risk_level}, {"opened", format_local_time(summary.opened_at_ms)}};
     Json values = Json::array();
     for (const auto& [name, value] : summary.values) {
-      if (name == cases::field::kStatus) continue;
+      // The status is shown above; the status before a closure request and the source
+      // identification are bookkeeping, not something the case worker reads.
+      if (name == cases::field::kStatus || name == cases::field::kBeforeClosure || name == cases::field::kSourceRecord) continue;
       const Field* f = case_value_field(name);
       values.push_back({{"name", name}, {"label", f ? f->label.in(language()) : name},
                         {"value", shown_value(f, value, language())}});

@@ -15,7 +15,7 @@ function announce(text) { document.getElementById('status').textContent = text; 
 function show(title, ...content) {
   clear(main);
   document.title = `${title} · Amana`;
-  main.append(h('h1', {}, title), ...content);
+  main.append(h('h1', {}, title), ...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   main.focus();
 }
 

@@ -113,7 +113,7 @@ export async function fillScreen({ main, show, kind, id }) {
     jump.append(h('h2', {}, t('fill.all_questions')), h('ol', {}, view.questions.map((q, i) => h('li', {},
       h('button', { type: 'button', class: `link${q.error && passed.has(q.name) ? ' has-error' : ''}`, 'aria-current': !reviewing && i === at ? 'step' : null,
         onclick: () => { reviewing = false; at = i; draw(); } },
-      bdi(i + 1), '. ', q.label, q.error && passed.has(q.name) ? h('span', { class: 'visually-hidden' }, ` (${t('fill.has_error')})`) : null)))));
+      q.label, q.error && passed.has(q.name) ? h('span', { class: 'visually-hidden' }, ` (${t('fill.has_error')})`) : null)))));
   }
 
   async function next(step) {
