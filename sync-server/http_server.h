@@ -90,7 +90,7 @@ struct HttpRequest {
   std::string remote;  // "127.0.0.1:53122", for logs
   // Every request header as sent (bounded by max_header_bytes); the web screens check
   // Host, Origin and Cookie. Names compare case-insensitively through header().
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers = {};
 
   // The first header of that name, or "" when there is none.
   std::string_view header(std::string_view name) const;
