@@ -16,12 +16,13 @@
 #include "common/catalogue/ids.h"
 #include "common/catalogue/report.h"
 #include "common/catalogue/sync.h"
+#include "common/catalogue/ui.h"
 #include "common/catalogue/xlsform.h"
 #include "common/message.h"
 
 namespace amana::catalogue {
 
-inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport, kIds};
+inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport, kIds, kUi};
 
 }  // namespace amana::catalogue
 

@@ -337,6 +337,42 @@ Result<std::string> CaseBook::referral_document(RecordId referral_id) {
   return document.dump(2) + "\n";
 }
 
+Result<forms::Answers> CaseBook::step_prefill(RecordId case_id, CaseEvent event) {
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, step_form(event));
+  AMANA_ASSIGN_OR_RETURN(Record kase, current_case(case_id));
+  forms::Answers offered;
+  if (event == CaseEvent::reg) {
+    const std::pair<std::string_view, std::string_view> kFromCase[] = {
+        {"full_name", field::kName},   {"sex", field::kSex},     {"age", field::kAge},
+        {"location", field::kLocation}, {"displacement_status", field::kDisplacementStatus},
+        {"phone", field::kPhone},
+    };
+    for (const auto& [step_field, case_field] : kFromCase) {
+      if (auto v = value_or_empty(kase.values, case_field); !v.empty()) offered[std::string(step_field)] = v;
+    }
+    AMANA_ASSIGN_OR_RETURN(std::optional<Enrollment> enrollment, store_.enrollment());
+    offered["consent_obtained_by"] = enrollment && !enrollment->user.empty() ? enrollment->user : store_.user();
+  } else if (event == CaseEvent::follow_up) {
+    AMANA_ASSIGN_OR_RETURN(auto steps, store_.records(std::nullopt, case_id));  // newest first
+    for (const RecordSummary& step : steps) {
+      if (step.form_id != cases::kPlanForm && step.form_id != cases::kFollowUpForm) continue;
+      AMANA_ASSIGN_OR_RETURN(Record record, store_.record(step.id));
+      const std::string due = value_or_empty(record.values, step.form_id == cases::kPlanForm ? "next_follow_up" : "next_due");
+      if (!due.empty()) offered["due_date"] = due;
+      break;
+    }
+  }
+  // A value the step's form would refuse (an identification's displacement status the
+  // registration does not list) is not offered.
+  forms::Answers valid;
+  for (const auto& [name, value] : offered) {
+    const forms::Field* field = form->find_field(name);
+    if (field == nullptr) continue;
+    if (auto canonical = forms::canonicalize(*field, value); canonical.ok()) valid[name] = *canonical;
+  }
+  return valid;
+}
+
 Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
   AMANA_ASSIGN_OR_RETURN(auto all, list());
   std::vector<cases::CaseFacts> out;

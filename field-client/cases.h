@@ -96,6 +96,14 @@ class CaseBook {
   std::vector<forms::Choice> step_suggestions(cases::CaseEvent event, const forms::Field& field,
                                               const forms::Answers& so_far);
 
+  // Answers to offer before a step's first question, from what the case already knows, so
+  // nobody types them twice: a registration takes the person from the case (the
+  // identification's name, sex, age, location, displacement and phone) and the person who
+  // obtained consent is the device's user; a follow-up is due when the newest plan or
+  // follow-up said. Each is a suggestion the person may change; only answers that are
+  // valid for the step's form are given.
+  Result<forms::Answers> step_prefill(RecordId case_id, cases::CaseEvent event);
+
   // Tracks a referral's outcome (see cases::update_referral for the allowed moves).
   Status update_referral(RecordId referral, cases::ReferralStatus status, const std::string& note);
 

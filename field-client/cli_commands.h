@@ -75,4 +75,7 @@ Status run_referral_update(const forms::FormPack& pack, const Arguments& args);
 Status run_referral_export(const forms::FormPack& pack, const Arguments& args);
 Status run_case_review(const forms::FormPack& pack, const Arguments& args);
 
+// The local web screens on 127.0.0.1 until Ctrl-C (cli_ui.cc); port 0 picks a free one.
+Status run_ui(const forms::FormPack& pack, const Arguments& args, int port, bool no_open);
+
 }  // namespace amana::field::cli

@@ -460,6 +460,14 @@ int run(int argc, char** argv) {
   auto* drafts_discard = drafts_cmd->add_subcommand("discard", "Throw a draft away (its answers are overwritten)");
   drafts_discard->add_option("DRAFT", args.draft_ref, "The draft, as `field-client drafts` lists it")->required();
 
+  auto* ui_cmd = app.add_subcommand("ui", "The screens in a web browser, on this computer only (offline)");
+  int ui_port = 0;
+  bool ui_no_open = false;
+  ui_cmd->add_option("--store", args.home, "Store directory (as --home)");
+  ui_cmd->add_option("--port", ui_port, "Port on 127.0.0.1 (default: a free one)")->check(CLI::Range(0, 65535));
+  ui_cmd->add_flag("--no-open", ui_no_open, "Print the address without opening a browser");
+  ui_cmd->add_option("--server", args.server, "Sync with this server address instead of the enrolled one");
+
   auto* wipe = app.add_subcommand("wipe", "Panic wipe: destroy the store beyond recovery (no passphrase)");
   bool confirmed = false;
   wipe->add_flag("--yes", confirmed, "Confirm: the store cannot be recovered afterwards")->required();
@@ -510,6 +518,7 @@ int run(int argc, char** argv) {
     else if (drafts_discard->parsed()) outcome = run_drafts_discard(args);
     else if (drafts_cmd->parsed()) outcome = run_drafts(*pack, args);
     else if (wipe->parsed()) outcome = run_wipe(args);
+    else if (ui_cmd->parsed()) outcome = run_ui(*pack, args, ui_port, ui_no_open);
   }
   for (const auto& [command, event] : step_commands) {
     if (pack.ok() && command->parsed()) outcome = run_case_step(*pack, args, event);

@@ -1,0 +1,187 @@
+// Filling a form one question at a time. The page holds the answers as typed; the field
+// client's forms engine says, on every change, which questions are relevant, which are
+// required, what each answer means and what is wrong with it (ui_api.h, form_view). This
+// module only shows that verdict: there is no form logic here.
+import { post, get, ApiError } from './api.js';
+import { h, bdi, clear, go, debounce } from './dom.js';
+import { t } from './i18n.js';
+
+export async function fillScreen({ main, show, kind, id }) {
+  const isDraft = kind === 'draft';
+  const first = isDraft ? await get(`/api/drafts/${id}`) : await post(`/api/records/${id}/evaluate`);
+  const answers = {};
+  for (const q of first.questions) if (q.raw !== undefined) answers[q.name] = q.raw;
+  const passed = new Set(first.passed || []);
+  let view = first;
+  let at = firstUnpassed(view, passed);
+  let reviewing = false;
+  let finishError = null;
+  const base = isDraft ? `/api/drafts/${id}` : `/api/records/${id}`;
+
+  const body = () => ({ answers, passed: [...passed] });
+  const evaluate = async () => { view = await post(`${base}/evaluate`, body()); };
+  const save = async () => { view = isDraft ? await post(base, body()) : await post(`${base}/evaluate`, body()); };
+
+  function firstUnpassed(v, p) {
+    const i = v.questions.findIndex((q) => !p.has(q.name));
+    return i < 0 ? 0 : i;
+  }
+  function indexOf(name) {
+    const i = view.questions.findIndex((q) => q.name === name);
+    return i < 0 ? Math.min(at, view.questions.length - 1) : i;
+  }
+  const current = () => view.questions[at];
+
+  // Updates the error and the question list in place while the person types.
+  const refresh = debounce(async (name) => {
+    await evaluate();
+    const q = view.questions.find((x) => x.name === name);
+    const box = main.querySelector(`#error-${CSS.escape(name)}`);
+    if (box && q) showError(box, q, main.querySelector(`[data-answer="${CSS.escape(name)}"]`));
+    renderJump();
+  }, 200);
+
+  function showError(box, q, input) {
+    clear(box);
+    const message = q.error && (q.raw ?? '').trim() !== '' ? q.error : (q.error && passed.has(q.name) ? q.error : '');
+    if (message) box.append(message);
+    for (const el of main.querySelectorAll(`[data-answer="${CSS.escape(q.name)}"]`)) {
+      if (message) el.setAttribute('aria-invalid', 'true'); else el.removeAttribute('aria-invalid');
+    }
+    if (input && !message) input.removeAttribute('aria-invalid');
+  }
+
+  function set(name, value) {
+    answers[name] = value;
+    refresh(name);
+  }
+
+  function input(q) {
+    const describedBy = `error-${q.name}${q.hint ? ` hint-${q.name}` : ''}`;
+    const value = answers[q.name] ?? q.default ?? '';
+    if (answers[q.name] === undefined && q.default !== undefined) answers[q.name] = q.default;
+    const choiceGroup = (type, choices, selected, onchange) => h('fieldset', { 'aria-describedby': describedBy },
+      h('legend', {}, q.label, q.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null),
+      choices.map((c) => h('label', { class: 'choice' }, h('input', {
+        type, name: `q-${q.name}`, value: c.name, checked: selected(c.name), 'data-answer': q.name,
+        onchange, required: type === 'radio' && q.required,
+      }), bdi(c.label))));
+    switch (q.type) {
+      case 'note': return h('p', { class: 'note' }, q.label);
+      case 'select_one':
+        return choiceGroup('radio', q.choices, (n) => value === n, (e) => set(q.name, e.target.value));
+      case 'boolean':
+        return choiceGroup('radio', [{ name: 'true', label: t('yes') }, { name: 'false', label: t('no') }],
+          (n) => value === n, (e) => set(q.name, e.target.value));
+      case 'select_multiple': {
+        const chosen = new Set(value.split(' ').filter(Boolean));
+        return choiceGroup('checkbox', q.choices, (n) => chosen.has(n), (e) => {
+          if (e.target.checked) chosen.add(e.target.value); else chosen.delete(e.target.value);
+          set(q.name, q.choices.map((c) => c.name).filter((n) => chosen.has(n)).join(' '));
+        });
+      }
+      default: {
+        const field = h('input', {
+          id: `q-${q.name}`, type: 'text', value, autocomplete: 'off', 'data-answer': q.name,
+          'aria-describedby': describedBy, 'aria-required': q.required ? 'true' : null,
+          inputmode: ['integer', 'decimal'].includes(q.type) || q.numeric ? 'decimal' : null,
+          placeholder: q.type === 'date' ? t('fill.date_placeholder') : null,
+          oninput: (e) => set(q.name, e.target.value),
+        });
+        const parts = [h('label', { for: `q-${q.name}` }, q.label, q.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null), field];
+        if (q.suggestions) {
+          parts.push(h('fieldset', { class: 'suggestions' }, h('legend', {}, t('fill.suggestions')),
+            q.suggestions.map((s) => h('label', { class: 'choice' }, h('input', {
+              type: 'radio', name: `s-${q.name}`, value: s.name, checked: value === s.name,
+              onchange: () => { field.value = s.name; set(q.name, s.name); },
+            }), bdi(s.label), ' ', h('span', { class: 'muted' }, bdi(s.name))))));
+        }
+        if (q.type === 'geopoint' && navigator.geolocation) {
+          parts.push(h('button', { type: 'button', onclick: () => navigator.geolocation.getCurrentPosition((p) => {
+            field.value = `${p.coords.latitude} ${p.coords.longitude} ${p.coords.altitude || 0} ${p.coords.accuracy}`;
+            set(q.name, field.value);
+          }, () => {}) }, t('fill.locate')));
+        }
+        return h('div', {}, parts);
+      }
+    }
+  }
+
+  const jump = h('nav', { class: 'jump', 'aria-label': t('fill.all_questions') });
+  function renderJump() {
+    clear(jump);
+    jump.append(h('h2', {}, t('fill.all_questions')), h('ol', {}, view.questions.map((q, i) => h('li', {},
+      h('button', { type: 'button', class: `link${q.error && passed.has(q.name) ? ' has-error' : ''}`, 'aria-current': !reviewing && i === at ? 'step' : null,
+        onclick: () => { reviewing = false; at = i; draw(); } },
+      q.label, q.error && passed.has(q.name) ? h('span', { class: 'visually-hidden' }, ` (${t('fill.has_error')})`) : null)))));
+  }
+
+  async function next(step) {
+    const q = current();
+    if (q) passed.add(q.name);
+    await save();
+    const now = view.questions[indexOf(q?.name)];
+    if (step > 0 && now && now.error) { at = indexOf(q.name); draw(); return; }
+    const i = indexOf(q?.name) + step;
+    if (i >= view.questions.length) { reviewing = true; draw(); return; }
+    at = Math.max(0, i);
+    reviewing = false;
+    draw();
+  }
+
+  async function finish() {
+    view.questions.forEach((q) => passed.add(q.name));
+    try {
+      const done = await post(`${base}/${isDraft ? 'finish' : 'edit'}`, body());
+      if (done.case) go(`/cases/${done.case}`); else go(`/records/${done.record}`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.body.view) view = { ...error.body.view, draft: view.draft };
+      finishError = error.message;
+      reviewing = true;
+      draw();
+    }
+  }
+
+  function reviewPage() {
+    const rows = view.questions.filter((q) => q.type !== 'note').map((q) => {
+      const i = view.questions.indexOf(q);
+      const shown = q.choices ? (q.value || '').split(' ').map((n) => (q.choices.find((c) => c.name === n) || { label: n }).label).join(', ')
+        : q.type === 'boolean' ? (q.value === 'true' ? t('yes') : q.value === 'false' ? t('no') : '') : (q.value ?? q.raw ?? '');
+      return [h('dt', {}, q.label), h('dd', {}, shown ? bdi(shown) : h('span', { class: 'muted' }, t('fill.unanswered')), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => { reviewing = false; at = i; draw(); } }, t('fill.change')),
+        q.error ? h('p', { class: 'error' }, q.error) : null)];
+    });
+    return h('section', { class: 'card', 'aria-labelledby': 'review-title' }, h('h2', { id: 'review-title' }, t('fill.review')),
+      finishError ? h('p', { class: 'error', role: 'alert' }, finishError) : null,
+      h('dl', { class: 'values' }, rows),
+      h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => { reviewing = false; at = view.questions.length - 1; draw(); } }, t('fill.back')),
+        h('button', { type: 'button', class: 'primary', id: 'finish', onclick: finish }, t(isDraft ? 'fill.save_record' : 'fill.save_changes'))));
+  }
+
+  function draw() {
+    const title = view.form.title;
+    renderJump();
+    const actions = h('div', { class: 'row' },
+      h('button', { type: 'button', id: 'back', disabled: at === 0, onclick: () => next(-1) }, t('fill.back')),
+      h('button', { type: 'button', id: 'next', class: 'primary', onclick: () => next(1) }, t('fill.next')),
+      h('button', { type: 'button', id: 'to-review', onclick: async () => { const q = current(); if (q) passed.add(q.name); await save(); reviewing = true; draw(); } }, t('fill.review')),
+      isDraft ? h('button', { type: 'button', id: 'save-draft', onclick: async () => { await save(); go(view.draft?.case ? `/cases/${view.draft.case}` : '/home'); } }, t('fill.save_draft')) : null);
+    const q = current();
+    let content;
+    if (reviewing || !q) {
+      content = reviewPage();
+    } else {
+      const box = h('p', { class: 'error', id: `error-${q.name}`, role: 'alert' });
+      content = h('section', { class: 'card question', 'aria-labelledby': 'question-count' },
+        h('p', { id: 'question-count', class: 'muted' }, t('fill.question_of', { n: at + 1, total: view.questions.length })),
+        input(q), q.hint ? h('p', { class: 'hint', id: `hint-${q.name}` }, q.hint) : null, box, actions);
+      setTimeout(() => showError(box, view.questions[at], null), 0);
+    }
+    show(title, content, jump);
+    const focus = main.querySelector('[data-answer]');
+    if (focus && !reviewing) focus.focus();
+  }
+
+  draw();
+}
