@@ -329,6 +329,23 @@ struct Console::Impl {
                          {"by", who}});
     }
     out["history"] = history;
+    // Conflicting concurrent edits, side by side, for the officer to choose one.
+    AMANA_ASSIGN_OR_RETURN_RESPONSE(auto conflicts, case_conflicts(store(), id));
+    json open = json::array();
+    auto version = [&](const merge::Version& v) {
+      std::string who = v.stamp.device == kOrgWriter ? "office" : v.stamp.device.to_string();
+      for (const Device& d : devices) {
+        if (d.id == v.stamp.device) who = d.user;
+      }
+      return json{{"value", v.value}, {"cleared", v.cleared}, {"at", format_hlc(v.stamp.hlc)}, {"by", who}};
+    };
+    for (const auto& conflict : conflicts) {
+      open.push_back({{"record", conflict.record.to_string()},
+                      {"field", conflict.field},
+                      {"earlier", version(conflict.earlier)},
+                      {"later", version(conflict.later)}});
+    }
+    out["conflicts"] = open;
     return json_response(200, out);
   }
 
@@ -340,6 +357,11 @@ struct Console::Impl {
     if (what == "approve") status = decide_closure(store(), id, true, by, now());
     if (what == "reject") status = decide_closure(store(), id, false, by, now());
     if (what == "reopen") status = reopen_case(store(), id, by, now());
+    if (what == "transfer") status = transfer_case(store(), id, text_field(body, "organisation"), by, now());
+    if (what == "resolve") {
+      AMANA_ASSIGN_OR_RETURN_RESPONSE(RecordId record, find_case_record(store(), id, text_field(body, "record")));
+      status = resolve_conflict(store(), id, record, text_field(body, "field"), text_field(body, "value"), by, now());
+    }
     if (!status.ok()) {
       return error_response(status, status.code() == ErrorCode::invalid_argument ? 409 : 0);
     }
@@ -506,7 +528,7 @@ struct Console::Impl {
       if (name == "report") return guarded(Operation::console_meal, [&] { return report(); });
     } else {
       if (name == "sign-out") return sign_out();
-      for (const char* what : {"assign", "approve", "reject", "reopen"}) {
+      for (const char* what : {"assign", "approve", "reject", "reopen", "transfer", "resolve"}) {
         if (name == std::string("case/") + what) {
           return guarded(Operation::console_cases, [&] { return case_decision(what); });
         }

@@ -15,7 +15,7 @@ function h(tag, attributes = {}, ...children) {
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
     else element.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -29,7 +29,7 @@ function say(text, kind = 'ok') {
 }
 
 function page(titleKey, ...children) {
-  main.replaceChildren(h('h1', {}, t(titleKey)), ...children);
+  main.replaceChildren(h('h1', {}, t(titleKey)), ...children.flat(Infinity).filter(Boolean));
   document.title = `${t(titleKey)} · ${t('title')}`;
   main.focus();
 }
@@ -92,7 +92,8 @@ function signInPage() {
     me = await api.post('sign-in', { user: data.get('user'), password: data.get('password') });
     setCsrf(me.csrf);
     say('');
-    location.hash = `#/${me.pages[0]}`;
+    const target = `#/${me.pages[0]}`;
+    if (location.hash === target) safeRoute(); else location.hash = target;
   });
   page('sign_in', form, h('p', {}, h('a', { href: '#/invitation' }, t('have_invitation'))));
 }
@@ -183,6 +184,22 @@ async function casePage(id) {
         h('button', { type: 'button', class: 'secondary', id: 'reject', onclick: decide('reject') }, t('reject_closure')))));
   }
   if (!open) actions.push(h('p', {}, h('button', { type: 'button', id: 'reopen', onclick: decide('reopen') }, t('reopen'))));
+  if (open) {
+    actions.push(actionForm('inline', [
+      field('transfer_to', h('input', { name: 'organisation', required: true })),
+      h('button', { type: 'submit', class: 'secondary' }, t('transfer')),
+    ], async (data) => { await decide('transfer', { organisation: data.get('organisation') })(); }));
+  }
+  const version = (c, which) => {
+    const v = c[which];
+    return h('div', {}, h('p', {}, v.cleared ? '—' : v.value), h('p', { class: 'muted' }, `${v.by} · `, h('span', { class: 'ltr' }, v.at)),
+      h('button', {
+        type: 'button', class: 'secondary', 'aria-label': `${t('keep')} ${c.field}: ${v.value}`,
+        onclick: decide('resolve', { record: c.record, field: c.field, value: v.value }),
+      }, t('keep')));
+  };
+  const conflicts = file.conflicts.length === 0 ? [] : [h('h2', {}, t('conflicts')),
+    table(t('conflicts'), [t('field'), t('earlier'), t('later')], file.conflicts.map((c) => [c.field, version(c, 'earlier'), version(c, 'later')]))];
   page('case_file',
     h('dl', { class: 'facts' },
       h('dt', {}, t('reference')), h('dd', { class: 'ltr' }, file.reference),
@@ -190,7 +207,7 @@ async function casePage(id) {
       h('dt', {}, t('status')), h('dd', { id: 'case-status' }, file.status),
       h('dt', {}, t('assignee')), h('dd', { id: 'case-assignee' }, file.assigned_to),
       h('dt', {}, t('open_conflicts')), h('dd', {}, file.open_conflicts)),
-    actions,
+    actions, conflicts,
     h('h2', {}, t('values')), answersList(file.values),
     h('h2', {}, t('steps')),
     file.steps.map((step) => h('section', { 'aria-label': step.title },

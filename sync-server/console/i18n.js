@@ -32,6 +32,8 @@ const texts = {
     confirm_revoke: 'Revoke device {id}? It wipes itself at its next contact.',
     role_assistant: 'assistant', role_officer: 'officer', role_meal: 'MEAL', role_admin: 'administrator',
     failed: 'The server could not be reached: check the connection and try again.',
+    transfer_to: 'Transfer to organisation', transfer: 'Transfer', conflicts: 'Conflicts', earlier: 'One version',
+    later: 'The other version', keep: 'Keep this',
   },
   ar: {
     title: 'لوحة مكتب أمانة', skip: 'انتقل إلى المحتوى', other_language: 'English', nav: 'اللوحة',
@@ -64,6 +66,8 @@ const texts = {
     confirm_revoke: 'إلغاء الجهاز {id}؟ سيمسح نفسه عند اتصاله التالي.',
     role_assistant: 'مساعد', role_officer: 'مسؤول حماية', role_meal: 'المتابعة والتقييم', role_admin: 'مسؤول النظام',
     failed: 'تعذّر الوصول إلى الخادم: تحقّق من الاتصال وحاول مرة أخرى.',
+    transfer_to: 'تحويل إلى منظمة', transfer: 'تحويل', conflicts: 'التعارضات', earlier: 'نسخة',
+    later: 'النسخة الأخرى', keep: 'احتفظ بهذه',
   },
 };
 

@@ -54,7 +54,7 @@ test('a cookie stolen and replayed after sign-out opens nothing', async ({ brows
   const stolen = (await context.cookies()).find((c) => c.name === '__Host-amana-console');
   // Before sign-out the stolen cookie works in another browser: that is what the replay uses.
   const thief = await office.context(browser);
-  await thief.addCookies([stolen]);
+  await thief.addCookies([{ name: stolen.name, value: stolen.value, url: `${office.url}/`, secure: true, httpOnly: true, sameSite: 'Strict' }]);
   const thiefPage = await thief.newPage();
   await thiefPage.goto(`${office.url}/console/`);
   expect((await pageCall(thiefPage, 'GET', 'me')).status).toBe(200);
@@ -91,7 +91,7 @@ test('a session id planted before sign-in is never adopted', async ({ browser })
   const rotated = (await context.cookies()).find((c) => c.name === '__Host-amana-console');
   expect(rotated.value).not.toBe(issued.value);
   const old = await office.context(browser);
-  await old.addCookies([issued]);
+  await old.addCookies([{ name: issued.name, value: issued.value, url: `${office.url}/`, secure: true, httpOnly: true, sameSite: 'Strict' }]);
   const oldPage = await old.newPage();
   await oldPage.goto(`${office.url}/console/`);
   expect((await pageCall(oldPage, 'GET', 'me')).status).toBe(401);
