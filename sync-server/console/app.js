@@ -363,7 +363,8 @@ async function route() {
     }
   }
   showNav();
-  if (!me) return signInPage();
+  // Signing in again while signed in is allowed: the server then rotates the session.
+  if (!me || name === 'sign-in') return signInPage();
   if (name === 'case' && argument && me.pages.includes('cases')) return casePage(argument);
   const target = me.pages.includes(name) ? name : me.pages[0];
   if (target !== name) { location.hash = `#/${target}`; return undefined; }

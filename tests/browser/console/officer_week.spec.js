@@ -1,6 +1,6 @@
 // An officer's week through the console, against a server a real device syncs with: the
 // case the assistant's device opened shows in the dashboard and the case list (found by
-// the name in Arabic letters too), the officer assigns it and approves its closure with the
+// the name the registration gave, in Arabic letters too), the officer assigns it and approves its closure with the
 // closure summary in view, and the device learns both at its next `field-client sync`.
 const { test, expect } = require('@playwright/test');
 const { Office } = require('./office');
@@ -26,10 +26,10 @@ test('an officer assigns a case synced from a device and approves its closure; t
     await screenshot(page, 'console-dashboard-officer');
 
     await page.getByRole('link', { name: 'Cases' }).click();
-    await page.getByLabel('Search by name').fill('أميرة');
+    await page.getByLabel('Search by name').fill('سلمى');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect(page.locator('main tbody tr')).toHaveCount(1);
-    await page.getByLabel('Search by name').fill('Amira');
+    await page.getByLabel('Search by name').fill('Salma');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect(page.locator('main tbody tr')).toHaveCount(1);
     await page.getByLabel('Search by name').fill('Nobody');
