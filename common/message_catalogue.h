@@ -12,6 +12,7 @@
 #include "common/catalogue/answers.h"
 #include "common/catalogue/cases.h"
 #include "common/catalogue/cli.h"
+#include "common/catalogue/console.h"
 #include "common/catalogue/device.h"
 #include "common/catalogue/ids.h"
 #include "common/catalogue/report.h"
@@ -22,7 +23,7 @@
 
 namespace amana::catalogue {
 
-inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport, kIds, kUi};
+inline constexpr std::span<const CatalogueEntry> kSections[] = {kAnswers, kCases, kDevice, kCli, kXlsform, kSync, kReport, kIds, kUi, kConsole};
 
 }  // namespace amana::catalogue
 

@@ -14,6 +14,11 @@ std::string_view operation_name(Operation operation) {
     case Operation::pull_dataset: return "pull datasets";
     case Operation::decide_cases: return "decide on cases";
     case Operation::export_identified: return "export identified data";
+    case Operation::console_cases: return "see and decide on cases in the console";
+    case Operation::console_staff: return "manage users and devices";
+    case Operation::console_audit: return "read the audit log";
+    case Operation::console_meal: return "download datasets and reports";
+    case Operation::console_account: return "see their own account";
   }
   return "?";
 }
@@ -24,7 +29,12 @@ bool allowed(Role role, Operation operation) {
     case Operation::receive_cases: return role == Role::assistant || role == Role::officer;
     case Operation::pull_dataset: return role == Role::meal;
     case Operation::decide_cases:
-    case Operation::export_identified: return role == Role::officer || role == Role::admin;
+    case Operation::export_identified:
+    case Operation::console_cases: return role == Role::officer || role == Role::admin;
+    case Operation::console_staff:
+    case Operation::console_audit: return role == Role::admin;
+    case Operation::console_meal: return role != Role::assistant;
+    case Operation::console_account: return true;
   }
   return false;
 }

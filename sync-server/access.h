@@ -8,6 +8,14 @@
 //   pull a dataset                          x           de-identified, sealed to the device
 //   decide on cases                  x             x    assign, closure, transfer, reopen, resolve
 //   identified export                x             x    names and ids in clear; audited
+//   console: cases                   x             x    dashboard, case list, case file
+//   console: staff                                 x    users, invitations, unlocks, devices
+//   console: audit log                             x    the log and its verification
+//   console: MEAL outputs            x      x      x    de-identified datasets, the report
+//   console: own account   x         x      x      x    everyone who signs in
+//
+// An assistant signs in to their own account page only; MEAL staff see datasets and
+// reports only (the console's pages follow this table, and so does every API call).
 //
 // A de-identified export or report run on the server by the operator (who holds the
 // operator passphrase) needs no user.
@@ -21,7 +29,18 @@
 
 namespace amana::server {
 
-enum class Operation { sync_own_records, receive_cases, pull_dataset, decide_cases, export_identified };
+enum class Operation {
+  sync_own_records,
+  receive_cases,
+  pull_dataset,
+  decide_cases,
+  export_identified,
+  console_cases,
+  console_staff,
+  console_audit,
+  console_meal,
+  console_account,
+};
 
 std::string_view operation_name(Operation operation);
 

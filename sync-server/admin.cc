@@ -86,7 +86,8 @@ std::string format_duration(std::chrono::milliseconds duration) {
 }
 
 Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
-                                         std::chrono::milliseconds lifetime, std::int64_t now_ms) {
+                                         std::chrono::milliseconds lifetime, std::int64_t now_ms,
+                                         const std::string& by) {
   AMANA_ASSIGN_OR_RETURN(OrgPublicKeys keys, org_public_keys(store));
   EnrollmentCode code;
   crypto::fill_random(code.token);
@@ -94,7 +95,7 @@ Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string&
   const std::int64_t expires = now_ms + lifetime.count();
   const Status issued = store.in_one_transaction([&]() -> Status {
     AMANA_RETURN_IF_ERROR(store.add_enrollment(crypto::hash(code.token), user, expires));
-    return store.append_audit({now_ms, kOperator, "enrollment-code", user, "valid " + format_duration(lifetime)});
+    return store.append_audit({now_ms, by, "enrollment-code", user, "valid " + format_duration(lifetime)});
   });
   if (!issued.ok()) return issued;
   return IssuedCode{code.to_string(), expires};
@@ -120,18 +121,19 @@ std::string describe(const User& user) {
 
 }  // namespace
 
-Status register_user(CentralStore& store, const User& user, std::int64_t now_ms) {
+Status register_user(CentralStore& store, const User& user, std::int64_t now_ms, const std::string& by) {
   AMANA_RETURN_IF_ERROR(check_name("user name", user.name, false));
   AMANA_RETURN_IF_ERROR(check_name("team", user.team, true));
   return store.in_one_transaction([&]() -> Status {
     AMANA_RETURN_IF_ERROR(store.add_user(user));
-    return store.append_audit({now_ms, kOperator, "add-user", user.name, describe(user)});
+    return store.append_audit({now_ms, by, "add-user", user.name, describe(user)});
   });
 }
 
 Result<std::vector<User>> list_users(CentralStore& store) { return store.users(); }
 
-Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms) {
+Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms,
+                   const std::string& by) {
   if (!change.role && !change.team) return invalid_argument("say what changes: --role R, --team T, or both");
   if (change.team) AMANA_RETURN_IF_ERROR(check_name("team", *change.team, true));
   return store.in_one_transaction([&]() -> Status {
@@ -144,11 +146,12 @@ Status change_user(CentralStore& store, const std::string& name, const UserChang
       return invalid_argument("user '" + name + "' already has " + describe(user) + ": nothing to change");
     }
     AMANA_RETURN_IF_ERROR(store.update_user(changed));
-    return store.append_audit({now_ms, kOperator, "change-user", name, "was " + describe(user) + ", now " + describe(changed)});
+    return store.append_audit({now_ms, by, "change-user", name, "was " + describe(user) + ", now " + describe(changed)});
   });
 }
 
-Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms) {
+Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms,
+                                              const std::string& by) {
   std::vector<DeviceId> revoked;
   const Status done = store.in_one_transaction([&]() -> Status {
     AMANA_ASSIGN_OR_RETURN(User user, store.user(name));
@@ -159,19 +162,23 @@ Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::st
     for (const Device& device : devices) {
       if (device.user != name || device.revoked_at_ms) continue;
       AMANA_RETURN_IF_ERROR(store.revoke(device.id, now_ms));
-      AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, kOperator, "revoke", device.id.to_string(), "its user was deactivated"}));
+      AMANA_RETURN_IF_ERROR(store.append_audit({now_ms, by, "revoke", device.id.to_string(), "its user was deactivated"}));
       revoked.push_back(device.id);
     }
-    return store.append_audit({now_ms, kOperator, "deactivate-user", name,
-                               std::to_string(revoked.size()) + " devices revoked"});
+    AMANA_ASSIGN_OR_RETURN(std::int64_t sessions, store.end_staff_sessions_of(name));
+    return store.append_audit({now_ms, by, "deactivate-user", name,
+                               std::to_string(revoked.size()) + " devices revoked, " + std::to_string(sessions) +
+                                   " console sessions ended"});
   });
   if (!done.ok()) return done;
   return revoked;
 }
 
-Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms) {
-  AMANA_RETURN_IF_ERROR(store.revoke(device, now_ms));
-  return store.append_audit({now_ms, kOperator, "revoke", device.to_string(), ""});
+Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms, const std::string& by) {
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(store.revoke(device, now_ms));
+    return store.append_audit({now_ms, by, "revoke", device.to_string(), ""});
+  });
 }
 
 Result<DeviceId> find_device(CentralStore& store, std::string_view id_or_part) {

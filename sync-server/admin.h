@@ -47,14 +47,17 @@ struct IssuedCode {
 
 // A one-time code for `user`, valid for `lifetime`. not_found for an unknown user,
 // permission_denied for a deactivated one. Audited, like every function below.
+// `by` is who is named in the audit log: the operator at the shell, or the administrator
+// signed in to the console (as for every change below).
 Result<IssuedCode> issue_enrollment_code(CentralStore& store, const std::string& user,
-                                         std::chrono::milliseconds lifetime, std::int64_t now_ms);
+                                         std::chrono::milliseconds lifetime, std::int64_t now_ms,
+                                         const std::string& by = kOperator);
 
 // --- users: each change is audited, in the same transaction as the change ---
 
 // already_exists for a name taken; invalid_argument for a name or team that is not 1-64
 // letters, digits, '.', '_' or '-' (they are printed in listings and the audit log).
-Status register_user(CentralStore& store, const User& user, std::int64_t now_ms);
+Status register_user(CentralStore& store, const User& user, std::int64_t now_ms, const std::string& by = kOperator);
 
 // Every user, by name, deactivated ones included.
 Result<std::vector<User>> list_users(CentralStore& store);
@@ -66,16 +69,19 @@ struct UserChange {
 // A new role or team, effective at each of their devices' next sync (need-to-know is
 // decided at every pull from the user's current role and team). not_found; invalid_argument
 // when the change changes nothing, or for a deactivated user.
-Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms);
+Status change_user(CentralStore& store, const std::string& name, const UserChange& change, std::int64_t now_ms,
+                   const std::string& by = kOperator);
 
 // The user can no longer be issued a code, enroll or be assigned a case, and every device
 // of theirs is revoked (it wipes itself at its next contact). Returns the devices revoked
-// now. not_found; invalid_argument when already deactivated.
-Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms);
+// now. Their console sessions end too. not_found; invalid_argument when already deactivated.
+Result<std::vector<DeviceId>> deactivate_user(CentralStore& store, const std::string& name, std::int64_t now_ms,
+                                              const std::string& by = kOperator);
 
 // The device can no longer sync; at its next contact it is told, in a message signed by
 // the org, to wipe its store. not_found for an unknown device.
-Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms);
+Status revoke_device(CentralStore& store, const DeviceId& device, std::int64_t now_ms,
+                     const std::string& by = kOperator);
 
 // An enrolled device by a full id or a part of one from its start or end (common/id_parts.h).
 Result<DeviceId> find_device(CentralStore& store, std::string_view id_or_part);

@@ -172,6 +172,29 @@ struct FormCatalogueEntry {
   bool archived = false;
 };
 
+// A staff member's console password (staff_accounts.h): only its Argon2id hash is kept,
+// with the salt and parameters it was made with, and the count of sign-ins tried since the
+// last correct one (counted before the password is checked).
+struct StaffCredential {
+  std::string user;
+  crypto::Bytes salt;
+  crypto::Bytes password_hash;
+  std::uint64_t kdf_ops = 0;
+  std::uint64_t kdf_mem = 0;
+  std::int64_t set_at_ms = 0;
+  std::int64_t failures = 0;
+  std::optional<std::int64_t> locked_at_ms;  // set when the failures reached the limit
+};
+
+// A signed-in console session. The browser holds the token; the store keeps its hash only,
+// so a copy of central.db signs nobody in.
+struct StaffSession {
+  std::array<std::uint8_t, 32> token_hash{};
+  std::string user;
+  std::int64_t created_at_ms = 0;
+  std::int64_t last_seen_ms = 0;
+};
+
 struct StoreCounts {
   std::int64_t users = 0;
   std::int64_t devices = 0;
@@ -345,6 +368,24 @@ class CentralStore {
   static constexpr std::size_t kVisitBatch = 256;
   using RecordVisitor = std::function<Status(const CentralRecord&)>;
   virtual Status visit_records(std::optional<std::string_view> form_id, const RecordVisitor& visit) = 0;
+
+  // --- staff accounts of the office console (staff_accounts.h, migration 16) ---
+  virtual Result<std::optional<StaffCredential>> staff_credential(std::string_view user) = 0;
+  // Inserts or replaces the user's credential. not_found for an unknown user.
+  virtual Status put_staff_credential(const StaffCredential& credential) = 0;
+  // One-time invitation codes, stored as a hash like enrollment codes.
+  virtual Status add_staff_invitation(const std::array<std::uint8_t, 32>& token_hash, const std::string& user,
+                                      std::int64_t expires_at_ms) = 0;
+  // Consumes the code and returns its user, atomically. permission_denied for an unknown,
+  // expired or already used code, or one whose user was deactivated since.
+  virtual Result<std::string> use_staff_invitation(const std::array<std::uint8_t, 32>& token_hash,
+                                                   std::int64_t now_ms) = 0;
+  virtual Status add_staff_session(const StaffSession& session) = 0;
+  virtual Result<std::optional<StaffSession>> staff_session(const std::array<std::uint8_t, 32>& token_hash) = 0;
+  virtual Status touch_staff_session(const std::array<std::uint8_t, 32>& token_hash, std::int64_t now_ms) = 0;
+  virtual Status end_staff_session(const std::array<std::uint8_t, 32>& token_hash) = 0;
+  // Ends every session of `user` (a new password, a deactivation). Returns how many.
+  virtual Result<std::int64_t> end_staff_sessions_of(const std::string& user) = 0;
 
   // --- the audit log (audit_log.h) ---
   // Appends `event` as the next entry of the chain, with the head, in one transaction.

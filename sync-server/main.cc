@@ -28,6 +28,8 @@
 #include "sync-server/providers.h"
 #include "sync-server/qr.h"
 #include "sync-server/service.h"
+#include "sync-server/console.h"
+#include "sync-server/staff_accounts.h"
 #include "sync-server/tls_certificate.h"
 
 namespace amana::server::cli {
@@ -111,6 +113,24 @@ Status run_users_set(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(User user, server.store->user(args.user));
   std::cout << user.name << " is now " << role_name(user.role) << (user.team.empty() ? "" : ", team " + user.team)
             << ": their devices learn what they hold at their next sync\n";
+  return Status();
+}
+
+Status run_users_invite(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  StaffAccounts accounts(*server.store);
+  AMANA_ASSIGN_OR_RETURN(StaffInvitation invitation, accounts.invite(args.user, kOperator));
+  std::cout << "Invitation for " << args.user << ": " << invitation.code << " (valid until "
+            << format_time(invitation.expires_at_ms) << ", once)\n"
+            << "They open the office console, choose \"I have an invitation\" and set their password with it.\n";
+  return Status();
+}
+
+Status run_users_unlock(const Arguments& args) {
+  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
+  StaffAccounts accounts(*server.store);
+  AMANA_RETURN_IF_ERROR(accounts.unlock(args.user, kOperator));
+  std::cout << args.user << " may sign in to the console again.\n";
   return Status();
 }
 
@@ -348,12 +368,19 @@ Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   options.tls = transport.tls;
   options.max_connections_per_address = args.max_connections_per_address;
   std::cout << transport.notice << "\n";
-  AMANA_ASSIGN_OR_RETURN(auto server,
-                         HttpServer::start(options, [&service](const HttpRequest& r) { return service.handle(r); },
-                                           metrics));
+  StaffAccounts accounts(*unlocked.store);
+  Console console(*unlocked.store, accounts, {.tls = !transport.tls.certificate.empty()});
+  AMANA_ASSIGN_OR_RETURN(auto server, HttpServer::start(
+                                          options,
+                                          [&service, &console](const HttpRequest& r) {
+                                            return Console::serves(r.target) ? console.handle(r) : service.handle(r);
+                                          },
+                                          metrics));
   const std::string host = args.listen.substr(0, args.listen.rfind(':'));
   // Scripts and tests read the port from this line (with --listen HOST:0 it is chosen here).
   std::cout << "listening on " << host << ":" << server->port() << std::endl;
+  std::cout << "the office console: " << (transport.tls.certificate.empty() ? "http" : "https") << "://" << host << ":"
+            << server->port() << "/console/ (staff sign in with `sync-server users invite NAME`)" << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cout << "stopping (signal " << signal_number << ")" << std::endl;
@@ -409,6 +436,12 @@ int run(int argc, char** argv) {
   auto* users_deactivate =
       users->add_subcommand("deactivate", "Deactivate a user who left: their devices are revoked (audited)");
   users_deactivate->add_option("NAME", args.user, "User name")->required();
+  auto* users_invite = users->add_subcommand(
+      "invite", "A one-time code with which the user sets their office console password (audited)");
+  users_invite->add_option("NAME", args.user, "User name")->required();
+  auto* users_unlock =
+      users->add_subcommand("unlock", "Let a user locked out of the console after wrong passwords sign in again");
+  users_unlock->add_option("NAME", args.user, "User name")->required();
   auto* enroll = app.add_subcommand("enroll", "Issue a one-time enrollment code for a user's device");
   enroll->add_option("USER", args.user, "User the device will belong to")->required();
   enroll->add_option("--expires", args.expires, "How long the code is valid: 24h, 90m, 7d")->capture_default_str();
@@ -547,6 +580,8 @@ int run(int argc, char** argv) {
   else if (*users_list) result = run_users_list(args);
   else if (*users_set) result = run_users_set(args);
   else if (*users_deactivate) result = run_users_deactivate(args);
+  else if (*users_invite) result = run_users_invite(args);
+  else if (*users_unlock) result = run_users_unlock(args);
   else if (*enroll) result = run_enroll(args);
   else if (*devices) result = run_devices(args);
   else if (*revoke) result = run_revoke(args);

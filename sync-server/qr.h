@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -14,5 +15,9 @@ namespace amana::server {
 // as `qrencode -t UTF8` draws it for a dark terminal. invalid_argument when `text` is
 // empty or over 1000 bytes; io when libqrencode fails.
 Result<std::string> render_qr(std::string_view text);
+
+// The same symbol as rows of '1' (dark) and '0' (light), quiet zone included, for a page to
+// draw (the console's device enrollment). Same errors as render_qr.
+Result<std::vector<std::string>> qr_modules(std::string_view text);
 
 }  // namespace amana::server

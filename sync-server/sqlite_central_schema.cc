@@ -272,6 +272,36 @@ Status create_v13(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v16(sql::Database& db, sql::Transaction&) {
+  // The office console's staff accounts (staff_accounts.h): a password hash per user,
+  // one-time invitation codes and signed-in sessions, each secret stored only as a hash.
+  return db.exec(R"sql(
+    CREATE TABLE staff_credentials (
+      user          TEXT PRIMARY KEY REFERENCES users(name),
+      salt          BLOB NOT NULL,
+      password_hash BLOB NOT NULL,
+      kdf_ops       INTEGER NOT NULL,
+      kdf_mem       INTEGER NOT NULL,
+      set_at_ms     INTEGER NOT NULL,
+      failures      INTEGER NOT NULL DEFAULT 0,
+      locked_at_ms  INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE staff_invitations (
+      token_hash    BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+      user          TEXT NOT NULL REFERENCES users(name),
+      expires_at_ms INTEGER NOT NULL,
+      used_at_ms    INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE staff_sessions (
+      token_hash    BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+      user          TEXT NOT NULL REFERENCES users(name),
+      created_at_ms INTEGER NOT NULL,
+      last_seen_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX staff_sessions_by_user ON staff_sessions (user);
+  )sql");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -285,6 +315,7 @@ const sql::Migration kMigrations[] = {
     {10, "each device's updates are numbered", create_v10},
     {11, "need-to-know kept at merge time: case holders and the cases each device holds", create_v11},
     {13, "published forms: every version kept, signed", create_v13},
+    {16, "office console staff accounts: passwords, invitations, sessions", create_v16},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 //   sqlite_central_visit.cc   records visited in bounded batches (exports, the report)
 //   sqlite_central_authority.cc  what write authority reads, and the writes it refused
 //   sqlite_central_forms.cc   the versions of published forms
+//   sqlite_central_staff.cc   console staff accounts: credentials, invitations, sessions
 //   sqlite_central_scope.cc   need-to-know kept at merge time, and the pages devices pull
 //
 // One writer connection, serialised by a recursive mutex: merges are short transactions,
@@ -205,6 +206,19 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::int64_t> providers_revision() override;
 
   Result<std::size_t> import_providers(const std::vector<Provider>& list) override;
+
+  // sqlite_central_staff.cc
+  Result<std::optional<StaffCredential>> staff_credential(std::string_view user) override;
+  Status put_staff_credential(const StaffCredential& credential) override;
+  Status add_staff_invitation(const std::array<std::uint8_t, 32>& token_hash, const std::string& user,
+                              std::int64_t expires_at_ms) override;
+  Result<std::string> use_staff_invitation(const std::array<std::uint8_t, 32>& token_hash,
+                                           std::int64_t now_ms) override;
+  Status add_staff_session(const StaffSession& session) override;
+  Result<std::optional<StaffSession>> staff_session(const std::array<std::uint8_t, 32>& token_hash) override;
+  Status touch_staff_session(const std::array<std::uint8_t, 32>& token_hash, std::int64_t now_ms) override;
+  Status end_staff_session(const std::array<std::uint8_t, 32>& token_hash) override;
+  Result<std::int64_t> end_staff_sessions_of(const std::string& user) override;
 
   // sqlite_central_forms.cc
   Status add_form_version(const PublishedForm& form) override;
