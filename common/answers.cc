@@ -619,13 +619,17 @@ Result<Answers> validate_submission(const FormDefinition& form, const Answers& g
       continue;
     }
     if (field.computed()) {
-      if (set) {
+      std::optional<std::string> previous;
+      if (answered) previous = std::string(trim(given_answer->second));
+      auto value = computed_value(form, field, answers, previous, options);
+      // Submitting back what the engine computes (a record validated before) is no
+      // answer; a calculation given another value is refused. Metadata is the device's
+      // own and is filled whatever was given.
+      if (set && field.calculation && value != previous) {
         error = field_error(field, "answer.computed");
         continue;
       }
-      std::optional<std::string> previous;
-      if (answered) previous = std::string(trim(given_answer->second));
-      if (auto value = computed_value(form, field, answers, previous, options)) answers[field.name] = *value;
+      if (value) answers[field.name] = *value;
       continue;
     }
     if (field.read_only && set) {

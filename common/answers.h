@@ -108,7 +108,8 @@ Result<std::string> check_answer(const FormDefinition& form, const Field& field,
 
 // Validates a complete submission. `given` holds raw answers; fields named in
 // `explicitly_set` (all of `given` when collecting; the --set fields when editing) must be
-// relevant and asked, otherwise answering them is an error. Fields in `given` that are not
+// relevant and asked (a computed field may be given only the value it computes),
+// otherwise answering them is an error. Fields in `given` that are not
 // explicitly set and have become non-relevant are dropped, as ODK clears them. Defaults
 // fill relevant unanswered fields; calculations and metadata are computed (as recompute)
 // and returned with the answers, to be stored with the record. A select answer must be

@@ -671,7 +671,8 @@ Value call(const Node& node, const Context& context) {
       return arg(0);
     }
     case Function::selected_at: {
-      const auto items = split_selection(arg(0).to_string());
+      const std::string list = arg(0).to_string();  // the items are views into it
+      const auto items = split_selection(list);
       const double index = arg(1).to_number();
       if (!(index >= 0) || index >= static_cast<double>(items.size())) return std::string();
       return std::string(items[static_cast<std::size_t>(index)]);
@@ -683,7 +684,8 @@ Value call(const Node& node, const Context& context) {
     }
     case Function::substr: {
       // 0-based, end exclusive; a negative index counts from the end (ODK's substr).
-      const auto points = code_points(arg(0).to_string());
+      const std::string text = arg(0).to_string();  // the code points are views into it
+      const auto points = code_points(text);
       const double size = static_cast<double>(points.size());
       auto place = [size](double index) { return std::clamp(index < 0 ? size + index : index, 0.0, size); };
       const double start = place(std::trunc(arg(1).to_number()));

@@ -316,6 +316,10 @@ Result<forms::FormDefinition> Converter::probe_field(json field) {
                           "choice_filter"}) {
     field.erase(key);
   }
+  // Labels and hints may show other answers (${x}), which a form of one field lacks.
+  for (const char* key : {"label", "hint"}) {
+    if (field.contains(key) && field[key].dump().find("${") != std::string::npos) field[key] = field["name"];
+  }
   // A calculate without its calculation would be refused: any will do for the probe.
   if (field["type"] == "calculate") field["calculation"] = "''";
   if (field.contains("required") && field["required"].is_string()) field.erase("required");

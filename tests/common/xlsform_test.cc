@@ -310,7 +310,10 @@ TEST_CASE("xlsform: a workbook zipped by another writer (the fuzz seed, inline s
   REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
   CHECK(conversion->form.id == "seed-form");
   REQUIRE(conversion->form.fields.size() == 2);
-  CHECK(conversion->form.fields[1].relevant->source() == "${ok} = 'yes'");
+  // The group's relevant stays on the group, over the question it holds.
+  REQUIRE(conversion->form.groups.size() == 1);
+  CHECK(conversion->form.groups[0].relevant->source() == "${ok} = 'yes'");
+  CHECK(conversion->form.fields[1].group == std::optional<std::size_t>(0));
   CHECK(conversion->form.fields[1].constraint_message.en == "positive");
 }
 

@@ -98,7 +98,9 @@ TEST_CASE("xpath conformance: the openrosa-xpath-evaluator cases agree, but for 
     auto parsed = Expression::parse(c.source);
     REQUIRE_MESSAGE(parsed.ok(), c.source, ": ", parsed.status().message());
     const std::string result = parsed->evaluate(context).to_string();
-    CAPTURE(c.source);
+    const std::string source = c.source;
+    CAPTURE(source);
+    CAPTURE(result);
     if (c.differs == nullptr) {
       CHECK(result == c.expected);
     } else {
