@@ -54,7 +54,9 @@ struct Office {
 
   std::string audit_text() {
     std::string out;
-    for (const AuditEntry& e : store->audit_log().value()) {
+    auto log = store->audit_log();
+    REQUIRE(log.ok());
+    for (const AuditEntry& e : *log) {
       out += e.event.actor + " " + e.event.action + " " + e.event.subject + " " + e.event.detail + "\n";
     }
     return out;
