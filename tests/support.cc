@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <sstream>
 #include <set>
 #include <stdexcept>
@@ -22,6 +23,14 @@
 extern char** environ;
 
 namespace amana::testing {
+
+bool eventually(const std::function<bool()>& reached) {
+  for (int i = 0; i < 1000; ++i) {
+    if (reached()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return reached();
+}
 
 TempDir::TempDir() {
   std::random_device random;

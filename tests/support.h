@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,11 @@ struct StoreOptions;  // field-client/store.h
 }
 
 namespace amana::testing {
+
+// Waits (bounded, about ten seconds) for a condition a server reaches on its own thread
+// after the client has its answer (a counter, a gauge); whether it was reached is for the
+// test to check, never how long it took.
+bool eventually(const std::function<bool()>& reached);
 
 // A fresh directory under the system temp dir, removed with everything in it.
 class TempDir {

@@ -17,18 +17,9 @@
 namespace amana::server {
 namespace {
 
+using testing::eventually;
 using testing::LoopbackClient;
 using testing::starts_with;
-
-// Waits (bounded) for a condition the server reaches asynchronously; whether it was
-// reached is for the test to check, never how long it took.
-bool eventually(const std::function<bool()>& reached) {
-  for (int i = 0; i < 1000; ++i) {
-    if (reached()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return reached();
-}
 
 std::string post_header(std::size_t length) {
   return "POST /v1/push HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-protobuf\r\nContent-Length: " +
