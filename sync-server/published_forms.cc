@@ -247,6 +247,15 @@ Result<PublishedForm> find_published_form(CentralStore& store, std::string_view 
                    " (it has 1 to " + std::to_string(versions.back().version) + ")");
 }
 
+Result<bool> is_known_version(CentralStore& store, std::string_view form_id, std::uint32_t version) {
+  for (const forms::FormDefinition* form : builtin_pack().versions(form_id)) {
+    if (form->version == version) return true;
+  }
+  AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(form_id));
+  return std::any_of(versions.begin(), versions.end(),
+                     [version](const PublishedForm& form) { return form.version == version; });
+}
+
 Result<forms::Answers> try_answers(const forms::FormDefinition& form, std::string_view answers_json,
                                    const std::string& today) {
   AMANA_ASSIGN_OR_RETURN(forms::Answers given, forms::parse_answers_json(form, answers_json));

@@ -101,6 +101,11 @@ Result<std::vector<PublishedForm>> newest_versions(CentralStore& store);
 Result<PublishedForm> find_published_form(CentralStore& store, std::string_view form_id,
                                           std::optional<std::uint32_t> version);
 
+// Whether the server knows version `version` of `form_id`: built in, or published (archived
+// forms too: devices collected with them before the archive). Devices write records with
+// these versions only; the write rules refuse any other (write_authority.h).
+Result<bool> is_known_version(CentralStore& store, std::string_view form_id, std::uint32_t version);
+
 // Checks example answers (an answers file, as `field-client collect --answers` reads)
 // against a form, as a device would when saving them: the canonical answers, or the
 // validation errors, every one at once.

@@ -172,6 +172,12 @@ std::optional<Refusal> judge(const Writer& writer, const pb::Operation& operatio
   if (kind == RecordKind::unknown) {
     return refuse(WriteRule::unknown_form, "the organisation has no form '" + quoted_name(operation.form_id()) + "'");
   }
+  // The case record itself has no form definition: its fields are the lifecycle's.
+  if (!inputs.known_version && kind != RecordKind::case_record) {
+    return refuse(WriteRule::unknown_form, "the organisation has not published version " +
+                                               std::to_string(operation.form_version()) + " of '" +
+                                               quoted_name(operation.form_id()) + "'");
+  }
   const bool names_case = !operation.case_id().empty();
   if (kind == RecordKind::case_step && operation.case_id().size() != 16) {
     return refuse(WriteRule::case_link, "a step of a case must name its case");

@@ -67,7 +67,7 @@ namespace amana::server {
 enum class WriteRule {
   future_stamp,        // an HLC, base or creation time past the server's clock + kMaxClockAheadMs
   claimed_author,      // an author other than the enrolled user, or the office's writer id
-  unknown_form,        // a form the organisation has not published
+  unknown_form,        // a form, or a version of one, the organisation has not published
   role_not_allowed,    // the writer's role may not create this form, or hold cases at all
   case_link,           // a step naming no case, or a case or form record naming one
   record_identity,     // an update changing a held record's form or case
@@ -106,6 +106,11 @@ struct WriteInputs {
   // a field form, which devices of users who hold cases may create (its questions may
   // name people, as the identification's do).
   bool published_form = false;
+  // The server knows the operation's form version (built in or published; the case record,
+  // which has no form definition, is not asked about): a record is
+  // read, validated and exported against the version it names, so an invented one is
+  // refused like an invented form.
+  bool known_version = true;
 };
 
 // The case whose holder decides on `operation`: the record itself for a held case, its

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/case_fields.h"
+#include "sync-server/published_forms.h"
 #include "sync-server/write_authority.h"
 
 namespace amana::server {
@@ -75,6 +76,16 @@ class ChangesetView {
     return published_->contains(form_id);
   }
 
+  // Whether the server knows this version of the form, asked once per form and version.
+  Result<bool> known_version(const std::string& form_id, std::uint32_t version) {
+    auto found = known_versions_.find({form_id, version});
+    if (found == known_versions_.end()) {
+      AMANA_ASSIGN_OR_RETURN(bool known, is_known_version(store_, form_id, version));
+      found = known_versions_.emplace(std::pair{form_id, version}, known).first;
+    }
+    return found->second;
+  }
+
   // What an admitted operation adds: a new record, a new case held by its writer, a status.
   Status admit(const RecordId& id, const pb::Operation& operation, bool created) {
     if (created) {
@@ -111,6 +122,7 @@ class ChangesetView {
   std::map<RecordId, std::optional<CaseState>> cases_;
   std::map<std::string, std::string> teams_;
   std::optional<std::set<std::string, std::less<>>> published_;
+  std::map<std::pair<std::string, std::uint32_t>, bool> known_versions_;
 };
 
 }  // namespace
@@ -130,6 +142,7 @@ Result<Judgement> judge_changeset(CentralStore& store, const Writer& writer, con
     WriteInputs inputs;
     AMANA_ASSIGN_OR_RETURN(inputs.record, view.origin(id));
     AMANA_ASSIGN_OR_RETURN(inputs.published_form, view.published(operation.form_id()));
+    AMANA_ASSIGN_OR_RETURN(inputs.known_version, view.known_version(operation.form_id(), operation.form_version()));
     if (const auto kase = deciding_case(operation, inputs.record)) {
       AMANA_ASSIGN_OR_RETURN(inputs.kase, view.kase(*kase));
     }

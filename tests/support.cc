@@ -32,6 +32,16 @@ bool eventually(const std::function<bool()>& reached) {
   return reached();
 }
 
+std::uint32_t builtin_form_version(const std::string& form_id) {
+  static const forms::FormPack pack = [] {
+    auto loaded = forms::FormPack::builtin();
+    REQUIRE(loaded.ok());
+    return std::move(loaded).value();
+  }();
+  const auto found = pack.find(form_id);
+  return found.ok() ? (*found)->version : 1;
+}
+
 TempDir::TempDir() {
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {

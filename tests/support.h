@@ -25,6 +25,10 @@ namespace amana::testing {
 // test to check, never how long it took.
 bool eventually(const std::function<bool()>& reached);
 
+// The version of `form_id` in the built-in pack, which a device collecting with it writes;
+// 1 for a form that is not built in.
+std::uint32_t builtin_form_version(const std::string& form_id);
+
 // A fresh directory under the system temp dir, removed with everything in it.
 class TempDir {
  public:

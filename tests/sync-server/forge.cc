@@ -55,7 +55,7 @@ pb::Operation DeviceOwner::operation(pb::Operation::Kind kind, const RecordId& r
   operation.set_record_id(text(record));
   operation.set_kind(kind);
   operation.set_form_id(form);
-  operation.set_form_version(1);
+  operation.set_form_version(builtin_form_version(form));
   operation.set_hlc(static_cast<std::uint64_t>(hlc));
   operation.set_device_id(std::string(device_.bytes.begin(), device_.bytes.end()));
   operation.set_author(user_);

@@ -103,6 +103,7 @@ pb::Operation make_operation(OperationSpec spec) {
   pb::Operation operation;
   operation.set_record_id(id_bytes(spec.record));
   operation.set_form_id(spec.form);
+  operation.set_form_version(spec.form_version.value_or(builtin_form_version(spec.form)));
   operation.set_hlc(static_cast<std::uint64_t>(spec.hlc));
   operation.set_device_id(std::string(spec.device.bytes.begin(), spec.device.bytes.end()));
   operation.set_author(std::move(spec.author));

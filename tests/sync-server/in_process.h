@@ -82,6 +82,7 @@ struct OperationSpec {
   std::optional<RecordId> case_id = std::nullopt;
   HlcTime hlc = make_hlc(InProcessServer::kStartMs, 0);
   std::int64_t created_at_ms = InProcessServer::kStartMs;
+  std::optional<std::uint32_t> form_version = std::nullopt;  // nullopt: the built-in pack's
 };
 pb::Operation make_operation(OperationSpec spec);
 
