@@ -230,3 +230,37 @@ TEST_CASE("forms pack: a device not enrolled yet collects with the built-in pack
   CHECK_FALSE(field::device_form_pack(*builtin, {stranger.public_key, {signed_version}, {}}).find("site-check").ok());
   CHECK(field::device_form_pack(*builtin, {org.public_key, {signed_version}, {}}).find("site-check").ok());
 }
+
+TEST_CASE("forms pull: a device claiming forms that do not exist, versions past the newest, or one form twice gets the true catalogue") {
+  InProcessServer server;
+  REQUIRE(server.store->add_form_version(version_of("site-check", 1, site_definition(1), server.keys.sign.secret_key)).ok());
+  REQUIRE(server.store->add_form_version(
+                  version_of("site-check", 2, site_definition(2, "Safe now?"), server.keys.sign.secret_key))
+              .ok());
+  google::protobuf::RepeatedPtrField<pb::FormHeld> held;
+  auto claim = [&](const std::string& id, std::uint32_t version) {
+    pb::FormHeld* form = held.Add();
+    form->set_form_id(id);
+    form->set_version(version);
+  };
+  for (int i = 0; i < 5000; ++i) claim("no-such-form-" + std::to_string(i), 7);
+  claim("site-check", 4'000'000'000u);  // past the newest: nothing is sent for it
+  claim("site-check", 1);               // and again, lower: the last claim is the one read
+  claim("", 0);
+
+  auto page = server::forms_page(*server.store, held, 1 << 20);
+  REQUIRE(page.ok());
+  REQUIRE(page->catalogue);
+  std::map<std::string, std::uint32_t> catalogue;
+  for (const pb::FormHeld& form : page->catalogue->forms()) catalogue[form.form_id()] = form.version();
+  CHECK(catalogue["site-check"] == 2);
+  CHECK_FALSE(catalogue.contains("no-such-form-0"));
+  CHECK_FALSE(catalogue.contains(""));
+  // The device said it holds version 1 of site-check: it is sent version 2 only (and the
+  // built-in forms it did not claim).
+  std::vector<std::uint32_t> sent;
+  for (const pb::FormVersion& version : page->versions) {
+    if (version.form_id() == "site-check") sent.push_back(version.version());
+  }
+  CHECK(sent == std::vector<std::uint32_t>{2});
+}
