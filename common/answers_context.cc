@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "common/answers.h"
@@ -19,60 +20,34 @@ expr::Value typed_value(const Field& field, const std::string& canonical) {
 
 }  // namespace detail
 
-using detail::typed_value;
-
 std::string text_language(const ValidationOptions& options) {
   if (!options.form_language.empty()) return options.form_language;
   return std::string(language_code(options.language));
 }
 
-expr::Context make_context(const FormDefinition& form, const Answers& answers,
-                           const std::string& current, const std::string& today) {
-  ValidationOptions options;
-  options.today = today;
-  return make_context(form, answers, current, options);
-}
-
-expr::Context make_context(const FormDefinition& form, const Answers& answers, const std::string& current,
-                           const ValidationOptions& options) {
-  expr::Context context;
-  context.lookup = [&form, &answers](std::string_view name) -> std::optional<expr::Value> {
-    auto answer = answers.find(name);
-    const Field* field = form.find_field(name);
-    if (answer == answers.end() || field == nullptr) return std::nullopt;
-    return typed_value(*field, answer->second);
-  };
-  context.choice_label = [&form, language = text_language(options)](std::string_view name,
-                                                                    std::string_view value) -> std::string {
-    const Field* field = form.find_field(name);
-    const Choice* choice = field ? field->find_choice(value) : nullptr;
-    return choice ? choice->label.in(std::string_view(language)) : std::string();
-  };
-  context.current = current;
-  context.today = options.today;
-  context.now = options.now;
-  return context;
-}
-
 bool is_group_relevant(const FormDefinition& form, const Group& group, const Answers& answers,
-                       const std::string& today) {
+                       const std::string& today, const Scope& scope) {
   for (const Group* at = &group; at != nullptr; at = at->parent ? &form.groups[*at->parent] : nullptr) {
-    if (at->relevant && !at->relevant->evaluate(make_context(form, answers, "", today)).to_bool()) return false;
+    if (!at->relevant) continue;
+    // Decided in the instances enclosing the group: a repeat's, once for all its instances.
+    const Scope enclosing(scope.begin(), scope.begin() + static_cast<std::ptrdiff_t>(
+                                                           std::min(scope.size(), form.repeats_of(*at).size())));
+    if (!at->relevant->evaluate(make_context(form, answers, "", today, enclosing)).to_bool()) return false;
   }
   return true;
 }
 
 bool is_relevant(const FormDefinition& form, const Field& field, const Answers& answers,
-                 const std::string& today) {
-  if (field.group && !is_group_relevant(form, form.groups[*field.group], answers, today)) return false;
+                 const std::string& today, const Scope& scope) {
+  if (field.group && !is_group_relevant(form, form.groups[*field.group], answers, today, scope)) return false;
   if (!field.relevant) return true;
-  return field.relevant->evaluate(make_context(form, answers, "", today)).to_bool();
+  return field.relevant->evaluate(make_context(form, answers, "", today, scope)).to_bool();
 }
 
 std::optional<std::string> default_answer(const FormDefinition& form, const Field& field, const Answers& answers,
-                                          const ValidationOptions& options) {
+                                          const ValidationOptions& options, const Scope& scope) {
   if (!field.default_expression) return default_answer(field, options.today);
-  const expr::Value value = field.default_expression->evaluate(make_context(form, answers, "", options));
+  const expr::Value value = field.default_expression->evaluate(make_context(form, answers, "", options, scope));
   if (value.is_number() && std::isnan(value.to_number())) return std::nullopt;
   const std::string text = value.to_string();
   if (text.empty()) return std::nullopt;
@@ -82,12 +57,13 @@ std::optional<std::string> default_answer(const FormDefinition& form, const Fiel
 }
 
 std::vector<const Choice*> available_choices(const FormDefinition& form, const Field& field,
-                                             const Answers& answers, const std::string& today) {
+                                             const Answers& answers, const std::string& today,
+                                             const Scope& scope) {
   std::vector<const Choice*> available;
   const std::span<const Choice> offered = field.offered_choices();
   for (const Choice& choice : offered) {
     if (field.choice_filter) {
-      expr::Context context = make_context(form, answers, "", today);
+      expr::Context context = make_context(form, answers, "", today, scope);
       context.column = [&choice](std::string_view column) -> std::optional<expr::Value> {
         if (column == "name") return expr::Value(choice.name);
         if (column == "label") return expr::Value(choice.label.en);
@@ -102,7 +78,7 @@ std::vector<const Choice*> available_choices(const FormDefinition& form, const F
 }
 
 std::string render_text(const FormDefinition& form, const LocalizedText& text, const Answers& answers,
-                        std::string_view code) {
+                        std::string_view code, const Scope& scope) {
   const std::string& source = text.in(code);
   if (source.find("${") == std::string::npos) return source;
   std::string out;
@@ -117,11 +93,11 @@ std::string render_text(const FormDefinition& form, const LocalizedText& text, c
     out += source.substr(at, open - at);
     const std::string name = source.substr(open + 2, close - open - 2);
     const Field* field = form.find_field(name);
-    const auto answer = answers.find(name);
-    if (field != nullptr && answer != answers.end()) {
+    const std::string* answer = field != nullptr ? detail::answer_in(form, answers, *field, scope) : nullptr;
+    if (answer != nullptr) {
       if (field->type == FieldType::select_one || field->type == FieldType::select_multiple) {
         std::string shown;
-        const std::string_view names = answer->second;
+        const std::string_view names = *answer;
         for (std::size_t from = 0; from < names.size();) {
           std::size_t to = names.find(' ', from);
           if (to == std::string_view::npos) to = names.size();
@@ -133,7 +109,7 @@ std::string render_text(const FormDefinition& form, const LocalizedText& text, c
         }
         out += shown;
       } else {
-        out += answer->second;
+        out += *answer;
       }
     }
     at = close + 1;
@@ -142,10 +118,10 @@ std::string render_text(const FormDefinition& form, const LocalizedText& text, c
 }
 
 bool is_required(const FormDefinition& form, const Field& field, const Answers& answers,
-                 const std::string& today) {
+                 const std::string& today, const Scope& scope) {
   if (field.required) return true;
   if (!field.required_if) return false;
-  return field.required_if->evaluate(make_context(form, answers, "", today)).to_bool();
+  return field.required_if->evaluate(make_context(form, answers, "", today, scope)).to_bool();
 }
 
 std::optional<std::string> default_answer(const Field& field, const std::string& today) {

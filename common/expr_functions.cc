@@ -95,6 +95,13 @@ std::string random_uuid() {
          hex.substr(20);
 }
 
+// The values of a call's single ${name} argument when it stands for several nodes (a
+// repeat's instances); nullopt when it is one node, or the context has no repeats.
+std::optional<std::vector<Value>> node_set(const Node& call, const Context& context) {
+  if (call.children.size() != 1 || call.children[0]->op != Op::field || !context.nodes) return std::nullopt;
+  return context.nodes(call.children[0]->name);
+}
+
 }  // namespace
 
 Value call(const Node& node, const Context& context) {
@@ -177,18 +184,40 @@ Value call(const Node& node, const Context& context) {
     case Function::max:
     case Function::min: {
       // Every argument counts; one that is not a number (an unanswered field) makes NaN.
-      double best = node.function == Function::max ? -std::numeric_limits<double>::infinity()
-                                                   : std::numeric_limits<double>::infinity();
-      for (std::size_t i = 0; i < node.children.size(); ++i) {
-        const double x = arg(i).to_number();
+      // One ${field} of a repeat counts every instance's value, as XPath's node-sets do.
+      const bool is_max = node.function == Function::max;
+      double best = is_max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      std::vector<Value> values;
+      if (auto nodes = node_set(node, context)) values = std::move(*nodes);
+      else for (std::size_t i = 0; i < node.children.size(); ++i) values.push_back(arg(i));
+      if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+      for (const Value& value : values) {
+        const double x = value.to_number();
         if (std::isnan(x)) return std::numeric_limits<double>::quiet_NaN();
-        best = node.function == Function::max ? std::max(best, x) : std::min(best, x);
+        best = is_max ? std::max(best, x) : std::min(best, x);
       }
       return best;
     }
-    case Function::sum: return arg(0).to_number();
-    case Function::count: return node.children[0]->op == Op::field ? 1.0 : 0.0;
-    case Function::position: return 1.0;
+    case Function::sum: {
+      auto nodes = node_set(node, context);
+      if (!nodes) return arg(0).to_number();
+      double total = 0;
+      for (const Value& value : *nodes) total += value.to_number();
+      return total;
+    }
+    case Function::count: {
+      if (auto nodes = node_set(node, context)) return static_cast<double>(nodes->size());
+      return node.children[0]->op == Op::field ? 1.0 : 0.0;
+    }
+    case Function::position: return context.position ? context.position() : 1.0;
+    case Function::indexed_repeat: {
+      if (!context.indexed) return arg(0);
+      std::vector<std::pair<std::string, double>> path;
+      for (std::size_t k = 1; k + 1 < node.children.size(); k += 2) {
+        path.emplace_back(node.children[k]->name, arg(k + 1).to_number());
+      }
+      return context.indexed(node.children[0]->name, path).value_or(Value());
+    }
     case Function::now: return context.now.empty() ? context.today + "T00:00:00Z" : context.now;
     case Function::date: {
       const Value x = arg(0);

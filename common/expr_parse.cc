@@ -73,6 +73,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"format-date-time", Function::format_date, 2, 2},
     {"uuid", Function::uuid, 0, 0},
     {"position", Function::position, 0, 1},
+    {"indexed-repeat", Function::indexed_repeat, 3, 5},
 };
 
 enum class TokenKind { number, string, field, dot, dotdot, name, lparen, rparen, comma, op, end };
@@ -342,6 +343,15 @@ class Parser {
       literal->literal = named;
       node->children[1] = std::move(literal);
     }
+    if (spec->function == Function::indexed_repeat) {
+      bool named = count % 2 == 1;
+      for (std::size_t k = 0; k < count && named; k += k == 0 ? 1 : 2) named = node->children[k]->op == Op::field;
+      if (!named) {
+        return error_at(name.position,
+                        "indexed-repeat() takes a field, then each repeat and its position: "
+                        "indexed-repeat(${field}, ${repeat}, 1)");
+      }
+    }
     if (spec->function == Function::regex && node->children[1]->op == Op::literal) {
       node->compiled_pattern = compile_pattern(node->children[1]->literal.to_string());
       if (!node->compiled_pattern->ok()) {
@@ -386,6 +396,33 @@ class Parser {
   std::vector<std::string> columns_;
 };
 
+// Where a repeat may be named rather than a value: count()'s argument, indexed-repeat()'s
+// repeats.
+bool names_a_repeat(const Node& call, std::size_t argument) {
+  if (call.op != Op::function) return false;
+  if (call.function == Function::count) return true;
+  return call.function == Function::indexed_repeat && argument % 2 == 1;
+}
+
+void collect_uses(const Node& node, std::vector<std::string>& values,
+                  std::vector<Expression::IndexedRepeat>& indexed) {
+  if (node.op == Op::function && node.function == Function::indexed_repeat) {
+    Expression::IndexedRepeat call{node.children[0]->name, {}};
+    for (std::size_t k = 1; k < node.children.size(); k += 2) call.repeats.push_back(node.children[k]->name);
+    indexed.push_back(std::move(call));
+  }
+  for (std::size_t k = 0; k < node.children.size(); ++k) {
+    const Node& child = *node.children[k];
+    if (child.op == Op::field) {
+      if (!names_a_repeat(node, k) && std::find(values.begin(), values.end(), child.name) == values.end()) {
+        values.push_back(child.name);
+      }
+    } else {
+      collect_uses(child, values, indexed);
+    }
+  }
+}
+
 }  // namespace
 
 Result<Expression> Expression::parse(std::string_view source, Syntax syntax) {
@@ -402,6 +439,11 @@ Result<Expression> Expression::parse(std::string_view source, Syntax syntax) {
   expression.root_ = std::move(root);
   expression.references_ = parser.take_references();
   expression.columns_ = parser.take_columns();
+  if (expression.root_->op == Op::field) {
+    expression.value_references_.push_back(expression.root_->name);
+  } else {
+    collect_uses(*expression.root_, expression.value_references_, expression.indexed_repeats_);
+  }
   return expression;
 }
 

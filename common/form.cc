@@ -7,6 +7,7 @@
 
 #include "common/form_internal.h"
 #include "common/message_catalogue.h"
+#include "common/repeat_keys.h"
 
 namespace amana::forms {
 namespace {
@@ -30,15 +31,40 @@ constexpr std::size_t kMaxFields = 1000;
 constexpr std::size_t kMaxGroups = 200;
 constexpr int kMaxGroupDepth = 8;
 
+// A repeat's count: a whole number, or an expression (`${hh_size}`).
+Result<expr::Expression> parse_repeat_count(const json& object, const std::string& where) {
+  const json& count = object["repeat_count"];
+  if (count.is_number_unsigned()) {
+    if (count.get<std::uint64_t>() > kMaxInstances) {
+      return invalid_argument(where + ": repeat_count " + count.dump() + " is more than the " +
+                              std::to_string(kMaxInstances) + " instances a repeat may have");
+    }
+    return expr::Expression::parse(count.dump());
+  }
+  if (!count.is_string()) {
+    return invalid_argument(where + ": 'repeat_count' must be a whole number or an expression such as \"${hh_size}\"");
+  }
+  return get_expression(object, "repeat_count", where);
+}
+
 Result<Group> parse_group(const json& object, std::optional<std::size_t> parent, const std::string& at) {
   Group group;
   group.parent = parent;
+  group.repeat = object["type"] == "repeat";
   AMANA_ASSIGN_OR_RETURN(group.name, get_string(object, "name", at));
   if (!is_identifier(group.name)) {
     return invalid_argument(at + ": name '" + group.name + "' must be a letter or '_' followed by letters, digits or '_'");
   }
-  const std::string where = "group '" + group.name + "'";
-  AMANA_RETURN_IF_ERROR(check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields"}, where));
+  const std::string where = std::string(group.repeat ? "repeat" : "group") + " '" + group.name + "'";
+  if (group.repeat) {
+    AMANA_RETURN_IF_ERROR(
+        check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields", "repeat_count"}, where));
+    if (object.contains("repeat_count")) {
+      AMANA_ASSIGN_OR_RETURN(group.repeat_count, parse_repeat_count(object, where));
+    }
+  } else {
+    AMANA_RETURN_IF_ERROR(check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields"}, where));
+  }
   if (object.contains("label")) {
     AMANA_ASSIGN_OR_RETURN(group.label, get_text(object["label"], where + ": label"));
   }
@@ -54,10 +80,10 @@ Result<Group> parse_group(const json& object, std::optional<std::size_t> parent,
   return group;
 }
 
-// Fields and groups of one level, appended in order: the fields flat, each knowing its
-// innermost group.
-Status parse_items(const json& items, std::optional<std::size_t> parent, int depth, FormDefinition& form,
-                   std::set<std::string, std::less<>>& names, const std::string& where) {
+// Fields, groups and repeats of one level, appended in order: the fields flat, each
+// knowing its innermost group. `repeats` is how many repeats hold this level.
+Status parse_items(const json& items, std::optional<std::size_t> parent, int depth, std::size_t repeats,
+                   FormDefinition& form, std::set<std::string, std::less<>>& names, const std::string& where) {
   // At the top level `where` is empty: the caller puts the form's name in front.
   const std::string at_level = where.empty() ? "" : where + ": ";
   if (!items.is_array() || items.empty()) return invalid_argument(at_level + "'fields' must be a non-empty array");
@@ -65,20 +91,22 @@ Status parse_items(const json& items, std::optional<std::size_t> parent, int dep
     if (form.fields.size() >= kMaxFields) {
       return invalid_argument(at_level + "more than " + std::to_string(kMaxFields) + " fields");
     }
-    if (item.is_object() && item.contains("type") && item["type"] == "group") {
-      const std::string at = "group " + std::to_string(form.groups.size() + 1);
+    if (item.is_object() && item.contains("type") && (item["type"] == "group" || item["type"] == "repeat")) {
+      const bool repeat = item["type"] == "repeat";
+      const std::string at = std::string(repeat ? "repeat" : "group") + " " + std::to_string(form.groups.size() + 1);
+      if (repeat && repeats >= repeat_keys::kMaxDepth) {
+        return invalid_argument(at + ": repeats nested deeper than " + std::to_string(repeat_keys::kMaxDepth));
+      }
       if (depth >= kMaxGroupDepth) return invalid_argument(at + ": groups nested deeper than " + std::to_string(kMaxGroupDepth));
       if (form.groups.size() >= kMaxGroups) return invalid_argument(at + ": more than " + std::to_string(kMaxGroups) + " groups");
       AMANA_ASSIGN_OR_RETURN(Group group, parse_group(item, parent, at));
       if (!names.insert(group.name).second) return invalid_argument("'" + group.name + "' appears twice");
-      if (!item.contains("fields")) return invalid_argument("group '" + group.name + "': 'fields' is missing");
+      const std::string inside = std::string(repeat ? "repeat" : "group") + " '" + group.name + "'";
+      if (!item.contains("fields")) return invalid_argument(inside + ": 'fields' is missing");
       const std::size_t index = form.groups.size();
       form.groups.push_back(std::move(group));
-      AMANA_RETURN_IF_ERROR(parse_items(item["fields"], index, depth + 1, form, names, "group '" + form.groups[index].name + "'"));
+      AMANA_RETURN_IF_ERROR(parse_items(item["fields"], index, depth + 1, repeats + (repeat ? 1 : 0), form, names, inside));
       continue;
-    }
-    if (item.is_object() && item.contains("type") && (item["type"] == "repeat" || item["type"] == "begin repeat")) {
-      return invalid_argument(at_level + "a repeat is not supported yet");
     }
     auto field = parse_field(item, form.fields.size());
     if (!field.ok()) return field.status();
@@ -181,6 +209,27 @@ std::vector<const Group*> FormDefinition::groups_of(const Field& field) const {
   return chain;
 }
 
+std::vector<const Group*> FormDefinition::repeats_of(const Field& field) const {
+  std::vector<const Group*> chain = groups_of(field);
+  std::erase_if(chain, [](const Group* group) { return !group->repeat; });
+  return chain;
+}
+
+std::vector<const Group*> FormDefinition::repeats_of(const Group& group) const {
+  std::vector<const Group*> chain;
+  for (std::optional<std::size_t> at = group.parent; at && *at < groups.size(); at = groups[*at].parent) {
+    if (groups[*at].repeat) chain.insert(chain.begin(), &groups[*at]);
+  }
+  return chain;
+}
+
+const Group* FormDefinition::find_group(std::string_view name) const {
+  for (const Group& group : groups) {
+    if (group.name == name) return &group;
+  }
+  return nullptr;
+}
+
 const Field* FormDefinition::find_field(std::string_view name) const {
   for (const Field& field : fields) {
     if (field.name == name) return &field;
@@ -214,7 +263,7 @@ Result<FormDefinition> parse_form_definition(std::string_view text) {
 
   if (!document.contains("fields")) return invalid_argument(where + ": 'fields' must be a non-empty array");
   std::set<std::string, std::less<>> names;
-  auto items = parse_items(document["fields"], std::nullopt, 0, form, names, "");
+  auto items = parse_items(document["fields"], std::nullopt, 0, 0, form, names, "");
   if (!items.ok()) return items.with_context(where);
   auto references = check_references(form);
   if (!references.ok()) return references.with_context(where);

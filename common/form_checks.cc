@@ -22,7 +22,6 @@ std::vector<std::string> text_references(const LocalizedText& text) {
   return names;
 }
 
-
 }  // namespace
 
 // Relevance, requiredness, defaults and choice filters are decided as the collector walks
@@ -36,13 +35,20 @@ Status check_references(const FormDefinition& form) {
     }
     return std::nullopt;
   };
-  auto check_names = [&](const std::vector<std::string>& names, const std::string& where,
-                         std::optional<std::size_t> before, const std::string& owner) -> Status {
+  // `values`: the names used as values, where a repeat (which has instances, not a value)
+  // is refused.
+  auto check_names = [&](const std::vector<std::string>& names, const std::vector<std::string>& values,
+                         const std::string& where, std::optional<std::size_t> before,
+                         const std::string& owner) -> Status {
     for (const std::string& name : names) {
       const auto at = position(name);
       if (!at) {
-        const bool group = std::any_of(form.groups.begin(), form.groups.end(),
-                                       [&](const Group& g) { return g.name == name; });
+        const Group* group = form.find_group(name);
+        if (group != nullptr && group->repeat) {
+          if (std::find(values.begin(), values.end(), name) == values.end()) continue;
+          return invalid_argument(where + "${" + name + "} is a repeat, which has instances, not a value: count(${" +
+                                  name + "}) counts them, indexed-repeat(${field}, ${" + name + "}, 1) reads one");
+        }
         return invalid_argument(where + "${" + name + "} is " +
                                 (group ? "a group, which has no value" : "not a field of this form"));
       }
@@ -55,13 +61,32 @@ Status check_references(const FormDefinition& form) {
     }
     return Status();
   };
+  auto check_expression = [&](const expr::Expression& expression, const std::string& where,
+                              std::optional<std::size_t> before, const std::string& owner) -> Status {
+    AMANA_RETURN_IF_ERROR(check_names(expression.references(), expression.value_references(), where, before, owner));
+    for (const expr::Expression::IndexedRepeat& call : expression.indexed_repeats()) {
+      for (const std::string& repeat : call.repeats) {
+        const Group* group = form.find_group(repeat);
+        if (group == nullptr || !group->repeat) {
+          return invalid_argument(where + "indexed-repeat(): ${" + repeat + "} is not a repeat of this form");
+        }
+      }
+      const Field* field = form.find_field(call.field);
+      const auto holders = field ? form.repeats_of(*field) : std::vector<const Group*>{};
+      if (std::none_of(holders.begin(), holders.end(), [&](const Group* g) { return g->name == call.repeats.back(); })) {
+        return invalid_argument(where + "indexed-repeat(): ${" + call.field + "} is not a field of the repeat '" +
+                                call.repeats.back() + "'");
+      }
+    }
+    return Status();
+  };
   for (std::size_t i = 0; i < form.fields.size(); ++i) {
     const Field& field = form.fields[i];
     auto check = [&](const std::optional<expr::Expression>& expression, std::string_view what,
                      bool earlier_only) -> Status {
       if (!expression) return Status();
-      return check_names(expression->references(), "field '" + field.name + "': " + std::string(what) + ": ",
-                         earlier_only ? std::optional<std::size_t>(i) : std::nullopt, field.name);
+      return check_expression(*expression, "field '" + field.name + "': " + std::string(what) + ": ",
+                              earlier_only ? std::optional<std::size_t>(i) : std::nullopt, field.name);
     };
     AMANA_RETURN_IF_ERROR(check(field.relevant, "relevant", true));
     AMANA_RETURN_IF_ERROR(check(field.required_if, "required", true));
@@ -69,14 +94,17 @@ Status check_references(const FormDefinition& form) {
     AMANA_RETURN_IF_ERROR(check(field.choice_filter, "choice_filter", true));
     AMANA_RETURN_IF_ERROR(check(field.constraint, "constraint", false));
     AMANA_RETURN_IF_ERROR(check(field.calculation, "calculation", false));
-    AMANA_RETURN_IF_ERROR(check_names(text_references(field.label), "field '" + field.name + "': label: ",
-                                      std::nullopt, field.name));
-    AMANA_RETURN_IF_ERROR(check_names(text_references(field.hint), "field '" + field.name + "': hint: ",
-                                      std::nullopt, field.name));
+    for (const auto& [text, what] : {std::pair{&field.label, "label"}, std::pair{&field.hint, "hint"}}) {
+      const auto names = text_references(*text);
+      AMANA_RETURN_IF_ERROR(
+          check_names(names, names, "field '" + field.name + "': " + what + ": ", std::nullopt, field.name));
+    }
   }
-  // A group's relevance is decided before its first question is asked.
+  // A group's relevance, and a repeat's count, are decided before its first question is
+  // asked, so they may only look at questions before it (which are outside it).
   for (std::size_t g = 0; g < form.groups.size(); ++g) {
     const Group& group = form.groups[g];
+    const std::string where = std::string(group.repeat ? "repeat" : "group") + " '" + group.name + "': ";
     std::optional<std::size_t> first;
     for (std::size_t k = 0; k < form.fields.size() && !first; ++k) {
       for (const Group* holder : form.groups_of(form.fields[k])) {
@@ -84,15 +112,17 @@ Status check_references(const FormDefinition& form) {
       }
     }
     if (group.relevant && first) {
-      AMANA_RETURN_IF_ERROR(check_names(group.relevant->references(), "group '" + group.name + "': relevant: ",
-                                        first, "the group's first question"));
+      AMANA_RETURN_IF_ERROR(check_expression(*group.relevant, where + "relevant: ", first, "the group's first question"));
     }
-    AMANA_RETURN_IF_ERROR(check_names(text_references(group.label), "group '" + group.name + "': label: ",
-                                      std::nullopt, group.name));
+    if (group.repeat_count && first) {
+      AMANA_RETURN_IF_ERROR(
+          check_expression(*group.repeat_count, where + "repeat_count: ", first, "the repeat's first question"));
+    }
+    const auto names = text_references(group.label);
+    AMANA_RETURN_IF_ERROR(check_names(names, names, where + "label: ", std::nullopt, group.name));
   }
   return Status();
 }
-
 
 namespace {
 
@@ -120,7 +150,6 @@ std::vector<std::vector<std::size_t>> dependencies(const FormDefinition& form) {
   }
   return edges;
 }
-
 
 }  // namespace
 
