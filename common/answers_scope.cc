@@ -75,9 +75,8 @@ std::string answer_key(const Field& field, const Scope& scope) {
   return repeat_keys::compose(repeat_keys::Key{scope, field.name});
 }
 
-std::vector<Scope> instances(const FormDefinition& form, const Group& repeat, const Answers& answers,
+std::vector<Scope> instances(const FormDefinition& /*form*/, const Group& repeat, const Answers& answers,
                              const Scope& parent) {
-  (void)form;
   std::string prefix = parent.empty() ? std::string() : repeat_keys::compose(repeat_keys::Key{parent, ""}) + "/";
   prefix += repeat.name;
   prefix += '/';
