@@ -24,9 +24,13 @@
 //   numbers   number, int, round, floor, ceiling, abs, pow, max, min, sum, count
 //   dates     today, now, date, decimal-date-time, format-date
 //   other     uuid, position
+//   repeats   indexed-repeat(${field}, ${repeat}, n[, ${inner}, m])
 // Unknown functions and wrong arity are parse errors, and so is a literal regex pattern
-// that does not compile. Without repeats, a ${field} is one node: count(${x}) is 1,
-// sum(${x}) is number(${x}), position(..) is 1.
+// that does not compile, and an indexed-repeat() whose field and repeats are not ${...}.
+// Without repeats (no Context::nodes), a ${field} is one node: count(${x}) is 1,
+// sum(${x}) is number(${x}), position(..) is 1. With repeats, count(), sum(), max() and
+// min() of a single ${name} are over every node it stands for (Context::nodes), as XPath's
+// node-sets are: an empty node-set sums to 0, and its max() and min() are NaN.
 //
 // Values follow XPath 1.0 coercions, with deliberate changes so that forms behave as
 // authors expect (and as ODK's JavaRosa does):
@@ -97,6 +101,19 @@ struct Context {
   // jr:choice-name(value, '${field}'): the label of choice `value` of `field`, in the
   // collector's language; "" when unknown.
   std::function<std::string(std::string_view field, std::string_view value)> choice_label;
+  // Repeats (common/answers.h applies docs/forms.md's context rules): every value ${name}
+  // stands for when it is more than one node: a field of a repeat whose instance the
+  // expression is not in gives one value per instance, a repeat's name one per instance.
+  // Absent: ${name} is one node, its lookup.
+  std::function<std::vector<Value>(std::string_view name)> nodes;
+  // indexed-repeat(${field}, ${repeat}, n, ...): the value of `field` in the n-th instance
+  // (1-based) of each repeat of `path` in turn, outermost first; nullopt when there is none.
+  std::function<std::optional<Value>(std::string_view field,
+                                     const std::vector<std::pair<std::string, double>>& path)>
+      indexed;
+  // position(..): the 1-based position of the instance the expression is evaluated in;
+  // absent: 1 (the top level).
+  std::function<double()> position;
 };
 
 // What a source may contain beyond the common grammar.
@@ -123,6 +140,15 @@ class Expression {
   const std::vector<std::string>& references() const { return references_; }
   // A choice filter's bare NAMEs, in order of first appearance, without duplicates.
   const std::vector<std::string>& columns() const { return columns_; }
+  // The references used as values, leaving out those only written where a repeat may be
+  // named (count()'s argument, indexed-repeat()'s repeats): the loader refuses a repeat here.
+  const std::vector<std::string>& value_references() const { return value_references_; }
+  // Each indexed-repeat() call's field and repeats, outermost first.
+  struct IndexedRepeat {
+    std::string field;
+    std::vector<std::string> repeats;
+  };
+  const std::vector<IndexedRepeat>& indexed_repeats() const { return indexed_repeats_; }
   const std::string& source() const { return source_; }
 
  private:
@@ -130,6 +156,8 @@ class Expression {
   std::shared_ptr<const detail::Node> root_;
   std::vector<std::string> references_;
   std::vector<std::string> columns_;
+  std::vector<std::string> value_references_;
+  std::vector<IndexedRepeat> indexed_repeats_;
 };
 
 // The days since 1970-01-01 of a date 'YYYY-MM-DD' or a datetime 'YYYY-MM-DDTHH:MM[:SS]'

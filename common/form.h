@@ -8,7 +8,9 @@
 // The questions are `fields`, flat, in the order they are asked, whatever groups hold
 // them: code that walks answers never needs to know about groups. A field says which
 // group it is in; `groups` describes the groups (nested, each with its own relevance).
-// Repeats are not supported yet and are refused by name.
+// A repeat (a household roster) is a group whose fields are asked once per instance; its
+// instances live in the record's flat answers under common/repeat_keys.h's keys, and
+// common/answers.h evaluates and validates each instance with the XPath context rules.
 //
 // Thread safety: a FormDefinition is immutable after parsing.
 #pragma once
@@ -74,7 +76,12 @@ struct Choice {
   std::map<std::string, std::string, std::less<>> columns = {};
 };
 
-// A section of the form. Its relevance applies to every field and group inside it.
+// Instances a repeat may have within one enclosing instance (or the record): a
+// household roster needs tens; this bounds what one submission may cost to validate.
+constexpr std::size_t kMaxInstances = 1000;
+
+// A section of the form, or a repeat. Its relevance applies to every field and group inside
+// it, and is decided where the group is (a repeat's: once for all its instances).
 struct Group {
   std::string name;  // unique among fields and groups
   LocalizedText label;  // may be empty
@@ -82,6 +89,12 @@ struct Group {
   // "appearance": "field-list": a screen should show the group's questions on one page.
   bool field_list = false;
   std::optional<std::size_t> parent;  // index into FormDefinition::groups
+  // A repeat: its fields and groups are asked once per instance, nested at most
+  // repeat_keys::kMaxDepth deep.
+  bool repeat = false;
+  // A repeat's number of instances, a whole number or an expression of fields before it
+  // and outside it; absent: open-ended, as many as the collector adds (up to kMaxInstances).
+  std::optional<expr::Expression> repeat_count;
 };
 
 struct Field {
@@ -149,6 +162,11 @@ struct FormDefinition {
   const Field* find_field(std::string_view name) const;
   // The groups holding `field`, outermost first.
   std::vector<const Group*> groups_of(const Field& field) const;
+  // The repeats holding `field` (or enclosing `group`, not counting itself), outermost
+  // first: the steps of the key its answer has in an instance (repeat_keys.h).
+  std::vector<const Group*> repeats_of(const Field& field) const;
+  std::vector<const Group*> repeats_of(const Group& group) const;
+  const Group* find_group(std::string_view name) const;
 };
 
 // Parses and checks a definition. Errors are invalid_argument and say where:

@@ -41,8 +41,8 @@ constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
 constexpr std::string_view kUnsupported[] = {
     "hidden", "time", "image", "audio", "video", "file", "barcode", "geotrace", "geoshape",
     "range", "rank", "acknowledge", "trigger", "xml-external", "csv-external", "background-audio",
-    "background-geopoint", "select_one_from_file", "select_multiple_from_file", "begin repeat", "end repeat",
-    "select_one_external", "osm", "signature"};
+    "background-geopoint", "select_one_from_file", "select_multiple_from_file", "select_one_external", "osm",
+    "signature"};
 
 // A choice name with what a choice name may not hold made '_': the suggestion a refusal makes.
 std::string choice_suggestion(std::string_view name) {
@@ -104,7 +104,19 @@ Result<Conversion> Converter::run() {
   auto form = forms::parse_form_definition(conversion.definition_json);
   if (!form.ok()) {
     // Everything the loader checks is checked above with its row, but for what only the
-    // whole form shows (a cycle of calculations, which names its fields).
+    // whole form shows (a cycle of calculations, which names its fields, through repeats
+    // too): reported at the row of its first field.
+    const std::string message = form.status().message();
+    const std::string cycle = "calculation cycle: ";
+    if (const auto at = message.find(cycle); at != std::string::npos) {
+      const std::size_t from = at + cycle.size();
+      const auto first = declared_.find(message.substr(from, message.find(' ', from) - from));
+      if (first != declared_.end()) {
+        return invalid_argument(Message("xlsform.at_row", {{"sheet", survey_sheet->name},
+                                                           {"row", static_cast<std::int64_t>(first->second.row)},
+                                                           {"problem", from_status(form.status())}}));
+      }
+    }
     return invalid_argument(Message("xlsform.at_sheet", {{"sheet", "survey"}, {"problem", from_status(form.status())}}));
   }
   conversion.form = std::move(form).value();
@@ -278,7 +290,8 @@ void Converter::declare_names(const Table& table) {
     const std::string type = normalise_type(table.get(row, "type"));
     const std::string base = type.substr(0, type.find(' '));
     Declared declared{row.number, NameKind::question, type};
-    if (type == "begin group" || type == "begin repeat") declared.kind = NameKind::group;
+    if (type == "begin group") declared.kind = NameKind::group;
+    else if (type == "begin repeat") declared.kind = NameKind::repeat;
     else if (type == "note") declared.kind = NameKind::note;
     else if (is_metadata_type(base) && !is_kept_metadata(base)) declared.kind = NameKind::metadata;
     declared_.emplace(name, declared);  // a duplicate is reported when its row is read
@@ -291,6 +304,7 @@ struct OpenGroup {
   std::string name;
   std::uint32_t row = 0;
   json definition;
+  bool repeat = false;
 };
 
 json Converter::read_survey(const xlsx::Sheet& sheet) {
@@ -322,10 +336,11 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
       continue;
     }
     const std::string base = type.substr(0, type.find(' '));
-    if (type == "end repeat") continue;  // its begin repeat is refused
-    if (type == "end group") {
-      if (groups.empty()) {
-        problems_.error(table.at(row, "type", Message("xlsform.unmatched_end", {{"type", type}, {"kind", "group"}})));
+    if (type == "end group" || type == "end repeat") {
+      const bool repeat = type == "end repeat";
+      if (groups.empty() || groups.back().repeat != repeat) {
+        problems_.error(table.at(row, "type", Message("xlsform.unmatched_end",
+                                                      {{"type", type}, {"kind", repeat ? "repeat" : "group"}})));
         continue;
       }
       OpenGroup closed = std::move(groups.back());
@@ -359,7 +374,18 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
                                                        {"reason", "groups nested deeper than 8"}})));
         continue;
       }
-      groups.push_back({name, row.number, group(table, row, name)});
+      groups.push_back({name, row.number, group(table, row, name), false});
+      continue;
+    }
+    if (type == "begin repeat") {
+      const auto repeats = std::count_if(groups.begin(), groups.end(), [](const OpenGroup& g) { return g.repeat; });
+      if (groups.size() >= kMaxGroupDepth || static_cast<std::size_t>(repeats) >= forms::repeat_keys::kMaxDepth) {
+        problems_.error(table.at(row, "type", Message("xlsform.not_supported_because",
+                                                      {{"feature", "begin repeat"},
+                                                       {"reason", "repeats nested deeper than 2, or groups than 8"}})));
+        continue;
+      }
+      groups.push_back({name, row.number, repeat(table, row, name), true});
       continue;
     }
     const auto known = std::find_if(std::begin(kTypes), std::end(kTypes),

@@ -9,16 +9,19 @@
 // What the conversion promises:
 //  - the definition it returns collects what the spreadsheet says would be collected: the
 //    same questions, names, types, choices, groups, skip logic, constraints,
-//    requiredness, calculations, cascading selects and languages. What Amana cannot yet
-//    collect the same way (repeats, files, or_other, ...) is refused by name and row ("survey sheet, row 212, column A (type):
+//    requiredness, calculations, repeats (with their counts), cascading selects and
+//    languages. What Amana cannot yet collect the same way (files, or_other, ...) is
+//    refused by name and row ("survey sheet, row 212, column A (type):
 //    select_one_from_file: not supported yet"), as is anything that would change what is
-//    collected: a ${reference} to a question that does not exist, a skip rule that looks
-//    at a later question, a name that is not an identifier, a cycle of calculations.
+//    collected: a ${reference} to a question that does not exist, a skip rule or repeat
+//    count that looks at a later question, a name that is not an identifier, a cycle of
+//    calculations (at the row of its first field).
 //  - what only changes how the form looks, or a mistake whose meaning is clear, is
 //    published with a warning naming the row: an appearance, media, a choice repeated
 //    within its list, spaces around a name, blank rows, metadata rows Amana records its own
 //    way (username, audit).
-//  - groups are kept (common/form.h), nested, with their relevant and field-list hint;
+//  - groups and repeats are kept (common/form.h), nested, with their relevant and
+//    field-list hint;
 //    start, end, today and deviceid become metadata fields the device fills.
 //  - every problem is reported at once, each on its own line naming sheet, row and column,
 //    in English and Arabic (common/catalogue/xlsform.h).

@@ -136,7 +136,7 @@ Message from_status(const Status& status);
 bool is_metadata_type(std::string_view base);
 bool is_kept_metadata(std::string_view base);
 
-enum class NameKind { question, note, group, metadata, unsupported };
+enum class NameKind { question, note, group, repeat, metadata, unsupported };
 
 struct Declared {
   std::uint32_t row = 0;
@@ -183,6 +183,8 @@ class Converter {
   void ignore_if_set(const Table& table, const xlsx::Row& row, std::string_view key, const char* reason);
   // A group's own columns: its label, relevant and appearance.
   nlohmann::json group(const Table& table, const xlsx::Row& row, const std::string& name);
+  // A repeat's: a group's, and its repeat_count (a whole number or an expression).
+  nlohmann::json repeat(const Table& table, const xlsx::Row& row, const std::string& name);
   std::optional<nlohmann::json> question(const Table& table, const xlsx::Row& row, const std::string& amana_type,
                                          const std::string& type, const std::string& name);
   void choices(const Table& table, const xlsx::Row& row, const std::string& amana_type, const std::string& type,

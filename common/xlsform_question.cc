@@ -84,6 +84,12 @@ void Converter::check_references(const Table& table, const Row& row, std::string
     auto it = declared_.find(name);
     if (it == declared_.end()) {
       problems_.error(table.at(row, key, Message("xlsform.unknown_reference", {{"ref", ref}})));
+    } else if (it->second.kind == NameKind::repeat) {
+      // count(${members}) and indexed-repeat(${age}, ${members}, 1) name a repeat; as a value it has none.
+      const auto& values = expression.value_references();
+      if (std::find(values.begin(), values.end(), name) != values.end()) {
+        problems_.error(table.at(row, key, Message("xlsform.reference_to_repeat", {{"ref", ref}})));
+      }
     } else if (it->second.kind == NameKind::group) {
       problems_.error(table.at(row, key, Message("xlsform.reference_to_group", {{"ref", ref}})));
     } else if (it->second.kind == NameKind::note) {
@@ -130,6 +136,19 @@ json Converter::group(const Table& table, const Row& row, const std::string& nam
     ignore_if_set(table, row, key, "a group has no value of its own");
   }
   return group;
+}
+
+json Converter::repeat(const Table& table, const Row& row, const std::string& name) {
+  json definition = group(table, row, name);
+  definition["type"] = "repeat";
+  const std::string count = table.get(row, "repeat_count");
+  if (!count.empty() && std::all_of(count.begin(), count.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      count.size() <= 6) {
+    definition["repeat_count"] = std::stoi(count);
+  } else if (auto expression = this->expression(table, row, "repeat_count", false)) {
+    definition["repeat_count"] = expression->source();
+  }
+  return definition;
 }
 
 void Converter::choices(const Table& table, const Row& row, const std::string& amana_type, const std::string& type,

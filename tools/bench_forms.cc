@@ -1,6 +1,8 @@
 // amana-bench-forms: the form engine on a large form, for docs/benchmarks.md.
 //   A 500-question form in 20 groups (each group with its own relevance, every question
-//   with a constraint, one calculation per group over its answers, a cascading select):
+//   with a constraint, one calculation per group over its answers, a cascading select) and
+//   a household roster repeat of 100 instances (its count computed, five fields each with
+//   relevance, a constraint and a calculation per instance, sums over the instances):
 //   time to load and check the definition, then per record the time to validate a full
 //   submission (relevance, constraints, calculations in evaluation order) and to save it
 //   (validate + seal + insert + outbox, one durable transaction each).
@@ -17,6 +19,7 @@
 
 #include "common/answers.h"
 #include "common/form.h"
+#include "common/repeat_keys.h"
 #include "field-client/store.h"
 
 namespace {
@@ -34,6 +37,7 @@ int fail(const Status& status) {
 
 constexpr int kGroups = 20;
 constexpr int kPerGroup = 25;  // 500 questions
+constexpr int kMembers = 100;  // instances of the roster repeat
 
 // The definition, and a submission answering every question.
 std::pair<std::string, forms::Answers> large_form() {
@@ -77,6 +81,29 @@ std::pair<std::string, forms::Answers> large_form() {
                {"fields", inner}};
     if (g > 0) group["relevant"] = "${g" + std::to_string(g - 1) + "_total} >= 0 and ${state} != ''";
     fields.push_back(group);
+  }
+  fields.push_back({{"name", "hh_size"}, {"type", "integer"}, {"label", "Household size"}, {"required", true}});
+  answers["hh_size"] = std::to_string(kMembers);
+  json roster = json::array();
+  roster.push_back({{"name", "m_name"}, {"type", "text"}, {"label", "Name"}, {"required", true}});
+  roster.push_back({{"name", "m_age"}, {"type", "integer"}, {"label", "Age of ${m_name}"}, {"required", true},
+                    {"constraint", ". >= 0 and . <= 120"}});
+  roster.push_back({{"name", "m_sex"}, {"type", "select_one"}, {"label", "Sex"},
+                    {"choices", json::array({{{"name", "f"}, {"label", "Female"}}, {{"name", "m"}, {"label", "Male"}}})}});
+  roster.push_back({{"name", "m_child"}, {"type", "calculate"}, {"calculation", "if(${m_age} < 18, 'child', 'adult')"}});
+  roster.push_back({{"name", "m_school"}, {"type", "boolean"}, {"label", "At school"}, {"relevant", "${m_age} < 18"},
+                    {"required", true}});
+  fields.push_back({{"name", "members"}, {"type", "repeat"}, {"label", "Household members"},
+                    {"repeat_count", "${hh_size}"}, {"fields", roster}});
+  fields.push_back({{"name", "total_age"}, {"type", "calculate"}, {"calculation", "sum(${m_age})"}});
+  fields.push_back({{"name", "n_members"}, {"type", "calculate"}, {"calculation", "count(${members})"}});
+  for (int i = 0; i < kMembers; ++i) {
+    const std::string instance = "members/" + forms::repeat_keys::new_instance_id();
+    answers[instance] = std::to_string(i + 1);
+    answers[instance + "/m_name"] = "Member " + std::to_string(i);
+    answers[instance + "/m_age"] = std::to_string(i % 80);
+    answers[instance + "/m_sex"] = i % 2 == 0 ? "f" : "m";
+    if (i % 80 < 18) answers[instance + "/m_school"] = "true";
   }
   json form{{"id", "bench-large"}, {"version", 1}, {"title", "A 500-question form"}, {"fields", fields}};
   return {form.dump(), answers};
@@ -122,8 +149,9 @@ int main(int argc, char** argv) {
   const double save_ms = seconds_since(start) * 1000.0 / records;
   std::filesystem::remove_all(home);
   std::cout << "form: " << form->fields.size() << " fields (" << kGroups * kPerGroup << " questions and "
-            << kGroups << " calculations) in " << form->groups.size() << " groups, " << definition.size()
-            << " bytes of JSON\n"
+            << kGroups << " calculations in " << kGroups << " groups, and a roster repeat of 5 fields), "
+            << definition.size() << " bytes of JSON; each record " << kMembers << " roster instances, "
+            << answers.size() << " answers\n"
             << "load and check the definition  " << load_ms << " ms\n"
             << "validate a submission          " << validate_ms << " ms per record (" << records << " records)\n"
             << "validate and save              " << save_ms << " ms per record (seal + insert + outbox, one "

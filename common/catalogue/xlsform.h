@@ -96,6 +96,10 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "{ref} ليس سؤالًا في هذه الاستمارة: صحّح الاسم أو أضف السؤال"},
     {"xlsform.reference_to_group", "{ref} is a group, which has no value: refer to a question in it",
      "{ref} مجموعة ولا قيمة لها: أشر إلى سؤال فيها"},
+    {"xlsform.reference_to_repeat",
+     "{ref} is a repeat, which has instances, not a value: count({ref}) counts them, indexed-repeat(${field}, {ref}, 1) "
+     "reads one",
+     "{ref} سؤال متكرر له تكرارات لا قيمة: count({ref}) يعدّها و indexed-repeat(${field}, {ref}, 1) يقرأ أحدها"},
     {"xlsform.reference_to_note", "{ref} is a note, which has no value", "{ref} ملاحظة ولا قيمة لها"},
     {"xlsform.reference_to_metadata",
      "{ref} is the metadata '{type}', which Amana does not collect as a question (use today() for the date)",

@@ -106,8 +106,9 @@ TEST_CASE("form engine: malformed groups are refused with where and why") {
       {"name": "c", "type": "integer", "label": "C", "relevant": "${s} = 1"}]})"),
                  "${s} is a group, which has no value"));
   CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
-      {"name": "r", "type": "repeat", "fields": [{"name": "b", "type": "integer", "label": "B"}]}]})"),
-                 "a repeat is not supported yet"));
+      {"name": "r", "type": "repeat", "fields": [{"name": "r2", "type": "repeat", "fields": [
+        {"name": "r3", "type": "repeat", "fields": [{"name": "b", "type": "integer", "label": "B"}]}]}]}]})"),
+                 "repeat 3: repeats nested deeper than 2"));
   std::string deep = R"({"name": "a", "type": "text", "label": "A"})";
   for (int i = 0; i < 9; ++i) deep = R"({"name": "g)" + std::to_string(i) + R"(", "type": "group", "fields": [)" + deep + "]}";
   CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [)" + deep + "]}"),
