@@ -16,7 +16,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <ctime>
 
 #include "common/passphrase.h"
 #include "sync-server/admin.h"
@@ -33,15 +32,6 @@ using namespace amana::bench;
 
 void figure(const char* key, double value) { std::printf("@ %s %.6g\n", key, value); }
 
-std::string this_month() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m", &utc);
-  return buffer;
-}
-
 template <class F>
 double timed_ms(F&& f) {
   const auto start = Clock::now();
@@ -55,7 +45,7 @@ int main(int argc, char** argv) {
   CLI::App app{"The office console's case views against a large generated store"};
   std::string data;
   int files = 50;
-  std::string period = this_month();
+  std::string period = this_month_utc();
   app.add_option("--data", data, "Server data directory made by amana-gen-data")->required();
   app.add_option("--files", files, "Case files read")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--period", period, "The report's month")->capture_default_str();

@@ -96,6 +96,14 @@ void check_all(CentralStore& store) {
   }
 }
 
+// The store of a data directory, unlocked.
+std::unique_ptr<CentralStore> open_unlocked(const std::filesystem::path& data) {
+  auto store = open_server_store(data);
+  REQUIRE(store.ok());
+  REQUIRE(unlock_org_keys(**store, testing::kPassphrases.at("AMANA_SERVER_PASSPHRASE")).ok());
+  return std::move(*store);
+}
+
 }  // namespace
 
 TEST_CASE("case list: the rows kept at merge show what every record shows, through office writes, reassignment "
@@ -107,41 +115,36 @@ TEST_CASE("case list: the rows kept at merge show what every record shows, throu
                             "--device-homes", (dir.path() / "devices").string()},
                            testing::kPassphrases);
   REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
-  const std::string passphrase = testing::kPassphrases.at("AMANA_SERVER_PASSPHRASE");
   {
-    auto store = open_server_store(data);
-    REQUIRE(store.ok());
-    REQUIRE(unlock_org_keys(**store, passphrase).ok());
-    check_all(**store);
+    auto store = open_unlocked(data);
+    check_all(*store);
 
-    auto cases = list_cases(**store, StepCounts::counted);
+    auto cases = list_cases(*store, StepCounts::counted);
     REQUIRE(cases.ok());
     REQUIRE(cases->size() >= 6);
     const std::int64_t now = system_wall_clock()();
     int changed = 0;
     for (const CaseView& v : *cases) {
       if (!v.status || !cases::is_open(*v.status) || *v.status == cases::CaseStatus::closure_requested) continue;
-      if (changed == 0) REQUIRE(assign_case(**store, v.id, "gen-assistant-2", "gen-officer-1", now).ok());
-      if (changed == 1) REQUIRE(transfer_case(**store, v.id, "another org", "gen-officer-1", now).ok());
-      if (changed == 2) REQUIRE((*store)->write_as_org(v.id, {{"risk_level", "high"}}, "gen-officer-1", now).ok());
-      if (changed == 3) REQUIRE((*store)->write_as_org(v.id, {{"status", "closed"}}, "gen-officer-1", now).ok());
+      if (changed == 0) REQUIRE(assign_case(*store, v.id, "gen-assistant-2", "gen-officer-1", now).ok());
+      if (changed == 1) REQUIRE(transfer_case(*store, v.id, "another org", "gen-officer-1", now).ok());
+      if (changed == 2) REQUIRE(store->write_as_org(v.id, {{"risk_level", "high"}}, "gen-officer-1", now).ok());
+      if (changed == 3) REQUIRE(store->write_as_org(v.id, {{"status", "closed"}}, "gen-officer-1", now).ok());
       if (++changed == 4) break;
     }
     CHECK(changed == 4);
-    check_all(**store);
+    check_all(*store);
   }
   {  // as a store made before the list was kept: built from the records on opening
     auto db = sql::Database::open(data / "central.db", sql::OpenMode::existing);
     REQUIRE(db.ok());
     REQUIRE((*db)->exec("DELETE FROM case_listing; INSERT INTO meta (key, value) VALUES ('case_listing_pending', x'01')").ok());
   }
-  auto store = open_server_store(data);
-  REQUIRE(store.ok());
-  REQUIRE(unlock_org_keys(**store, passphrase).ok());
-  check_all(**store);
+  auto store = open_unlocked(data);
+  check_all(*store);
 
   // No name in clear: every listed name is absent from the table's clear columns.
-  auto cases = list_cases(**store, StepCounts::counted);
+  auto cases = list_cases(*store, StepCounts::counted);
   REQUIRE(cases.ok());
   auto db = sql::Database::open(data / "central.db", sql::OpenMode::existing);
   REQUIRE(db.ok());

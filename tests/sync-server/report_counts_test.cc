@@ -15,6 +15,7 @@
 #include "sync-server/admin.h"
 #include "sync-server/org_keys.h"
 #include "sync-server/report.h"
+#include "sync-server/report_internal.h"
 #include "tests/support.h"
 #include "tests/sync-server/in_process.h"
 
@@ -26,19 +27,15 @@ using testing::OperationSpec;
 
 // The 12 months ending with the one of `now_ms`, oldest first.
 std::vector<std::string> months_to(std::int64_t now_ms) {
-  std::vector<std::string> out;
-  int year = std::stoi(local_date(now_ms).substr(0, 4));
-  int month = std::stoi(local_date(now_ms).substr(5, 2));
-  for (int i = 0; i < 12; ++i) {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d", year, month);
-    out.insert(out.begin(), buffer);
-    if (--month == 0) {
-      month = 12;
-      --year;
-    }
-  }
-  return out;
+  return report_detail::last_periods(local_date(now_ms).substr(0, 7), 12);
+}
+
+// The store of a data directory, unlocked.
+std::unique_ptr<CentralStore> open_unlocked(const std::filesystem::path& data) {
+  auto store = open_server_store(data);
+  REQUIRE(store.ok());
+  REQUIRE(unlock_org_keys(**store, testing::kPassphrases.at("AMANA_SERVER_PASSPHRASE")).ok());
+  return std::move(*store);
 }
 
 // Checks every month's report both ways, in both languages; returns the records counted
@@ -80,51 +77,46 @@ TEST_CASE("report counts: the report from counts kept at merge time is the full 
                            testing::kPassphrases);
   REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
   const auto months = months_to(system_wall_clock()());
-  const std::string passphrase = testing::kPassphrases.at("AMANA_SERVER_PASSPHRASE");
   {
-    auto store = open_server_store(data);
-    REQUIRE(store.ok());
-    REQUIRE(unlock_org_keys(**store, passphrase).ok());
-    CHECK(same_both_ways(**store, months) > 0);
+    auto store = open_unlocked(data);
+    CHECK(same_both_ways(*store, months) > 0);
 
     // Office writes that move records between breakdowns and clear values.
-    auto records = (*store)->records(std::nullopt);
+    auto records = store->records(std::nullopt);
     REQUIRE(records.ok());
     int identifications = 0, cases = 0, referrals = 0, followups = 0;
     const std::int64_t now = system_wall_clock()();
     for (const CentralRecord& r : *records) {
       if (r.form_id == "outreach-identification" && identifications++ < 4) {
         const std::string sex = value_of(r, "sex") == "female" ? "male" : "female";
-        REQUIRE((*store)->write_as_org(r.id, {{"sex", sex}, {"displacement_status", ""}, {"specific_needs", "WR"}},
+        REQUIRE(store->write_as_org(r.id, {{"sex", sex}, {"displacement_status", ""}, {"specific_needs", "WR"}},
                                        "officer", now).ok());
       } else if (r.form_id == "case" && cases < 6) {
         const char* status = cases % 3 == 0 ? "closed" : cases % 3 == 1 ? "transferred" : "in_progress";
         ++cases;
-        REQUIRE((*store)->write_as_org(r.id, {{"status", status}, {"risk_level", cases % 2 ? "" : "high"}},
+        REQUIRE(store->write_as_org(r.id, {{"status", status}, {"risk_level", cases % 2 ? "" : "high"}},
                                        "officer", now).ok());
       } else if (r.form_id == "referral" && referrals++ < 3) {
-        REQUIRE((*store)->write_as_org(r.id, {{"status", "service_provided"}, {"status_date", local_date(now)}},
+        REQUIRE(store->write_as_org(r.id, {{"status", "service_provided"}, {"status_date", local_date(now)}},
                                        "officer", now).ok());
       } else if (r.form_id == "follow-up" && followups++ < 3) {
-        REQUIRE((*store)->write_as_org(r.id, {{"done_date", ""}}, "officer", now).ok());
+        REQUIRE(store->write_as_org(r.id, {{"done_date", ""}}, "officer", now).ok());
       }
     }
     CHECK(cases == 6);
-    CHECK(same_both_ways(**store, months) > 0);
+    CHECK(same_both_ways(*store, months) > 0);
   }
   {  // as a store made before the counts were kept: built from the records on opening
     auto db = sql::Database::open(data / "central.db", sql::OpenMode::existing);
     REQUIRE(db.ok());
     REQUIRE((*db)->exec("DELETE FROM report_counts; INSERT INTO meta (key, value) VALUES ('report_counts_pending', x'01')").ok());
   }
-  auto store = open_server_store(data);
-  REQUIRE(store.ok());
-  REQUIRE(unlock_org_keys(**store, passphrase).ok());
-  CHECK(same_both_ways(**store, months) > 0);
+  auto store = open_unlocked(data);
+  CHECK(same_both_ways(*store, months) > 0);
 
   // Counts only: no name, phone or id of any record is a key of the table, and a place is
   // kept only as an area of the forms' lists (as the report prints it), never as typed.
-  auto records = (*store)->records(std::nullopt);
+  auto records = store->records(std::nullopt);
   REQUIRE(records.ok());
   std::set<std::string> personal;
   for (const CentralRecord& r : *records) {
