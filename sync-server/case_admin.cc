@@ -52,12 +52,25 @@ std::string assignee_of(const CentralRecord& kase) {
 
 std::string today() { return local_date(system_wall_clock()()); }
 
-std::vector<RecordId> case_and_steps(const std::vector<CentralRecord>& records, const RecordId& case_id) {
+// The case and its steps, read through the store's index of steps by case.
+Result<std::vector<RecordId>> case_and_steps(CentralStore& store, const RecordId& case_id) {
+  AMANA_ASSIGN_OR_RETURN(auto steps, store.records_of_case(case_id));
   std::vector<RecordId> out{case_id};
-  for (const CentralRecord& r : records) {
-    if (r.case_id == case_id) out.push_back(r.id);
-  }
+  for (const CentralRecord& r : steps) out.push_back(r.id);
   return out;
+}
+
+CaseView view_of(const CentralStore::CaseListing& listed) {
+  CaseView view;
+  view.id = listed.id;
+  view.status_text = listed.status;
+  if (auto status = cases::parse_status(view.status_text); status.ok()) view.status = *status;
+  view.name = listed.name;
+  view.risk_level = listed.risk_level;
+  view.assigned_to = listed.assigned_to;
+  view.opened_at_ms = listed.opened_at_ms;
+  view.steps = static_cast<std::size_t>(listed.steps);
+  return view;
 }
 
 }  // namespace
@@ -109,16 +122,36 @@ StepsByCase steps_by_case(const std::vector<CentralRecord>& records) {
 }
 
 Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(steps == StepCounts::counted ? std::nullopt
-                                                                                  : std::optional(kCaseFormId)));
-  const StepsByCase by_case = steps_by_case(records);
   std::vector<CaseView> out;
-  for (const CentralRecord& record : records) {
-    if (record.form_id != kCaseFormId) continue;
-    auto found = by_case.find(record.id);
-    out.push_back(found == by_case.end() ? case_view(record, {}) : case_view(record, found->second));
+  if (steps == StepCounts::counted) {  // what the store keeps for the list: no record read
+    AMANA_ASSIGN_OR_RETURN(auto listing, store.case_listing({}));
+    for (const CentralStore::CaseListing& listed : listing) out.push_back(view_of(listed));
+    return out;
   }
+  AMANA_ASSIGN_OR_RETURN(auto records, store.records(kCaseFormId));
+  for (const CentralRecord& record : records) out.push_back(case_view(record, {}));
   return out;
+}
+
+Result<CaseListPage> list_case_page(CentralStore& store, const CasePageQuery& query) {
+  CaseListPage page;
+  if (query.limit == 0) return page;
+  CentralStore::CaseListingQuery listing{query.status, query.risk_level, query.assigned_to, query.after,
+                                         std::max<std::size_t>(query.limit, 64), true};
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(auto rows, store.case_listing(listing));
+    for (const CentralStore::CaseListing& listed : rows) {
+      CaseView view = view_of(listed);
+      if (query.keep && !query.keep(view)) continue;
+      page.cases.push_back(std::move(view));
+      if (page.cases.size() == query.limit) {
+        page.next = page.cases.back().id;
+        return page;
+      }
+    }
+    if (rows.size() < listing.limit) return page;
+    listing.after = rows.back().id;
+  }
 }
 
 Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const RecordId& case_id) {
@@ -163,15 +196,14 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
 }
 
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));  // in id order: oldest first
-  const StepsByCase by_case = steps_by_case(records);
-  std::map<std::string, std::string> unheld_by_assignee;             // looked up once each
+  // The cases in id order (oldest first), each with its steps: no other record is read.
+  AMANA_ASSIGN_OR_RETURN(auto case_records, store.records(kCaseFormId));
+  std::map<std::string, std::string> unheld_by_assignee;  // looked up once each
   std::vector<cases::CaseFacts> out;
-  for (const CentralRecord& kase : records) {
-    if (kase.form_id != kCaseFormId) continue;
-    auto found = by_case.find(kase.id);
-    const std::span<const CentralRecord* const> steps =
-        found == by_case.end() ? std::span<const CentralRecord* const>() : found->second;
+  for (const CentralRecord& kase : case_records) {
+    AMANA_ASSIGN_OR_RETURN(const std::vector<CentralRecord> step_records, store.records_of_case(kase.id));
+    std::vector<const CentralRecord*> steps;
+    for (const CentralRecord& step : step_records) steps.push_back(&step);
     const forms::Answers values = established_values(kase, steps);
     cases::CaseFacts facts;
     facts.id = kase.id.to_string();
@@ -213,15 +245,19 @@ Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store) {
 }
 
 Result<RecordId> find_case(CentralStore& store, std::string_view id_or_part) {
-  AMANA_ASSIGN_OR_RETURN(auto cases, list_cases(store, StepCounts::skipped));
+  const IdKind kind{Message("ids.noun.case"), "sync-server cases"};
+  // A whole id is taken as typed (id_parts.h): the ids of every case are read for a part only.
+  if (auto whole = resolve_id<RecordId>(id_or_part, std::span<const RecordId>(), kind); whole.ok()) return whole;
+  CentralStore::CaseListingQuery ids_only;
+  ids_only.names = false;
+  AMANA_ASSIGN_OR_RETURN(auto listing, store.case_listing(ids_only));
   std::vector<RecordId> ids;
-  for (const CaseView& c : cases) ids.push_back(c.id);
-  return resolve_id<RecordId>(id_or_part, ids, {Message("ids.noun.case"), "sync-server cases"});
+  for (const CentralStore::CaseListing& listed : listing) ids.push_back(listed.id);
+  return resolve_id<RecordId>(id_or_part, ids, kind);
 }
 
 Result<RecordId> find_case_record(CentralStore& store, const RecordId& case_id, std::string_view id_or_part) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-  const std::vector<RecordId> ids = case_and_steps(records, case_id);
+  AMANA_ASSIGN_OR_RETURN(const std::vector<RecordId> ids, case_and_steps(store, case_id));
   return resolve_id<RecordId>(id_or_part, ids,
                               {Message("ids.noun.case_record"), "sync-server cases show " + case_reference(case_id)});
 }
@@ -339,8 +375,8 @@ Status reopen_case(CentralStore& store, const RecordId& case_id, const std::stri
 
 Result<std::vector<CentralStore::OpenConflict>> case_conflicts(CentralStore& store, const RecordId& case_id) {
   AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-  return store.open_conflict_list(case_and_steps(records, case_id));
+  AMANA_ASSIGN_OR_RETURN(const std::vector<RecordId> members, case_and_steps(store, case_id));
+  return store.open_conflict_list(members);
 }
 
 Status resolve_conflict(CentralStore& store, const RecordId& case_id, const RecordId& record, const std::string& field,
@@ -348,8 +384,7 @@ Status resolve_conflict(CentralStore& store, const RecordId& case_id, const Reco
   return decide(store, officer, "resolve-conflict", case_id, "record " + record.to_string() + " field " + field, now_ms,
                 [&]() -> Status {
     AMANA_RETURN_IF_ERROR(case_record(store, case_id).status());
-    AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-    const auto members = case_and_steps(records, case_id);
+    AMANA_ASSIGN_OR_RETURN(const std::vector<RecordId> members, case_and_steps(store, case_id));
     if (std::find(members.begin(), members.end(), record) == members.end()) {
       return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
     }

@@ -13,6 +13,7 @@
 // office sees it, flagged, and corrects it with resolve_conflict.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -59,6 +60,26 @@ StepsByCase steps_by_case(const std::vector<CentralRecord>& records);
 // cost the size of the whole store: docs/benchmarks.md).
 enum class StepCounts { counted, skipped };  // skipped: CaseView::steps stays 0
 Result<std::vector<CaseView>> list_cases(CentralStore& store, StepCounts steps = StepCounts::counted);
+
+// One page of the case list, in case id order, filtered by what the store keeps for the
+// list (the status as stored, the risk level, the assignee: empty for any) and then by
+// `keep` when given (a name search): it reads the rows it shows, never a record, whatever
+// the number of records (CentralStore::case_listing). Its views are list_cases' (steps
+// counted). `next` is where the page after starts, nullopt after the last; when the page
+// ends exactly at the last case, the page after is empty.
+struct CasePageQuery {
+  std::string status;
+  std::string risk_level;
+  std::string assigned_to;
+  std::function<bool(const CaseView&)> keep;
+  std::optional<RecordId> after;
+  std::size_t limit = 50;
+};
+struct CaseListPage {
+  std::vector<CaseView> cases;
+  std::optional<RecordId> next;
+};
+Result<CaseListPage> list_case_page(CentralStore& store, const CasePageQuery& query);
 
 // What the weekly review looks at, for every case on the server (see common/case_review.h).
 Result<std::vector<cases::CaseFacts>> review_facts(CentralStore& store);

@@ -96,11 +96,9 @@ Result<CaseFile> read_case_file(CentralStore& store, const RecordId& case_id, La
   AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
   const std::string today = local_date(system_wall_clock()());
   CaseFile file;
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
+  AMANA_ASSIGN_OR_RETURN(const std::vector<CentralRecord> records, store.records_of_case(case_id));
   std::vector<const CentralRecord*> step_records;
-  for (const CentralRecord& record : records) {
-    if (record.case_id == case_id) step_records.push_back(&record);
-  }
+  for (const CentralRecord& record : records) step_records.push_back(&record);
   // The case as its steps establish it: a follow-up's risk, a registration's phone.
   kase.values = established_values(kase, step_records);
   file.view = case_view(kase, step_records);

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -194,6 +195,19 @@ struct StaffSession {
   std::int64_t created_at_ms = 0;
   std::int64_t last_seen_ms = 0;
 };
+
+// One of the monthly report's counts kept at merge time (report_counts.h, migration 18):
+// in `period` (YYYY-MM; "" for the store's current state, such as the cases open now),
+// of `form`'s records, by `breakdown`, for `key` (an answer's code, an area, a number of
+// days; "" for a total).
+struct CountKey {
+  std::string period;
+  std::string form;
+  std::string breakdown;
+  std::string key;
+  auto operator<=>(const CountKey&) const = default;
+};
+using ReportCounts = std::map<CountKey, std::int64_t>;
 
 struct StoreCounts {
   std::int64_t users = 0;
@@ -368,6 +382,44 @@ class CentralStore {
   static constexpr std::size_t kVisitBatch = 256;
   using RecordVisitor = std::function<Status(const CentralRecord&)>;
   virtual Status visit_records(std::optional<std::string_view> form_id, const RecordVisitor& visit) = 0;
+
+  // --- the office's case list and case files (migration 19) ---
+  // What the case list shows of each case, kept at merge time (apply_changeset and
+  // write_as_org) so that a page of the list reads one row per case shown and never a
+  // record: the status as stored, the risk level and name as the case's steps establish
+  // them (common/case_sources.h), its assignee (else its author), when it was opened and
+  // how many records are its steps. The name and assignee are sealed in the row, the
+  // assignee's filter is a keyed tag: the table names nobody in clear.
+  struct CaseListing {
+    RecordId id;
+    std::string status;  // as stored
+    std::string risk_level;
+    std::string name;
+    std::string assigned_to;
+    std::int64_t opened_at_ms = 0;
+    std::int64_t steps = 0;
+  };
+  struct CaseListingQuery {
+    std::string status;       // empty: any
+    std::string risk_level;   // empty: any
+    std::string assigned_to;  // empty: any
+    std::optional<RecordId> after;  // the page starts after this case
+    std::size_t limit = 0;          // 0: every case that matches
+    bool names = true;              // false: name and assigned_to left empty, nothing opened
+  };
+  // In case id order. A store that held cases before the list was kept builds it once,
+  // when its data key is set.
+  virtual Result<std::vector<CaseListing>> case_listing(const CaseListingQuery& query) = 0;
+  // The records that are steps of `case_id`, in id order, with their values: read through
+  // an index of steps by case, whatever the number of records.
+  virtual Result<std::vector<CentralRecord>> records_of_case(const RecordId& case_id) = 0;
+
+  // --- the monthly report's counts (report_counts.h, migration 18) ---
+  // Kept by apply_changeset and write_as_org in their own transaction, so that they always
+  // agree with the records committed. A store that held records before it kept them builds
+  // them once, from every record, when its data key is set or at the first call here.
+  // Returns the counts of `periods` and of the current state (period ""), none zero.
+  virtual Result<ReportCounts> report_counts(const std::vector<std::string>& periods) = 0;
 
   // --- staff accounts of the office console (staff_accounts.h, migration 16) ---
   virtual Result<std::optional<StaffCredential>> staff_credential(std::string_view user) = 0;

@@ -3,6 +3,10 @@
 #include "sync-server/http_server.h"
 
 #include <openssl/ssl.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -44,6 +48,13 @@ Status load_tls(const TlsFiles& files, std::optional<ssl::context>& out) {
 }
 
 }  // namespace
+
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the default soft limit still serves
+}
 
 std::string_view HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -126,10 +137,32 @@ void HttpServer::Impl::publish_load() {
   metrics->set("amana_http_buffered_body_bytes_peak", buffered_bytes_peak);
 }
 
+namespace {
+
+// Errors that a new attempt meets again until some connection closes.
+bool exhausted(const beast::error_code& ec) {
+  return ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory ||
+         ec == beast::error_code(ENFILE, beast::system_category());
+}
+
+}  // namespace
+
 void HttpServer::Impl::accept() {
   acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;  // stopping
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;  // stopping
+    if (ec) {
+      metrics->add("amana_http_accept_errors_total");
+      if (exhausted(ec)) {
+        accept_backoff = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(10), accept_backoff * 2));
+        accept_pause.expires_after(accept_backoff);
+        accept_pause.async_wait([this](beast::error_code waited) {
+          if (!waited && acceptor.is_open()) accept();
+        });
+        return;
+      }
+    }
     if (!ec) {
+      accept_backoff = std::chrono::milliseconds(0);
       metrics->add("amana_http_connections_total");
       beast::error_code peer_ec;
       const auto peer = socket.remote_endpoint(peer_ec);
@@ -181,6 +214,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
     return invalid_argument("the transfer floor, its window and the connections per address must be positive");
   }
 
+  raise_open_file_limit();
   auto impl = std::make_unique<Impl>(options, std::move(handler), metrics ? metrics : std::make_shared<Metrics>());
   if (!options.tls.certificate.empty() || !options.tls.key.empty()) {
     AMANA_RETURN_IF_ERROR(load_tls(options.tls, impl->tls));

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -56,6 +57,10 @@ struct HttpServer::Impl {
 
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor acceptor;
+  // Out of descriptors (or buffers), accepting again at once fails again at once: the
+  // listener waits, longer each time up to a second, and every open connection goes on.
+  boost::asio::steady_timer accept_pause{io};
+  std::chrono::milliseconds accept_backoff{0};
   std::vector<std::thread> threads;
   boost::asio::thread_pool handler_pool;
 

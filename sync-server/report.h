@@ -11,10 +11,12 @@
 // the rates built on them, so that no small group of people can be singled out. (Zero
 // reveals no one and is shown as 0.)
 //
-// Built in one streaming pass over the store (CentralStore::visit_records): the cases
-// first, keeping a few facts per case (about 80 bytes) to place each step, then each
-// form's records, each counted and dropped. Memory grows with the number of cases, not
-// with their records or values.
+// Built from the counts the store keeps at merge time (CentralStore::report_counts,
+// report_counts.h): a few hundred rows, whatever the number of records. A report for one
+// location needs each record's place, which the counts do not keep: it is built in one
+// streaming pass over the store (CentralStore::visit_records), the cases first, keeping a
+// few facts per case (about 80 bytes) to place each step, then each form's records, each
+// counted and dropped. Memory grows with the number of cases, not with their records.
 #pragma once
 
 #include <cstddef>
@@ -70,6 +72,9 @@ struct Report {
 
 // invalid_argument for a period that is not YYYY-MM.
 Result<Report> build_report(CentralStore& store, const ReportOptions& options);
+// The same report by reading every record, whatever the options: what build_report does
+// for a location, and what its tests compare the counts with.
+Result<Report> build_report_by_scan(CentralStore& store, const ReportOptions& options);
 
 std::string suppressed(long count);  // "<5" for 1-4
 // "12 (40%)": a count and its share of `whole`; "<5" alone for a suppressed count.

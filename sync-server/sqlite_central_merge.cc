@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/case_fields.h"
+#include "sync-server/report_counts.h"
 #include "sync-server/sqlite_central_store_internal.h"
 
 namespace amana::server::sqlite_store {
@@ -108,10 +109,20 @@ Result<ApplyResult> SqliteCentralStore::apply_changeset(const DeviceId& device_i
     AMANA_RETURN_IF_ERROR(txn.commit());
     return result;
   }
+  std::vector<RecordId> counted, listed;
+  for (const pb::Operation& operation : changeset.operations()) {
+    if (auto kase = listed_case_of(operation)) listed.push_back(*kase);
+    if (!is_counted_form(operation.form_id())) continue;
+    AMANA_ASSIGN_OR_RETURN(RecordId record, RecordId::from_bytes(view(operation.record_id())));
+    counted.push_back(record);
+  }
+  AMANA_ASSIGN_OR_RETURN(const CountedBefore before, counted_before(counted));
   for (const pb::Operation& operation : changeset.operations()) {
     AMANA_ASSIGN_OR_RETURN(std::size_t conflicts, merge_operation(device_id, operation, now_ms));
     result.conflicts += conflicts;
   }
+  AMANA_RETURN_IF_ERROR(count_changes(before));
+  AMANA_RETURN_IF_ERROR(refresh_case_listings(listed));
   AMANA_ASSIGN_OR_RETURN(sql::Query record_changeset,
                          db_->query("INSERT INTO changesets (device_id, number, hash, received_at_ms, operations) "
                                     "VALUES (?, ?, ?, ?, ?)"));
@@ -187,8 +198,14 @@ Status SqliteCentralStore::write_as_org(const RecordId& id, const std::map<std::
       if (h.field == field) write->set_base_hlc(static_cast<std::uint64_t>(h.version.stamp.hlc));
     }
   }
+  CountedBefore before;
+  if (is_counted_form(operation.form_id())) {
+    AMANA_ASSIGN_OR_RETURN(before, counted_before({id}));
+  }
   AMANA_ASSIGN_OR_RETURN(std::size_t conflicts, merge_operation(kOrgWriter, operation, now_ms));
   (void)conflicts;
+  AMANA_RETURN_IF_ERROR(count_changes(before));
+  if (auto kase = listed_case_of(operation)) AMANA_RETURN_IF_ERROR(refresh_case_listing(*kase));
   return txn.commit();
 }
 

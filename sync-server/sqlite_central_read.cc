@@ -77,14 +77,15 @@ Result<std::vector<merge::Version>> SqliteCentralStore::field_history(const Reco
 Result<std::vector<CentralRecord>> SqliteCentralStore::load_records(std::optional<std::string_view> form_id, const RecordId* only,
                                                                     bool with_values) {
   require_data_key();
-  AMANA_ASSIGN_OR_RETURN(sql::Query q,
-                         db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author, "
-                                    "case_id FROM records WHERE (?1 IS NULL OR form_id = ?1) AND "
-                                    "(?2 IS NULL OR id = ?2) ORDER BY id"));
+  // One statement per shape: `(?2 IS NULL OR id = ?2)` cannot use the primary key, and
+  // made reading one record a scan of them all.
+  constexpr std::string_view kColumns =
+      "SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author, case_id FROM records ";
+  std::string where = only ? "WHERE id = ?2" : form_id ? "WHERE form_id = ?1" : "";
+  if (only && form_id) where += " AND form_id = ?1";
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query(std::string(kColumns) + where + " ORDER BY id"));
   if (form_id) q.bind(1, *form_id);
-  else q.bind_null(1);
   if (only) q.bind(2, only->view());
-  else q.bind_null(2);
   std::vector<CentralRecord> out;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());

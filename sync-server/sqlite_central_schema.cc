@@ -302,6 +302,49 @@ Status create_v16(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+Status create_v18(sql::Database& db, sql::Transaction&) {
+  // The monthly report's counts, kept at merge time (report_counts.h) so that the report
+  // reads them instead of every record (issue 13): counts only, keyed by what the report
+  // prints (answer codes, areas, age groups, days), never a name or an id. A store holding
+  // records builds them from those once the data key is set ('report_counts_pending').
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    CREATE TABLE report_counts (
+      period    TEXT NOT NULL,  -- YYYY-MM; '' for the current state
+      form      TEXT NOT NULL,
+      breakdown TEXT NOT NULL,
+      key       TEXT NOT NULL,
+      count     INTEGER NOT NULL,
+      PRIMARY KEY (period, form, breakdown, key)
+    ) WITHOUT ROWID;
+  )sql"));
+  return db.exec("INSERT INTO meta (key, value) SELECT 'report_counts_pending', x'01' "
+                 "WHERE EXISTS (SELECT 1 FROM records)");
+}
+
+Status create_v19(sql::Database& db, sql::Transaction&) {
+  // The office's case list, kept at merge time (central_store.h CaseListing) so that a
+  // page of it, filtered by status, risk or assignee, reads the rows it shows instead of
+  // every record (issue 13). Names and assignees are sealed; the assignee's filter is the
+  // holder tag case_scope keys. Built from the cases held once the data key is set
+  // ('case_listing_pending').
+  AMANA_RETURN_IF_ERROR(db.exec(R"sql(
+    CREATE TABLE case_listing (
+      case_id      BLOB PRIMARY KEY,
+      status       TEXT NOT NULL,
+      risk_level   TEXT NOT NULL,
+      holder_tag   BLOB NOT NULL,
+      opened_at_ms INTEGER NOT NULL,
+      steps        INTEGER NOT NULL,
+      sealed_names BLOB NOT NULL  -- pb::CentralValues: the name, the assignee
+    ) WITHOUT ROWID;
+    CREATE INDEX case_listing_by_status ON case_listing (status, case_id);
+    CREATE INDEX case_listing_by_risk ON case_listing (risk_level, case_id);
+    CREATE INDEX case_listing_by_holder ON case_listing (holder_tag, case_id);
+  )sql"));
+  return db.exec("INSERT INTO meta (key, value) SELECT 'case_listing_pending', x'01' "
+                 "WHERE EXISTS (SELECT 1 FROM records WHERE form_id = 'case')");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -316,6 +359,8 @@ const sql::Migration kMigrations[] = {
     {11, "need-to-know kept at merge time: case holders and the cases each device holds", create_v11},
     {13, "published forms: every version kept, signed", create_v13},
     {16, "office console staff accounts: passwords, invitations, sessions", create_v16},
+    {18, "the monthly report's counts, kept at merge time", create_v18},
+    {19, "the office's case list, kept at merge time", create_v19},
 };
 
 }  // namespace

@@ -119,7 +119,9 @@ Status SqliteCentralStore::set_data_key(crypto::SecretBytes key) {
   std::lock_guard lock(mutex_);
   data_key_ = std::move(key);
   AMANA_RETURN_IF_ERROR(reseal_legacy_values());
-  return build_case_scope_if_pending();
+  AMANA_RETURN_IF_ERROR(build_case_scope_if_pending());
+  AMANA_RETURN_IF_ERROR(build_case_listing_if_pending());
+  return build_report_counts_if_pending();
 }
 
 Status SqliteCentralStore::add_user(const User& user) {
@@ -453,9 +455,9 @@ Result<User> SqliteCentralStore::read_user(const sql::Query& q) {
 Result<std::vector<Device>> SqliteCentralStore::load_devices(const DeviceId* only) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q,
                          db_->query("SELECT id, user, sign_pk, box_pk, enrolled_at_ms, revoked_at_ms, high_water, "
-                                    "last_sync_ms FROM devices WHERE ?1 IS NULL OR id = ?1 ORDER BY enrolled_at_ms"));
+                                    "last_sync_ms FROM devices " + std::string(only ? "WHERE id = ?1 " : "") +
+                                    "ORDER BY enrolled_at_ms"));  // `?1 IS NULL OR` would defeat the key
   if (only) q.bind(1, only->view());
-  else q.bind_null(1);
   std::vector<Device> out;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,6 +75,10 @@ struct HeldVersion {
 };
 
 class SqliteCentralStore;
+
+// The case whose listing an operation may change: the case it writes, or the case it is a
+// step of; nullopt for a record of no case.
+std::optional<RecordId> listed_case_of(const pb::Operation& operation);
 
 // What `db_->` reaches: the reader this thread has bound for the store while a ReadScope
 // is open, else the writer.
@@ -207,6 +212,13 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<std::size_t> import_providers(const std::vector<Provider>& list) override;
 
+  // sqlite_central_cases.cc
+  Result<std::vector<CaseListing>> case_listing(const CaseListingQuery& query) override;
+  Result<std::vector<CentralRecord>> records_of_case(const RecordId& case_id) override;
+
+  // sqlite_central_report.cc
+  Result<ReportCounts> report_counts(const std::vector<std::string>& periods) override;
+
   // sqlite_central_staff.cc
   Result<std::optional<StaffCredential>> staff_credential(std::string_view user) override;
   Status put_staff_credential(const StaffCredential& credential) override;
@@ -256,6 +268,28 @@ class SqliteCentralStore final : public CentralStore {
                                     const std::vector<RecordId>& removed);
   // REQUIRES: mutex_ held. case_holding's reading.
   Result<std::optional<CaseHolding>> read_holding(const RecordId& case_id);
+
+  // --- the case list (sqlite_central_cases.cc); REQUIRES: mutex_ held ---
+  // Sets each case's row of case_listing from its record and steps (once each).
+  Status refresh_case_listings(const std::vector<RecordId>& cases);
+  Status refresh_case_listing(const RecordId& case_id);
+  // Fills case_listing from the cases a store held before it was kept (migration 19).
+  Status build_case_listing_if_pending();
+
+  // --- the report's counts (sqlite_central_report.cc); REQUIRES: mutex_ held ---
+  // The records a merge is about to touch, as they are before it (nullopt: not held yet).
+  using CountedBefore = std::map<RecordId, std::optional<CentralRecord>>;
+  Result<CountedBefore> counted_before(const std::vector<RecordId>& touched);
+  // REQUIRES: the merge's transaction. Moves the counts from what `before` counted to what
+  // the same records (and the steps of cases whose facts changed) count now.
+  Status count_changes(const CountedBefore& before);
+  Status add_to_report_counts(const ReportCounts& delta);
+  Result<bool> report_counts_pending();
+  // Fills report_counts from every record of a store that held records before it kept
+  // them (migration 18), once the data key is known.
+  Status build_report_counts_if_pending();
+  // The record with its values, nullopt when not held.
+  Result<std::optional<CentralRecord>> load_record(const RecordId& id);
 
   // Records, with their current values when asked; all of them, one form's, or the one
   // with `only`.

@@ -2,6 +2,8 @@
 // report (CentralStore::visit_records). Each batch is one indexed range read after the
 // last id seen (records_by_form for one form, the primary key for all), so the walk costs
 // the same per record at any store size and holds at most one batch in memory.
+#include <string>
+
 #include "sync-server/sqlite_central_store_internal.h"
 
 namespace amana::server::sqlite_store {
@@ -10,14 +12,16 @@ Result<std::vector<CentralRecord>> SqliteCentralStore::record_batch(std::optiona
                                                                     const std::optional<RecordId>& after,
                                                                     std::size_t limit) {
   require_data_key();
+  // One statement per shape: with `(?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR id > ?2)`
+  // SQLite used neither index and scanned from the first record for every batch.
+  std::string where;
+  if (form_id) where = "WHERE form_id = ?1";
+  if (after) where += (where.empty() ? "WHERE id > ?2" : " AND id > ?2");
   AMANA_ASSIGN_OR_RETURN(sql::Query q,
                          db_->query("SELECT id, form_id, form_version, device_id, created_at_ms, sealed_author, "
-                                    "case_id FROM records WHERE (?1 IS NULL OR form_id = ?1) AND "
-                                    "(?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3"));
+                                    "case_id FROM records " + where + " ORDER BY id LIMIT ?3"));
   if (form_id) q.bind(1, *form_id);
-  else q.bind_null(1);
   if (after) q.bind(2, after->view());
-  else q.bind_null(2);
   q.bind(3, static_cast<std::int64_t>(limit));
   std::vector<CentralRecord> batch;
   while (true) {

@@ -53,6 +53,8 @@ double seconds_since(Clock::time_point start);
 double cpu_seconds();
 // p in [0, 1], nearest rank; `values` must not be empty.
 double percentile(std::vector<double> values, double p);
+// This month in UTC, YYYY-MM: the report the benchmarks ask for.
+std::string this_month_utc();
 // VmHWM of a process (0: this one) in KiB, from /proc/PID/status; 0 when unreadable.
 std::uint64_t peak_rss_kib(int pid = 0);
 

@@ -120,15 +120,6 @@ ChildRun run_child(const std::vector<std::string>& argv) {
   return {seconds_since(start), static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
-std::string this_month() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m", &utc);
-  return buffer;
-}
-
 field::Store new_device(Served& served, const fs::path& dir, const std::string& user, const std::string& url) {
   field::StoreOptions options;
   options.kdf = kBenchKdf;
@@ -280,9 +271,9 @@ int main(int argc, char** argv) {
                 exported.peak_rss_mib);
     figure("export_s", exported.seconds);
     figure("export_peak_rss_mib", exported.peak_rss_mib);
-    const ChildRun reported = run_child({server_bin, "--data", data, "report", "--period", this_month(), "--out",
+    const ChildRun reported = run_child({server_bin, "--data", data, "report", "--period", this_month_utc(), "--out",
                                          (out / "report.html").string(), "--force"});
-    std::printf("report of %s: %.2f s, peak RSS %.1f MiB\n", this_month().c_str(), reported.seconds,
+    std::printf("report of %s: %.2f s, peak RSS %.1f MiB\n", this_month_utc().c_str(), reported.seconds,
                 reported.peak_rss_mib);
     figure("report_s", reported.seconds);
     figure("report_peak_rss_mib", reported.peak_rss_mib);

@@ -88,7 +88,7 @@ TEST_CASE("bench: amana-bench-client collects, reopens and lists") {
   }
 }
 
-TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale prints every figure of tools/bench's table") {
+TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale and amana-bench-console print every figure of tools/bench's table") {
   TempDir dir;
   const std::string data = (dir.path() / "server").string();
   const std::string homes = (dir.path() / "devices").string();
@@ -109,6 +109,12 @@ TEST_CASE("bench: amana-gen-data makes a small store and amana-bench-scale print
         "push_records_per_s", "push_disk_bytes_per_record", "store_bytes_per_record", "export_s",
         "export_peak_rss_mib", "report_s", "report_peak_rss_mib", "list_cases_s"}) {
     CHECK_MESSAGE(contains(run.out, "@ " + std::string(figure) + " "), figure, "\n", run.out);
+  }
+  const auto console = run_command({kBin + "/amana-bench-console", "--data", data, "--files", "2"}, kPassphrases);
+  REQUIRE_MESSAGE(console.exit_code == 0, console.err);
+  for (const char* figure : {"case_page_ms", "case_list_all_ms", "case_file_p99_ms", "find_case_part_ms",
+                             "report_counts_ms", "report_scan_ms"}) {
+    CHECK_MESSAGE(contains(console.out, "@ " + std::string(figure) + " "), figure, "\n", console.out);
   }
 }
 
