@@ -59,6 +59,7 @@ test('an officer keeps one of two conflicting versions side by side; both device
   test.setTimeout(300_000);
   amina = office.device('amina');
   omarDevice = office.device('omar');
+  amina.run(['sync']);  // the provider directory the referral names
   const identified = amina.run(['collect', 'outreach-identification', '--answers',
     path.join(examples, 'outreach-identification.answers.json')]);
   const opened = amina.run(['case', 'open', '--from', identified.slice(0, 36), '--not-a-duplicate']);
