@@ -73,4 +73,15 @@ inline void give_password(server::StaffAccounts& accounts, const std::string& us
   CHECK(*accepted == user);
 }
 
+// The audit log as "actor action subject detail" lines, for checking what was recorded.
+inline std::string audit_text(server::CentralStore& store) {
+  std::string out;
+  auto log = store.audit_log();
+  REQUIRE(log.ok());
+  for (const server::AuditEntry& e : *log) {
+    out += e.event.actor + " " + e.event.action + " " + e.event.subject + " " + e.event.detail + "\n";
+  }
+  return out;
+}
+
 }  // namespace amana::testing

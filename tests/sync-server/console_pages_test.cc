@@ -84,20 +84,12 @@ struct Office : testing::InProcessServer {
     return kase;
   }
 
-  std::string audit_text() {
-    std::string out;
-    auto log = store->audit_log();
-    REQUIRE(log.ok());
-    for (const AuditEntry& e : *log) {
-      out += e.event.actor + " " + e.event.action + " " + e.event.subject + " " + e.event.detail + "\n";
-    }
-    return out;
-  }
+  std::string audit_text() { return testing::audit_text(*store); }
 };
 
 }  // namespace
 
-TEST_CASE("console conflicts: both versions side by side with who wrote them; an invalid choice is refused and writes nothing") {
+TEST_CASE("console conflicts: both versions side by side with who wrote them, and an invalid choice is refused and writes nothing") {
   Office office;
   const RecordId kase = office.case_in_conflict("Amira", 0);
   const auto omar = office.client.sign_in("omar");
@@ -236,7 +228,7 @@ TEST_CASE("console providers: add and edit audited, a CSV with wrong lines lists
   CHECK(office.client.post(mona, "/console/api/providers/save", clinic.dump()).status == 403);
 }
 
-TEST_CASE("console forms: an administrator publishes an XLSForm, sees its versions, archives it; errors are shown") {
+TEST_CASE("console forms: an administrator publishes an XLSForm, sees its versions, archives it, and sees the errors") {
   Office office;
   testing::TempDir dir;
   const std::vector<std::vector<std::string>> choices = {{"list_name", "name", "label::English (en)", "label::Arabic (ar)"},
@@ -278,7 +270,7 @@ TEST_CASE("console forms: an administrator publishes an XLSForm, sees its versio
   CHECK(office.client.call("POST", "/console/api/forms/publish?name=site.xlsx", good, omar.cookie, omar.csrf).status == 403);
 }
 
-TEST_CASE("console second factor: enrolment by QR, asked at sign-in, a code used once; required by the organisation") {
+TEST_CASE("console second factor: enrolment by QR, asked at sign-in, a code used once, required by the organisation") {
   Office office;
   const auto sara = office.client.sign_in("sara");
   const auto begun = office.client.post(sara, "/console/api/account/totp-begin", "{}");

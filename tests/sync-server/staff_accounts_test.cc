@@ -49,15 +49,7 @@ struct Office {
   // Invited and with kPassword set.
   void with_password(const std::string& user) { amana::testing::give_password(accounts, user); }
 
-  std::string audit_text() {
-    std::string out;
-    auto log = store->audit_log();
-    REQUIRE(log.ok());
-    for (const AuditEntry& e : *log) {
-      out += e.event.actor + " " + e.event.action + " " + e.event.subject + " " + e.event.detail + "\n";
-    }
-    return out;
-  }
+  std::string audit_text() { return testing::audit_text(*store); }
 };
 
 }  // namespace
