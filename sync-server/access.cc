@@ -17,6 +17,8 @@ std::string_view operation_name(Operation operation) {
     case Operation::console_cases: return "see and decide on cases in the console";
     case Operation::console_staff: return "manage users and devices";
     case Operation::console_audit: return "read the audit log";
+    case Operation::console_providers: return "edit the provider directory";
+    case Operation::console_forms: return "publish and archive forms";
     case Operation::console_meal: return "download datasets and reports";
     case Operation::console_account: return "see their own account";
   }
@@ -30,9 +32,11 @@ bool allowed(Role role, Operation operation) {
     case Operation::pull_dataset: return role == Role::meal;
     case Operation::decide_cases:
     case Operation::export_identified:
-    case Operation::console_cases: return role == Role::officer || role == Role::admin;
+    case Operation::console_cases:
+    case Operation::console_providers: return role == Role::officer || role == Role::admin;
     case Operation::console_staff:
-    case Operation::console_audit: return role == Role::admin;
+    case Operation::console_audit:
+    case Operation::console_forms: return role == Role::admin;
     case Operation::console_meal: return role != Role::assistant;
     case Operation::console_account: return true;
   }

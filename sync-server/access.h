@@ -8,9 +8,11 @@
 //   pull a dataset                          x           de-identified, sealed to the device
 //   decide on cases                  x             x    assign, closure, transfer, reopen, resolve
 //   identified export                x             x    names and ids in clear; audited
-//   console: cases                   x             x    dashboard, case list, case file
+//   console: cases                   x             x    dashboard, cases, case file, conflicts, review
 //   console: staff                                 x    users, invitations, unlocks, devices
 //   console: audit log                             x    the log and its verification
+//   console: providers               x             x    the provider directory: edit, add, import
+//   console: forms                                 x    publish XLSForms, versions, archive
 //   console: MEAL outputs            x      x      x    de-identified datasets, the report
 //   console: own account   x         x      x      x    everyone who signs in
 //
@@ -38,6 +40,8 @@ enum class Operation {
   console_cases,
   console_staff,
   console_audit,
+  console_providers,
+  console_forms,
   console_meal,
   console_account,
 };

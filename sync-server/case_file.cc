@@ -90,6 +90,18 @@ Result<CaseStep> read_step(CentralStore& store, const forms::FormPack& pack, con
 
 }  // namespace
 
+ShownValue shown_value(const forms::FormPack& pack, const CentralRecord& record, const std::string& field,
+                       const std::string& value, Language language) {
+  const forms::Field* definition = nullptr;
+  if (record.form_id == kCaseFormId) {
+    const CaseField* declared = find_case_field(field);
+    definition = declared ? source_field(pack, *declared) : nullptr;
+  } else if (auto form = pack.find(record.form_id); form.ok()) {
+    definition = (*form)->find_field(field);
+  }
+  return show(pack, record, definition, field, value, language, local_date(system_wall_clock()()));
+}
+
 Result<CaseFile> read_case_file(CentralStore& store, const RecordId& case_id, Language language) {
   AMANA_ASSIGN_OR_RETURN(CentralRecord kase, store.record(case_id));
   if (kase.form_id != kCaseFormId) return invalid_argument("record " + case_id.to_string() + " is not a case");

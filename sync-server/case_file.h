@@ -49,6 +49,10 @@ struct CaseFile {
   std::vector<HistoryEntry> history;
 };
 
+// `value` of `field` of `record` (a case or a step) as a case file shows it, in `language`.
+ShownValue shown_value(const forms::FormPack& pack, const CentralRecord& record, const std::string& field,
+                       const std::string& value, forms::Language language);
+
 // not_found for an unknown record, invalid_argument for a record that is not a case.
 Result<CaseFile> read_case_file(CentralStore& store, const RecordId& case_id, forms::Language language);
 

@@ -189,6 +189,15 @@ struct StaffCredential {
 
 // A signed-in console session. The browser holds the token; the store keeps its hash only,
 // so a copy of central.db signs nobody in.
+// A staff member's second factor (staff_accounts.h, migration 17): the TOTP secret, sealed
+// under the org's data key in the store, and the last step a code was accepted for.
+struct StaffTotp {
+  std::string user;
+  crypto::SecretBytes secret;                  // opened; kTotpSecretBytes
+  std::optional<std::int64_t> confirmed_at_ms; // unset while enrolment awaits its first code
+  std::uint64_t last_step = 0;
+};
+
 struct StaffSession {
   std::array<std::uint8_t, 32> token_hash{};
   std::string user;
@@ -353,6 +362,10 @@ class CentralStore {
     merge::Version later;
   };
   virtual Result<std::vector<OpenConflict>> open_conflict_list(const std::vector<RecordId>& records) = 0;
+  // The records with open conflicts, in id order, after `after` (from the first when
+  // nullopt), at most `limit`: one page of what awaits an officer across the store.
+  virtual Result<std::vector<RecordId>> records_in_conflict(const std::optional<RecordId>& after,
+                                                            std::size_t limit) = 0;
   // Marks the field's open conflicts resolved (the chosen value is written with write_as_org).
   virtual Status resolve_conflicts(const RecordId& record, std::string_view field, std::int64_t now_ms) = 0;
   virtual Result<CentralRecord> record(const RecordId& id) = 0;  // not_found
@@ -438,6 +451,15 @@ class CentralStore {
   virtual Status end_staff_session(const std::array<std::uint8_t, 32>& token_hash) = 0;
   // Ends every session of `user` (a new password, a deactivation). Returns how many.
   virtual Result<std::int64_t> end_staff_sessions_of(const std::string& user) = 0;
+
+  // Second factors (migration 17). The secret is sealed under the data key, bound to its
+  // user, so that it cannot be moved to another account's row.
+  virtual Result<std::optional<StaffTotp>> staff_totp(std::string_view user) = 0;
+  virtual Status put_staff_totp(const StaffTotp& totp) = 0;  // inserts or replaces; not_found for an unknown user
+  // Records `step` as used when it is after the stored one, atomically: false when it is
+  // not (the same code used twice, even by two sign-ins at once).
+  virtual Result<bool> use_staff_totp_step(std::string_view user, std::uint64_t step) = 0;
+  virtual Status remove_staff_totp(std::string_view user) = 0;  // not_found when there is none
 
   // --- the audit log (audit_log.h) ---
   // Appends `event` as the next entry of the chain, with the head, in one transaction.

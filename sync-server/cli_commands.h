@@ -59,6 +59,7 @@ struct Arguments {
   std::string lang = "en";
   // users set
   std::optional<std::string> new_role, new_team;
+  std::string totp_policy;  // users totp-policy: required or optional
   // audit, lease
   std::string lease;
   // report
@@ -79,6 +80,16 @@ struct Unlocked {
 // Opens the store and unlocks the org keys (asks for the operator passphrase).
 Result<Unlocked> unlock(const Arguments& args);
 std::string format_time(std::int64_t ms);
+
+// Users and their console accounts (cli_users.cc).
+Status run_users_add(const Arguments& args);
+Status run_users_list(const Arguments& args);
+Status run_users_set(const Arguments& args);
+Status run_users_invite(const Arguments& args);
+Status run_users_unlock(const Arguments& args);
+Status run_users_totp_remove(const Arguments& args);
+Status run_users_totp_policy(const Arguments& args);
+Status run_users_deactivate(const Arguments& args);
 
 // Cases at the office (cli_cases.cc): listings and views are audited when they name people.
 Status run_cases(const Arguments& args);

@@ -23,7 +23,7 @@ Status run_providers_add(const Arguments& args) {
                                        args.hours.value_or(""), args.criteria.value_or(""), true,
                                        system_wall_clock()()));
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_RETURN_IF_ERROR(store->add_provider(provider));
+  AMANA_RETURN_IF_ERROR(save_provider(*store, provider, true, kOperator));
   std::cout << "Added provider " << provider.id << " (" << provider.name << ")\n";
   return Status();
 }
@@ -41,7 +41,7 @@ Status run_providers_update(const Arguments& args) {
                                        args.location.value_or(existing->location),
                                        args.contact.value_or(existing->contact), args.hours.value_or(existing->hours),
                                        args.criteria.value_or(existing->criteria), active, system_wall_clock()()));
-  AMANA_RETURN_IF_ERROR(store->update_provider(updated));
+  AMANA_RETURN_IF_ERROR(save_provider(*store, updated, false, kOperator));
   std::cout << "Updated provider " << updated.id << (updated.active ? "" : " (inactive: no longer offered)") << "\n";
   return Status();
 }
@@ -69,11 +69,12 @@ Status run_providers_list(const Arguments& args) {
 }
 
 Status run_providers_import(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(args.file, 8u << 20));
-  auto providers = providers_from_csv(text, system_wall_clock()());
+  AMANA_ASSIGN_OR_RETURN(std::string text, read_file_bounded(args.file, kMaxProvidersCsvBytes));
+  const std::int64_t now = system_wall_clock()();
+  auto providers = providers_from_csv(text, now);
   if (!providers.ok()) return providers.status().with_context(args.file);
   AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(args.data)));
-  AMANA_ASSIGN_OR_RETURN(std::size_t added, store->import_providers(*providers));
+  AMANA_ASSIGN_OR_RETURN(std::size_t added, import_provider_list(*store, *providers, args.file, kOperator, now));
   std::cout << "Imported " << providers->size() << " providers from " << args.file << ": " << added << " new, "
             << providers->size() - added << " updated\n";
   return Status();

@@ -28,6 +28,7 @@
 #include "common/hlc.h"
 #include "sync-server/central_store.h"
 #include "sync-server/http_server.h"
+#include "sync-server/org_keys.h"
 #include "sync-server/staff_accounts.h"
 
 namespace amana::server {
@@ -39,7 +40,9 @@ struct ConsoleOptions {
 
 class Console {
  public:
-  Console(CentralStore& store, StaffAccounts& accounts, ConsoleOptions options, WallClock clock = system_wall_clock());
+  // `keys` (unlocked by the operator at `serve`) make datasets and sign published forms.
+  Console(CentralStore& store, StaffAccounts& accounts, const OrgKeys& keys, ConsoleOptions options,
+          WallClock clock = system_wall_clock());
 
   // True for the paths the console answers (/console and under it).
   static bool serves(std::string_view target);
@@ -49,10 +52,13 @@ class Console {
   // The session cookie's name for this server.
   std::string_view cookie_name() const;
 
- private:
+  // One request being answered (console_internal.h).
   struct Impl;
+
+ private:
   CentralStore& store_;
   StaffAccounts& accounts_;
+  const OrgKeys& keys_;
   ConsoleOptions options_;
   WallClock clock_;
 };

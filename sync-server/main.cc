@@ -65,84 +65,6 @@ Status run_init(const Arguments& args) {
 
 // Users and enrollment decide who receives cases: they need the operator passphrase, not
 // only write access to the data directory.
-Status run_users_add(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Role role, parse_role(args.role));
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_RETURN_IF_ERROR(register_user(*server.store, {args.user, role, args.team}, system_wall_clock()()));
-  std::cout << "Added " << args.user << " (" << role_name(role) << (args.team.empty() ? "" : ", team " + args.team)
-            << ")\n";
-  return Status();
-}
-
-Status run_users_list(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(auto users, list_users(*server.store));
-  AMANA_ASSIGN_OR_RETURN(auto devices, server.store->devices());
-  if (args.json) {
-    json list = json::array();
-    for (const User& u : users) {
-      list.push_back({{"name", u.name}, {"role", role_name(u.role)}, {"team", u.team}, {"active", u.active}});
-    }
-    std::cout << list.dump(2) << "\n";
-    return Status();
-  }
-  if (users.empty()) std::cout << "No users yet: `sync-server users add NAME --role R --team T`.\n";
-  for (const User& u : users) {
-    const auto enrolled = std::count_if(devices.begin(), devices.end(), [&](const Device& d) {
-      return d.user == u.name && !d.revoked_at_ms;
-    });
-    std::string name = u.name;
-    name.resize(std::max<std::size_t>(name.size(), 16), ' ');
-    std::string role(role_name(u.role));
-    role.resize(10, ' ');
-    std::cout << name << "  " << role << "  " << (u.team.empty() ? "-" : u.team) << "  " << enrolled
-              << (enrolled == 1 ? " device" : " devices") << (u.active ? "" : "  DEACTIVATED") << "\n";
-  }
-  return Status();
-}
-
-Status run_users_set(const Arguments& args) {
-  UserChange change;
-  if (args.new_role) {
-    AMANA_ASSIGN_OR_RETURN(Role role, parse_role(*args.new_role));
-    change.role = role;
-  }
-  change.team = args.new_team;
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_RETURN_IF_ERROR(change_user(*server.store, args.user, change, system_wall_clock()()));
-  AMANA_ASSIGN_OR_RETURN(User user, server.store->user(args.user));
-  std::cout << user.name << " is now " << role_name(user.role) << (user.team.empty() ? "" : ", team " + user.team)
-            << ": their devices learn what they hold at their next sync\n";
-  return Status();
-}
-
-Status run_users_invite(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  StaffAccounts accounts(*server.store);
-  AMANA_ASSIGN_OR_RETURN(StaffInvitation invitation, accounts.invite(args.user, kOperator));
-  std::cout << "Invitation for " << args.user << ": " << invitation.code << " (valid until "
-            << format_time(invitation.expires_at_ms) << ", once)\n"
-            << "They open the office console, choose \"I have an invitation\" and set their password with it.\n";
-  return Status();
-}
-
-Status run_users_unlock(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  StaffAccounts accounts(*server.store);
-  AMANA_RETURN_IF_ERROR(accounts.unlock(args.user, kOperator));
-  std::cout << args.user << " may sign in to the console again.\n";
-  return Status();
-}
-
-Status run_users_deactivate(const Arguments& args) {
-  AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
-  AMANA_ASSIGN_OR_RETURN(auto revoked, deactivate_user(*server.store, args.user, system_wall_clock()()));
-  std::cout << "Deactivated " << args.user << "; revoked " << revoked.size()
-            << (revoked.size() == 1 ? " device" : " devices") << " (each wipes itself at its next contact). "
-            << "Reassign their cases: `sync-server cases review` lists them.\n";
-  return Status();
-}
-
 Status run_enroll(const Arguments& args) {
   AMANA_ASSIGN_OR_RETURN(std::chrono::milliseconds lifetime, parse_duration(args.expires));
   AMANA_ASSIGN_OR_RETURN(Unlocked server, unlock(args));
@@ -369,7 +291,7 @@ Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   options.max_connections_per_address = args.max_connections_per_address;
   std::cout << transport.notice << "\n";
   StaffAccounts accounts(*unlocked.store);
-  Console console(*unlocked.store, accounts, {.tls = !transport.tls.certificate.empty()});
+  Console console(*unlocked.store, accounts, unlocked.keys, {.tls = !transport.tls.certificate.empty()});
   AMANA_ASSIGN_OR_RETURN(auto server, HttpServer::start(
                                           options,
                                           [&service, &console](const HttpRequest& r) {
@@ -442,6 +364,12 @@ int run(int argc, char** argv) {
   auto* users_unlock =
       users->add_subcommand("unlock", "Let a user locked out of the console after wrong passwords sign in again");
   users_unlock->add_option("NAME", args.user, "User name")->required();
+  auto* users_totp_remove = users->add_subcommand(
+      "totp-remove", "Remove a user's console second factor (a lost phone): they set it up again (audited)");
+  users_totp_remove->add_option("NAME", args.user, "User name")->required();
+  auto* users_totp_policy = users->add_subcommand(
+      "totp-policy", "Whether officers and administrators must add a second factor to sign in to the console");
+  users_totp_policy->add_option("POLICY", args.totp_policy, "required or optional")->required();
   auto* enroll = app.add_subcommand("enroll", "Issue a one-time enrollment code for a user's device");
   enroll->add_option("USER", args.user, "User the device will belong to")->required();
   enroll->add_option("--expires", args.expires, "How long the code is valid: 24h, 90m, 7d")->capture_default_str();
@@ -582,6 +510,8 @@ int run(int argc, char** argv) {
   else if (*users_deactivate) result = run_users_deactivate(args);
   else if (*users_invite) result = run_users_invite(args);
   else if (*users_unlock) result = run_users_unlock(args);
+  else if (*users_totp_remove) result = run_users_totp_remove(args);
+  else if (*users_totp_policy) result = run_users_totp_policy(args);
   else if (*enroll) result = run_enroll(args);
   else if (*devices) result = run_devices(args);
   else if (*revoke) result = run_revoke(args);

@@ -80,26 +80,40 @@ Result<Provider> make_provider(std::string_view id, std::string_view name, std::
   return provider;
 }
 
-Result<std::vector<Provider>> providers_from_csv(std::string_view text, std::int64_t now_ms) {
-  AMANA_ASSIGN_OR_RETURN(std::vector<csv::Row> rows, csv::parse(text));
-  if (rows.empty()) return invalid_argument("the file is empty: it needs a header row and one row per provider");
+ProviderCsv read_providers_csv(std::string_view text, std::int64_t now_ms) {
+  ProviderCsv out;
+  auto problem = [&](std::size_t line, Status status) {
+    ++out.problem_count;
+    if (out.problems.size() < kMaxCsvProblemsShown) out.problems.push_back({line, std::move(status)});
+  };
+  auto parsed = csv::parse(text);
+  if (!parsed.ok()) {
+    problem(0, parsed.status());
+    return out;
+  }
+  const std::vector<csv::Row>& rows = *parsed;
+  if (rows.empty()) {
+    problem(1, invalid_argument("the file is empty: it needs a header row and one row per provider"));
+    return out;
+  }
   static constexpr std::string_view kColumns[] = {"id", "name", "services", "location", "contact", "hours",
                                                   "criteria", "active"};
   std::map<std::string, std::size_t> column;
   for (std::size_t i = 0; i < rows[0].size(); ++i) {
     const std::string name = trimmed(rows[0][i]);
     if (std::find(std::begin(kColumns), std::end(kColumns), name) == std::end(kColumns)) {
-      return invalid_argument("line 1: unknown column '" + name +
-                              "' (columns: id, name, services, location, contact, hours, criteria, active)");
+      problem(1, invalid_argument("line 1: unknown column '" + name +
+                                  "' (columns: id, name, services, location, contact, hours, criteria, active)"));
+    } else if (!column.emplace(name, i).second) {
+      problem(1, invalid_argument("line 1: column '" + name + "' appears twice"));
     }
-    if (!column.emplace(name, i).second) return invalid_argument("line 1: column '" + name + "' appears twice");
   }
   for (std::string_view required : {"id", "name", "services", "location"}) {
     if (!column.count(std::string(required))) {
-      return invalid_argument("line 1: the header needs a '" + std::string(required) + "' column");
+      problem(1, invalid_argument("line 1: the header needs a '" + std::string(required) + "' column"));
     }
   }
-  std::vector<Provider> out;
+  if (out.problem_count) return out;  // the rows cannot be read without their header
   std::set<std::string> ids;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const csv::Row& row = rows[r];
@@ -108,18 +122,52 @@ Result<std::vector<Provider>> providers_from_csv(std::string_view text, std::int
       if (found == column.end() || found->second >= row.size()) return {};
       return row[found->second];
     };
-    const std::string where = "row " + std::to_string(r + 1) + ": ";
+    const std::size_t line = r + 1;
+    const std::string where = "row " + std::to_string(line);
     auto active = parse_active(cell("active"));
-    if (!active.ok()) return active.status().with_context("row " + std::to_string(r + 1));
+    if (!active.ok()) {
+      problem(line, active.status().with_context(where));
+      continue;
+    }
     auto provider = make_provider(cell("id"), cell("name"), cell("services"), cell("location"), cell("contact"),
                                   cell("hours"), cell("criteria"), *active, now_ms);
-    if (!provider.ok()) return provider.status().with_context("row " + std::to_string(r + 1));
-    if (!ids.insert(provider->id).second) {
-      return invalid_argument(where + "provider '" + provider->id + "' appears twice in the file");
+    if (!provider.ok()) {
+      problem(line, provider.status().with_context(where));
+      continue;
     }
-    out.push_back(std::move(provider).value());
+    if (!ids.insert(provider->id).second) {
+      problem(line, invalid_argument(where + ": provider '" + provider->id + "' appears twice in the file"));
+      continue;
+    }
+    out.providers.push_back(std::move(provider).value());
   }
   return out;
+}
+
+Result<std::vector<Provider>> providers_from_csv(std::string_view text, std::int64_t now_ms) {
+  ProviderCsv read = read_providers_csv(text, now_ms);
+  if (!read.problems.empty()) return read.problems.front().status;
+  return std::move(read.providers);
+}
+
+Status save_provider(CentralStore& store, const Provider& provider, bool is_new, const std::string& by) {
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(is_new ? store.add_provider(provider) : store.update_provider(provider));
+    return store.append_audit({provider.updated_at_ms, by, is_new ? "provider-add" : "provider-update", provider.id,
+                               provider.active ? "" : "inactive"});
+  });
+}
+
+Result<std::size_t> import_provider_list(CentralStore& store, const std::vector<Provider>& providers,
+                                         const std::string& source, const std::string& by, std::int64_t now_ms) {
+  std::size_t added = 0;
+  const Status imported = store.in_one_transaction([&]() -> Status {
+    AMANA_ASSIGN_OR_RETURN(added, store.import_providers(providers));
+    return store.append_audit({now_ms, by, "provider-import", source,
+                               std::to_string(providers.size()) + " providers, " + std::to_string(added) + " new"});
+  });
+  if (!imported.ok()) return imported;
+  return added;
 }
 
 }  // namespace amana::server

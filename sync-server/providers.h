@@ -30,7 +30,32 @@ Result<Provider> make_provider(std::string_view id, std::string_view name, std::
                                std::string_view location, std::string_view contact, std::string_view hours,
                                std::string_view criteria, bool active, std::int64_t now_ms);
 
-// Every entry of a CSV file, all checked: the first problem is reported with its line.
+// The CSV files the office imports are read whole, at most this large.
+inline constexpr std::size_t kMaxProvidersCsvBytes = 8u << 20;
+inline constexpr std::size_t kMaxCsvProblemsShown = 100;
+
+// Every entry of a CSV file, all checked: the providers of the rows that are right, and a
+// problem for each row that is not (its line; the first kMaxCsvProblemsShown of them, and
+// how many there were). A file with any problem is imported not at all.
+struct CsvProblem {
+  std::size_t line = 0;  // 1 is the header; 0 for a file that is not CSV at all
+  Status status;         // "row N: ..." saying what is wrong and what is accepted
+};
+struct ProviderCsv {
+  std::vector<Provider> providers;
+  std::vector<CsvProblem> problems;
+  std::size_t problem_count = 0;
+};
+ProviderCsv read_providers_csv(std::string_view text, std::int64_t now_ms);
+// The same, the first problem as the error.
 Result<std::vector<Provider>> providers_from_csv(std::string_view text, std::int64_t now_ms);
+
+// Adds (`is_new`: already_exists when the id is taken) or replaces (not_found) one entry,
+// with its audit entry ("provider-add", "provider-update") under `by`, in one transaction.
+Status save_provider(CentralStore& store, const Provider& provider, bool is_new, const std::string& by);
+// Imports the entries of `source` (a file name) with one audit entry ("provider-import");
+// returns how many were new.
+Result<std::size_t> import_provider_list(CentralStore& store, const std::vector<Provider>& providers,
+                                         const std::string& source, const std::string& by, std::int64_t now_ms);
 
 }  // namespace amana::server

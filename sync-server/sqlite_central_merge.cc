@@ -154,6 +154,24 @@ Status SqliteCentralStore::resolve_conflicts(const RecordId& record, std::string
   return Status();
 }
 
+Result<std::vector<RecordId>> SqliteCentralStore::records_in_conflict(const std::optional<RecordId>& after,
+                                                                      std::size_t limit) {
+  ReadScope scope(*this);
+  AMANA_RETURN_IF_ERROR(scope.status());
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db_->query("SELECT DISTINCT record_id FROM conflicts WHERE resolved_at_ms IS NULL "
+                                                  "AND record_id > ? ORDER BY record_id LIMIT ?"));
+  const RecordId from = after.value_or(RecordId{});
+  q.bind(1, from.view()).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<RecordId> out;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    out.push_back(id);
+  }
+  return out;
+}
+
 Status SqliteCentralStore::write_as_org(const RecordId& id, const std::map<std::string, std::string, std::less<>>& values,
                                         const std::string& author, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);

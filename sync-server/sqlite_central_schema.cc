@@ -302,6 +302,18 @@ Status create_v16(sql::Database& db, sql::Transaction&) {
   )sql");
 }
 
+// The console's second factors: one TOTP secret per user, sealed under the data key.
+Status create_v17(sql::Database& db, sql::Transaction&) {
+  return db.exec(R"sql(
+    CREATE TABLE staff_totp (
+      user            TEXT PRIMARY KEY REFERENCES users(name),
+      sealed_secret   BLOB NOT NULL,
+      confirmed_at_ms INTEGER,
+      last_step       INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 Status create_v18(sql::Database& db, sql::Transaction&) {
   // The monthly report's counts, kept at merge time (report_counts.h) so that the report
   // reads them instead of every record (issue 13): counts only, keyed by what the report
@@ -359,6 +371,7 @@ const sql::Migration kMigrations[] = {
     {11, "need-to-know kept at merge time: case holders and the cases each device holds", create_v11},
     {13, "published forms: every version kept, signed", create_v13},
     {16, "office console staff accounts: passwords, invitations, sessions", create_v16},
+    {17, "office console second factors: TOTP secrets, sealed", create_v17},
     {18, "the monthly report's counts, kept at merge time", create_v18},
     {19, "the office's case list, kept at merge time", create_v19},
 };

@@ -8,6 +8,7 @@
 //   sqlite_central_authority.cc  what write authority reads, and the writes it refused
 //   sqlite_central_forms.cc   the versions of published forms
 //   sqlite_central_staff.cc   console staff accounts: credentials, invitations, sessions
+//   sqlite_central_totp.cc    console staff's second factors, their secrets sealed
 //   sqlite_central_scope.cc   need-to-know kept at merge time, and the pages devices pull
 //
 // One writer connection, serialised by a recursive mutex: merges are short transactions,
@@ -180,6 +181,11 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::int64_t> open_conflicts(const RecordId& record) override;
 
   Result<std::vector<OpenConflict>> open_conflict_list(const std::vector<RecordId>& records) override;
+  Result<std::optional<StaffTotp>> staff_totp(std::string_view user) override;
+  Status put_staff_totp(const StaffTotp& totp) override;
+  Result<bool> use_staff_totp_step(std::string_view user, std::uint64_t step) override;
+  Status remove_staff_totp(std::string_view user) override;
+  Result<std::vector<RecordId>> records_in_conflict(const std::optional<RecordId>& after, std::size_t limit) override;
 
   Status resolve_conflicts(const RecordId& record, std::string_view field, std::int64_t now_ms) override;
 

@@ -5,6 +5,7 @@
 
 #include "common/message_catalogue.h"
 #include "sync-server/admin.h"
+#include "sync-server/staff_totp.h"
 
 namespace amana::server {
 namespace {
@@ -171,7 +172,8 @@ void StaffAccounts::count_address_failure(const std::string& key, std::int64_t n
 }
 
 Result<StaffSignIn> StaffAccounts::sign_in(std::string_view user_name, std::string_view password,
-                                           std::string_view address, std::string_view previous_token) {
+                                           std::string_view address, std::string_view previous_token,
+                                           std::string_view code) {
   if (!previous_token.empty()) AMANA_RETURN_IF_ERROR(store_.end_staff_session(staff_token_hash(previous_token)));
   const std::int64_t now = clock_();
   const std::string from = address_key(address);
@@ -214,8 +216,14 @@ Result<StaffSignIn> StaffAccounts::sign_in(std::string_view user_name, std::stri
   const crypto::KdfParams stored{credential->kdf_ops, credential->kdf_mem};
   AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes derived,
                          crypto::derive_key(password.substr(0, policy_.max_password_bytes), credential->salt, stored));
-  const bool correct = crypto::constant_time_equal(derived.view(), credential->password_hash);
-  if (!correct) {
+  const bool password_right = crypto::constant_time_equal(derived.view(), credential->password_hash);
+  // The second factor is asked only after the right password, so a guess at the code costs
+  // a derivation too, and counts like a wrong password.
+  bool code_right = true;
+  if (password_right) {
+    AMANA_ASSIGN_OR_RETURN(code_right, check_totp(store_, name, code, now));
+  }
+  if (!password_right || !code_right) {
     count_address_failure(from, now);
     const bool now_locked = credential->failures >= policy_.max_failures;
     if (const Status committed = store_.in_one_transaction([&]() -> Status {
@@ -227,7 +235,8 @@ Result<StaffSignIn> StaffAccounts::sign_in(std::string_view user_name, std::stri
         }
       }
       return store_.append_audit({now, name, "console-sign-in-failed", name,
-                                  "wrong password " + std::to_string(credential->failures) + " of " +
+                                  std::string(password_right ? "wrong or used second-factor code " : "wrong password ") +
+                                      std::to_string(credential->failures) + " of " +
                                       std::to_string(policy_.max_failures) + (now_locked ? ", account locked" : "") +
                                       "; from " + from});
     }); !committed.ok()) return committed;

@@ -94,9 +94,10 @@ class StaffAccounts {
   // A new session. permission_denied ("wrong user name or password") for a wrong password,
   // an unknown or deactivated user or one without a password; locked_out for an account
   // locked or an address over its limit. `previous_token` (the cookie the browser sent, if
-  // any) is ended whatever the outcome.
+  // any) is ended whatever the outcome. A user with a second factor (staff_totp.h) gives
+  // its `code` too; a wrong or used one is refused and counted like a wrong password.
   Result<StaffSignIn> sign_in(std::string_view user, std::string_view password, std::string_view address,
-                              std::string_view previous_token = {});
+                              std::string_view previous_token = {}, std::string_view code = {});
 
   // The session's user (as the store has them now) and its CSRF token; the session's idle
   // clock restarts. permission_denied when the token is unknown, ended, idle or too old, or

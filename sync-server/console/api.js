@@ -14,16 +14,15 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, name, { params, body } = {}) {
+async function call(method, name, { params, body, file } = {}) {
   const query = params ? `?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null))}` : '';
   const headers = { Accept: 'application/json' };
   if (method === 'POST') {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = file ? 'application/octet-stream' : 'application/json';
     headers['X-CSRF-Token'] = csrf;
   }
-  const response = await fetch(`/console/api/${name}${query}`, {
-    method, headers, body: method === 'POST' ? JSON.stringify(body || {}) : undefined, credentials: 'same-origin',
-  });
+  const sent = file || (method === 'POST' ? JSON.stringify(body || {}) : undefined);
+  const response = await fetch(`/console/api/${name}${query}`, { method, headers, body: sent, credentials: 'same-origin' });
   let parsed = null;
   try { parsed = await response.json(); } catch { parsed = null; }
   if (!response.ok) {
@@ -36,4 +35,6 @@ async function call(method, name, { params, body } = {}) {
 export const api = {
   get: (name, params) => call('GET', name, { params }),
   post: (name, body) => call('POST', name, { body }),
+  // A file sent as it is (an XLSForm, a CSV), its name in the query.
+  upload: (name, file) => call('POST', name, { params: { name: file.name }, file }),
 };

@@ -13,6 +13,7 @@
 #include "sync-server/console.h"
 #include "sync-server/staff_accounts.h"
 #include "tests/support.h"
+#include "tests/sync-server/console_client.h"
 
 using namespace amana;
 using namespace amana::server;
@@ -21,13 +22,14 @@ using amana::testing::contains;
 
 namespace {
 
-constexpr const char* kPassword = "a long enough password";
+constexpr const char* kPassword = amana::testing::kConsolePassword;
 
 struct Office {
   TempDir dir;
   std::unique_ptr<CentralStore> store;
   std::int64_t now = 1'800'000'000'000;
   StaffAccounts accounts;
+  OrgKeys keys;
 
   static StaffPolicy cheap() {
     StaffPolicy policy;
@@ -36,7 +38,8 @@ struct Office {
   }
 
   Office() : store(open_sqlite_store(dir.path() / "central.db", true).value()), accounts(*store, cheap(), [this] { return now; }) {
-    REQUIRE(store->set_data_key(crypto::SecretBytes::random(crypto::kKeyBytes)).ok());
+    REQUIRE(create_org_keys(*store, "operator passphrase", amana::testing::kCheapKdf).ok());
+    keys = std::move(unlock_org_keys(*store, "operator passphrase")).value();
     for (const User& user : {User{"amina", Role::assistant, "um-dukhun"}, User{"omar", Role::officer, "um-dukhun"},
                              User{"mona", Role::meal, ""}, User{"sara", Role::admin, ""}}) {
       REQUIRE(store->add_user(user).ok());
@@ -44,23 +47,9 @@ struct Office {
   }
 
   // Invited and with kPassword set.
-  void with_password(const std::string& user) {
-    auto invitation = accounts.invite(user, "sara");
-    REQUIRE(invitation.ok());
-    auto accepted = accounts.accept_invitation(invitation->code, kPassword);
-    REQUIRE_MESSAGE(accepted.ok(), accepted.status().message());
-    CHECK(*accepted == user);
-  }
+  void with_password(const std::string& user) { amana::testing::give_password(accounts, user); }
 
-  std::string audit_text() {
-    std::string out;
-    auto log = store->audit_log();
-    REQUIRE(log.ok());
-    for (const AuditEntry& e : *log) {
-      out += e.event.actor + " " + e.event.action + " " + e.event.subject + " " + e.event.detail + "\n";
-    }
-    return out;
-  }
+  std::string audit_text() { return testing::audit_text(*store); }
 };
 
 }  // namespace
@@ -219,42 +208,15 @@ TEST_CASE("staff accounts: a session ends after the idle timeout, its lifetime, 
 namespace {
 
 struct ConsoleUnderTest : Office {
-  Console console{*store, accounts, {.tls = true}, [this] { return now; }};
+  Console console{*store, accounts, keys, {.tls = true}, [this] { return now; }};
+  amana::testing::ConsoleClient client{console};
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "",
                     const std::string& cookie = "", const std::string& csrf = "",
                     const std::string& origin = "https://office.example") {
-    HttpRequest request;
-    request.method = method;
-    request.target = target;
-    request.body = body;
-    request.remote = "127.0.0.1:5000";
-    request.headers = {{"Host", "office.example"}};
-    if (!origin.empty()) request.headers.emplace_back("Origin", origin);
-    if (!cookie.empty()) request.headers.emplace_back("Cookie", "other=1; __Host-amana-console=" + cookie);
-    if (!csrf.empty()) request.headers.emplace_back("X-CSRF-Token", csrf);
-    return console.handle(request);
+    return client.call(method, target, body, cookie, csrf, origin);
   }
-
-  struct Signed {
-    std::string cookie, csrf;
-  };
-  Signed sign_in(const std::string& user) {
-    const auto response = call("POST", "/console/api/sign-in",
-                               nlohmann::json{{"user", user}, {"password", kPassword}}.dump());
-    REQUIRE_MESSAGE(response.status == 200, response.body);
-    std::string set_cookie;
-    for (const auto& [name, value] : response.headers) {
-      if (name == "Set-Cookie") set_cookie = value;
-    }
-    CHECK(contains(set_cookie, "HttpOnly"));
-    CHECK(contains(set_cookie, "SameSite=Strict"));
-    CHECK(contains(set_cookie, "Secure"));
-    CHECK(contains(set_cookie, "Path=/"));
-    const std::string prefix = "__Host-amana-console=";
-    REQUIRE(set_cookie.starts_with(prefix));
-    return {set_cookie.substr(prefix.size(), 64), nlohmann::json::parse(response.body)["csrf"]};
-  }
+  amana::testing::ConsoleClient::Signed sign_in(const std::string& user) { return client.sign_in(user); }
 };
 
 }  // namespace
@@ -291,6 +253,11 @@ TEST_CASE("console: the role table decides every call, and a signed-out cookie o
       {"/console/api/users", {"sara"}},             {"/console/api/devices", {"sara"}},
       {"/console/api/audit", {"sara"}},             {"/console/api/report?period=2026-11", {"omar", "mona", "sara"}},
       {"/console/api/me", {"amina", "omar", "mona", "sara"}},
+      {"/console/api/conflicts", {"omar", "sara"}},  {"/console/api/review", {"omar", "sara"}},
+      {"/console/api/providers", {"omar", "sara"}},  {"/console/api/forms", {"sara"}},
+      {"/console/api/exports", {"omar", "mona", "sara"}},
+      {"/console/api/export?source=cases", {"omar", "mona", "sara"}},
+      {"/console/api/export?source=cases&identified=1", {"omar", "sara"}},
   };
   for (const char* user : {"amina", "omar", "mona", "sara"}) {
     const auto s = office.sign_in(user);

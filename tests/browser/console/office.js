@@ -37,9 +37,10 @@ class Office {
     return out.match(/: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}) /)[1];
   }
 
-  // A field device of `user`, enrolled over https (it pins the server's key).
-  device(user) {
-    const home = path.join(this.dir, `device-${user}`);
+  // A field device of `user`, enrolled over https (it pins the server's key); `label`
+  // names its home when a user has more than one.
+  device(user, label = user) {
+    const home = path.join(this.dir, `device-${label}`);
     const client = (args) => run('field-client', ['--home', home, ...args], { env: passphrases });
     client(['init', '--user', user]);
     const issued = this.admin(['enroll', user, '--no-qr']);
