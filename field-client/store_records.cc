@@ -205,13 +205,16 @@ Result<RecordId> Store::resolve(std::string_view id_or_part) {
 
 Result<std::vector<RecordSummary>> Store::records(std::optional<std::string_view> form_id,
                                                   std::optional<RecordId> case_id) {
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
-      "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id FROM records "
-      "WHERE (?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR case_id = ?2) ORDER BY id DESC"));
+  // One statement per filter, not "(?1 IS NULL OR form_id = ?1)": SQLite plans a statement
+  // once, so an OR on a parameter reads every row (and its sealed blob) even to list one
+  // case's three steps; a plain equality uses records_by_case or records_by_form.
+  std::string sql = "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id FROM records";
+  if (form_id && case_id) sql += " WHERE form_id = ?1 AND case_id = ?2";
+  else if (form_id) sql += " WHERE form_id = ?1";
+  else if (case_id) sql += " WHERE case_id = ?2";
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(sql + " ORDER BY id DESC"));
   if (form_id) q.bind(1, *form_id);
-  else q.bind_null(1);
   if (case_id) q.bind(2, case_id->view());
-  else q.bind_null(2);
   std::vector<RecordSummary> out;
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
