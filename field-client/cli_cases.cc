@@ -54,6 +54,11 @@ Status run_case_step(const forms::FormPack& pack, const Arguments& args, cases::
     AMANA_RETURN_IF_ERROR(book.check_step_can_start(case_id, event));
     Drafts drafts(store);
     AMANA_ASSIGN_OR_RETURN(Draft draft, draft_for(drafts, args, *form, case_id, cli_verb(event)));
+    // The same suggestions the screens offer (the registration from the identification, the
+    // follow-up's due date from the plan), each the default of its question.
+    if (!args.resume) {
+      AMANA_ASSIGN_OR_RETURN(draft.answers, book.step_prefill(case_id, event));
+    }
     InterviewHooks hooks;
     hooks.check = [&](const forms::Field& field, const std::string& answer, const forms::Answers& so_far) {
       return book.check_step_answer(case_id, event, field, answer, so_far);

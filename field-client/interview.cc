@@ -172,7 +172,11 @@ class Walk {
   }
 
   Status ask(const Field& field, bool required, int number) {
-    const std::optional<std::string> default_value = forms::default_answer(form_, field, answers_, options_);
+    // An answer given but not yet passed (a case step's prefill) is what Enter keeps.
+    const auto offered_answer = answers_.find(field.name);
+    const std::optional<std::string> default_value = offered_answer != answers_.end() && !offered_answer->second.empty()
+                                                         ? std::optional<std::string>(offered_answer->second)
+                                                         : forms::default_answer(form_, field, answers_, options_);
     const std::vector<forms::Choice> suggestions =
         hooks_.suggestions && field.type == FieldType::text ? hooks_.suggestions(field, without(field.name))
                                                             : std::vector<forms::Choice>{};

@@ -30,7 +30,9 @@ using FieldNames = std::set<std::string, std::less<>>;
 
 struct InterviewHooks {
   // A resumed draft: the answers it holds and the questions already passed (answered or
-  // skipped). A passed question whose answer is still valid is not asked again.
+  // skipped). A passed question whose answer is still valid is not asked again; an answer
+  // to a question not passed yet (a case step's prefill, CaseBook::step_prefill) is asked
+  // with that answer as its default, which an empty line keeps.
   forms::Answers given;
   FieldNames passed;
   // Called after each question is answered or skipped, with everything so far. An error

@@ -198,6 +198,10 @@ class Store {
   // Newest first; optionally one form's, or one case's step records.
   Result<std::vector<RecordSummary>> records(std::optional<std::string_view> form_id = std::nullopt,
                                              std::optional<RecordId> case_id = std::nullopt);
+  // The same, one at a time, newest first, until `visit` answers false (or an error, which
+  // is returned): a screen showing the newest 200 reads 200 rows, not the whole store.
+  Status visit_records(std::optional<std::string_view> form_id, std::optional<RecordId> case_id,
+                       const std::function<Result<bool>(const RecordSummary&)>& visit);
 
   // A step of a case (a registration, a referral, ...) and the case's new values, in one
   // transaction: both changes go to the outbox together or not at all.

@@ -1,4 +1,6 @@
-// Filling a form one question at a time. The page holds the answers as typed; the field
+// Filling a form one page at a time: a question, or a whole group whose form asks for it on
+// one page ("field-list"); a computed value is shown read-only on the page of the question
+// before it, and follows the answers as they are typed. The page holds the answers as typed; the field
 // client's forms engine says, on every change, which questions are relevant, which are
 // required, what each answer means and what is wrong with it (ui_api.h, form_view). This
 // module only shows that verdict: there is no form logic here.
@@ -32,12 +34,40 @@ export async function fillScreen({ main, show, kind, id }) {
   }
   const current = () => view.questions[at];
 
+  // The pages, each a list of question indexes: a field-list group's questions together,
+  // a computed value with the question before it, every other question alone.
+  function pages() {
+    const out = [];
+    view.questions.forEach((q, i) => {
+      const last = out[out.length - 1];
+      const prev = last && view.questions[last[last.length - 1]];
+      const together = last && ((q.page && prev.page === q.page) || q.read_only || last.every((j) => view.questions[j].read_only));
+      if (together) last.push(i); else out.push([i]);
+    });
+    return out;
+  }
+  const pageOf = (i) => Math.max(0, pages().findIndex((p) => p.includes(i)));
+  const onPage = () => (pages()[pageOf(at)] || []).map((i) => view.questions[i]);
+  // What the page is drawn from: when it changes (a question became relevant, a filter
+  // changed the choices), the page is drawn again.
+  const shape = () => JSON.stringify(onPage().map((q) => [q.name, (q.choices || []).map((c) => c.name), q.label]));
+
   // Updates the error and the question list in place while the person types.
   const refresh = debounce(async (name) => {
-    await evaluate();
+    // The person may have moved on meanwhile: stay where they are now, by name, since the
+    // verdict may add or drop questions before it.
+    const before = shape();
+    const here = current()?.name;
+    try { await evaluate(); } finally { delete main.dataset.busy; }
+    at = indexOf(here);
+    if (!reviewing && shape() !== before) { draw(name); return; }
     const q = view.questions.find((x) => x.name === name);
     const box = main.querySelector(`#error-${CSS.escape(name)}`);
     if (box && q) showError(box, q, main.querySelector(`[data-answer="${CSS.escape(name)}"]`));
+    for (const out of main.querySelectorAll('[data-computed]')) {
+      const c = view.questions.find((x) => x.name === out.dataset.computed);
+      out.textContent = c && c.shown !== undefined ? c.shown : '–';
+    }
     renderJump();
   }, 200);
 
@@ -51,8 +81,10 @@ export async function fillScreen({ main, show, kind, id }) {
     if (input && !message) input.removeAttribute('aria-invalid');
   }
 
+  // data-busy while the engine's verdict on a change is awaited (tests wait on it).
   function set(name, value) {
     answers[name] = value;
+    main.dataset.busy = 'true';
     refresh(name);
   }
 
@@ -66,6 +98,11 @@ export async function fillScreen({ main, show, kind, id }) {
         type, name: `q-${q.name}`, value: c.name, checked: selected(c.name), 'data-answer': q.name,
         onchange, required: type === 'radio' && q.required,
       }), bdi(c.label))));
+    if (q.read_only) {
+      return h('p', { class: 'computed' }, h('span', { id: `label-${q.name}` }, q.label), ' ',
+        h('output', { 'data-computed': q.name, 'aria-labelledby': `label-${q.name}`, 'aria-live': 'polite' },
+          q.shown !== undefined ? q.shown : '–'));
+    }
     switch (q.type) {
       case 'note': return h('p', { class: 'note' }, q.label);
       case 'select_one':
@@ -96,11 +133,18 @@ export async function fillScreen({ main, show, kind, id }) {
               onchange: () => { field.value = s.name; set(q.name, s.name); },
             }), bdi(s.label), ' ', h('span', { class: 'muted' }, bdi(s.name))))));
         }
-        if (q.type === 'geopoint' && navigator.geolocation) {
-          parts.push(h('button', { type: 'button', onclick: () => navigator.geolocation.getCurrentPosition((p) => {
-            field.value = `${p.coords.latitude} ${p.coords.longitude} ${p.coords.altitude || 0} ${p.coords.accuracy}`;
-            set(q.name, field.value);
-          }, () => {}) }, t('fill.locate')));
+        if (q.type === 'geopoint') {
+          // The browser's position when it gives one; otherwise the person types it.
+          const said = h('p', { class: 'hint', id: `locate-${q.name}`, role: 'status' });
+          const failed = () => { clear(said); said.append(t('fill.locate_failed')); field.focus(); };
+          parts.push(h('button', { type: 'button', id: `locate-button-${q.name}`, onclick: () => {
+            clear(said);
+            if (!navigator.geolocation) { failed(); return; }
+            navigator.geolocation.getCurrentPosition((p) => {
+              field.value = `${p.coords.latitude} ${p.coords.longitude} ${p.coords.altitude || 0} ${p.coords.accuracy}`;
+              set(q.name, field.value);
+            }, failed, { timeout: 10000 });
+          } }, t('fill.locate')), said);
         }
         return h('div', {}, parts);
       }
@@ -112,19 +156,21 @@ export async function fillScreen({ main, show, kind, id }) {
     clear(jump);
     jump.append(h('h2', {}, t('fill.all_questions')), h('ol', {}, view.questions.map((q, i) => h('li', {},
       h('button', { type: 'button', class: `link${q.error && passed.has(q.name) ? ' has-error' : ''}`, 'aria-current': !reviewing && i === at ? 'step' : null,
-        onclick: () => { reviewing = false; at = i; draw(); } },
+        onclick: () => { reviewing = false; at = i; draw(q.name); } },
       q.label, q.error && passed.has(q.name) ? h('span', { class: 'visually-hidden' }, ` (${t('fill.has_error')})`) : null)))));
   }
 
   async function next(step) {
-    const q = current();
-    if (q) passed.add(q.name);
+    const shown = onPage();
+    for (const q of shown) passed.add(q.name);
     await save();
-    const now = view.questions[indexOf(q?.name)];
-    if (step > 0 && now && now.error) { at = indexOf(q.name); draw(); return; }
-    const i = indexOf(q?.name) + step;
-    if (i >= view.questions.length) { reviewing = true; draw(); return; }
-    at = Math.max(0, i);
+    const names = shown.map((q) => q.name);
+    const wrong = view.questions.findIndex((q) => names.includes(q.name) && q.error);
+    if (step > 0 && wrong >= 0) { at = wrong; draw(); return; }
+    const all = pages();
+    const p = pageOf(indexOf(names[0])) + step;
+    if (p >= all.length) { reviewing = true; draw(); return; }
+    at = all[Math.max(0, p)][0];
     reviewing = false;
     draw();
   }
@@ -146,7 +192,7 @@ export async function fillScreen({ main, show, kind, id }) {
   function reviewPage() {
     const rows = view.questions.filter((q) => q.type !== 'note').map((q) => {
       const i = view.questions.indexOf(q);
-      const shown = q.choices ? (q.value || '').split(' ').map((n) => (q.choices.find((c) => c.name === n) || { label: n }).label).join(', ')
+      const shown = q.read_only ? (q.shown ?? '') : q.choices ? (q.value || '').split(' ').map((n) => (q.choices.find((c) => c.name === n) || { label: n }).label).join(', ')
         : q.type === 'boolean' ? (q.value === 'true' ? t('yes') : q.value === 'false' ? t('no') : '') : (q.value ?? q.raw ?? '');
       return [h('dt', {}, q.label), h('dd', {}, shown ? bdi(shown) : h('span', { class: 'muted' }, t('fill.unanswered')), ' ',
         h('button', { type: 'button', class: 'link', onclick: () => { reviewing = false; at = i; draw(); } }, t('fill.change')),
@@ -159,28 +205,42 @@ export async function fillScreen({ main, show, kind, id }) {
         h('button', { type: 'button', class: 'primary', id: 'finish', onclick: finish }, t(isDraft ? 'fill.save_record' : 'fill.save_changes'))));
   }
 
-  function draw() {
+  function draw(focusName) {
     const title = view.form.title;
     renderJump();
     const actions = h('div', { class: 'row' },
       h('button', { type: 'button', id: 'back', disabled: at === 0, onclick: () => next(-1) }, t('fill.back')),
       h('button', { type: 'button', id: 'next', class: 'primary', onclick: () => next(1) }, t('fill.next')),
-      h('button', { type: 'button', id: 'to-review', onclick: async () => { const q = current(); if (q) passed.add(q.name); await save(); reviewing = true; draw(); } }, t('fill.review')),
+      h('button', { type: 'button', id: 'to-review', onclick: async () => { for (const q of onPage()) passed.add(q.name); await save(); reviewing = true; draw(); } }, t('fill.review')),
       isDraft ? h('button', { type: 'button', id: 'save-draft', onclick: async () => { await save(); go(view.draft?.case ? `/cases/${view.draft.case}` : '/home'); } }, t('fill.save_draft')) : null);
     const q = current();
     let content;
     if (reviewing || !q) {
       content = reviewPage();
     } else {
-      const box = h('p', { class: 'error', id: `error-${q.name}`, role: 'alert' });
+      const shown = onPage();
+      const all = pages();
+      const asked = shown.filter((x) => !x.read_only && x.type !== 'note').length;
+      const count = asked > 1 ? t('fill.page_of', { n: pageOf(at) + 1, total: all.length })
+        : t('fill.question_of', { n: pageOf(at) + 1, total: all.length });
+      const boxes = [];
+      const blocks = shown.map((x) => {
+        if (x.read_only || x.type === 'note') return input(x);
+        const box = h('p', { class: 'error', id: `error-${x.name}`, role: 'alert' });
+        boxes.push([box, x]);
+        return h('div', { class: 'field' }, input(x), x.hint ? h('p', { class: 'hint', id: `hint-${x.name}` }, x.hint) : null, box);
+      });
       content = h('section', { class: 'card question', 'aria-labelledby': 'question-count' },
-        h('p', { id: 'question-count', class: 'muted' }, t('fill.question_of', { n: at + 1, total: view.questions.length })),
-        input(q), q.hint ? h('p', { class: 'hint', id: `hint-${q.name}` }, q.hint) : null, box, actions);
-      setTimeout(() => showError(box, view.questions[at], null), 0);
+        q.group ? h('h2', { class: 'group' }, q.group) : null,
+        h('p', { id: 'question-count', class: 'muted' }, count), blocks, actions);
+      setTimeout(() => boxes.forEach(([box, x]) => showError(box, view.questions.find((v) => v.name === x.name) || x, null)), 0);
     }
     show(title, content, jump);
-    const focus = main.querySelector('[data-answer]');
-    if (focus && !reviewing) focus.focus();
+    const focus = (focusName && main.querySelector(`[data-answer="${CSS.escape(focusName)}"]`)) || main.querySelector('[data-answer]');
+    if (focus && !reviewing) {
+      focus.focus();
+      if (focus.type === 'text' && focusName) focus.setSelectionRange(focus.value.length, focus.value.length);
+    }
   }
 
   draw();

@@ -36,6 +36,15 @@ class Device {
     return id;
   }
 
+  // The example identification, and the case opened from it.
+  std::pair<std::string, std::string> open_case_from_example() const {
+    const std::string identification =
+        collect("outreach-identification", kExamples + "outreach-identification.answers.json");
+    const auto opened = run({"case", "open", "--from", identification});
+    REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+    return {identification, opened.out.substr(opened.out.find("Opened case ") + 12, 36)};
+  }
+
   std::filesystem::path home() const { return dir_.path() / "home"; }
   std::filesystem::path file(const std::string& name) const { return dir_.path() / name; }
 
@@ -318,11 +327,7 @@ TEST_CASE("cli: a collected personal name appears nowhere in the store's files")
 
 TEST_CASE("cli: a case opened from an identification moves only by the allowed steps") {
   Device device;
-  const std::string identification =
-      device.collect("outreach-identification", kExamples + "outreach-identification.answers.json");
-  const auto opened = device.run({"case", "open", "--from", identification});
-  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
-  const std::string kase = opened.out.substr(opened.out.find("Opened case ") + 12, 36);
+  const auto [identification, kase] = device.open_case_from_example();
   check_refused(device, {"case", "assess", kase, "--answers", kExamples + "case-assessment.answers.json"},
                 "cannot assess a case that is 'identified': register the case, with consent, first");
   // One identification opens one case, even when told the person is no duplicate.
@@ -352,4 +357,28 @@ TEST_CASE("cli: a case opened from an identification moves only by the allowed s
   CHECK_FALSE(contains(refused.err, "give --name"));
   const auto consented = device.run({"case", "open", "--from", without_consent, "--name", "Hawa Adam", "--not-a-duplicate"});
   CHECK_MESSAGE(consented.exit_code == 0, consented.err);
+}
+
+TEST_CASE("cli: the interactive registration is prefilled from the identification, as on the screens") {
+  Device device;
+  const std::string kase = device.open_case_from_example().second;
+  // Enter at every question but the three consents: registration date, name, sex, date of
+  // birth, age, displacement, location, phone, then who obtained consent and its date.
+  const std::string input = "\n\n\n\n\n\n\n\nyes\nyes\nyes\n\n\n";
+  const auto registered = device.run({"case", "register", kase}, input);
+  REQUIRE_MESSAGE(registered.exit_code == 0, std::string(registered.out + registered.err));
+  CHECK(contains(registered.out, "Amira Test-Person"));  // offered at its question
+  CHECK(contains(registered.out, "is now registered"));
+  const auto shown = device.run({"case", "show", kase});
+  REQUIRE_MESSAGE(shown.exit_code == 0, shown.err);
+  CHECK(contains(shown.out, "Amira Test-Person"));
+  CHECK(contains(shown.out, "+249 912 345 678"));  // the identification's phone, kept at Enter
+  const auto records = device.run({"records", "--form", "case-registration", "--json"});
+  REQUIRE(records.exit_code == 0);
+  const std::string id = records.out.substr(records.out.find("\"id\": \"") + 7, 36);
+  const auto registration = device.run({"show", id});
+  REQUIRE_MESSAGE(registration.exit_code == 0, registration.err);
+  CHECK(contains(registration.out, "Amira Test-Person"));
+  CHECK(contains(registration.out, "amina"));  // who obtained consent: the device's user
+  CHECK(contains(registration.out, "34"));
 }

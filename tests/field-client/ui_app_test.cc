@@ -10,6 +10,7 @@
 
 #include "field-client/cases.h"
 #include "field-client/drafts.h"
+#include "field-client/shown_dates.h"
 #include "field-client/ui_api.h"
 #include "tests/support.h"
 
@@ -352,7 +353,13 @@ TEST_CASE("ui: a case step is prefilled, and a referral is refused for consent a
   // The follow-up's due date comes from the plan.
   CHECK(b.call("GET", "/api/cases/" + kase)["next_steps"].size() >= 2);
   const std::string follow = b.call("POST", "/api/cases/" + kase + "/steps/follow-up")["draft"];
-  CHECK((*b.question(b.call("GET", "/api/drafts/" + follow), "due_date"))["raw"] == b.call("GET", "/api/home")["followups_due"][0]["due"]);
+  const std::string due = (*b.question(b.call("GET", "/api/drafts/" + follow), "due_date"))["raw"];
+  // Home shows the same day as people read it.
+  CHECK(b.call("GET", "/api/home")["followups_due"][0]["due"] == amana::field::shown_date(due, amana::Language::en));
+  CHECK(amana::field::shown_date("2030-01-15", amana::Language::en) == "15 January 2030");
+  CHECK(amana::field::shown_date("2030-01-15", amana::Language::ar) == "15 يناير 2030");
+  CHECK(amana::field::shown_date("2030-01-15T09:05:00", amana::Language::en) == "15 January 2030, 09:05");
+  CHECK(amana::field::shown_date("not a date", amana::Language::en) == "not a date");
 }
 
 TEST_CASE("ui: wipe needs the typed word, then nothing is left") {

@@ -1,0 +1,150 @@
+// The JSON API (ui_api.h): records, their history, editing, and a referral's sheet.
+#include "field-client/ui_api_internal.h"
+
+#include "common/message_catalogue.h"
+#include "common/service_types.h"
+#include "common/text_fold.h"
+#include "field-client/render.h"
+
+namespace amana::field::ui::detail {
+
+Json Handler::summary_json(const RecordSummary& r) {
+  auto form = pack_.find(r.form_id);
+  Json out{{"id", r.id.to_string()},
+           {"short", short_id(r.id.to_string())},
+           {"form", r.form_id},
+           {"title", form.ok() ? (*form)->title.in(language()) : r.form_id},
+           {"created", shown_time(r.created_at_ms, language())}};
+  if (r.case_id) out["case"] = r.case_id->to_string();
+  return out;
+}
+
+Result<Json> Handler::records() {
+  const std::string form = query("form");
+  const std::string q = text::fold(trimmed(query("q")));
+  Json out = Json::array();
+  const auto form_id = form.empty() ? std::nullopt : std::optional<std::string_view>(form);
+  AMANA_RETURN_IF_ERROR(store_.visit_records(form_id, std::nullopt, [&](const RecordSummary& r) -> Result<bool> {
+    if (r.form_id == kCaseFormId) return true;  // cases have their own screen
+    if (!q.empty() && r.id.to_string().find(q) == std::string::npos) {
+      AMANA_ASSIGN_OR_RETURN(Record record, store_.record(r.id));
+      bool found = false;
+      for (const auto& [name, value] : record.values) found = found || text::fold(value).find(q) != std::string::npos;
+      if (!found) return true;
+    }
+    out.push_back(summary_json(r));
+    return out.size() < kListLimit;
+  }));
+  return out;
+}
+
+Result<Json> Handler::record_show(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(Record record, store_.record(id));
+  auto form = pack_.find(record.summary.form_id);
+  const forms::FormDefinition* definition = form.ok() ? *form : nullptr;
+  Json out = summary_json(record.summary);
+  out["author"] = record.author;
+  out["editable"] = definition != nullptr && record.summary.form_id != kCaseFormId;
+  Json values = Json::array();
+  auto label = [&](const std::string& name) {
+    const Field* f = definition ? definition->find_field(name) : nullptr;
+    return f ? f->label.in(language()) : name;
+  };
+  auto field = [&](const std::string& name) { return definition ? definition->find_field(name) : nullptr; };
+  if (definition) {
+    for (const Field& f : definition->fields) {
+      if (auto it = record.values.find(f.name); it != record.values.end()) {
+        values.push_back({{"name", f.name}, {"label", f.label.in(language())},
+                          {"value", shown_value(&f, it->second, language())}, {"raw", it->second}});
+      }
+    }
+  } else {
+    for (const auto& [name, value] : record.values) values.push_back({{"name", name}, {"label", name}, {"value", value}, {"raw", value}});
+  }
+  out["values"] = values;
+  AMANA_ASSIGN_OR_RETURN(auto revisions, store_.history(id));
+  Json history = Json::array();
+  for (const Revision& r : revisions) {
+    Json changes = Json::array();
+    for (const FieldChange& c : r.changes) {
+      changes.push_back({{"field", c.field}, {"label", label(c.field)}, {"cleared", c.cleared},
+                         {"value", c.cleared ? "" : shown_value(field(c.field), c.value, language())}});
+    }
+    history.push_back({{"when", shown_time(hlc_millis(r.hlc), language())}, {"author", r.author}, {"created", r.created},
+                       {"merged", r.merged}, {"changes", changes}});
+  }
+  out["history"] = history;
+  return out;
+}
+
+Result<std::pair<Record, const forms::FormDefinition*>> Handler::editable(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(Record record, store_.record(id));
+  if (record.summary.form_id == kCaseFormId) {
+    return invalid_argument(Message("cli.case_not_edited", {{"id", short_id(id.to_string())}}));
+  }
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack_.find(record.summary.form_id));
+  return std::pair{std::move(record), form};
+}
+
+Result<Json> Handler::record_evaluate(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(auto found, editable(id));
+  const auto& [record, form] = found;
+  Json view;
+  if (call_.body.contains("answers")) {
+    AMANA_ASSIGN_OR_RETURN(auto given, answers_of(call_.body));
+    view = form_view(*form, given.first, given.second, options_, nullptr);
+  } else {
+    FieldNames all;
+    for (const Field& f : form->fields) all.insert(f.name);
+    view = form_view(*form, record.values, all, options_, nullptr);
+    view["passed"] = all;
+  }
+  view["record"] = summary_json(record.summary);
+  return view;
+}
+
+ApiReply Handler::record_edit(RecordId id) {
+  auto found = editable(id);
+  if (!found.ok()) return {found.status(), {}};
+  const forms::FormDefinition& form = *found->second;
+  auto given = answers_of(call_.body);
+  if (!given.ok()) return {given.status(), {}};
+  FieldNames all;
+  for (const Field& f : form.fields) all.insert(f.name);
+  Answers valid;
+  Json view = form_view(form, given->first, all, options_, nullptr, &valid);
+  if (!view["complete"].get<bool>()) return {invalid_argument(Message("ui.form_has_errors")), Json{{"view", view}}};
+  FieldNames set;
+  for (const auto& [name, value] : valid) set.insert(name);
+  auto checked = forms::validate_submission(form, valid, set, options_);
+  if (!checked.ok()) return {checked.status(), Json{{"view", view}}};
+  auto changed = store_.update_record(id, *checked);
+  if (!changed.ok()) return {changed.status(), {}};
+  return {Status::success(), Json{{"record", id.to_string()}, {"changed", *changed}}};
+}
+
+// The referral as the provider gets it: what CaseBook::referral_document allows (the
+// client's identity only with their consent to share it), with the provider's details.
+Result<Json> Handler::referral_sheet(RecordId id) {
+  AMANA_ASSIGN_OR_RETURN(std::string text, book_.referral_document(id));
+  Json document = Json::parse(text, nullptr, false);
+  if (document.is_discarded()) return corrupt("the referral document is not JSON");
+  const std::string provider_id = document.value("provider_id", std::string());
+  AMANA_ASSIGN_OR_RETURN(auto providers, store_.providers(true));
+  for (const pb::Provider& p : providers) {
+    if (p.id() == provider_id) {
+      document["provider"] = {{"name", p.name()}, {"location", p.location()}, {"contact", p.contact()},
+                              {"hours", p.hours()}};
+    }
+  }
+  if (document.contains("service_type")) {
+    document["service_label"] = services::label(document["service_type"].get<std::string>()).in(language());
+  }
+  if (document.contains("referral_date")) {
+    document["referral_date"] = shown_date(document["referral_date"].get<std::string>(), language());
+  }
+  document["withheld"] = document["client"].contains("identifying_data");
+  return document;
+}
+
+}  // namespace amana::field::ui::detail
