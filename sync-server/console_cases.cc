@@ -17,6 +17,7 @@ using namespace console_detail;
 namespace {
 
 constexpr std::int64_t kNotSyncedMs = 7LL * 24 * 60 * 60 * 1000;
+constexpr std::size_t kCasesPerPage = 100;
 
 // The words of `query` each found in the name: as written (folded), or sounding alike in
 // either script (common/name_sound.h), so that "Mohamed" finds محمد.
@@ -72,17 +73,21 @@ HttpResponse Console::Impl::dashboard() {
 }
 
 HttpResponse Console::Impl::case_list() {
-  AMANA_ASSIGN_OR_RETURN_RESPONSE(auto cases, list_cases(store(), StepCounts::counted));
-  const std::string status = query_param(request.target, "status");
-  const std::string risk = query_param(request.target, "risk");
-  const std::string assignee = query_param(request.target, "assignee");
-  const std::string q = query_param(request.target, "q").substr(0, 200);
+  // A page at a time, from the case listing kept at merge time: the list costs the rows it
+  // shows, not the size of the store.
+  CasePageQuery query;
+  query.status = param("status");
+  query.risk_level = param("risk");
+  query.assigned_to = param("assignee");
+  query.limit = kCasesPerPage;
+  const std::string q = param("q").substr(0, 200);
+  if (!q.empty()) query.keep = [&q](const CaseView& v) { return name_matches(v.name, q); };
+  if (const std::string from = param("after"); !from.empty()) {
+    AMANA_ASSIGN_OR_RETURN_RESPONSE(query.after, RecordId::parse(from));
+  }
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(CaseListPage page, list_case_page(store(), query));
   json rows = json::array();
-  for (const CaseView& v : cases) {
-    if (!status.empty() && v.status_text != status) continue;
-    if (!risk.empty() && v.risk_level != risk) continue;
-    if (!assignee.empty() && v.assigned_to != assignee) continue;
-    if (!q.empty() && !name_matches(v.name, q)) continue;
+  for (const CaseView& v : page.cases) {
     rows.push_back({{"id", v.id.to_string()},
                     {"reference", case_reference(v.id)},
                     {"name", v.name},
@@ -93,7 +98,7 @@ HttpResponse Console::Impl::case_list() {
                     {"steps", v.steps}});
   }
   AMANA_RETURN_RESPONSE_IF_ERROR(audit_view(store(), {session->user.name, "cases", "all", rows.size(), true}, now()));
-  return json_response(200, {{"cases", rows}});
+  return json_response(200, {{"cases", rows}, {"next", page.next ? json(page.next->to_string()) : json(nullptr)}});
 }
 
 HttpResponse Console::Impl::case_file() {

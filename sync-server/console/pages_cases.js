@@ -37,10 +37,16 @@ export async function casesPage() {
     const query = new URLSearchParams([...data.entries()].filter(([, v]) => v !== ''));
     location.hash = `#/cases?${query}`;
   });
-  const { cases } = await api.get('cases', params);
+  const { cases, next } = await api.get('cases', params);
+  const { after, ...filtersGiven } = params;
+  const pageAt = (from) => `#/cases?${new URLSearchParams({ ...filtersGiven, ...(from ? { after: from } : {}) })}`;
+  const paging = h('p', { class: 'paging' },
+    after ? h('a', { href: pageAt(null) }, t('first_page')) : null, ' ',
+    next ? h('a', { href: pageAt(next), id: 'next-page' }, t('next_page')) : null);
   page('cases', filters, table(t('cases'),
     [t('reference'), t('name'), t('status'), t('risk'), t('assignee'), t('opened'), t('steps')],
-    cases.map((c) => [h('a', { href: `#/case/${c.id}` }, c.reference), c.name, c.status, c.risk, c.assigned_to, c.opened, c.steps])));
+    cases.map((c) => [h('a', { href: `#/case/${c.id}` }, c.reference), c.name, c.status, c.risk, c.assigned_to, c.opened, c.steps])),
+    paging);
 }
 
 function answersList(values) {

@@ -239,7 +239,7 @@ TEST_CASE("form repeats: an open-ended repeat takes any number of instances up t
   CHECK(contains(huge.status().message(), "members: its repeat count is 5000, more than the 1000 instances"));
 }
 
-TEST_CASE("form repeats: a removed instance (its marker cleared) is no instance; positions follow the live ones") {
+TEST_CASE("form repeats: a removed instance (its marker cleared) is no instance, and positions follow the live ones") {
   const FormDefinition form = load(kRoster);
   auto result = submit(form, R"~({"hh_size": 3, "members": [{"m_name": "A", "m_age": 30}, {"m_name": "B", "m_age": 31},
                                                             {"m_name": "C", "m_age": 32}]})~");

@@ -149,6 +149,37 @@ TEST_CASE("console conflicts: the queue is paged by record, every conflict reach
   CHECK(office.client.get(omar, "/console/api/conflicts?after=nonsense").status == 400);
 }
 
+TEST_CASE("console cases: the list comes a page at a time, the next page reached by its cursor, a name search paged too") {
+  Office office;
+  std::vector<pb::Operation> creates;
+  for (int i = 0; i < 101; ++i) {
+    const std::int64_t t = office.kStartMs + i;
+    creates.push_back(office.a.write(new_record_id(t), {{"name", i == 57 ? "Amira Ishaq" : "Case " + std::to_string(i)},
+                                                        {"status", "identified"}, {"risk_level", "low"}},
+                                     at(t), HlcTime{0}, true));
+  }
+  REQUIRE(office.a.push(office, {office.a.changeset(creates)}).ok());
+  const auto omar = office.client.sign_in("omar");
+  const auto first = office.client.get(omar, "/console/api/cases");
+  REQUIRE_MESSAGE(first.status == 200, first.body);
+  const json one = json::parse(first.body);
+  CHECK(one["cases"].size() == 100);
+  REQUIRE(one["next"].is_string());
+  const json two = json::parse(office.client.get(omar, "/console/api/cases?after=" + one["next"].get<std::string>()).body);
+  REQUIRE(two["cases"].size() == 1);
+  CHECK(two["next"].is_null());
+  std::set<std::string> seen;
+  for (const json& page : {one, two}) {
+    for (const json& c : page["cases"]) seen.insert(c["id"].get<std::string>());
+  }
+  CHECK(seen.size() == 101);
+  const json found = json::parse(office.client.get(omar, "/console/api/cases?q=ishaq").body);
+  REQUIRE(found["cases"].size() == 1);
+  CHECK(found["cases"][0]["name"] == "Amira Ishaq");
+  CHECK(found["next"].is_null());
+  CHECK(office.client.get(omar, "/console/api/cases?after=nonsense").status == 400);
+}
+
 TEST_CASE("console review: the weekly review names the cases and what each needs") {
   Office office;
   office.case_in_conflict("Amira", 0);
