@@ -162,14 +162,7 @@ Result<std::vector<RecordId>> SqliteCentralStore::records_in_conflict(const std:
                                                   "AND record_id > ? ORDER BY record_id LIMIT ?"));
   const RecordId from = after.value_or(RecordId{});
   q.bind(1, from.view()).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<RecordId> out;
-  while (true) {
-    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-    if (!row) break;
-    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
-    out.push_back(id);
-  }
-  return out;
+  return collect_ids(q);
 }
 
 Status SqliteCentralStore::write_as_org(const RecordId& id, const std::map<std::string, std::string, std::less<>>& values,

@@ -10,8 +10,6 @@
 #include "sync-server/sqlite_central_store_internal.h"
 
 namespace amana::server::sqlite_store {
-namespace {
-
 Result<std::vector<RecordId>> collect_ids(sql::Query& q) {
   std::vector<RecordId> out;
   while (true) {
@@ -22,6 +20,8 @@ Result<std::vector<RecordId>> collect_ids(sql::Query& q) {
   }
   return out;
 }
+
+namespace {
 
 }  // namespace
 

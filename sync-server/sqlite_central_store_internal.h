@@ -81,6 +81,9 @@ class SqliteCentralStore;
 // step of; nullopt for a record of no case.
 std::optional<RecordId> listed_case_of(const pb::Operation& operation);
 
+// The record ids in the first column of every row `q` gives.
+Result<std::vector<RecordId>> collect_ids(sql::Query& q);
+
 // What `db_->` reaches: the reader this thread has bound for the store while a ReadScope
 // is open, else the writer.
 class Connections {

@@ -244,6 +244,18 @@ nlohmann::json ServerUnderTest::status() const {
   return nlohmann::json::parse(result.out.substr(0, result.out.find("\n}") + 2));
 }
 
+amana::forms::FormDefinition load_form(std::string_view json) {
+  auto parsed = amana::forms::parse_form_definition(json);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
+  return std::move(parsed).value();
+}
+
+std::string form_load_error(std::string_view json) {
+  auto parsed = amana::forms::parse_form_definition(json);
+  REQUIRE_FALSE(parsed.ok());
+  return parsed.status().message();
+}
+
 const amana::forms::Answers& survey_answers() {
   static const amana::forms::Answers answers = [] {
     auto pack = amana::forms::FormPack::builtin();

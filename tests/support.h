@@ -163,6 +163,10 @@ std::string open_example_case(const FieldDevice& device, const std::vector<std::
 std::string example_answers(const std::string& step);
 
 
+// A form definition a test wrote, which must load; and one which must not, with its message.
+amana::forms::FormDefinition load_form(std::string_view json);
+std::string form_load_error(std::string_view json);
+
 // The example PDM survey's answers, validated; each collected survey makes one field
 // version per answer.
 const amana::forms::Answers& survey_answers();

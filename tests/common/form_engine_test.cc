@@ -12,18 +12,6 @@ namespace {
 
 using testing::contains;
 
-FormDefinition load(std::string_view json) {
-  auto parsed = parse_form_definition(json);
-  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  return std::move(parsed).value();
-}
-
-std::string load_error(std::string_view json) {
-  auto parsed = parse_form_definition(json);
-  REQUIRE_FALSE(parsed.ok());
-  return parsed.status().message();
-}
-
 ValidationOptions options() {
   ValidationOptions o;
   o.today = "2026-11-23";
@@ -56,7 +44,7 @@ constexpr std::string_view kGroups = R"~({
 }  // namespace
 
 TEST_CASE("form engine: groups nest, keep the field-list hint, and their relevant applies to all they hold") {
-  const FormDefinition form = load(kGroups);
+  const FormDefinition form = testing::load_form(kGroups);
   REQUIRE(form.fields.size() == 4);  // flat, in the order asked
   REQUIRE(form.groups.size() == 2);
   CHECK(form.groups[0].field_list);
@@ -87,36 +75,36 @@ TEST_CASE("form engine: groups nest, keep the field-list hint, and their relevan
 }
 
 TEST_CASE("form engine: malformed groups are refused with where and why") {
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "s", "type": "group", "fields": []}]})"),
                  "group 's': 'fields' must be a non-empty array"));
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "s", "type": "group", "appearance": "table-list", "fields": [{"name": "a", "type": "text", "label": "A"}]}]})"),
                  "the only appearance of a group is \"field-list\""));
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "a", "type": "text", "label": "A"},
       {"name": "a", "type": "group", "fields": [{"name": "b", "type": "text", "label": "B"}]}]})"),
                  "'a' appears twice"));
   // A group's relevance is decided before its first question: it cannot look inside.
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "s", "type": "group", "relevant": "${b} = 1", "fields": [{"name": "b", "type": "integer", "label": "B"}]}]})"),
                  "group 's': relevant: ${b} must come before"));
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "s", "type": "group", "fields": [{"name": "b", "type": "integer", "label": "B"}]},
       {"name": "c", "type": "integer", "label": "C", "relevant": "${s} = 1"}]})"),
                  "${s} is a group, which has no value"));
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [
       {"name": "r", "type": "repeat", "fields": [{"name": "r2", "type": "repeat", "fields": [
         {"name": "r3", "type": "repeat", "fields": [{"name": "b", "type": "integer", "label": "B"}]}]}]}]})"),
                  "repeat 3: repeats nested deeper than 2"));
   std::string deep = R"({"name": "a", "type": "text", "label": "A"})";
   for (int i = 0; i < 9; ++i) deep = R"({"name": "g)" + std::to_string(i) + R"(", "type": "group", "fields": [)" + deep + "]}";
-  CHECK(contains(load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [)" + deep + "]}"),
+  CHECK(contains(testing::form_load_error(R"({"id": "g", "version": 1, "title": "G", "fields": [)" + deep + "]}"),
                  "groups nested deeper than 8"));
 }
 
 TEST_CASE("form engine: calculations are recomputed as answers change, usable later, and stored") {
-  const FormDefinition form = load(R"~({
+  const FormDefinition form = testing::load_form(R"~({
     "id": "calc", "version": 1, "title": "Calc",
     "fields": [
       {"name": "dob", "type": "date", "label": "Date of birth", "required": true},
@@ -177,32 +165,32 @@ TEST_CASE("form engine: calculations are recomputed as answers change, usable la
 }
 
 TEST_CASE("form engine: a calculation cycle is refused at load naming the fields") {
-  const std::string error = load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  const std::string error = testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "a", "type": "calculate", "calculation": "${b} + 1"},
       {"name": "b", "type": "calculate", "calculation": "${c} * 2"},
       {"name": "c", "type": "calculate", "calculation": "${a}"}]})");
   CHECK(contains(error, "calculation cycle: a -> b -> c -> a"));
-  CHECK(contains(load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "a", "type": "calculate", "calculation": "${a} + 1"}]})"),
                  "calculation cycle: a -> a"));
   // Through relevance: a calculation that looks at a question whose relevance looks back at it.
-  CHECK(contains(load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "k", "type": "calculate", "calculation": "${q} * 2"},
       {"name": "q", "type": "integer", "label": "Q", "relevant": "${k} > 1"}]})"),
                  "calculation cycle: k -> q -> k"));
-  CHECK(contains(load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "k", "type": "calculate"}]})"),
                  "a calculate field needs its 'calculation'"));
-  CHECK(contains(load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "k", "type": "calculate", "calculation": "1", "required": true}]})"),
                  "is never asked"));
-  CHECK(contains(load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "c", "version": 1, "title": "C", "fields": [
       {"name": "k", "type": "calculate", "calculation": "${nobody}"}]})"),
                  "${nobody} is not a field of this form"));
 }
 
 TEST_CASE("form engine: cascading selects offer only the choices their filter keeps") {
-  const FormDefinition form = load(R"~({
+  const FormDefinition form = testing::load_form(R"~({
     "id": "places", "version": 1, "title": "Places",
     "fields": [
       {"name": "state", "type": "select_one", "label": "State", "choices": [
@@ -228,18 +216,18 @@ TEST_CASE("form engine: cascading selects offer only the choices their filter ke
   const Answers so_far{{"state", "south_darfur"}};
   CHECK(check_answer(form, locality, "Nyala", so_far, options()).value() == "nyala");
 
-  CHECK(contains(load_error(R"({"id": "p", "version": 1, "title": "P", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "p", "version": 1, "title": "P", "fields": [
       {"name": "s", "type": "text", "label": "S"},
       {"name": "l", "type": "select_one", "label": "L", "choice_filter": "region = ${s}",
        "choices": [{"name": "a", "label": "A", "columns": {"state": "x"}}]}]})"),
                  "choice_filter: 'region' is not a column of its choices"));
-  CHECK(contains(load_error(R"({"id": "p", "version": 1, "title": "P", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "p", "version": 1, "title": "P", "fields": [
       {"name": "l", "type": "text", "label": "L", "choice_filter": "state = 'x'"}]})"),
                  "only select fields have a 'choice_filter'"));
 }
 
 TEST_CASE("form engine: labels with answers, required messages, read-only questions and default expressions") {
-  const FormDefinition form = load(R"~({
+  const FormDefinition form = testing::load_form(R"~({
     "id": "texts", "version": 1, "title": "Texts",
     "fields": [
       {"name": "child_name", "type": "text", "label": "Child's name", "required": true},
@@ -273,17 +261,17 @@ TEST_CASE("form engine: labels with answers, required messages, read-only questi
   REQUIRE_FALSE(typed.ok());
   CHECK(contains(typed.status().message(), "programme (Programme): is read-only"));
 
-  CHECK(contains(load_error(R"({"id": "t", "version": 1, "title": "T", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "t", "version": 1, "title": "T", "fields": [
       {"name": "a", "type": "text", "label": "About ${nobody}"}]})"),
                  "label: ${nobody} is not a field of this form"));
-  CHECK(contains(load_error(R"({"id": "t", "version": 1, "title": "T", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "t", "version": 1, "title": "T", "fields": [
       {"name": "a", "type": "text", "label": "A", "default_expression": "${b}"},
       {"name": "b", "type": "text", "label": "B"}]})"),
                  "default_expression: ${b} must come before 'a'"));
 }
 
 TEST_CASE("form engine: start, end, today and deviceid are filled by the device and kept on edits") {
-  const FormDefinition form = load(R"~({
+  const FormDefinition form = testing::load_form(R"~({
     "id": "meta", "version": 1, "title": "Meta",
     "fields": [
       {"name": "started", "type": "start"}, {"name": "ended", "type": "end"},
@@ -314,7 +302,7 @@ TEST_CASE("form engine: start, end, today and deviceid are filled by the device 
 }
 
 TEST_CASE("form engine: any number of languages are kept, each falling back to English") {
-  const FormDefinition form = load(R"~({
+  const FormDefinition form = testing::load_form(R"~({
     "id": "langs", "version": 1, "title": {"en": "Languages", "fr": "Langues", "ps": "ژبې"},
     "fields": [
       {"name": "q", "type": "select_one", "label": {"en": "Sex", "ar": "الجنس", "fr": "Sexe", "prs": "جنسیت"},
@@ -337,13 +325,13 @@ TEST_CASE("form engine: any number of languages are kept, each falling back to E
   CHECK(canonicalize(q, "Femme").ok() == false);  // labels are matched in English and Arabic only
   CHECK(canonicalize(q, "female").value() == "1");
 
-  CHECK(contains(load_error(R"({"id": "l", "version": 1, "title": {"en": "L", "French": "x"}, "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "l", "version": 1, "title": {"en": "L", "French": "x"}, "fields": [
       {"name": "a", "type": "text", "label": "A"}]})"),
                  "'French' is not a language"));
-  CHECK(contains(load_error(R"({"id": "l", "version": 1, "title": {"fr": "L"}, "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "l", "version": 1, "title": {"fr": "L"}, "fields": [
       {"name": "a", "type": "text", "label": "A"}]})"),
                  "'en' is missing"));
-  CHECK(contains(load_error(R"({"id": "l", "version": 1, "title": "L", "fields": [
+  CHECK(contains(testing::form_load_error(R"({"id": "l", "version": 1, "title": "L", "fields": [
       {"name": "a", "type": "select_one", "label": "A", "choices": [{"name": "a b", "label": "AB"}]}]})"),
                  "without spaces"));
 }

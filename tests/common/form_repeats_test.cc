@@ -12,18 +12,6 @@ namespace {
 
 using testing::contains;
 
-FormDefinition load(std::string_view json) {
-  auto parsed = parse_form_definition(json);
-  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  return std::move(parsed).value();
-}
-
-std::string load_error(std::string_view json) {
-  auto parsed = parse_form_definition(json);
-  REQUIRE_FALSE(parsed.ok());
-  return parsed.status().message();
-}
-
 ValidationOptions options() {
   ValidationOptions o;
   o.today = "2026-11-23";
@@ -87,7 +75,7 @@ std::string at(const Answers& answers, const FormDefinition& form, std::string_v
 }  // namespace
 
 TEST_CASE("form repeats: a repeat in the definition, with its count, groups inside, and where its fields are") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   const Group* repeat = form.find_group("members");
   REQUIRE(repeat != nullptr);
   CHECK(repeat->repeat);
@@ -101,13 +89,13 @@ TEST_CASE("form repeats: a repeat in the definition, with its count, groups insi
   CHECK(answer_key(chronic, {{"members", "0123456789abcdef"}}) == "members/0123456789abcdef/m_chronic");
   CHECK(answer_key(*form.find_field("head"), {}) == "head");
   // A fixed count is a whole number.
-  const FormDefinition fixed = load(R"~({"id": "f", "version": 1, "title": "F", "fields": [
+  const FormDefinition fixed = testing::load_form(R"~({"id": "f", "version": 1, "title": "F", "fields": [
       {"name": "r", "type": "repeat", "repeat_count": 3, "fields": [{"name": "b", "type": "integer", "label": "B"}]}]})~");
   CHECK(fixed.groups[0].repeat_count->source() == "3");
 }
 
 TEST_CASE("form repeats: an answers file's list per repeat becomes flat instance keys, and validates per instance") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   auto result = submit(form, R"~({"hh_size": 3, "head": "Amina",
       "members": [{"m_name": "Amina", "m_age": 34, "m_needs": ["food", "health"]},
                   {"m_name": "Yusuf", "m_age": 9, "m_school": true},
@@ -152,7 +140,7 @@ TEST_CASE("form repeats: an answers file's list per repeat becomes flat instance
 }
 
 TEST_CASE("form repeats: required, relevance and constraints are checked per instance, errors naming it") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   auto result = submit(form, R"~({"hh_size": 3,
       "members": [{"m_name": "Amina", "m_age": 34, "m_school": true},
                   {"m_name": "Yusuf", "m_age": 9},
@@ -170,7 +158,7 @@ TEST_CASE("form repeats: required, relevance and constraints are checked per ins
 }
 
 TEST_CASE("form repeats: the number of live instances must be the repeat count, 0 and 500 included") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   auto short_by_one = submit(form, R"~({"hh_size": 3, "members": [{"m_name": "A", "m_age": 30}, {"m_name": "B", "m_age": 31}]})~");
   REQUIRE_FALSE(short_by_one.ok());
   CHECK(contains(short_by_one.status().message(), "members: 3 instances are expected (its repeat count), not 2"));
@@ -199,7 +187,7 @@ TEST_CASE("form repeats: the number of live instances must be the repeat count, 
 }
 
 TEST_CASE("form repeats: an open-ended repeat takes any number of instances up to the bound, and no more") {
-  const FormDefinition form = load(R"~({"id": "open", "version": 1, "title": "Open", "fields": [
+  const FormDefinition form = testing::load_form(R"~({"id": "open", "version": 1, "title": "Open", "fields": [
       {"name": "visits", "type": "repeat", "label": "Visits", "fields": [
         {"name": "v_date", "type": "date", "label": "Date", "required": true}]},
       {"name": "n", "type": "calculate", "calculation": "count(${visits})"}]})~");
@@ -230,17 +218,17 @@ TEST_CASE("form repeats: an open-ended repeat takes any number of instances up t
   CHECK(contains(validated.status().message(),
                  "visits: 1001 instances; a repeat may have at most 1000: record the rest in another record"));
   // A count past the bound is refused where it is written, and where it is computed.
-  CHECK(contains(load_error(R"~({"id": "f", "version": 1, "title": "F", "fields": [
+  CHECK(contains(testing::form_load_error(R"~({"id": "f", "version": 1, "title": "F", "fields": [
       {"name": "r", "type": "repeat", "repeat_count": 1001, "fields": [{"name": "b", "type": "integer", "label": "B"}]}]})~"),
                  "repeat 'r': repeat_count 1001 is more than the 1000 instances a repeat may have"));
-  const FormDefinition roster = load(kRoster);
+  const FormDefinition roster = testing::load_form(kRoster);
   auto huge = submit(roster, R"~({"hh_size": 5000})~");
   REQUIRE_FALSE(huge.ok());
   CHECK(contains(huge.status().message(), "members: its repeat count is 5000, more than the 1000 instances"));
 }
 
 TEST_CASE("form repeats: a removed instance (its marker cleared) is no instance, and positions follow the live ones") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   auto result = submit(form, R"~({"hh_size": 3, "members": [{"m_name": "A", "m_age": 30}, {"m_name": "B", "m_age": 31},
                                                             {"m_name": "C", "m_age": 32}]})~");
   REQUIRE_MESSAGE(result.ok(), result.status().message());
@@ -265,7 +253,7 @@ TEST_CASE("form repeats: a removed instance (its marker cleared) is no instance,
 }
 
 TEST_CASE("form repeats: nested two levels, each instance's ${x} its own, the outer instance's seen from inside") {
-  const FormDefinition form = load(R"~({"id": "nested", "version": 1, "title": "Nested", "fields": [
+  const FormDefinition form = testing::load_form(R"~({"id": "nested", "version": 1, "title": "Nested", "fields": [
       {"name": "members", "type": "repeat", "label": "Members", "fields": [
         {"name": "m_name", "type": "text", "label": "Name", "required": true},
         {"name": "m_age", "type": "integer", "label": "Age", "required": true},
@@ -309,7 +297,7 @@ TEST_CASE("form repeats: nested two levels, each instance's ${x} its own, the ou
 }
 
 TEST_CASE("form repeats: malformed instance keys and answers files are refused naming the key") {
-  const FormDefinition form = load(kRoster);
+  const FormDefinition form = testing::load_form(kRoster);
   const std::string id = "0123456789abcdef";
   auto check = [&](const Answers& given, const std::string& expected) {
     auto result = validate_submission(form, given, keys_of(given), options());
@@ -348,40 +336,40 @@ TEST_CASE("form repeats: malformed repeats in a definition are refused saying wh
   };
   const std::string members =
       R"~({"name": "members", "type": "repeat", "fields": [{"name": "m_age", "type": "integer", "label": "Age"}]})~";
-  CHECK(contains(load_error(form_with(members + R"~(, {"name": "x", "type": "integer", "label": "X", "relevant": "${members} > 1"})~")),
+  CHECK(contains(testing::form_load_error(form_with(members + R"~(, {"name": "x", "type": "integer", "label": "X", "relevant": "${members} > 1"})~")),
                  "field 'x': relevant: ${members} is a repeat, which has instances, not a value: count(${members}) counts them"));
   // A repeat count is decided before the first instance: it may not look later, nor inside.
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${later}", "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${later}", "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]}, {"name": "later", "type": "integer", "label": "L"})~")),
                  "repeat 'r': repeat_count: ${later} must come before 'the repeat's first question'"));
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${b}", "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${b}", "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]})~")),
                  "repeat 'r': repeat_count: ${b} must come before"));
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": -1, "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": -1, "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]})~")),
                  "'repeat_count' must be a whole number or an expression"));
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${", "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat", "repeat_count": "${", "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]})~")),
                  "repeat 'r': repeat_count: unterminated field reference"));
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat", "count": 2, "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat", "count": 2, "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]})~")),
                  "repeat 'r': unknown key 'count'"));
-  CHECK(contains(load_error(form_with(R"~({"name": "g", "type": "group", "repeat_count": 2, "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "g", "type": "group", "repeat_count": 2, "fields": [
                      {"name": "b", "type": "integer", "label": "B"}]})~")),
                  "group 'g': unknown key 'repeat_count'"));
-  CHECK(contains(load_error(form_with(R"~({"name": "r", "type": "repeat"})~")), "repeat 'r': 'fields' is missing"));
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "r", "type": "repeat"})~")), "repeat 'r': 'fields' is missing"));
   // A calculation cycle through a repeat: the total from the members, a member's share from the total.
-  CHECK(contains(load_error(form_with(R"~({"name": "members", "type": "repeat", "fields": [
+  CHECK(contains(testing::form_load_error(form_with(R"~({"name": "members", "type": "repeat", "fields": [
                      {"name": "m_share", "type": "calculate", "calculation": "${total} div 2"}]},
                      {"name": "total", "type": "calculate", "calculation": "sum(${m_share})"})~")),
                  "calculation cycle: m_share -> total -> m_share"));
   // indexed-repeat() names a field, then repeats holding it.
-  CHECK(contains(load_error(form_with(members + R"~(, {"name": "x", "type": "calculate", "calculation": "indexed-repeat(${x}, ${members}, 1)"})~")),
+  CHECK(contains(testing::form_load_error(form_with(members + R"~(, {"name": "x", "type": "calculate", "calculation": "indexed-repeat(${x}, ${members}, 1)"})~")),
                  "indexed-repeat(): ${x} is not a field of the repeat 'members'"));
-  CHECK(contains(load_error(form_with(members + R"~(, {"name": "y", "type": "integer", "label": "Y"},
+  CHECK(contains(testing::form_load_error(form_with(members + R"~(, {"name": "y", "type": "integer", "label": "Y"},
                      {"name": "x", "type": "calculate", "calculation": "indexed-repeat(${m_age}, ${y}, 1)"})~")),
                  "indexed-repeat(): ${y} is not a repeat of this form"));
-  CHECK(contains(load_error(form_with(members + R"~(, {"name": "x", "type": "calculate", "calculation": "indexed-repeat(${m_age}, 'members', 1)"})~")),
+  CHECK(contains(testing::form_load_error(form_with(members + R"~(, {"name": "x", "type": "calculate", "calculation": "indexed-repeat(${m_age}, 'members', 1)"})~")),
                  "indexed-repeat() takes a field, then each repeat and its position"));
 }
 
