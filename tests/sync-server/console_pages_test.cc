@@ -177,6 +177,9 @@ TEST_CASE("console cases: the list comes a page at a time, the next page reached
   REQUIRE(found["cases"].size() == 1);
   CHECK(found["cases"][0]["name"] == "Amira Ishaq");
   CHECK(found["next"].is_null());
+  // The status filter is the store's, before the page is cut.
+  CHECK(json::parse(office.client.get(omar, "/console/api/cases?status=identified").body)["cases"].size() == 100);
+  CHECK(json::parse(office.client.get(omar, "/console/api/cases?status=closed").body)["cases"].empty());
   CHECK(office.client.get(omar, "/console/api/cases?after=nonsense").status == 400);
 }
 
