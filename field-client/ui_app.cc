@@ -45,36 +45,14 @@ bool same_token(std::string_view a, std::string_view b) {
   return a.size() == b.size() && !a.empty() && crypto::constant_time_equal(crypto::as_bytes(a), crypto::as_bytes(b));
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
   std::map<std::string, std::string, std::less<>> out;
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos) out[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
-    else if (!pair.empty()) out[url_decode(pair)] = "";
+    if (eq != std::string_view::npos) out[server::url_decode(pair.substr(0, eq))] = server::url_decode(pair.substr(eq + 1));
+    else if (!pair.empty()) out[server::url_decode(pair)] = "";
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

@@ -111,6 +111,10 @@ struct HttpResponse {
 // Must not throw; a thrown exception is a bug, answered with 500 and logged.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// One component of a query string or form body, decoded: '+' is a space and %XX a byte; a
+// '%' not followed by two hex digits is kept as it is.
+std::string url_decode(std::string_view text);
+
 // Raises this process's soft limit on open files to its hard limit: every connection holds
 // a descriptor, and the usual soft limit (1,024) is below what a country office's devices
 // open at once. HttpServer::start calls it; best effort.
@@ -120,8 +124,8 @@ class HttpServer {
  public:
   // Binds and starts serving in the background. Out of descriptors, the listener backs off
   // (10 ms, doubling to 1 s) instead of failing its accepts in a loop, counting
-  // amana_http_accept_errors_total, and accepts again once a connection has closed. io error when the address cannot be
-  // bound, invalid_argument for a malformed listen address or a TLS certificate or key
+  // amana_http_accept_errors_total, and accepts again once a connection has closed. io
+  // error when the address cannot be bound, invalid_argument for a malformed listen address or a TLS certificate or key
   // that cannot be used (named, with why), not_found for a missing one.
   static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options, RequestHandler handler,
                                                    std::shared_ptr<Metrics> metrics);
