@@ -6,6 +6,7 @@
 // repeat never leaves in a de-identified dataset.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -161,4 +162,41 @@ TEST_CASE("repeat export: an XLSX sheet per repeat, and a MEAL device's pull car
   for (const std::string& file : {pulled, sibling(pulled, "members"), sibling(pulled, "kids")}) {
     for (const std::string& name : kNames) CHECK_FALSE(contains(read_file(file), name));
   }
+}
+
+TEST_CASE("repeat export: a version adding a question and a repeat; old records still show, edit and export") {
+  Household h;  // two records of version 1
+  const auto published = h.server.admin({"forms", "publish", household_workbook(h.dir, true)});
+  REQUIRE_MESSAGE(published.exit_code == 0, published.err);
+  sync_ok(h.device);
+  const std::string added = collect_answers(h.device, h.dir, "household", R"({"hh_size": 3, "water": "yes",
+    "members": [{"m_name": "Adam Musa", "m_age": 40, "m_relation": "head", "kids": []},
+                {"m_name": "Fatima Musa", "m_age": 38, "m_relation": "spouse", "kids": []},
+                {"m_name": "Ali Musa", "m_age": 12, "m_relation": "child", "kids": []}],
+    "visits": [{"v_day": 3}]})");
+  // The old record shows, and an edit of one member's age validates against version 1.
+  const auto shown = h.device.run({"show", h.record});
+  REQUIRE_MESSAGE(shown.exit_code == 0, shown.err);
+  CHECK(contains(shown.out, "Household size"));
+  const std::string second = instance_ids(h.device, h.record, "members").at(1);
+  CHECK(h.device.run({"edit", h.record, "--set", "members/" + second + "/m_relation=child"}).exit_code != 0);
+  const auto edited = h.device.run({"edit", h.record, "--set", "members/" + second + "/m_age=19"});
+  REQUIRE_MESSAGE(edited.exit_code == 0, edited.err);
+  sync_ok(h.device);
+
+  const std::string path = h.exported("versions.csv");
+  const Rows members = read_table(sibling(path, "members"));
+  REQUIRE(members.size() == 7);  // three members of each household of three
+  CHECK(has_column(members, "m_relation"));
+  auto versions = column_of(members, "form_version");
+  std::sort(versions.begin(), versions.end());
+  CHECK(versions == std::vector<std::string>{"1", "1", "1", "2", "2", "2"});
+  const auto ages = column_of(members, "m_age");
+  CHECK(std::count(ages.begin(), ages.end(), "18-59") == 4);  // the edited 9 is 19 now, and two adults added
+  CHECK(std::count(ages.begin(), ages.end(), "12-17") == 1);
+  const Rows visits = read_table(sibling(path, "visits"));
+  REQUIRE(visits.size() == 2);
+  CHECK(column_of(visits, "v_day") == std::vector<std::string>{"3"});
+  CHECK(contains(read_file(path), "water"));
+  CHECK(added != h.record);
 }
