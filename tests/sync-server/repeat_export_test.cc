@@ -164,7 +164,7 @@ TEST_CASE("repeat export: an XLSX sheet per repeat, and a MEAL device's pull car
   }
 }
 
-TEST_CASE("repeat export: a version adding a question and a repeat; old records still show, edit and export") {
+TEST_CASE("repeat export: a version adding a question and a repeat, and old records still show, edit and export") {
   Household h;  // two records of version 1
   const auto published = h.server.admin({"forms", "publish", household_workbook(h.dir, true)});
   REQUIRE_MESSAGE(published.exit_code == 0, published.err);
