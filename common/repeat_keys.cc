@@ -89,4 +89,15 @@ bool position_before(std::string_view position_a, std::string_view instance_a, s
   return instance_a < instance_b;
 }
 
+std::optional<std::filesystem::path> table_path(const std::filesystem::path& dataset, std::string_view repeat) {
+  auto name_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  if (repeat.empty() || repeat.size() > 64 || (repeat[0] >= '0' && repeat[0] <= '9') ||
+      !std::all_of(repeat.begin(), repeat.end(), name_char)) {
+    return std::nullopt;
+  }
+  std::filesystem::path named = dataset;
+  named.replace_filename(dataset.stem().string() + "-" + std::string(repeat) + dataset.extension().string());
+  return named;
+}
+
 }  // namespace amana::forms::repeat_keys

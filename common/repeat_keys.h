@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,6 +58,12 @@ bool is_instance_id(std::string_view text);
 // Whether `key` lies inside the instance `path` (its marker, its fields, its nested
 // instances): what removing that instance clears.
 bool is_within(std::string_view key, std::span<const Step> path);
+
+// Where a repeat's table goes beside a dataset file (an export, a MEAL device's pull): the
+// repeat's name before the extension, as ODK Central names them (`hh.csv` -> `hh-members.csv`).
+// nullopt when `repeat` is not a form name (letters, digits, '_'; at most 64), so that a
+// name from elsewhere never reaches another directory.
+std::optional<std::filesystem::path> table_path(const std::filesystem::path& dataset, std::string_view repeat);
 
 // Orders two instances by position key (as a number; a malformed one sorts last), then id.
 bool position_before(std::string_view position_a, std::string_view instance_a, std::string_view position_b,

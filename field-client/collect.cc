@@ -4,6 +4,7 @@
 
 #include "common/files.h"
 #include "common/message_catalogue.h"
+#include "common/repeat_keys.h"
 
 namespace amana::field {
 
@@ -26,6 +27,19 @@ Result<forms::Answers> answers_from_file(const forms::FormDefinition& form, cons
   return answers;
 }
 
+namespace {
+
+// A field of the form, or an instance's field or marker (`members/<id>/m_age`,
+// common/repeat_keys.h): validate_submission then checks that the instance's repeats are
+// the form's and that the instance is live.
+bool names_an_answer(const forms::FormDefinition& form, const std::string& name) {
+  if (name.find('/') == std::string::npos) return form.find_field(name) != nullptr;
+  const auto key = forms::repeat_keys::parse(name);
+  return key && !key->path.empty() && (key->is_marker() || form.find_field(key->field) != nullptr);
+}
+
+}  // namespace
+
 Result<bool> edit_record(Store& store, const forms::FormDefinition& form, RecordId id,
                          const std::vector<std::string>& assignments, const forms::ValidationOptions& options) {
   AMANA_ASSIGN_OR_RETURN(Record record, store.record(id));
@@ -40,7 +54,7 @@ Result<bool> edit_record(Store& store, const forms::FormDefinition& form, Record
       return invalid_argument(Message("edit.not_an_assignment", {{"assignment", assignment}}));
     }
     const std::string name = assignment.substr(0, equals);
-    if (form.find_field(name) == nullptr) {
+    if (!names_an_answer(form, name)) {
       return invalid_argument(Message("edit.unknown_field", {{"form", form.id}, {"field", name}, {"id", id.to_string()}}));
     }
     const std::string value = assignment.substr(equals + 1);

@@ -6,6 +6,7 @@
 #include "common/case_digest.h"
 #include "common/enrollment_code.h"
 #include "common/envelope.h"
+#include "common/repeat_keys.h"
 #include "common/files.h"
 #include "common/http_client.h"
 #include "common/message_catalogue.h"
@@ -309,8 +310,18 @@ Result<std::uint64_t> pull_dataset(Store& store, const DatasetQuery& query, cons
   if (!response.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return corrupt("the dataset reply does not decode");
   }
+  // Every name is checked before anything is written, so a bad one leaves no half a dataset.
+  std::vector<std::filesystem::path> tables;
+  for (const pb::DatasetRepeat& repeat : response.repeats()) {
+    const auto where = forms::repeat_keys::table_path(out, repeat.name());
+    if (!where) return corrupt("the dataset reply names a repeat table no file may take");
+    tables.push_back(*where);
+  }
   AMANA_RETURN_IF_ERROR(write_file_atomically(out, response.data()));
   AMANA_RETURN_IF_ERROR(write_file_atomically(out.string() + ".codebook.csv", response.codebook()));
+  for (int i = 0; i < response.repeats_size(); ++i) {
+    AMANA_RETURN_IF_ERROR(write_file_atomically(tables[static_cast<std::size_t>(i)], response.repeats(i).data()));
+  }
   return response.rows();
 }
 

@@ -64,7 +64,8 @@ Result<std::size_t> export_bundle(Store& store, const std::filesystem::path& fil
 Result<std::uint64_t> import_bundle(Store& store, const std::filesystem::path& file);
 
 // A de-identified dataset from the server, for a MEAL user's device: `form_id` is a form
-// (referrals and follow-ups are the forms "referral" and "follow-up") or "cases". Writes `out` and `out`.codebook.csv; returns the number of rows.
+// (referrals and follow-ups are the forms "referral" and "follow-up") or "cases". Writes `out` and `out`.codebook.csv,
+// and each repeat's table beside it (repeat_keys::table_path: `hh.csv` -> `hh-members.csv`); returns the number of rows.
 // permission_denied for other roles.
 struct DatasetQuery {
   std::string form_id;

@@ -5,6 +5,7 @@
 #include "common/cli.h"
 #include "common/files.h"
 #include "common/form_pack.h"
+#include "common/repeat_keys.h"
 #include "sync-server/admin.h"
 #include "sync-server/cli_commands.h"
 #include "sync-server/dataset.h"
@@ -45,6 +46,12 @@ Status run_export(const Arguments& args) {
             << (args.identified ? " (IDENTIFIED: names and ids in clear; keep it encrypted, delete it after use)"
                                 : " (de-identified)")
             << " and the codebook to " << codebook << "\n";
+  for (const RepeatLayout& repeat : files->layout().repeats) {
+    std::cout << "The repeat " << repeat.name << ": "
+              << (format == DatasetFormat::xlsx ? "its sheet in " + args.out
+                                                : "a row per instance in " + forms::repeat_keys::table_path(args.out, repeat.name).value_or("").string())
+              << "\n";
+  }
   return Status();
 }
 

@@ -1,6 +1,7 @@
 #include "sync-server/dataset.h"
 
 #include <algorithm>
+#include <iterator>
 #include <charconv>
 #include <cstdio>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "sync-server/access.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_values.h"
+#include "sync-server/dataset_internal.h"
 #include "sync-server/published_forms.h"
 
 namespace amana::server {
@@ -67,11 +69,9 @@ std::string age_band_of(const std::string& age) {
   return std::string(cases::age_band_name(years));
 }
 
-// How one column is shown, and what the codebook says about it.
-struct Shown {
-  forms::Disclosure disclosure = forms::Disclosure::as_collected;
-  const std::vector<forms::Area>* areas = nullptr;
-};
+}  // namespace
+
+namespace detail {
 
 std::string disclose(const Shown& how, const std::string& value, const DatasetFilter& filter) {
   if (filter.identified || value.empty()) return value;
@@ -109,23 +109,16 @@ std::string shown_type(const Shown& how, forms::FieldType type, const DatasetFil
   return std::string(forms::field_type_name(type));
 }
 
-// An id as the export shows it: a stable pseudonym, or in clear when identified.
-class IdColumn {
- public:
-  IdColumn(const crypto::SecretBytes& key, bool identified) : key_(key), identified_(identified) {}
-  std::string operator()(std::string_view kind, const std::string& id) const {
-    return identified_ ? id : pseudonym(key_, kind, id);
-  }
-  std::vector<std::string> codebook(const std::string& variable, const std::string& en, const std::string& ar) const {
-    return {variable, en + (identified_ ? " (id)" : " (pseudonym, stable across exports)"),
-            ar + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)"), "text", "", "",
-            identified_ ? "identified: in clear" : "pseudonym: keyed hash, stable across exports"};
-  }
+std::string IdColumn::operator()(std::string_view kind, const std::string& id) const {
+  return identified_ ? id : pseudonym(key_, kind, id);
+}
 
- private:
-  const crypto::SecretBytes& key_;
-  bool identified_;
-};
+std::vector<std::string> IdColumn::codebook(const std::string& variable, const std::string& en,
+                                            const std::string& ar) const {
+  return {variable, en + (identified_ ? " (id)" : " (pseudonym, stable across exports)"),
+          ar + (identified_ ? " (المعرّف)" : " (اسم مستعار ثابت)"), "text", "", "",
+          identified_ ? "identified: in clear" : "pseudonym: keyed hash, stable across exports"};
+}
 
 std::vector<std::string> field_codebook(const forms::Field& field, const Shown& how, const DatasetFilter& filter,
                                         const std::string& variable) {
@@ -138,7 +131,6 @@ std::vector<std::string> field_codebook(const forms::Field& field, const Shown& 
           disclosure_text(how, filter)};
 }
 
-// A choice answer as its label in the language asked for; codes nobody declared stay.
 std::string labelled(const forms::Field& field, const std::string& value, const DatasetFilter& filter) {
   if (!filter.labels || value.empty()) return value;
   auto label_of = [&](const std::string& name) {
@@ -153,6 +145,14 @@ std::string labelled(const forms::Field& field, const std::string& value, const 
   for (std::string name; chosen >> name;) out += (out.empty() ? "" : "; ") + label_of(name);
   return out;
 }
+
+Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas}; }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 // A status the code names (a case's, a referral's) as its label when asked.
 template <typename Parse, typename Label>
@@ -173,8 +173,6 @@ std::vector<std::string> status_codebook(const std::string& variable, const std:
   }
   return {variable, en, ar, "text", choices, choices_ar, filter.identified ? "identified: as collected" : "as collected"};
 }
-
-Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas}; }
 
 bool kept(const forms::Field& field, const DatasetFilter& filter) {
   if (field.type == forms::FieldType::note) return false;
@@ -202,6 +200,54 @@ void add_choice_cells(std::vector<std::string>& row, const forms::Field& field, 
 }
 
 }  // namespace
+
+namespace detail {
+
+std::vector<const forms::Field*> union_of_fields(const std::vector<const forms::FormDefinition*>& versions,
+                                                 const DatasetFilter& filter,
+                                                 const std::function<bool(const forms::FormDefinition&,
+                                                                          const forms::Field&)>& belongs) {
+  std::vector<const forms::Field*> asked;
+  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
+    for (const forms::Field& field : (*version)->fields) {
+      if (!belongs(**version, field)) continue;
+      const bool seen = std::any_of(asked.begin(), asked.end(), [&](const forms::Field* f) { return f->name == field.name; });
+      if (!seen) asked.push_back(&field);
+    }
+  }
+  auto kept_in_every_version = [&](const forms::Field* field) {
+    return std::all_of(versions.begin(), versions.end(), [&](const forms::FormDefinition* version) {
+      const forms::Field* there = version->find_field(field->name);
+      return there == nullptr || kept(*there, filter);
+    });
+  };
+  std::vector<const forms::Field*> fields;
+  std::copy_if(asked.begin(), asked.end(), std::back_inserter(fields), kept_in_every_version);
+  return fields;
+}
+
+void add_field_columns(const std::vector<const forms::Field*>& fields, const DatasetFilter& filter,
+                       std::vector<std::string>& columns, std::vector<std::vector<std::string>>& codebook) {
+  DatasetLayout added;
+  for (const forms::Field* field : fields) {
+    added.columns.push_back(field->name);
+    added.codebook.push_back(field_codebook(*field, how_shown(*field), filter, field->name));
+    if (field->type == forms::FieldType::select_multiple) add_choice_columns(added, *field, filter);
+  }
+  columns.insert(columns.end(), added.columns.begin(), added.columns.end());
+  codebook.insert(codebook.end(), added.codebook.begin(), added.codebook.end());
+}
+
+void add_field_cells(const std::vector<const forms::Field*>& fields, const DatasetFilter& filter,
+                     const std::function<std::string(const forms::Field&)>& value_of, std::vector<std::string>& row) {
+  for (const forms::Field* field : fields) {
+    const std::string value = value_of(*field);
+    row.push_back(labelled(*field, disclose(how_shown(*field), value, filter), filter));
+    if (field->type == forms::FieldType::select_multiple) add_choice_cells(row, *field, value);
+  }
+}
+
+}  // namespace detail
 
 std::string date_period(std::string_view date, DatePeriod period) {
   int y = 0, m = 0, d = 0;
@@ -275,29 +321,12 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const 
     layout.columns.push_back("case");
     layout.codebook.push_back(id.codebook("case", "Case (joins the case dataset)", "الحالة (للربط بملف الحالات)"));
   }
-  // The union of every version's questions, each as its newest version defines it.
-  std::vector<const forms::Field*> asked;
-  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
-    for (const forms::Field& field : (*version)->fields) {
-      const bool seen = std::any_of(asked.begin(), asked.end(), [&](const forms::Field* f) { return f->name == field.name; });
-      if (!seen) asked.push_back(&field);
-    }
-  }
-  auto kept_in_every_version = [&](const forms::Field& field) {
-    return std::all_of(versions.begin(), versions.end(), [&](const forms::FormDefinition* version) {
-      const forms::Field* there = version->find_field(field.name);
-      return there == nullptr || kept(*there, filter);
-    });
-  };
-  std::vector<const forms::Field*> fields;
-  for (const forms::Field* asked_field : asked) {
-    const forms::Field& field = *asked_field;
-    if (!kept_in_every_version(field)) continue;
-    fields.push_back(&field);
-    layout.columns.push_back(field.name);
-    layout.codebook.push_back(field_codebook(field, how_shown(field), filter, field.name));
-    if (field.type == forms::FieldType::select_multiple) add_choice_columns(layout, field, filter);
-  }
+  // The record's own questions; a repeat's are in its table, one row per instance.
+  const std::vector<const forms::Field*> fields =
+      union_of_fields(versions, filter, [](const forms::FormDefinition& version, const forms::Field& field) {
+        return version.repeats_of(field).empty();
+      });
+  add_field_columns(fields, filter, layout.columns, layout.codebook);
   if (referral) {
     // Kept by the referral's own tracking (common/case_lifecycle.h), not a question.
     layout.columns.push_back("status");
@@ -307,27 +336,27 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const 
     layout.codebook.push_back({"status_date", "Date of the status", "تاريخ الحالة", filter.identified ? "date" : "text",
                                "", "", disclosure_text(collected_on, filter)});
   }
+  const RepeatTables repeats(versions, filter, id);
+  repeats.add_layouts(layout);
   AMANA_RETURN_IF_ERROR(sink.begin(layout));
   std::uint64_t rows = 0;
   std::vector<std::string> row;
   AMANA_RETURN_IF_ERROR(store.visit_records(form.id, [&](const CentralRecord& record) -> Status {
-    if (!in_period(record_date(record, version_of(record)), filter)) return Status();
+    const forms::FormDefinition& version = *version_of(record);
+    if (!in_period(record_date(record, &version), filter)) return Status();
     const std::string collected = local_date(record.created_at_ms);
     row = {id("record", record.id.to_string()), std::to_string(record.form_version),
            disclose(collected_on, collected, filter), id("device", record.device.to_string())};
     if (step) row.push_back(record.case_id ? id("record", record.case_id->to_string()) : std::string());
-    for (const forms::Field* field : fields) {
-      const std::string value = value_of(record, field->name);
-      row.push_back(labelled(*field, disclose(how_shown(*field), value, filter), filter));
-      if (field->type == forms::FieldType::select_multiple) add_choice_cells(row, *field, value);
-    }
+    add_field_cells(fields, filter, [&](const forms::Field& field) { return value_of(record, field.name); }, row);
     if (referral) {
       row.push_back(status_shown(value_of(record, "status"), filter, cases::parse_referral_status,
                                  cases::referral_status_label));
       row.push_back(disclose(collected_on, value_of(record, "status_date"), filter));
     }
     ++rows;
-    return sink.row(row);
+    const Status written = sink.row(row);
+    return written.ok() ? repeats.write(record, version, sink) : written;
   }));
   return rows;
 }

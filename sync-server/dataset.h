@@ -32,6 +32,17 @@
 
 namespace amana::server {
 
+// A repeat's own table (a household roster), as Kobo and ODK export one: a row per live
+// instance, keyed to its record. Columns: `record` (the record's, as in the dataset),
+// `form_version`, `parent_instance` (a nested repeat only: the enclosing instance's
+// `instance`), `instance` (a pseudonym, the id when identified), `position` (1, 2, ... within
+// its record or enclosing instance), then the repeat's own fields, disclosed as any field.
+struct RepeatLayout {
+  std::string name;  // the repeat's name in the form: its file's suffix, its sheet's name
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> codebook;  // as DatasetLayout's, for these columns
+};
+
 // What a dataset's columns are, known before any row is read.
 struct DatasetLayout {
   std::vector<std::string> columns;
@@ -39,16 +50,19 @@ struct DatasetLayout {
   // disclosure (how the column was de-identified)
   std::vector<std::vector<std::string>> codebook;
   bool identified = false;
+  std::vector<RepeatLayout> repeats;  // one per repeat of the form, an outer one first
 };
 
 // Where a dataset goes as it is made: the layout once, then each row, which the sink writes
-// and forgets. The export holds one row at a time, so its memory does not grow with the
-// store (CentralStore::visit_records).
+// and forgets; a record's row comes before its instances' rows. The export holds one record
+// at a time, so its memory does not grow with the store (CentralStore::visit_records).
 class DatasetSink {
  public:
   virtual ~DatasetSink() = default;
   virtual Status begin(const DatasetLayout& layout) = 0;
   virtual Status row(const std::vector<std::string>& cells) = 0;
+  // A row of the repeat table `repeat` (an index into DatasetLayout::repeats).
+  virtual Status repeat_row(std::size_t repeat, const std::vector<std::string>& cells) = 0;
 };
 
 // How dates appear in a de-identified dataset.
@@ -119,17 +133,28 @@ class DatasetText final : public DatasetSink {
   explicit DatasetText(DatasetFormat format) : format_(format) {}
   Status begin(const DatasetLayout& layout) override;
   Status row(const std::vector<std::string>& cells) override;
+  Status repeat_row(std::size_t repeat, const std::vector<std::string>& cells) override;
   const std::string& data() const { return data_; }
   const std::string& codebook() const { return codebook_; }
+  // Each repeat's table, as DatasetLayout::repeats orders them.
+  struct RepeatText {
+    std::string name;
+    std::string data;
+    std::uint64_t rows = 0;
+  };
+  const std::vector<RepeatText>& repeats() const { return repeats_; }
 
  private:
+  std::string formatted(const std::vector<std::string>& columns, const std::vector<std::string>& cells) const;
   DatasetFormat format_;
-  std::vector<std::string> columns_;
+  DatasetLayout layout_;
   std::string data_, codebook_;
+  std::vector<RepeatText> repeats_;
 };
 
 // The dataset at `path` and its codebook at PATH.codebook.csv (for XLSX, a second sheet
-// as well), each created as common/files.h creates files: mode 0600, through a temporary
+// as well), and each repeat's table in a file at repeat_keys::table_path (for XLSX, a sheet named
+// after the repeat, before the codebook's), each created as common/files.h creates files: mode 0600, through a temporary
 // beside it, never through a link; XLSX parts are kept in a private directory beside
 // `path`, not in the system's temporary directory. Rows are written as they come (an XLSX
 // in libxlsxwriter's constant-memory mode), so a dataset of any size takes the same
@@ -139,13 +164,15 @@ class DatasetText final : public DatasetSink {
 class DatasetFiles final : public DatasetSink {
  public:
   // With `existing` refuse, neither file may exist already (checked before anything is
-  // written).
+  // written; a repeat's file when begin() learns the repeats).
   static Result<std::unique_ptr<DatasetFiles>> open(DatasetFormat format, const std::filesystem::path& path,
                                                     ExistingFile existing);
   ~DatasetFiles() override;
   Status begin(const DatasetLayout& layout) override;
   Status row(const std::vector<std::string>& cells) override;
+  Status repeat_row(std::size_t repeat, const std::vector<std::string>& cells) override;
   Status finish();
+  const DatasetLayout& layout() const { return layout_; }
 
   struct Xlsx;  // dataset_files.cc
 
@@ -156,6 +183,7 @@ class DatasetFiles final : public DatasetSink {
   ExistingFile existing_;
   DatasetLayout layout_;
   std::optional<AtomicFile> text_;
+  std::vector<AtomicFile> repeat_text_;
   std::unique_ptr<Xlsx> xlsx_;
   std::uint64_t rows_ = 0;
 };

@@ -1,5 +1,7 @@
 // A dataset as files: CSV, JSON lines or XLSX, and its codebook (dataset.h), written as
 // the rows come.
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
 #include <utility>
@@ -9,6 +11,7 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/repeat_keys.h"
 #include "sync-server/dataset.h"
 
 namespace amana::server {
@@ -33,23 +36,54 @@ CellType cell_type(const std::string& type) {
   return CellType::text;
 }
 
+// Every codebook row: the dataset's columns, then each repeat table's, named
+// `repeat/column` so that a table's `instance` is told from another's.
+std::vector<std::vector<std::string>> codebook_rows(const DatasetLayout& layout) {
+  std::vector<std::vector<std::string>> rows = layout.codebook;
+  for (const RepeatLayout& repeat : layout.repeats) {
+    for (std::vector<std::string> entry : repeat.codebook) {
+      entry[0] = repeat.name + "/" + entry[0];
+      rows.push_back(std::move(entry));
+    }
+  }
+  return rows;
+}
+
+std::string text_row(DatasetFormat format, const std::vector<std::string>& columns,
+                     const std::vector<std::string>& cells) {
+  return format == DatasetFormat::jsonl ? jsonl_row(columns, cells) : csv::format_row(cells);
+}
+
+std::string text_heading(DatasetFormat format, const std::vector<std::string>& columns) {
+  return format == DatasetFormat::jsonl ? std::string() : csv::format_row(columns);
+}
+
 }  // namespace
 
 std::string codebook_csv(const DatasetLayout& layout) {
   std::string out = csv::format_row(std::vector<std::string>(std::begin(kCodebookHeadings), std::end(kCodebookHeadings)));
-  for (const auto& row : layout.codebook) out += csv::format_row(row);
+  for (const auto& row : codebook_rows(layout)) out += csv::format_row(row);
   return out;
 }
 
 Status DatasetText::begin(const DatasetLayout& layout) {
-  columns_ = layout.columns;
+  layout_ = layout;
   codebook_ = codebook_csv(layout);
-  if (format_ != DatasetFormat::jsonl) data_ = csv::format_row(layout.columns);
+  data_ = text_heading(format_, layout.columns);
+  for (const RepeatLayout& repeat : layout.repeats) {
+    repeats_.push_back({repeat.name, text_heading(format_, repeat.columns), 0});
+  }
   return Status();
 }
 
 Status DatasetText::row(const std::vector<std::string>& cells) {
-  data_ += format_ == DatasetFormat::jsonl ? jsonl_row(columns_, cells) : csv::format_row(cells);
+  data_ += text_row(format_, layout_.columns, cells);
+  return Status();
+}
+
+Status DatasetText::repeat_row(std::size_t repeat, const std::vector<std::string>& cells) {
+  repeats_.at(repeat).data += text_row(format_, layout_.repeats.at(repeat).columns, cells);
+  ++repeats_.at(repeat).rows;
   return Status();
 }
 
@@ -66,14 +100,45 @@ struct DatasetFiles::Xlsx {
   void check(lxw_error e) {
     if (failure == LXW_NO_ERROR) failure = e;
   }
+  // The dataset's sheet, then each repeat's: libxlsxwriter keeps each sheet's rows apart,
+  // so a record's row and its instances' rows may be written in turn.
+  struct Sheet {
+    lxw_worksheet* worksheet = nullptr;
+    std::vector<CellType> types;
+    std::uint64_t rows = 0;
+  };
+  Status add_sheet(const std::string& name, const std::vector<std::string>& columns,
+                   const std::vector<std::vector<std::string>>& codebook, lxw_format* bold);
+  Status write(Sheet& sheet, const std::vector<std::string>& cells);
   PrivateDirectory parts;
   std::string tmpdir;
   lxw_workbook* workbook = nullptr;
-  lxw_worksheet* data = nullptr;
   lxw_format* date = nullptr;
-  std::vector<CellType> types;
+  std::vector<Sheet> sheets;
   lxw_error failure = LXW_NO_ERROR;
 };
+
+Status DatasetFiles::Xlsx::add_sheet(const std::string& name, const std::vector<std::string>& columns,
+                                     const std::vector<std::vector<std::string>>& codebook, lxw_format* bold) {
+  // A repeat named like another sheet, or longer than a sheet name may be, gets a number.
+  std::string sheet_name = name;
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (workbook_validate_sheet_name(workbook, sheet_name.c_str()) != LXW_NO_ERROR || lower == "codebook") {
+    sheet_name = "repeat " + std::to_string(sheets.size());
+  }
+  Sheet sheet;
+  sheet.worksheet = workbook_add_worksheet(workbook, sheet_name.c_str());
+  if (sheet.worksheet == nullptr) return io_error("cannot add the sheet " + sheet_name + " to the workbook");
+  std::map<std::string, std::string, std::less<>> type_of;
+  for (const auto& entry : codebook) type_of[entry[0]] = entry[3];
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    sheet.types.push_back(cell_type(type_of[columns[c]]));
+    check(worksheet_write_string(sheet.worksheet, 0, static_cast<lxw_col_t>(c), columns[c].c_str(), bold));
+  }
+  sheets.push_back(std::move(sheet));
+  return Status();
+}
 
 Result<std::unique_ptr<DatasetFiles>> DatasetFiles::open(DatasetFormat format, const std::filesystem::path& path,
                                                          ExistingFile existing) {
@@ -115,26 +180,31 @@ DatasetFiles::~DatasetFiles() = default;
 Status DatasetFiles::begin(const DatasetLayout& layout) {
   layout_ = layout;
   if (text_) {
-    return format_ == DatasetFormat::jsonl ? Status() : text_->append(csv::format_row(layout.columns));
+    for (const RepeatLayout& repeat : layout.repeats) {
+      const auto where = forms::repeat_keys::table_path(path_, repeat.name);
+      if (!where) return invalid_argument("the repeat '" + repeat.name + "' has a name no file may take: rename it");
+      AMANA_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::create(*where, existing_));
+      AMANA_RETURN_IF_ERROR(file.append(text_heading(format_, repeat.columns)));
+      repeat_text_.push_back(std::move(file));
+    }
+    return text_->append(text_heading(format_, layout.columns));
   }
   Xlsx& x = *xlsx_;
   lxw_format* bold = workbook_add_format(x.workbook);
   format_set_bold(bold);
-  x.data = workbook_add_worksheet(x.workbook, "data");
-  lxw_worksheet* codebook = workbook_add_worksheet(x.workbook, "codebook");
-  std::map<std::string, std::string, std::less<>> type_of;
-  for (const auto& entry : layout.codebook) type_of[entry[0]] = entry[3];
-  for (std::size_t c = 0; c < layout.columns.size(); ++c) {
-    x.types.push_back(cell_type(type_of[layout.columns[c]]));
-    x.check(worksheet_write_string(x.data, 0, static_cast<lxw_col_t>(c), layout.columns[c].c_str(), bold));
+  AMANA_RETURN_IF_ERROR(x.add_sheet("data", layout.columns, layout.codebook, bold));
+  for (const RepeatLayout& repeat : layout.repeats) {
+    AMANA_RETURN_IF_ERROR(x.add_sheet(repeat.name, repeat.columns, repeat.codebook, bold));
   }
+  lxw_worksheet* codebook = workbook_add_worksheet(x.workbook, "codebook");
   for (lxw_col_t c = 0; c < std::size(kCodebookHeadings); ++c) {
     x.check(worksheet_write_string(codebook, 0, c, kCodebookHeadings[c], bold));
   }
-  for (std::size_t r = 0; r < layout.codebook.size(); ++r) {
-    for (std::size_t c = 0; c < layout.codebook[r].size(); ++c) {
+  const auto entries = codebook_rows(layout);
+  for (std::size_t r = 0; r < entries.size(); ++r) {
+    for (std::size_t c = 0; c < entries[r].size(); ++c) {
       x.check(worksheet_write_string(codebook, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
-                                     layout.codebook[r][c].c_str(), nullptr));
+                                     entries[r][c].c_str(), nullptr));
     }
   }
   return Status();
@@ -142,33 +212,41 @@ Status DatasetFiles::begin(const DatasetLayout& layout) {
 
 Status DatasetFiles::row(const std::vector<std::string>& cells) {
   ++rows_;
-  if (text_) {
-    return text_->append(format_ == DatasetFormat::jsonl ? jsonl_row(layout_.columns, cells) : csv::format_row(cells));
-  }
+  if (text_) return text_->append(text_row(format_, layout_.columns, cells));
+  return xlsx_->write(xlsx_->sheets.front(), cells);
+}
+
+Status DatasetFiles::repeat_row(std::size_t repeat, const std::vector<std::string>& cells) {
+  if (xlsx_) return xlsx_->write(xlsx_->sheets.at(repeat + 1), cells);
+  return repeat_text_.at(repeat).append(text_row(format_, layout_.repeats.at(repeat).columns, cells));
+}
+
+Status DatasetFiles::Xlsx::write(Sheet& sheet, const std::vector<std::string>& cells) {
   constexpr std::uint64_t kMaxRows = 1'048'575;  // Excel's limit, less the header
-  if (rows_ > kMaxRows) {
+  if (++sheet.rows > kMaxRows) {
     return invalid_argument("the dataset has more than " + std::to_string(kMaxRows) +
-                            " rows, more than a spreadsheet holds: export it as csv or jsonl, or a shorter period");
+                            " rows in a sheet, more than a spreadsheet holds: export it as csv or jsonl, or a shorter "
+                            "period");
   }
-  Xlsx& x = *xlsx_;
-  const auto row_index = static_cast<lxw_row_t>(rows_);
-  for (std::size_t c = 0; c < cells.size() && c < x.types.size(); ++c) {
+  const auto row_index = static_cast<lxw_row_t>(sheet.rows);
+  lxw_worksheet* data = sheet.worksheet;
+  for (std::size_t c = 0; c < cells.size() && c < sheet.types.size(); ++c) {
     const std::string& cell = cells[c];
     if (cell.empty()) continue;
     const auto col_index = static_cast<lxw_col_t>(c);
     char* end = nullptr;
-    switch (x.types[c]) {
+    switch (sheet.types[c]) {
       case CellType::number: {
         const double number = std::strtod(cell.c_str(), &end);
         if (end == cell.c_str() + cell.size()) {
-          x.check(worksheet_write_number(x.data, row_index, col_index, number, nullptr));
+          check(worksheet_write_number(data, row_index, col_index, number, nullptr));
           continue;
         }
         break;
       }
       case CellType::boolean:
         if (cell == "true" || cell == "false") {
-          x.check(worksheet_write_boolean(x.data, row_index, col_index, cell == "true", nullptr));
+          check(worksheet_write_boolean(data, row_index, col_index, cell == "true", nullptr));
           continue;
         }
         break;
@@ -176,13 +254,13 @@ Status DatasetFiles::row(const std::vector<std::string>& cells) {
         if (cell.size() >= 10 && cell[4] == '-' && cell[7] == '-') {
           lxw_datetime when{std::atoi(cell.substr(0, 4).c_str()), std::atoi(cell.substr(5, 2).c_str()),
                             std::atoi(cell.substr(8, 2).c_str()), 0, 0, 0};
-          x.check(worksheet_write_datetime(x.data, row_index, col_index, &when, x.date));
+          check(worksheet_write_datetime(data, row_index, col_index, &when, date));
           continue;
         }
         break;
       case CellType::text: break;
     }
-    x.check(worksheet_write_string(x.data, row_index, col_index, cell.c_str(), nullptr));
+    check(worksheet_write_string(data, row_index, col_index, cell.c_str(), nullptr));
   }
   return Status();
 }
@@ -190,6 +268,8 @@ Status DatasetFiles::row(const std::vector<std::string>& cells) {
 Status DatasetFiles::finish() {
   const std::filesystem::path codebook = path_.string() + ".codebook.csv";
   if (text_) {
+    for (AtomicFile& repeat : repeat_text_) AMANA_RETURN_IF_ERROR(repeat.commit());
+    repeat_text_.clear();
     AMANA_RETURN_IF_ERROR(text_->commit());
     text_.reset();
   } else {

@@ -577,6 +577,12 @@ HttpResponse SyncService::dataset(const HttpRequest& request) {
   response.set_data(text.data());
   response.set_codebook(text.codebook());
   response.set_rows(*built);
+  for (const DatasetText::RepeatText& repeat : text.repeats()) {
+    pb::DatasetRepeat* table = response.add_repeats();
+    table->set_name(repeat.name);
+    table->set_data(repeat.data);
+    table->set_rows(repeat.rows);
+  }
   metrics_->add("amana_datasets_total");
   return sealed_reply(envelope::Purpose::dataset_response, response, device.box_public_key);
 }

@@ -1,0 +1,37 @@
+// What the repeat tests through the real binaries share: a household form with a roster
+// (an XLSForm made with tests/xlsx_fixture.h), collecting with an answers file, and reading
+// an export's tables.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tests/support.h"
+
+namespace amana::testing::repeats {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// The household form `household`: a size, a roster `members` of that many (a name and a
+// disability, both sensitive; an age, banded; needs, a select_multiple), each with an
+// open-ended nested repeat `kids` (a name and an age). `version2` adds a question to the
+// top level (`water`) and to each member (`m_relation`), and a repeat `visits`.
+std::string household_workbook(const TempDir& dir, bool version2);
+
+// Writes `json` to a file in `dir` and collects it with `device`: the new record's id.
+std::string collect_answers(const FieldDevice& device, const TempDir& dir, const std::string& form,
+                            const std::string& json);
+
+void sync_ok(const FieldDevice& device);
+
+// A CSV file read as rows, the header first.
+Rows read_table(const std::string& path);
+// The values of the column `name` in `table` (a header row first).
+std::vector<std::string> column_of(const Rows& table, const std::string& name);
+bool has_column(const Rows& table, const std::string& name);
+
+// The live instances of `repeat` in the record (its answers' flat keys), by position:
+// their ids.
+std::vector<std::string> instance_ids(const FieldDevice& device, const std::string& record, const std::string& repeat);
+
+}  // namespace amana::testing::repeats
