@@ -13,7 +13,6 @@
 #include "common/hlc.h"
 #include "common/id_parts.h"
 #include "common/message_catalogue.h"
-#include "common/person_match.h"
 #include "sync-server/access.h"
 
 namespace amana::server {
@@ -60,6 +59,8 @@ Result<std::vector<RecordId>> case_and_steps(CentralStore& store, const RecordId
   return out;
 }
 
+}  // namespace
+
 CaseView view_of(const CentralStore::CaseListing& listed) {
   CaseView view;
   view.id = listed.id;
@@ -72,8 +73,6 @@ CaseView view_of(const CentralStore::CaseListing& listed) {
   view.steps = static_cast<std::size_t>(listed.steps);
   return view;
 }
-
-}  // namespace
 
 std::string why_unheld(CentralStore& store, const std::string& assignee) {
   auto user = store.user(assignee);
@@ -166,32 +165,6 @@ Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const Record
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const HistoryEntry& a, const HistoryEntry& b) { return a.version.stamp < b.version.stamp; });
-  return out;
-}
-
-Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store) {
-  AMANA_ASSIGN_OR_RETURN(auto records, store.records(std::nullopt));
-  const StepsByCase by_case = steps_by_case(records);
-  std::vector<CaseView> views;
-  std::vector<cases::ComparablePerson> people;
-  for (const CentralRecord& r : records) {
-    if (r.form_id != kCaseFormId) continue;
-    auto found = by_case.find(r.id);
-    const std::span<const CentralRecord* const> steps =
-        found == by_case.end() ? std::span<const CentralRecord* const>() : found->second;
-    const forms::Answers values = established_values(r, steps);
-    const std::string age = value_of(values, field::kAge);
-    people.push_back(cases::comparable({value_of(values, field::kName), value_of(values, field::kSex),
-                                        age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
-                                        value_of(values, field::kLocation)}));
-    views.push_back(case_view(r, steps));
-  }
-  std::vector<std::pair<CaseView, CaseView>> out;
-  for (std::size_t i = 0; i < people.size(); ++i) {
-    for (std::size_t j = i + 1; j < people.size(); ++j) {
-      if (cases::likely_same_person(people[i], people[j])) out.emplace_back(views[i], views[j]);
-    }
-  }
   return out;
 }
 

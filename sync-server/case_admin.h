@@ -55,6 +55,9 @@ CaseView case_view(const CentralRecord& kase, std::span<const CentralRecord* con
 using StepsByCase = std::map<RecordId, std::vector<const CentralRecord*>>;
 StepsByCase steps_by_case(const std::vector<CentralRecord>& records);
 
+// A row of the case list kept at merge time as the listing shows it.
+CaseView view_of(const CentralStore::CaseListing& listed);
+
 // Counting each case's steps reads every record on the server; a device's pull asks only
 // which cases exist and who holds them, and must not pay for that (it made every pull
 // cost the size of the whole store: docs/benchmarks.md).
@@ -114,7 +117,11 @@ struct HistoryEntry {
 Result<std::vector<HistoryEntry>> case_history(CentralStore& store, const RecordId& case_id);
 
 // Pairs of cases on the server that are probably the same person, identified twice on
-// different devices (common/person_match.h): for an officer to merge or close one.
+// different devices (common/person_match.h): for an officer to merge or close one. Pairs
+// in case id order (the earlier case first, then by the later). It reads the case list
+// kept at merge time (one row per case, never a record) and compares only the cases that
+// share a word of their names, written the same or sounding alike (the person match
+// requires one), so its cost follows the cases and their candidates, not the records.
 Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store);
 
 // Transfer to another organisation (the case leaves every device at their next sync),

@@ -401,7 +401,9 @@ class CentralStore {
   // write_as_org) so that a page of the list reads one row per case shown and never a
   // record: the status as stored, the risk level and name as the case's steps establish
   // them (common/case_sources.h), its assignee (else its author), when it was opened and
-  // how many records are its steps. The name and assignee are sealed in the row, the
+  // how many records are its steps; and (migration 21) the person's sex, age and place as
+  // the steps establish them, which duplicate detection compares (case_admin.h
+  // duplicate_cases). The name, assignee, sex, age and place are sealed in the row, the
   // assignee's filter is a keyed tag: the table names nobody in clear.
   struct CaseListing {
     RecordId id;
@@ -409,6 +411,9 @@ class CentralStore {
     std::string risk_level;
     std::string name;
     std::string assigned_to;
+    std::string sex;
+    std::string age;
+    std::string location;
     std::int64_t opened_at_ms = 0;
     std::int64_t steps = 0;
   };
@@ -418,7 +423,7 @@ class CentralStore {
     std::string assigned_to;  // empty: any
     std::optional<RecordId> after;  // the page starts after this case
     std::size_t limit = 0;          // 0: every case that matches
-    bool names = true;              // false: name and assigned_to left empty, nothing opened
+    bool names = true;              // false: the sealed values left empty, nothing opened
   };
   // In case id order. A store that held cases before the list was kept builds it once,
   // when its data key is set.

@@ -16,9 +16,11 @@ std::string value_of(const forms::Answers& values, std::string_view field) {
   return found == values.end() ? std::string() : found->second;
 }
 
-// The step forms that set what the list shows (the name, the risk level).
+// The step forms that set what the list keeps (the name, the risk level, the person's
+// sex, age and place).
 bool sets_listed_value(std::string_view form_id) {
-  for (std::string_view field : {cases::field::kName, cases::field::kRiskLevel}) {
+  for (std::string_view field : {cases::field::kName, cases::field::kRiskLevel, cases::field::kSex,
+                                 cases::field::kAge, cases::field::kLocation}) {
     const cases::OwnedField* owned = cases::find_owned_field(field);
     if (owned == nullptr) continue;
     for (const cases::FieldSource& source : owned->steps) {
@@ -27,6 +29,9 @@ bool sets_listed_value(std::string_view form_id) {
   }
   return false;
 }
+
+// The sealed values of a row, in this order (pb::CentralValues).
+constexpr int kSealedListingValues = 5;
 
 Bytes listing_ad(const RecordId& case_id) {
   std::string label = "amana/server/listing/v1|";
@@ -86,6 +91,9 @@ Status SqliteCentralStore::refresh_case_listing(const RecordId& case_id) {
   pb::CentralValues sealed;
   sealed.add_values(value_of(values, cases::field::kName));
   sealed.add_values(assignee);
+  for (std::string_view field : {cases::field::kSex, cases::field::kAge, cases::field::kLocation}) {
+    sealed.add_values(value_of(values, field));
+  }
   AMANA_ASSIGN_OR_RETURN(sql::Query q,
                          db_->query("INSERT OR REPLACE INTO case_listing (case_id, status, risk_level, holder_tag, "
                                     "opened_at_ms, steps, sealed_names) VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -155,12 +163,16 @@ Result<std::vector<CentralStore::CaseListing>> SqliteCentralStore::case_listing(
     }
     AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
                            crypto::open(data_key_, q.column_blob(5), listing_ad(listed.id), crypto::Memory::wiped));
-    pb::CentralValues names;
-    if (!names.ParseFromArray(plain.data(), static_cast<int>(plain.size())) || names.values_size() != 2) {
+    pb::CentralValues sealed;
+    if (!sealed.ParseFromArray(plain.data(), static_cast<int>(plain.size())) ||
+        sealed.values_size() != kSealedListingValues) {
       return corrupt("the case list's row for case " + listed.id.to_string() + " does not decode");
     }
-    listed.name = names.values(0);
-    listed.assigned_to = names.values(1);
+    listed.name = sealed.values(0);
+    listed.assigned_to = sealed.values(1);
+    listed.sex = sealed.values(2);
+    listed.age = sealed.values(3);
+    listed.location = sealed.values(4);
     out.push_back(std::move(listed));
   }
   return out;

@@ -357,6 +357,14 @@ Status create_v19(sql::Database& db, sql::Transaction&) {
                  "WHERE EXISTS (SELECT 1 FROM records WHERE form_id = 'case')");
 }
 
+Status create_v21(sql::Database& db, sql::Transaction&) {
+  // The case list's sealed row gains the person's sex, age and place (central_store.h
+  // CaseListing), so that duplicate detection reads one row per case instead of every
+  // record (issue 13). The rows are rebuilt from the cases once the data key is set.
+  return db.exec("INSERT OR REPLACE INTO meta (key, value) SELECT 'case_listing_pending', x'01' "
+                 "WHERE EXISTS (SELECT 1 FROM records WHERE form_id = 'case')");
+}
+
 const sql::Migration kMigrations[] = {
     {1, "users, devices, enrollment, changesets, records, field versions, conflicts", create_v1},
     {2, "service provider directory", create_v2},
@@ -374,6 +382,7 @@ const sql::Migration kMigrations[] = {
     {17, "office console second factors: TOTP secrets, sealed", create_v17},
     {18, "the monthly report's counts, kept at merge time", create_v18},
     {19, "the office's case list, kept at merge time", create_v19},
+    {21, "the case list keeps the person's sex, age and place, sealed, for duplicate detection", create_v21},
 };
 
 }  // namespace

@@ -10,6 +10,10 @@
 // server sees up to N connections at once: below HttpOptions::max_connections (1024).
 // They all come from 127.0.0.1, as from one huge NAT'd office, so the server is started
 // with --max-connections-per-address 1024 (its default, 128, fits a real office).
+// With --data, the server serves an existing store (one made by amana-gen-data: the
+// 1,000,000-record store of docs/benchmarks.md 6e) unlocked with the operator passphrase
+// of AMANA_SERVER_PASSPHRASE, and the devices are enrolled into it as user "bench"; the
+// store is kept, with what they pushed.
 // Run through tools/bench, which builds it first.
 #include <CLI/CLI.hpp>
 
@@ -40,6 +44,7 @@ struct LoadgenOptions {
   int records = 20;                         // per device: a day's PDM surveys by one enumerator
   std::string server_bin = "build/release/sync-server/sync-server";
   std::string examples = "forms/examples";
+  std::string data;                         // empty: a new store, removed at the end
   int prepare_threads = 4;                  // enrolling and filling devices is setup, not measured
   std::chrono::seconds sync_timeout{300};   // per device: a queue of 1,000 at the store is slow, not broken
   std::chrono::seconds start_timeout{30};   // for the server's "listening on" line
@@ -62,7 +67,8 @@ struct ServerProcess {
 // Starts `sync-server --data DIR serve --listen 127.0.0.1:0` and reads its port from the
 // "listening on HOST:PORT" line it prints. Its request log (a line per request on
 // stderr) goes to `log`, shown in part when a sync fails.
-ServerProcess start_server(const LoadgenOptions& options, const fs::path& data, const fs::path& log) {
+ServerProcess start_server(const LoadgenOptions& options, const fs::path& data, const std::string& passphrase,
+                           const fs::path& log) {
   int out[2];
   if (pipe(out) != 0) fail(Status(ErrorCode::io, "pipe failed"));
   const pid_t pid = fork();
@@ -73,7 +79,7 @@ ServerProcess start_server(const LoadgenOptions& options, const fs::path& data, 
     if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
     close(out[0]);
     close(out[1]);
-    setenv(kServerPassphraseVariable, std::string(kOperatorPassphrase).c_str(), 1);
+    setenv(kServerPassphraseVariable, passphrase.c_str(), 1);
     const std::string data_arg = data.string();
     execl(options.server_bin.c_str(), options.server_bin.c_str(), "--data", data_arg.c_str(), "serve", "--listen",
           "127.0.0.1:0", "--max-connections-per-address", "1024", static_cast<char*>(nullptr));
@@ -124,24 +130,37 @@ int main(int argc, char** argv) {
   app.add_option("--records", options.records, "Records per device")->capture_default_str();
   app.add_option("--server-bin", options.server_bin, "The sync-server binary")->capture_default_str();
   app.add_option("--examples", options.examples, "Directory of example answers files")->capture_default_str();
+  app.add_option("--data", options.data,
+                 "An existing server data directory to serve (its operator passphrase in AMANA_SERVER_PASSPHRASE), "
+                 "kept at the end; default: a new one, removed");
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   raise_file_limit();
 
   const fs::path dir = fs::temp_directory_path() / ("amana-loadgen-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const fs::path data = dir / "server";
+  const fs::path data = options.data.empty() ? dir / "server" : fs::path(options.data);
+  std::string passphrase(kOperatorPassphrase);
   std::vector<std::string> codes;
+  std::int64_t merged_before = 0;
   {
-    must(server::init_server(data, kOperatorPassphrase, kBenchKdf));
+    if (options.data.empty()) {
+      must(server::init_server(data, kOperatorPassphrase, kBenchKdf));
+    } else {
+      const char* given = std::getenv(kServerPassphraseVariable);
+      if (given == nullptr) fail(invalid_argument("--data: set the store's operator passphrase in AMANA_SERVER_PASSPHRASE"));
+      passphrase = given;
+    }
     auto store = must(server::open_server_store(data));
-    must(store->add_user({"bench", server::Role::assistant, "bench"}));
+    merged_before = must(store->counts()).records;
+    if (!store->user("bench").ok()) must(store->add_user({"bench", server::Role::assistant, "bench"}));
     for (int i = 0; i < options.devices; ++i) {
       codes.push_back(must(server::issue_enrollment_code(*store, "bench", std::chrono::hours(2),
                                                          system_wall_clock()())).code);
     }
   }
-  const ServerProcess server = start_server(options, data, dir / "server.log");
+  fs::create_directories(dir);
+  const ServerProcess server = start_server(options, data, passphrase, dir / "server.log");
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port);
   std::cout << "== load: " << options.devices << " devices x " << options.records
             << " records syncing at once against sync-server pid " << server.pid << " on " << url
@@ -210,6 +229,7 @@ int main(int argc, char** argv) {
     auto store = must(server::open_server_store(data));
     merged = must(store->counts()).records;
   }
+  merged -= merged_before;
   const std::int64_t expected = static_cast<std::int64_t>(options.devices) * options.records;
   std::printf("load devices %d, errors %d, records merged %lld of %lld in %.2f s | sync p50 %.0f ms, p99 %.0f ms, "
               "max %.0f ms | server peak RSS %.1f MiB (%.1f MiB before the syncs), exit status %d\n",

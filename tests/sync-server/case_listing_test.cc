@@ -2,9 +2,11 @@
 // a case's steps read by case (records_of_case): on generated data merged by devices, after
 // office writes (reassignment, a transfer, a closure, a changed risk), and after the list
 // is rebuilt as for a store made before it was kept, every view equals the one made the old
-// way, from every record on the server (case_view over steps_by_case).
+// way, from every record on the server (case_view over steps_by_case); and so do the pairs
+// duplicate_cases finds from the list, against every case compared with every other.
 #include <doctest/doctest.h>
 
+#include "common/person_match.h"
 #include "common/sqlite.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
@@ -62,7 +64,46 @@ void check_pages(CentralStore& store, const CasePageQuery& filter, const std::fu
   CHECK(paged == expected);
 }
 
+// The pairs duplicate_cases found before it read the list: every case's values established
+// from every record, every case compared with every other.
+std::vector<std::string> duplicates_from_every_record(CentralStore& store) {
+  auto records = store.records(std::nullopt);
+  REQUIRE(records.ok());
+  const StepsByCase by_case = steps_by_case(*records);
+  std::vector<CaseView> views;
+  std::vector<cases::ComparablePerson> people;
+  for (const CentralRecord& r : *records) {
+    if (r.form_id != kCaseFormId) continue;
+    auto found = by_case.find(r.id);
+    const std::span<const CentralRecord* const> steps =
+        found == by_case.end() ? std::span<const CentralRecord* const>() : found->second;
+    forms::Answers values = established_values(r, steps);
+    const std::string age = values["age"];
+    people.push_back(cases::comparable({values["name"], values["sex"],
+                                        age.empty() ? std::nullopt : std::optional<int>(std::atoi(age.c_str())),
+                                        values["location"]}));
+    views.push_back(case_view(r, steps));
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    for (std::size_t j = i + 1; j < people.size(); ++j) {
+      if (cases::likely_same_person(people[i], people[j])) out.push_back(shown(views[i]) + " = " + shown(views[j]));
+    }
+  }
+  return out;
+}
+
+void check_duplicates(CentralStore& store) {
+  const auto expected = duplicates_from_every_record(store);
+  auto pairs = duplicate_cases(store);
+  REQUIRE(pairs.ok());
+  std::vector<std::string> found;
+  for (const auto& [a, b] : *pairs) found.push_back(shown(a) + " = " + shown(b));
+  CHECK(found == expected);
+}
+
 void check_all(CentralStore& store) {
+  check_duplicates(store);
   const auto expected = from_every_record(store);
   CHECK(!expected.empty());
   CHECK(listed(store) == expected);
@@ -133,7 +174,22 @@ TEST_CASE("case list: the rows kept at merge show what every record shows, throu
       if (++changed == 4) break;
     }
     CHECK(changed == 4);
+    // Two people written alike in two scripts on their registrations: a pair to find.
+    int alike = 0;
+    for (const CaseView& v : *cases) {
+      auto steps = store->records_of_case(v.id);
+      REQUIRE(steps.ok());
+      for (const CentralRecord& step : *steps) {
+        if (step.form_id != "case-registration" || alike == 2) continue;
+        REQUIRE(store->write_as_org(step.id, {{"full_name", alike == 0 ? "Amira Hassan" : "أميرة حسن"}, {"sex", "female"},
+                                              {"age", "30"}, {"location", "Um Dukhun"}},
+                                    "gen-officer-1", now).ok());
+        ++alike;
+      }
+    }
+    CHECK(alike == 2);
     check_all(*store);
+    CHECK(!duplicates_from_every_record(*store).empty());
   }
   {  // as a store made before the list was kept: built from the records on opening
     auto db = sql::Database::open(data / "central.db", sql::OpenMode::existing);
