@@ -135,16 +135,14 @@ HttpResponse Console::Impl::api() {
   for (const Route& route : kRoutes) {
     if (route.post != post || route.name != name) continue;
     if (setup_needed && route.operation) {
-      return error_response(Status(ErrorCode::permission_denied,
-                                   "your organisation asks officers and administrators for a second factor: set it "
-                                   "up on your account page first"));
+      return error_response(Status(ErrorCode::permission_denied, Message("console.second_factor_first")));
     }
     if (route.operation && !allowed(session->user.role, *route.operation)) return refuse(*route.operation);
     if (route.max_file == 0 && post) AMANA_RETURN_RESPONSE_IF_ERROR(parse_json_body(request, body));
     if (route.max_file != 0 && request.body.size() > route.max_file) {
-      return error_response(invalid_argument("the file is larger than " + std::to_string(route.max_file >> 20) +
-                                             " MiB: split it or make it smaller, then try again"),
-                            413);
+      return error_response(
+          invalid_argument(Message("console.file_too_large", {{"mebibytes", static_cast<std::int64_t>(route.max_file >> 20)}})),
+          413);
     }
     const std::size_t slash = name.find('/');
     return route.handler(*this, slash == std::string::npos ? std::string_view() : std::string_view(name).substr(slash + 1));

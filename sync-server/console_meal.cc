@@ -41,9 +41,7 @@ HttpResponse Console::Impl::export_dataset() {
   if (const std::string to = param("to"); !to.empty()) wanted.filter.to = to;
   if (wanted.filter.identified && !allowed(session->user.role, Operation::export_identified)) {
     return error_response(Status(ErrorCode::permission_denied,
-                                 "your role (" + std::string(role_name(session->user.role)) +
-                                     ") may download de-identified datasets only: ask an officer or an administrator "
-                                     "for identified data"));
+                                 Message("console.identified_refused", {{"role", std::string(role_name(session->user.role))}})));
   }
   wanted.requested_by = session->user.name;
   wanted.channel = "console download";

@@ -27,6 +27,14 @@ inline constexpr CatalogueEntry kConsole[] = {
      "دورك ({role}) لا يسمح بـ {what}"},
     {"console.user_inactive", "user '{user}' is deactivated: they can no longer sign in or be invited",
      "المستخدم '{user}' معطّل: لم يعد بإمكانه الدخول أو تلقي دعوة"},
+    {"console.file_too_large", "the file is larger than {mebibytes} MiB: split it or make it smaller, then try again",
+     "الملف أكبر من {mebibytes} ميغابايت: قسّمه أو صغّره ثم حاول مرة أخرى"},
+    {"console.identified_refused",
+     "your role ({role}) may download de-identified datasets only: ask an officer or an administrator for identified data",
+     "دورك ({role}) يسمح بتنزيل البيانات غير المعرِّفة فقط: اطلب البيانات المعرِّفة من موظف حماية أو من المسؤول"},
+    {"console.second_factor_first",
+     "your organisation asks officers and administrators for a second factor: set it up on your account page first",
+     "تطلب مؤسستك من موظفي الحماية والمسؤولين عاملًا ثانيًا للدخول: أعدّه أولًا من صفحة حسابك"},
 };
 
 }  // namespace amana::catalogue

@@ -87,6 +87,12 @@ struct Office : testing::InProcessServer {
   std::string audit_text() { return testing::audit_text(*store); }
 };
 
+// An error's text as a page in Arabic shows it (i18n.js serverMessage: message[lang]); the
+// English one is there too, for a page in English.
+std::string arabic_message(const HttpResponse& response) {
+  return json::parse(response.body)["message"]["ar"].get<std::string>();
+}
+
 }  // namespace
 
 TEST_CASE("console conflicts: both versions side by side with who wrote them, and an invalid choice is refused and writes nothing") {
@@ -207,7 +213,10 @@ TEST_CASE("console exports: de-identified for MEAL, identified only for officers
   const auto plain = office.client.get(mona, "/console/api/export?source=cases");
   REQUIRE_MESSAGE(plain.status == 200, plain.body);
   CHECK_FALSE(contains(plain.body, "Amira"));
-  CHECK(office.client.get(mona, "/console/api/export?source=cases&identified=1").status == 403);
+  const auto refused = office.client.get(mona, "/console/api/export?source=cases&identified=1");
+  CHECK(refused.status == 403);
+  CHECK(arabic_message(refused) == "دورك (meal) يسمح بتنزيل البيانات غير المعرِّفة فقط: اطلب البيانات المعرِّفة من موظف حماية أو من المسؤول");
+  CHECK(contains(json::parse(refused.body)["message"]["en"].get<std::string>(), "de-identified datasets only"));
   const auto omar = office.client.sign_in("omar");
   const auto identified = office.client.get(omar, "/console/api/export?source=cases&identified=1");
   REQUIRE_MESSAGE(identified.status == 200, identified.body);
@@ -257,7 +266,9 @@ TEST_CASE("console providers: add and edit audited, a CSV with wrong lines lists
   CHECK(contains(office.audit_text(), "omar provider-import list.csv 2 providers, 1 new"));
 
   const std::string huge(kMaxProvidersCsvBytes + 1, 'x');
-  CHECK(office.client.call("POST", "/console/api/providers/import?name=big.csv", huge, omar.cookie, omar.csrf).status == 413);
+  const auto too_large = office.client.call("POST", "/console/api/providers/import?name=big.csv", huge, omar.cookie, omar.csrf);
+  CHECK(too_large.status == 413);
+  CHECK(arabic_message(too_large) == "الملف أكبر من 8 ميغابايت: قسّمه أو صغّره ثم حاول مرة أخرى");
   const auto mona = office.client.sign_in("mona");
   CHECK(office.client.post(mona, "/console/api/providers/save", clinic.dump()).status == 403);
 }
@@ -299,7 +310,9 @@ TEST_CASE("console forms: an administrator publishes an XLSForm, sees its versio
   CHECK((*site)["archived"] == true);
   CHECK(contains(office.audit_text(), "sara form-publish site-check"));
   CHECK(contains(office.audit_text(), "sara form-archive site-check"));
-  CHECK(publish("huge.xlsx", std::string((20u << 20) + 1, 'x')).status == 413);
+  const auto too_large = publish("huge.xlsx", std::string((20u << 20) + 1, 'x'));
+  CHECK(too_large.status == 413);
+  CHECK(arabic_message(too_large) == "الملف أكبر من 20 ميغابايت: قسّمه أو صغّره ثم حاول مرة أخرى");
   const auto omar = office.client.sign_in("omar");
   CHECK(office.client.call("POST", "/console/api/forms/publish?name=site.xlsx", good, omar.cookie, omar.csrf).status == 403);
 }
@@ -349,7 +362,9 @@ TEST_CASE("console second factor: enrolment by QR, asked at sign-in, a code used
   const json me = json::parse(office.client.get(omar, "/console/api/me").body);
   CHECK(me["pages"] == json::array({"account"}));
   CHECK(me["totp"]["setup_needed"] == true);
-  CHECK(office.client.get(omar, "/console/api/cases").status == 403);
+  const auto setup_first = office.client.get(omar, "/console/api/cases");
+  CHECK(setup_first.status == 403);
+  CHECK(arabic_message(setup_first) == "تطلب مؤسستك من موظفي الحماية والمسؤولين عاملًا ثانيًا للدخول: أعدّه أولًا من صفحة حسابك");
   const auto mona = office.client.sign_in("mona");
   CHECK(json::parse(office.client.get(mona, "/console/api/me").body)["pages"] == json::array({"reports", "account"}));
   CHECK(office.client.post(mona, "/console/api/account/totp-begin", "{}").status == 403);
