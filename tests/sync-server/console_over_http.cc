@@ -62,7 +62,10 @@ ConsoleOverHttp::Answer ConsoleOverHttp::call(const std::string& method, const s
   parser.body_limit(32u << 20);
   beast::http::read(stream, buffer, parser);
   const auto& response = parser.get();
-  if (set_cookie) set_cookie->assign(response[beast::http::field::set_cookie]);
+  if (set_cookie) {
+    const auto value = response[beast::http::field::set_cookie];
+    set_cookie->assign(value.data(), value.size());
+  }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   return {static_cast<int>(response.result_int()), response.body()};
