@@ -38,11 +38,11 @@ struct Draft {
   std::string step;                 // and the step ("refer", as the CLI names it)
   forms::Answers answers;           // canonical answers given so far
   std::set<std::string, std::less<>> passed;  // questions answered or skipped
+  DraftReason reason = DraftReason::interrupted;
+  std::int64_t updated_at_ms = 0;
   // Answers the engine cleared (a locality its changed state no longer offers), whose note
   // stays beside the question until it is answered again.
   std::set<std::string, std::less<>> cleared = {};
-  DraftReason reason = DraftReason::interrupted;
-  std::int64_t updated_at_ms = 0;
 };
 
 class Drafts {

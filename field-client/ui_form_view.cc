@@ -169,7 +169,7 @@ class ViewWalk {
     if (expected) item["count"] = *expected;
     if (!parent.empty()) {
       item["instance"] = instance_label(form_, parent, typed_, language_);
-      item["instance_key"] = repeat_keys::compose(repeat_keys::Key{parent, ""});
+      item["instance_key"] = forms::repeat_keys::compose(forms::repeat_keys::Key{parent, ""});
     }
     if (expected && all.size() != *expected) {
       complete_ = false;
@@ -185,7 +185,7 @@ class ViewWalk {
     questions_.push_back(std::move(item));
     Json shown = Json::array();
     for (const Scope& instance : all) {
-      const std::string marker = repeat_keys::compose(repeat_keys::Key{instance, ""});
+      const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{instance, ""});
       accepted_[marker] = typed_[marker];
       const std::size_t first = questions_.size();
       range(begin, end, instance);
@@ -231,7 +231,7 @@ class ViewWalk {
     if (field.numeric_text) q["numeric"] = true;
     place_in_groups(form_, field, language_, q);
     if (!scope.empty()) {
-      const std::string marker = repeat_keys::compose(repeat_keys::Key{scope, ""});
+      const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{scope, ""});
       q["instance"] = instance_label(form_, scope, typed_, language_);
       q["instance_key"] = marker;
       if (q.contains("page")) q["page"] = marker + "/" + q["page"].get<std::string>();

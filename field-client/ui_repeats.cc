@@ -88,7 +88,7 @@ void add_one(Answers& raw, const Place& place) {
   for (auto it = raw.lower_bound(prefix); it != raw.end() && it->first.starts_with(prefix); ++it) {
     const std::string_view rest = std::string_view(it->first).substr(prefix.size());
     const std::string value = trimmed(it->second);
-    if (rk::is_instance_id(rest) && is_position(value)) greatest = std::max(greatest, std::stoll(value));
+    if (rk::is_instance_id(rest) && is_position(value)) greatest = std::max<std::int64_t>(greatest, std::stoll(value));
   }
   Scope scope = place.parent;
   scope.push_back({place.group->name, rk::new_instance_id()});
