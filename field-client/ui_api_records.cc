@@ -56,6 +56,7 @@ Result<Json> Handler::record_show(RecordId id) {
   auto label = [&](const std::string& name) {
     const Field* f = field(name);
     const auto key = forms::repeat_keys::parse(name);
+    if (definition && key && key->is_marker()) return instance_label(*definition, key->path, record.values, language());
     if (f == nullptr || !key) return name;
     if (key->path.empty()) return f->label.in(language());
     return instance_label(*definition, key->path, record.values, language()) + ": " + f->label.in(language());
