@@ -14,14 +14,14 @@ export function repeatPage(q, { count, actions, open, change }) {
     const li = h('li', { class: 'instance', 'data-instance': entry.key });
     const normal = () => {
       clear(li);
-      li.append(h('span', { class: 'instance-label' }, bdi(entry.label)),
+      li.append(...[h('span', { class: 'instance-label' }, bdi(entry.label)),
         entry.summary ? h('span', { class: 'muted instance-summary' }, ' ', bdi(entry.summary)) : null,
         entry.has_error ? h('span', { class: 'error' }, ` (${t('fill.has_error')})`) : null,
         h('span', { class: 'row' },
           h('button', { type: 'button', class: 'open-instance', disabled: !entry.first, 'aria-label': t('repeat.open_entry', { entry: entry.label }),
             onclick: () => open(entry.first) }, t('repeat.open')),
           h('button', { type: 'button', class: 'remove-instance danger', disabled: !q.can_remove,
-            'aria-label': t('repeat.remove_entry', { entry: entry.label }), onclick: confirm }, t('repeat.remove'))));
+            'aria-label': t('repeat.remove_entry', { entry: entry.label }), onclick: confirm }, t('repeat.remove')))].filter(Boolean));
     };
     const confirm = () => {
       clear(li);

@@ -79,13 +79,22 @@ async function startForm(page) {
 }
 
 // Answers the question(s) on the page and goes on to the next page.
+// The engine's verdict on the last answer is awaited first (data-busy), as answerAll does.
 async function next(page) {
+  await expect(page.locator('[data-busy]')).toHaveCount(0);
   const before = await page.locator('#question-count').textContent();
-  await page.locator('#next').click();
-  await page.waitForFunction((text) => {
+  const moved = (text) => {
     const count = document.getElementById('question-count');
     return document.getElementById('finish') || (count && count.textContent !== text);
-  }, before);
+  };
+  await page.locator('#next').click();
+  try {
+    await page.waitForFunction(moved, before, { timeout: 10000 });
+  } catch {
+    // The page was drawn again as the click landed (a verdict arriving): click once more.
+    await page.locator('#next').click();
+    await page.waitForFunction(moved, before);
+  }
 }
 
 const entry = (page, n) => page.locator('li.instance').nth(n - 1);
