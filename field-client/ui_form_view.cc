@@ -168,7 +168,7 @@ class ViewWalk {
               {"can_remove", !expected || all.size() > *expected}};
     if (expected) item["count"] = *expected;
     if (!parent.empty()) {
-      item["instance"] = instance_label(form_, parent, typed_, language_);
+      item["instance"] = label_of(parent);
       item["instance_key"] = forms::repeat_keys::compose(forms::repeat_keys::Key{parent, ""});
     }
     if (expected && all.size() != *expected) {
@@ -184,9 +184,15 @@ class ViewWalk {
     const std::size_t at = questions_.size();
     questions_.push_back(std::move(item));
     Json shown = Json::array();
+    const std::string outer = parent.empty() ? std::string() : label_of(parent) + " › ";
+    const std::string repeat_label = repeat.label.empty() ? repeat.name : repeat.label.in(language_);
     for (const Scope& instance : all) {
       const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{instance, ""});
       accepted_[marker] = typed_[marker];
+      // Named once here, by its place in the list: each of its questions reuses the name.
+      labels_[marker] = outer + Message("ui.instance", {{"repeat", repeat_label},
+                                                        {"position", static_cast<std::int64_t>(shown.size()) + 1}})
+                                    .in(language_);
       const std::size_t first = questions_.size();
       range(begin, end, instance);
       // A short summary: the first two answers given in the instance itself.
@@ -205,7 +211,7 @@ class ViewWalk {
       }
       shown.push_back({{"key", marker},
                        {"position", shown.size() + 1},
-                       {"label", instance_label(form_, instance, typed_, language_)},
+                       {"label", labels_[marker]},
                        {"summary", summary},
                        {"first", first < questions_.size() ? questions_[first].value("name", "") : ""},
                        {"has_error", wrong}});
@@ -232,7 +238,7 @@ class ViewWalk {
     place_in_groups(form_, field, language_, q);
     if (!scope.empty()) {
       const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{scope, ""});
-      q["instance"] = instance_label(form_, scope, typed_, language_);
+      q["instance"] = label_of(scope);
       q["instance_key"] = marker;
       if (q.contains("page")) q["page"] = marker + "/" + q["page"].get<std::string>();
     }
@@ -259,8 +265,14 @@ class ViewWalk {
       return;
     }
     if (field.choice_filter) clear_if_not_offered(field, key, offered);
-    Answers others = typed_;
-    others.erase(key);
+    // The other answers, for its constraint: its own taken out of typed_ for the while (a
+    // copy per question would cost the square of a long roster's answers).
+    std::optional<std::string> own;
+    if (auto mine = typed_.find(key); mine != typed_.end()) {
+      own = std::move(mine->second);
+      typed_.erase(mine);
+    }
+    const Answers& others = typed_;
     if (step_ != nullptr && field.type == FieldType::text) {
       const auto suggestions = step_->book->step_suggestions(step_->event, field, others);
       if (!suggestions.empty()) q["suggestions"] = choices_json(suggestions, language_);
@@ -298,6 +310,7 @@ class ViewWalk {
         }
       }
     }
+    if (own) typed_[key] = std::move(*own);
     questions_.push_back(std::move(q));
   }
 
@@ -336,7 +349,15 @@ class ViewWalk {
     }
   }
 
+  // The name of an instance the walk is in ("Household members #2"), set by list().
+  std::string label_of(const Scope& scope) {
+    const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{scope, ""});
+    auto it = labels_.find(marker);
+    return it != labels_.end() ? it->second : instance_label(form_, scope, typed_, language_);
+  }
+
   const forms::FormDefinition& form_;
+  std::map<std::string, std::string, std::less<>> labels_;
   Answers raw_;
   const FieldNames& passed_;
   const forms::ValidationOptions& options_;
