@@ -25,21 +25,26 @@ export async function fillScreen({ main, show, kind, id }) {
 
   const body = () => ({ answers, passed: [...passed], cleared: [...cleared] });
   // The engine's answers after a change it made (an entry added or removed, a cleared
-  // answer), taken whole: the page never works them out itself.
-  const adopt = () => {
-    for (const key of Object.keys(answers)) delete answers[key];
-    Object.assign(answers, view.answers || {});
+  // answer): what it answered for every answer the page sent, unless the person has changed
+  // that answer since it was sent (they may type on while a verdict is awaited). The page
+  // never works these changes out itself.
+  const adopt = (sent) => {
+    const now = view.answers || {};
+    for (const key of new Set([...Object.keys(sent), ...Object.keys(now)])) {
+      if (answers[key] !== sent[key]) continue;
+      if (key in now) answers[key] = now[key]; else delete answers[key];
+    }
     cleared = new Set(view.cleared || []);
   };
-  // While the person types: only what the engine cleared, since they may be typing on.
   const evaluate = async () => {
+    const sent = { ...answers };
     view = await post(`${base}/evaluate`, body());
-    for (const key of view.cleared || []) if (!cleared.has(key)) delete answers[key];
-    cleared = new Set(view.cleared || []);
+    adopt(sent);
   };
   const save = async (extra = {}) => {
+    const sent = { ...answers };
     view = isDraft ? await post(base, { ...body(), ...extra }) : await post(`${base}/evaluate`, { ...body(), grow: true, ...extra });
-    adopt();
+    adopt(sent);
   };
   // Adds or removes a repeat's entry, then shows the repeat's page again.
   async function change(what, errorBox) {
