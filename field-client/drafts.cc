@@ -26,6 +26,7 @@ std::string encode(const Draft& draft) {
   if (draft.case_id) out["case"] = draft.case_id->to_string();
   for (const auto& [name, value] : draft.answers) out["answers"][name] = value;
   for (const std::string& name : draft.passed) out["passed"].push_back(name);
+  if (!draft.cleared.empty()) out["cleared"] = draft.cleared;
   return out.dump();
 }
 
@@ -52,6 +53,11 @@ Result<Draft> decode(DraftId id, std::int64_t updated_at_ms, std::string_view te
   for (const json& name : in["passed"]) {
     if (!name.is_string()) return Status(ErrorCode::corrupt, Message("drafts.corrupt"));
     draft.passed.insert(name.get<std::string>());
+  }
+  if (in.contains("cleared") && in["cleared"].is_array()) {
+    for (const json& name : in["cleared"]) {
+      if (name.is_string()) draft.cleared.insert(name.get<std::string>());
+    }
   }
   return draft;
 }

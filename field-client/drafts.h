@@ -40,6 +40,9 @@ struct Draft {
   std::set<std::string, std::less<>> passed;  // questions answered or skipped
   DraftReason reason = DraftReason::interrupted;
   std::int64_t updated_at_ms = 0;
+  // Answers the engine cleared (a locality its changed state no longer offers), whose note
+  // stays beside the question until it is answered again.
+  std::set<std::string, std::less<>> cleared = {};
 };
 
 class Drafts {

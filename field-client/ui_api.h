@@ -15,7 +15,10 @@
 //   POST /api/drafts                       {form}: a new draft of that form
 //   GET  /api/drafts/{id}                  the draft with its form's view
 //   POST /api/drafts/{id}/evaluate         {answers, passed}: the view, nothing saved (as the person types)
-//   POST /api/drafts/{id}                  {answers, passed}: saves the valid answers, returns the view
+//   POST /api/drafts/{id}                  {answers, passed}: saves the valid answers, returns the view;
+//                                          instances are created up to a computed repeat_count
+//     both also take {cleared} (the notes of cleared answers that stood), {add: list key} (a new
+//     instance of that repeat), {remove: marker key} (an instance and everything in it), {grow}
 //   POST /api/drafts/{id}/finish           {answers, passed}: the record (or the case step) from it;
 //                                          refused with the view and each error at its question
 //   POST /api/drafts/{id}/discard
@@ -82,8 +85,18 @@ struct StepRules {
 // required and unanswered carries the "required" error. `valid` receives the canonical
 // answers that stand (relevant and accepted). "complete" is true when nothing is missing
 // or refused.
+// Repeats: where a repeat is, an item {"type": "repeat", "name": its list key ("members",
+// "members/<id>/children"), "instances": [{key, position, label, summary, first}],
+// "count" (its repeat_count now), "can_add", "can_remove"}, then each instance's questions
+// under their flat keys ("members/<id>/m_age") with "instance" ("Household members #2")
+// and "instance_key"; an error in an instance names it ("members #2: ..."). "answers" is
+// the answers as the engine left them (instances added or removed, cleared answers gone).
+// Cascading selects: an answer the choice filter no longer offers (the locality of a state
+// no longer chosen) is cleared, and its key stays in `notes` ("cleared"; in: the notes that
+// stood, out: those that still do) with a "note" beside its question until it is answered.
 Json form_view(const forms::FormDefinition& form, const forms::Answers& raw, const FieldNames& passed,
-               const forms::ValidationOptions& options, const StepRules* step, forms::Answers* valid = nullptr);
+               const forms::ValidationOptions& options, const StepRules* step, forms::Answers* valid = nullptr,
+               FieldNames* notes = nullptr);
 
 // The CLI verb of a step a device records ("follow-up", "close"), and back.
 std::string step_verb(cases::CaseEvent event);

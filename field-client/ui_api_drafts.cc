@@ -48,15 +48,17 @@ Result<Handler::Opened> Handler::open_draft(DraftId id) {
   return o;
 }
 
-Json Handler::view_of(const Opened& o, const Answers& raw, const FieldNames& passed, Answers* valid) {
-  Json view = form_view(*o.form, raw, passed, options_, o.rules ? &*o.rules : nullptr, valid);
+Json Handler::view_of(const Opened& o, const Answers& raw, const FieldNames& passed, Answers* valid,
+                      FieldNames* notes) {
+  Json view = form_view(*o.form, raw, passed, options_, o.rules ? &*o.rules : nullptr, valid, notes);
   view["draft"] = draft_json(o.draft, pack_, language());
   return view;
 }
 
 Result<Json> Handler::draft_show(DraftId id) {
   AMANA_ASSIGN_OR_RETURN(Opened o, open_draft(id));
-  Json view = view_of(o, o.draft.answers, o.draft.passed);
+  FieldNames notes = o.draft.cleared;
+  Json view = view_of(o, o.draft.answers, o.draft.passed, nullptr, &notes);
   view["passed"] = o.draft.passed;
   return view;
 }
@@ -66,11 +68,18 @@ ApiReply Handler::draft_update(DraftId id, bool evaluate_only) {
   if (!opened.ok()) return {opened.status(), {}};
   auto given = answers_of(call_.body);
   if (!given.ok()) return {given.status(), {}};
+  Answers raw = std::move(given->first);
+  // A new or removed instance, and instances up to a computed count, only where it is kept.
+  if (Status changed = change_instances(*opened->form, raw, call_.body, options_, !evaluate_only); !changed.ok()) {
+    return {changed, {}};
+  }
   Answers valid;
-  Json view = view_of(*opened, given->first, given->second, &valid);
+  FieldNames notes = notes_of(call_.body);
+  Json view = view_of(*opened, raw, given->second, &valid, &notes);
   if (!evaluate_only) {
     opened->draft.answers = valid;
     opened->draft.passed = given->second;
+    opened->draft.cleared = notes;
     if (Status saved = drafts_.save(opened->draft); !saved.ok()) return {saved, {}};
   }
   return {Status::success(), view};
@@ -82,13 +91,15 @@ ApiReply Handler::draft_finish(DraftId id) {
   auto given = answers_of(call_.body);
   if (!given.ok()) return {given.status(), {}};
   // Every question counts as passed now: a required one left empty says so.
-  FieldNames all;
-  for (const Field& f : opened->form->fields) all.insert(f.name);
+  FieldNames notes = notes_of(call_.body);
+  FieldNames first_notes = notes;
+  const FieldNames all = all_questions(view_of(*opened, given->first, given->second, nullptr, &first_notes));
   Answers valid;
-  Json view = view_of(*opened, given->first, all, &valid);
+  Json view = view_of(*opened, given->first, all, &valid, &notes);
   Draft& draft = opened->draft;
   draft.answers = valid;
   draft.passed = given->second;
+  draft.cleared = notes;
   if (!view["complete"].get<bool>()) {
     draft.reason = DraftReason::refused;
     (void)drafts_.save(draft);
@@ -112,6 +123,12 @@ Result<RecordId> Handler::save_record(const forms::FormDefinition& form, const A
   for (const auto& [name, value] : answers) given.insert(name);
   AMANA_ASSIGN_OR_RETURN(Answers checked, forms::validate_submission(form, answers, given, options_));
   return store_.add_record(form, checked);
+}
+
+FieldNames Handler::all_questions(const Json& view) {
+  FieldNames all;
+  for (const Json& q : view["questions"]) all.insert(q["name"].get<std::string>());
+  return all;
 }
 
 Result<Json> Handler::draft_discard(DraftId id) {

@@ -32,6 +32,36 @@ std::string body_string(const Json& body, const char* key);
 std::string shown_value(const Field* field, const std::string& value, Language language);
 Json draft_json(const Draft& draft, const forms::FormPack& pack, Language language);
 
+// Repeats as the screens change them (ui_repeats.cc).
+// The answers as the engine reads them for relevance: each answer of an asked field (at the
+// top level or in an instance) in canonical form, the instances' markers, and calculations.
+Answers typed_answers(const forms::FormDefinition& form, const Answers& raw, const forms::ValidationOptions& options);
+// A repeat's list as the view names it: "members", or "members/<id>/children" in an instance.
+std::string list_key(const forms::Group& repeat, const forms::Scope& parent);
+// The instances its repeat_count asks for in `parent`; nullopt when it is open-ended.
+std::optional<std::size_t> expected_instances(const forms::FormDefinition& form, const forms::Group& repeat,
+                                              const Answers& typed, const forms::ValidationOptions& options,
+                                              const forms::Scope& parent);
+// "Household members #2" (nested: "Household members #2 › Children #1").
+std::string instance_label(const forms::FormDefinition& form, const forms::Scope& scope, const Answers& typed,
+                           Language language);
+// `line` as about the instance (the engine's "members #2: ...").
+Message in_instance(const forms::FormDefinition& form, const forms::Scope& scope, const Answers& typed, Message line);
+// A new instance at the end of the list `list` (refused when its count is reached).
+Status add_instance(const forms::FormDefinition& form, Answers& raw, std::string_view list,
+                    const forms::ValidationOptions& options);
+// The instance whose marker is `marker`, with everything in it (refused at a fixed count).
+Status remove_instance(const forms::FormDefinition& form, Answers& raw, std::string_view marker,
+                       const forms::ValidationOptions& options);
+// Instances created in every relevant repeat up to its computed count.
+void grow_to_counts(const forms::FormDefinition& form, Answers& raw, const forms::ValidationOptions& options);
+// What a call's body asks of the instances before its view is made: {"add": list key},
+// {"remove": marker key}, and, with `grow` or {"grow": true}, grow_to_counts.
+Status change_instances(const forms::FormDefinition& form, Answers& raw, const Json& body,
+                        const forms::ValidationOptions& options, bool grow);
+// The body's "cleared": the questions whose note (an answer the engine cleared) still stands.
+FieldNames notes_of(const Json& body);
+
 // One call: what it asks of the Store, CaseBook, Drafts and the forms engine.
 class Handler {
  public:
@@ -79,12 +109,15 @@ class Handler {
                           Answers prefill);
   Result<Json> draft_new();
   Result<Opened> open_draft(DraftId id);
-  Json view_of(const Opened& o, const Answers& raw, const FieldNames& passed, Answers* valid = nullptr);
+  Json view_of(const Opened& o, const Answers& raw, const FieldNames& passed, Answers* valid = nullptr,
+               FieldNames* notes = nullptr);
   Result<Json> draft_show(DraftId id);
   ApiReply draft_update(DraftId id, bool evaluate_only);
   ApiReply draft_finish(DraftId id);
   Result<RecordId> save_record(const forms::FormDefinition& form, const Answers& answers);
   Result<Json> draft_discard(DraftId id);
+  // Every question of the view counts as passed (at the end: a required one left empty says so).
+  static FieldNames all_questions(const Json& view);
 
   // ui_api_records.cc
   Json summary_json(const RecordSummary& r);

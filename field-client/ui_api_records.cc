@@ -1,6 +1,8 @@
 // The JSON API (ui_api.h): records, their history, editing, and a referral's sheet.
 #include "field-client/ui_api_internal.h"
 
+#include <functional>
+
 #include "common/message_catalogue.h"
 #include "common/service_types.h"
 #include "common/text_fold.h"
@@ -46,18 +48,52 @@ Result<Json> Handler::record_show(RecordId id) {
   out["author"] = record.author;
   out["editable"] = definition != nullptr && record.summary.form_id != kCaseFormId;
   Json values = Json::array();
-  auto label = [&](const std::string& name) {
-    const Field* f = definition ? definition->find_field(name) : nullptr;
-    return f ? f->label.in(language()) : name;
+  // A key in an instance ("members/<id>/m_age") is its field's, named with the instance.
+  auto field = [&](const std::string& name) -> const Field* {
+    const auto key = forms::repeat_keys::parse(name);
+    return definition && key ? definition->find_field(key->field) : nullptr;
   };
-  auto field = [&](const std::string& name) { return definition ? definition->find_field(name) : nullptr; };
+  auto label = [&](const std::string& name) {
+    const Field* f = field(name);
+    const auto key = forms::repeat_keys::parse(name);
+    if (definition && key && key->is_marker()) return instance_label(*definition, key->path, record.values, language());
+    if (f == nullptr || !key) return name;
+    if (key->path.empty()) return f->label.in(language());
+    return instance_label(*definition, key->path, record.values, language()) + ": " + f->label.in(language());
+  };
   if (definition) {
-    for (const Field& f : definition->fields) {
-      if (auto it = record.values.find(f.name); it != record.values.end()) {
-        values.push_back({{"name", f.name}, {"label", f.label.in(language())},
-                          {"value", shown_value(&f, it->second, language())}, {"raw", it->second}});
+    // In form order; a repeat's instances one after the other where the repeat is, each
+    // value of an instance with the instance's name ("Household members #2").
+    std::function<void(std::size_t, std::size_t, const forms::Scope&)> walk = [&](std::size_t begin, std::size_t end,
+                                                                                  const forms::Scope& scope) {
+      for (std::size_t k = begin; k < end;) {
+        const Field& f = definition->fields[k];
+        const auto chain = definition->repeats_of(f);
+        if (chain.size() > scope.size()) {
+          const forms::Group* repeat = chain[scope.size()];
+          std::size_t e = k;
+          while (e < end) {
+            const auto holders = definition->repeats_of(definition->fields[e]);
+            if (holders.size() <= scope.size() || holders[scope.size()] != repeat) break;
+            ++e;
+          }
+          for (const forms::Scope& instance : forms::instances(*definition, *repeat, record.values, scope)) {
+            walk(k, e, instance);
+          }
+          k = e;
+          continue;
+        }
+        const std::string key = forms::answer_key(f, scope);
+        if (auto it = record.values.find(key); it != record.values.end()) {
+          Json v{{"name", key}, {"label", f.label.in(language())},
+                 {"value", shown_value(&f, it->second, language())}, {"raw", it->second}};
+          if (!scope.empty()) v["instance"] = instance_label(*definition, scope, record.values, language());
+          values.push_back(std::move(v));
+        }
+        ++k;
       }
-    }
+    };
+    walk(0, definition->fields.size(), {});
   } else {
     for (const auto& [name, value] : record.values) values.push_back({{"name", name}, {"label", name}, {"value", value}, {"raw", value}});
   }
@@ -92,10 +128,11 @@ Result<Json> Handler::record_evaluate(RecordId id) {
   Json view;
   if (call_.body.contains("answers")) {
     AMANA_ASSIGN_OR_RETURN(auto given, answers_of(call_.body));
-    view = form_view(*form, given.first, given.second, options_, nullptr);
+    AMANA_RETURN_IF_ERROR(change_instances(*form, given.first, call_.body, options_, false));
+    FieldNames notes = notes_of(call_.body);
+    view = form_view(*form, given.first, given.second, options_, nullptr, nullptr, &notes);
   } else {
-    FieldNames all;
-    for (const Field& f : form->fields) all.insert(f.name);
+    const FieldNames all = all_questions(form_view(*form, record.values, {}, options_, nullptr));
     view = form_view(*form, record.values, all, options_, nullptr);
     view["passed"] = all;
   }
@@ -109,8 +146,7 @@ ApiReply Handler::record_edit(RecordId id) {
   const forms::FormDefinition& form = *found->second;
   auto given = answers_of(call_.body);
   if (!given.ok()) return {given.status(), {}};
-  FieldNames all;
-  for (const Field& f : form.fields) all.insert(f.name);
+  const FieldNames all = all_questions(form_view(form, given->first, given->second, options_, nullptr));
   Answers valid;
   Json view = form_view(form, given->first, all, options_, nullptr, &valid);
   if (!view["complete"].get<bool>()) return {invalid_argument(Message("ui.form_has_errors")), Json{{"view", view}}};

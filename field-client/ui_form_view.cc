@@ -101,101 +101,286 @@ void place_in_groups(const forms::FormDefinition& form, const Field& field, Lang
 
 }  // namespace
 
-}  // namespace detail
+namespace {
 
-using namespace detail;
+using forms::Group;
+using forms::Scope;
 
-Json form_view(const forms::FormDefinition& form, const Answers& raw, const FieldNames& passed,
-               const forms::ValidationOptions& options, const StepRules* step, Answers* valid) {
-  const Language language = options.language;
-  // Typed answers first, for relevance: a question further on may depend on one typed later.
-  Answers typed;
-  for (const auto& [name, value] : raw) {
-    const Field* field = form.find_field(name);
-    if (field == nullptr || field->type == FieldType::note) continue;
-    if (!field->asked()) continue;  // computed below, never taken from the page
-    if (auto canonical = forms::canonicalize(*field, trimmed(value)); canonical.ok() && !canonical->empty()) {
-      typed[name] = *canonical;
+// The view built in form order, a repeat's instances one after the other where the repeat
+// is (each instance's questions after the repeat's own page), nested repeats within.
+class ViewWalk {
+ public:
+  ViewWalk(const forms::FormDefinition& form, Answers raw, const FieldNames& passed,
+           const forms::ValidationOptions& options, const StepRules* step, FieldNames notes)
+      : form_(form), raw_(std::move(raw)), passed_(passed), options_(options), step_(step),
+        language_(options.language), text_code_(forms::text_language(options)), notes_(std::move(notes)) {
+    // Typed answers first, for relevance: a question further on may depend on one typed later.
+    typed_ = typed_answers(form_, raw_, options_);
+  }
+
+  Json run(Answers* valid, FieldNames* notes) {
+    range(0, form_.fields.size(), {});
+    if (valid != nullptr) *valid = accepted_;
+    if (notes != nullptr) *notes = notes_;
+    Json answers = Json::object();
+    for (const auto& [key, value] : raw_) answers[key] = value;
+    return Json{{"form", {{"id", form_.id}, {"title", form_.title.in(language_)}}},
+                {"questions", questions_},
+                {"answers", answers},
+                {"cleared", notes_},
+                {"complete", complete_}};
+  }
+
+ private:
+  static bool holds(const std::vector<const Group*>& chain, std::size_t depth, const Group* group) {
+    return chain.size() > depth && chain[depth] == group;
+  }
+
+  void range(std::size_t begin, std::size_t end, const Scope& scope) {
+    for (std::size_t k = begin; k < end;) {
+      const auto chain = form_.repeats_of(form_.fields[k]);
+      if (chain.size() <= scope.size()) {
+        field(form_.fields[k], scope);
+        ++k;
+        continue;
+      }
+      const Group* repeat = chain[scope.size()];
+      std::size_t e = k;
+      while (e < end && holds(form_.repeats_of(form_.fields[e]), scope.size(), repeat)) ++e;
+      list(*repeat, k, e, scope);
+      k = e;
     }
   }
-  // Calculations (the registration's age from the date of birth) as the answers stand, so
-  // the page shows them as the person types; relevance and choice filters may use them.
-  forms::recompute(form, typed, options);
-  const std::string text_code = forms::text_language(options);
-  Answers accepted;
-  Json questions = Json::array();
-  bool complete = true;
-  for (const Field& field : form.fields) {
-    if (!forms::is_relevant(form, field, typed, options.today)) {
-      typed.erase(field.name);  // cleared, as ODK does, for the questions after it
-      continue;
+
+  // A repeat in `parent`: its own page (the instances, add, remove), then each instance.
+  void list(const Group& repeat, std::size_t begin, std::size_t end, const Scope& parent) {
+    if (!forms::is_group_relevant(form_, repeat, typed_, options_.today, parent)) return;
+    const std::string name = list_key(repeat, parent);
+    const auto all = forms::instances(form_, repeat, typed_, parent);
+    const auto expected = expected_instances(form_, repeat, typed_, options_, parent);
+    Json item{{"name", name},
+              {"type", "repeat"},
+              {"repeat", repeat.name},
+              {"label", repeat.label.empty() ? repeat.name : repeat.label.in(language_)},
+              {"required", false},
+              {"passed", passed_.count(name) != 0},
+              {"can_add", all.size() < (expected ? *expected : forms::kMaxInstances)},
+              {"can_remove", !expected || all.size() > *expected}};
+    if (expected) item["count"] = *expected;
+    if (!parent.empty()) {
+      item["instance"] = label_of(parent);
+      item["instance_key"] = forms::repeat_keys::compose(forms::repeat_keys::Key{parent, ""});
     }
-    if (is_metadata(field.type)) continue;  // the device fills them; nothing to show
-    const bool required = field.asked() && forms::is_required(form, field, typed, options.today);
-    Json q{{"name", field.name},
-           {"type", forms::field_type_name(field.type)},
-           {"label", forms::render_text(form, field.label, typed, text_code)},
-           {"required", required},
-           {"passed", passed.count(field.name) != 0}};
-    if (!field.hint.empty()) q["hint"] = forms::render_text(form, field.hint, typed, text_code);
-    if (field.numeric_text) q["numeric"] = true;
-    place_in_groups(form, field, language, q);
-    if (field.type == FieldType::select_one || field.type == FieldType::select_multiple) {
-      Json choices = Json::array();
-      for (const forms::Choice* c : forms::available_choices(form, field, typed, options.today)) {
-        choices.push_back({{"name", c->name}, {"label", c->label.in(language)}});
+    if (expected && all.size() != *expected) {
+      complete_ = false;
+      if (passed_.count(name) != 0) {
+        item["error"] = in_instance(form_, parent, typed_,
+                                    Message("answer.repeat_count", {{"repeat", repeat.name},
+                                                                    {"count", static_cast<std::int64_t>(*expected)},
+                                                                    {"given", static_cast<std::int64_t>(all.size())}}))
+                            .in(language_);
       }
+    }
+    const std::size_t at = questions_.size();
+    questions_.push_back(std::move(item));
+    Json shown = Json::array();
+    const std::string outer = parent.empty() ? std::string() : label_of(parent) + " › ";
+    const std::string repeat_label = repeat.label.empty() ? repeat.name : repeat.label.in(language_);
+    for (const Scope& instance : all) {
+      const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{instance, ""});
+      accepted_[marker] = typed_[marker];
+      // Named once here, by its place in the list: each of its questions reuses the name.
+      labels_[marker] = outer + Message("ui.instance", {{"repeat", repeat_label},
+                                                        {"position", static_cast<std::int64_t>(shown.size()) + 1}})
+                                    .in(language_);
+      const std::size_t first = questions_.size();
+      range(begin, end, instance);
+      // A short summary: the first two answers given in the instance itself.
+      std::string summary;
+      int taken = 0;
+      bool wrong = false;
+      for (std::size_t j = first; j < questions_.size(); ++j) {
+        const Json& q = questions_[j];
+        wrong = wrong || (q.contains("error") && q.value("instance_key", "") == marker);
+        if (taken == 2 || q.value("instance_key", "") != marker || !q.contains("value") || q.value("read_only", false)) {
+          continue;
+        }
+        const Field* f = form_.find_field(q.value("field", ""));
+        summary += (summary.empty() ? "" : " · ") + shown_value(f, q["value"].get<std::string>(), language_);
+        ++taken;
+      }
+      shown.push_back({{"key", marker},
+                       {"position", shown.size() + 1},
+                       {"label", labels_[marker]},
+                       {"summary", summary},
+                       {"first", first < questions_.size() ? questions_[first].value("name", "") : ""},
+                       {"has_error", wrong}});
+    }
+    questions_[at]["instances"] = std::move(shown);
+  }
+
+  void field(const Field& field, const Scope& scope) {
+    const std::string key = forms::answer_key(field, scope);
+    if (!forms::is_relevant(form_, field, typed_, options_.today, scope)) {
+      typed_.erase(key);  // cleared, as ODK does, for the questions after it
+      return;
+    }
+    if (is_metadata(field.type)) return;  // the device fills them; nothing to show
+    const bool required = field.asked() && forms::is_required(form_, field, typed_, options_.today, scope);
+    Json q{{"name", key},
+           {"field", field.name},
+           {"type", forms::field_type_name(field.type)},
+           {"label", forms::render_text(form_, field.label, typed_, text_code_, scope)},
+           {"required", required},
+           {"passed", passed_.count(key) != 0}};
+    if (!field.hint.empty()) q["hint"] = forms::render_text(form_, field.hint, typed_, text_code_, scope);
+    if (field.numeric_text) q["numeric"] = true;
+    place_in_groups(form_, field, language_, q);
+    if (!scope.empty()) {
+      const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{scope, ""});
+      q["instance"] = label_of(scope);
+      q["instance_key"] = marker;
+      if (q.contains("page")) q["page"] = marker + "/" + q["page"].get<std::string>();
+    }
+    std::vector<const forms::Choice*> offered;
+    if (field.type == FieldType::select_one || field.type == FieldType::select_multiple) {
+      offered = forms::available_choices(form_, field, typed_, options_.today, scope);
+      Json choices = Json::array();
+      for (const forms::Choice* c : offered) choices.push_back({{"name", c->name}, {"label", c->label.in(language_)}});
       q["choices"] = std::move(choices);
     }
     if (!field.asked() && field.type != FieldType::note) {
       // Shown with its value, never asked: it changes as the answers it is computed from do.
       q["read_only"] = true;
-      if (auto v = typed.find(field.name); v != typed.end()) {
+      if (auto v = typed_.find(key); v != typed_.end()) {
         q["value"] = v->second;
-        q["shown"] = shown_value(&field, v->second, language);
+        q["shown"] = shown_value(&field, v->second, language_);
       }
-      questions.push_back(std::move(q));
-      continue;
+      questions_.push_back(std::move(q));
+      return;
     }
-    if (auto d = forms::default_answer(form, field, typed, options)) q["default"] = *d;
+    if (auto d = forms::default_answer(form_, field, typed_, options_, scope)) q["default"] = *d;
     if (field.type == FieldType::note) {
-      questions.push_back(std::move(q));
-      continue;
+      questions_.push_back(std::move(q));
+      return;
     }
-    Answers others = typed;
-    others.erase(field.name);
-    if (step != nullptr && field.type == FieldType::text) {
-      const auto suggestions = step->book->step_suggestions(step->event, field, others);
-      if (!suggestions.empty()) q["suggestions"] = choices_json(suggestions, language);
+    if (field.choice_filter) clear_if_not_offered(field, key, offered);
+    // The other answers, for its constraint: its own taken out of typed_ for the while (a
+    // copy per question would cost the square of a long roster's answers).
+    std::optional<std::string> own;
+    if (auto mine = typed_.find(key); mine != typed_.end()) {
+      own = std::move(mine->second);
+      typed_.erase(mine);
     }
-    const auto it = raw.find(field.name);
-    const std::string given = it == raw.end() ? std::string() : trimmed(it->second);
-    if (it != raw.end()) q["raw"] = it->second;
+    const Answers& others = typed_;
+    if (step_ != nullptr && field.type == FieldType::text) {
+      const auto suggestions = step_->book->step_suggestions(step_->event, field, others);
+      if (!suggestions.empty()) q["suggestions"] = choices_json(suggestions, language_);
+    }
+    const auto it = raw_.find(key);
+    const std::string given = it == raw_.end() ? std::string() : trimmed(it->second);
+    if (it != raw_.end()) q["raw"] = it->second;
+    if (!given.empty()) notes_.erase(key);  // answered again: the note has done its work
+    if (notes_.count(key) != 0) q["note"] = Message("ui.choice_cleared").in(language_);
     if (given.empty()) {
       if (required) {
-        complete = false;
-        if (passed.count(field.name) != 0) q["error"] = Message("interview.required").in(language);
+        complete_ = false;
+        if (passed_.count(key) != 0 && notes_.count(key) == 0) {
+          q["error"] = scope.empty() ? Message("interview.required").in(language_)
+                                     : in_instance(form_, scope, typed_,
+                                                   Message("answer.required", {{"field", field.name}, {"label", field.label}}))
+                                           .in(language_);
+        }
       }
     } else {
-      auto checked = forms::check_answer(form, field, given, others, options);
+      auto checked = forms::check_answer(form_, field, given, others, options_, scope);
       Status status = checked.status();
-      if (checked.ok() && step != nullptr) {
-        status = step->book->check_step_answer(step->case_id, step->event, field, *checked, others);
+      if (checked.ok() && step_ != nullptr) {
+        status = step_->book->check_step_answer(step_->case_id, step_->event, field, *checked, others);
       }
       if (status.ok()) {
         q["value"] = *checked;
-        accepted[field.name] = *checked;
+        accepted_[key] = *checked;
       } else {
-        complete = false;
-        q["error"] = status.message_in(language);
+        complete_ = false;
+        if (scope.empty() || status.lines().empty()) {
+          q["error"] = status.message_in(language_);
+        } else {
+          q["error"] = in_instance(form_, scope, typed_, status.lines().front()).in(language_);
+        }
       }
     }
-    questions.push_back(std::move(q));
+    if (own) typed_[key] = std::move(*own);
+    questions_.push_back(std::move(q));
   }
-  if (valid != nullptr) *valid = accepted;
-  return Json{{"form", {{"id", form.id}, {"title", form.title.in(language)}}},
-              {"questions", questions},
-              {"complete", complete}};
+
+  // A cascading select: an answer given before an earlier answer changed (the state) that
+  // the choice filter no longer offers (the old state's locality) is cleared here, with a
+  // note that stays beside the question until it is answered again.
+  void clear_if_not_offered(const Field& field, const std::string& key, const std::vector<const forms::Choice*>& offered) {
+    const auto it = raw_.find(key);
+    if (it == raw_.end()) return;
+    auto canonical = forms::canonicalize(field, trimmed(it->second));
+    if (!canonical.ok() || canonical->empty()) return;  // not a choice at all: its error says so
+    auto is_offered = [&](std::string_view name) {
+      return std::any_of(offered.begin(), offered.end(), [&](const forms::Choice* c) { return c->name == name; });
+    };
+    std::string kept;
+    bool dropped = false;
+    std::size_t start = 0;
+    while (start <= canonical->size()) {
+      std::size_t end = field.type == FieldType::select_multiple ? canonical->find(' ', start) : std::string::npos;
+      if (end == std::string::npos) end = canonical->size();
+      const std::string name = canonical->substr(start, end - start);
+      if (!name.empty()) {
+        if (is_offered(name)) kept += (kept.empty() ? "" : " ") + name;
+        else dropped = true;
+      }
+      start = end + 1;
+    }
+    if (!dropped) return;
+    if (kept.empty()) {
+      raw_.erase(it);
+      typed_.erase(key);
+      notes_.insert(key);
+    } else {
+      it->second = kept;
+      typed_[key] = kept;
+    }
+  }
+
+  // The name of an instance the walk is in ("Household members #2"), set by list().
+  std::string label_of(const Scope& scope) {
+    const std::string marker = forms::repeat_keys::compose(forms::repeat_keys::Key{scope, ""});
+    auto it = labels_.find(marker);
+    return it != labels_.end() ? it->second : instance_label(form_, scope, typed_, language_);
+  }
+
+  const forms::FormDefinition& form_;
+  std::map<std::string, std::string, std::less<>> labels_;
+  Answers raw_;
+  const FieldNames& passed_;
+  const forms::ValidationOptions& options_;
+  const StepRules* step_;
+  const Language language_;
+  const std::string text_code_;
+  FieldNames notes_;
+  Answers typed_;
+  Answers accepted_;
+  Json questions_ = Json::array();
+  bool complete_ = true;
+};
+
+}  // namespace
+
+}  // namespace detail
+
+using namespace detail;
+
+Json form_view(const forms::FormDefinition& form, const Answers& raw, const FieldNames& passed,
+               const forms::ValidationOptions& options, const StepRules* step, Answers* valid, FieldNames* notes) {
+  ViewWalk walk(form, raw, passed, options, step, notes != nullptr ? *notes : FieldNames{});
+  return walk.run(valid, notes);
 }
 
 std::string step_verb(CaseEvent event) {

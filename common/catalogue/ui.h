@@ -46,6 +46,18 @@ inline constexpr CatalogueEntry kUi[] = {
     {"ui.form_has_errors", "some answers are missing or refused: see the questions marked",
      "بعض الإجابات ناقصة أو مرفوضة: انظر الأسئلة المعلَّمة"},
     {"ui.bad_age", "the age must be a whole number of years", "يجب أن يكون العمر عددًا صحيحًا من السنين"},
+    {"ui.instance", "{repeat} #{position}", "{repeat} رقم {position}"},
+    {"ui.choice_cleared",
+     "the answer given here was cleared: it is not among the choices for the answers before it; choose again",
+     "مُسحت الإجابة المعطاة هنا: لم تعد من الخيارات المتاحة للإجابات السابقة؛ اختر من جديد"},
+    {"ui.repeat_full", "{repeat} has {count} entries, as many as the form asks for: no more can be added",
+     "في {repeat} {count} من الإدخالات، بقدر ما تطلبه الاستمارة: لا يمكن إضافة المزيد"},
+    {"ui.repeat_at_count", "{repeat} must have {count} entries: change the answer it is counted from to remove one",
+     "يجب أن يكون في {repeat} {count} من الإدخالات: غيّر الإجابة التي يُحسب منها العدد لحذف أحدها"},
+    {"ui.no_such_instance", "there is no entry '{instance}' in this form any more: reload the page",
+     "لم يعد في هذه الاستمارة إدخال '{instance}': أعد تحميل الصفحة"},
+    {"ui.not_a_repeat", "'{repeat}' is not a list of entries (a repeat) in this form",
+     "'{repeat}' ليست قائمة إدخالات (تكرارًا) في هذه الاستمارة"},
     {"ui.wiped", "The store was wiped: nothing of it can be recovered.", "مُسح المخزن: لا يمكن استعادة شيء منه."},
 };
 

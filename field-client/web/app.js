@@ -111,7 +111,9 @@ function changeText(c) {
 
 async function recordScreen(id) {
   const r = await get(`/api/records/${id}`);
-  const values = h('dl', { class: 'values' }, r.values.map((v) => [h('dt', {}, v.label), h('dd', {}, bdi(v.value))]));
+  const values = h('dl', { class: 'values' }, r.values.map((v) => [
+    h('dt', { 'data-instance': v.instance || null }, v.instance ? h('span', { class: 'muted' }, bdi(v.instance), ': ') : null, v.label),
+    h('dd', {}, bdi(v.value))]));
   const history = h('ol', { class: 'history' }, r.history.map((rev) => h('li', {},
     h('p', {}, bdi(rev.when), ' · ', bdi(rev.author), ' · ', t(rev.created ? 'history.created' : rev.merged ? 'history.merged' : 'history.changed')),
     h('ul', {}, rev.changes.map((c) => h('li', {}, c.label, ': ', bdi(changeText(c))))))));

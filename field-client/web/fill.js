@@ -3,26 +3,65 @@
 // before it, and follows the answers as they are typed. The page holds the answers as typed; the field
 // client's forms engine says, on every change, which questions are relevant, which are
 // required, what each answer means and what is wrong with it (ui_api.h, form_view). This
-// module only shows that verdict: there is no form logic here.
+// module only shows that verdict: there is no form logic here. A repeat's entries are
+// added and removed by the engine too (repeats.js), and an answer a changed earlier answer
+// no longer allows (a cascading select's locality) is cleared by it, with a note shown.
 import { post, get, ApiError } from './api.js';
 import { h, bdi, clear, go, debounce } from './dom.js';
 import { t } from './i18n.js';
+import { repeatPage } from './repeats.js';
 
 export async function fillScreen({ main, show, kind, id }) {
   const isDraft = kind === 'draft';
   const first = isDraft ? await get(`/api/drafts/${id}`) : await post(`/api/records/${id}/evaluate`);
-  const answers = {};
-  for (const q of first.questions) if (q.raw !== undefined) answers[q.name] = q.raw;
+  const answers = { ...(first.answers || {}) };
   const passed = new Set(first.passed || []);
+  let cleared = new Set(first.cleared || []);
   let view = first;
   let at = firstUnpassed(view, passed);
   let reviewing = false;
   let finishError = null;
   const base = isDraft ? `/api/drafts/${id}` : `/api/records/${id}`;
 
-  const body = () => ({ answers, passed: [...passed] });
-  const evaluate = async () => { view = await post(`${base}/evaluate`, body()); };
-  const save = async () => { view = isDraft ? await post(base, body()) : await post(`${base}/evaluate`, body()); };
+  const body = () => ({ answers, passed: [...passed], cleared: [...cleared] });
+  // The engine's answers after a change it made (an entry added or removed, a cleared
+  // answer): what it answered for every answer the page sent, unless the person has changed
+  // that answer since it was sent (they may type on while a verdict is awaited). The page
+  // never works these changes out itself.
+  const adopt = (sent) => {
+    const now = view.answers || {};
+    for (const key of new Set([...Object.keys(sent), ...Object.keys(now)])) {
+      if (answers[key] !== sent[key]) continue;
+      if (key in now) answers[key] = now[key]; else delete answers[key];
+    }
+    cleared = new Set(view.cleared || []);
+  };
+  const evaluate = async () => {
+    const sent = { ...answers };
+    view = await post(`${base}/evaluate`, body());
+    adopt(sent);
+  };
+  const save = async (extra = {}) => {
+    const sent = { ...answers };
+    view = isDraft ? await post(base, { ...body(), ...extra }) : await post(`${base}/evaluate`, { ...body(), grow: true, ...extra });
+    adopt(sent);
+  };
+  // Adds or removes a repeat's entry, then shows the repeat's page again.
+  async function change(what, errorBox) {
+    const list = current()?.name;
+    if (list) passed.add(list);
+    try {
+      await save(what);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      clear(errorBox).append(error.message);
+      return;
+    }
+    at = indexOf(list);
+    draw();
+    const focus = what.add ? main.querySelector('#instances-' + CSS.escape(list) + ' li:last-child .open-instance') : main.querySelector('#add-instance');
+    if (focus) focus.focus();
+  }
 
   function firstUnpassed(v, p) {
     const i = v.questions.findIndex((q) => !p.has(q.name));
@@ -41,7 +80,8 @@ export async function fillScreen({ main, show, kind, id }) {
     view.questions.forEach((q, i) => {
       const last = out[out.length - 1];
       const prev = last && view.questions[last[last.length - 1]];
-      const together = last && ((q.page && prev.page === q.page) || q.read_only || last.every((j) => view.questions[j].read_only));
+      const alone = q.type === 'repeat' || (prev && prev.type === 'repeat');
+      const together = last && !alone && ((q.page && prev.page === q.page) || q.read_only || last.every((j) => view.questions[j].read_only));
       if (together) last.push(i); else out.push([i]);
     });
     return out;
@@ -50,7 +90,7 @@ export async function fillScreen({ main, show, kind, id }) {
   const onPage = () => (pages()[pageOf(at)] || []).map((i) => view.questions[i]);
   // What the page is drawn from: when it changes (a question became relevant, a filter
   // changed the choices), the page is drawn again.
-  const shape = () => JSON.stringify(onPage().map((q) => [q.name, (q.choices || []).map((c) => c.name), q.label]));
+  const shape = () => JSON.stringify(onPage().map((q) => [q.name, (q.choices || []).map((c) => c.name), q.label, q.note || '']));
 
   // Updates the error and the question list in place while the person types.
   const refresh = debounce(async (name) => {
@@ -89,7 +129,7 @@ export async function fillScreen({ main, show, kind, id }) {
   }
 
   function input(q) {
-    const describedBy = `error-${q.name}${q.hint ? ` hint-${q.name}` : ''}`;
+    const describedBy = `error-${q.name}${q.hint ? ` hint-${q.name}` : ''}${q.note ? ` note-${q.name}` : ''}`;
     const value = answers[q.name] ?? q.default ?? '';
     if (answers[q.name] === undefined && q.default !== undefined) answers[q.name] = q.default;
     const choiceGroup = (type, choices, selected, onchange) => h('fieldset', { 'aria-describedby': describedBy },
@@ -154,9 +194,10 @@ export async function fillScreen({ main, show, kind, id }) {
   const jump = h('nav', { class: 'jump', 'aria-label': t('fill.all_questions') });
   function renderJump() {
     clear(jump);
-    jump.append(h('h2', {}, t('fill.all_questions')), h('ol', {}, view.questions.map((q, i) => h('li', {},
+    jump.append(h('h2', {}, t('fill.all_questions')), h('ol', {}, view.questions.map((q, i) => h('li', { class: q.instance_key ? 'in-instance' : null },
       h('button', { type: 'button', class: `link${q.error && passed.has(q.name) ? ' has-error' : ''}`, 'aria-current': !reviewing && i === at ? 'step' : null,
         onclick: () => { reviewing = false; at = i; draw(q.name); } },
+      q.instance && q.type !== 'repeat' ? h('span', { class: 'muted' }, bdi(q.instance), ': ') : null,
       q.label, q.error && passed.has(q.name) ? h('span', { class: 'visually-hidden' }, ` (${t('fill.has_error')})`) : null)))));
   }
 
@@ -192,11 +233,20 @@ export async function fillScreen({ main, show, kind, id }) {
   function reviewPage() {
     const rows = view.questions.filter((q) => q.type !== 'note').map((q) => {
       const i = view.questions.indexOf(q);
+      const change = h('button', { type: 'button', class: 'link', onclick: () => { reviewing = false; at = i; draw(); } }, t('fill.change'));
+      if (q.type === 'repeat') {  // the list of its entries, each by its name and summary
+        return [h('dt', { class: 'repeat' }, q.instance ? h('span', { class: 'muted' }, bdi(q.instance), ': ') : null, q.label),
+          h('dd', { 'data-review-repeat': q.name }, t('repeat.entries', { count: q.instances.length }), ' ', change,
+            q.instances.length ? h('ol', { class: 'instances' }, q.instances.map((e) => h('li', {}, bdi(e.label),
+              e.summary ? h('span', { class: 'muted' }, ' ', bdi(e.summary)) : null))) : null,
+            q.error ? h('p', { class: 'error' }, q.error) : null)];
+      }
       const shown = q.read_only ? (q.shown ?? '') : q.choices ? (q.value || '').split(' ').map((n) => (q.choices.find((c) => c.name === n) || { label: n }).label).join(', ')
         : q.type === 'boolean' ? (q.value === 'true' ? t('yes') : q.value === 'false' ? t('no') : '') : (q.value ?? q.raw ?? '');
-      return [h('dt', {}, q.label), h('dd', {}, shown ? bdi(shown) : h('span', { class: 'muted' }, t('fill.unanswered')), ' ',
-        h('button', { type: 'button', class: 'link', onclick: () => { reviewing = false; at = i; draw(); } }, t('fill.change')),
-        q.error ? h('p', { class: 'error' }, q.error) : null)];
+      return [h('dt', {}, q.instance ? h('span', { class: 'muted' }, bdi(q.instance), ': ') : null, q.label),
+        h('dd', {}, shown ? bdi(shown) : h('span', { class: 'muted' }, t('fill.unanswered')), ' ', change,
+          q.note ? h('p', { class: 'cleared-note' }, q.note) : null,
+          q.error ? h('p', { class: 'error' }, q.error) : null)];
     });
     return h('section', { class: 'card', 'aria-labelledby': 'review-title' }, h('h2', { id: 'review-title' }, t('fill.review')),
       finishError ? h('p', { class: 'error', role: 'alert' }, finishError) : null,
@@ -217,6 +267,10 @@ export async function fillScreen({ main, show, kind, id }) {
     let content;
     if (reviewing || !q) {
       content = reviewPage();
+    } else if (q.type === 'repeat') {
+      const all = pages();
+      content = repeatPage(q, { count: t('fill.question_of', { n: pageOf(at) + 1, total: all.length }), actions,
+        open: (name) => { at = indexOf(name); draw(name); }, change });
     } else {
       const shown = onPage();
       const all = pages();
@@ -228,10 +282,11 @@ export async function fillScreen({ main, show, kind, id }) {
         if (x.read_only || x.type === 'note') return input(x);
         const box = h('p', { class: 'error', id: `error-${x.name}`, role: 'alert' });
         boxes.push([box, x]);
-        return h('div', { class: 'field' }, input(x), x.hint ? h('p', { class: 'hint', id: `hint-${x.name}` }, x.hint) : null, box);
+        return h('div', { class: 'field' }, input(x), x.hint ? h('p', { class: 'hint', id: `hint-${x.name}` }, x.hint) : null,
+          x.note ? h('p', { class: 'cleared-note', id: `note-${x.name}`, role: 'status' }, x.note) : null, box);
       });
       content = h('section', { class: 'card question', 'aria-labelledby': 'question-count' },
-        q.group ? h('h2', { class: 'group' }, q.group) : null,
+        q.instance ? h('h2', { class: 'group instance-heading' }, bdi(q.instance)) : q.group ? h('h2', { class: 'group' }, q.group) : null,
         h('p', { id: 'question-count', class: 'muted' }, count), blocks, actions);
       setTimeout(() => boxes.forEach(([box, x]) => showError(box, view.questions.find((v) => v.name === x.name) || x, null)), 0);
     }

@@ -55,9 +55,12 @@ function zip(files) {
 
 const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+// A cell's reference (A1, B1, ... AA1), so that an empty cell left out keeps the next in its column.
+const column = (i) => (i < 26 ? '' : column(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26));
+
 function sheetXml(rows) {
-  const cells = rows.map((row, r) => `<row r="${r + 1}">${row.map((value) => (value === ''
-    ? '' : `<c t="inlineStr"><is><t>${escape(value)}</t></is></c>`)).join('')}</row>`).join('');
+  const cells = rows.map((row, r) => `<row r="${r + 1}">${row.map((value, c) => (value === ''
+    ? '' : `<c r="${column(c)}${r + 1}" t="inlineStr"><is><t>${escape(value)}</t></is></c>`)).join('')}</row>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${cells}</sheetData></worksheet>`;
 }
 
