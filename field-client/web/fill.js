@@ -20,6 +20,9 @@ export async function fillScreen({ main, show, kind, id }) {
   let view = first;
   let at = firstUnpassed(view, passed);
   let reviewing = false;
+  // The question last drawn: where the person is, even when they moved on while a verdict
+  // was on its way (a late verdict must not take them back).
+  let drawn;
   let finishError = null;
   const base = isDraft ? `/api/drafts/${id}` : `/api/records/${id}`;
 
@@ -94,12 +97,11 @@ export async function fillScreen({ main, show, kind, id }) {
 
   // Updates the error and the question list in place while the person types.
   const refresh = debounce(async (name) => {
-    // The person may have moved on meanwhile: stay where they are now, by name, since the
-    // verdict may add or drop questions before it.
+    // The person may have moved on meanwhile: stay on the question drawn last, by name,
+    // since the verdict may add or drop questions before it.
     const before = shape();
-    const here = current()?.name;
     try { await evaluate(); } finally { delete main.dataset.busy; }
-    at = indexOf(here);
+    at = indexOf(drawn);
     if (!reviewing && shape() !== before) { draw(name); return; }
     const q = view.questions.find((x) => x.name === name);
     const box = main.querySelector(`#error-${CSS.escape(name)}`);
@@ -256,6 +258,7 @@ export async function fillScreen({ main, show, kind, id }) {
   }
 
   function draw(focusName) {
+    drawn = current()?.name;
     const title = view.form.title;
     renderJump();
     const actions = h('div', { class: 'row' },
