@@ -103,7 +103,7 @@ TEST_CASE("built-in identification: version 2's roster syncs and exports as a ta
   CHECK(has_column(records, "locality"));
   CHECK(has_column(records, "members_under_18"));
   CHECK_FALSE(has_column(records, "m_sex"));
-  const auto roster_path = *forms::repeat_keys::table_path(path, "household_members");
+  const std::string roster_path = forms::repeat_keys::table_path(path, "household_members")->string();
   const Rows roster = read_table(roster_path);
   REQUIRE(roster.size() == 7);  // six members of the version 2 record, none of version 1's
   CHECK(column_of(roster, "form_version") == std::vector<std::string>(6, "2"));
