@@ -14,6 +14,7 @@
 #include "common/id_parts.h"
 #include "common/message_catalogue.h"
 #include "sync-server/access.h"
+#include "sync-server/published_forms.h"
 
 namespace amana::server {
 namespace {
@@ -362,7 +363,9 @@ Status resolve_conflict(CentralStore& store, const RecordId& case_id, const Reco
       return invalid_argument("record " + record.to_string() + " is not case " + case_id.to_string() + " or one of its steps");
     }
     AMANA_ASSIGN_OR_RETURN(CentralRecord target, store.record(record));
-    AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
+    // Every version the server keeps: a step collected with a published version (one that
+    // added a repeat) is resolved against that version.
+    AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, server_form_pack(store));
     AMANA_ASSIGN_OR_RETURN(std::string kept, check_office_value(pack, target, field, value, today()));
     AMANA_ASSIGN_OR_RETURN(auto all_open, store.open_conflict_list({record}));
     std::vector<CentralStore::OpenConflict> open;

@@ -5,6 +5,7 @@
 
 #include "common/answers.h"
 #include "common/case_lifecycle.h"
+#include "common/repeat_keys.h"
 
 namespace amana::server {
 namespace {
@@ -92,6 +93,25 @@ Result<std::string> check_answer_of(const forms::FormDefinition& form, const for
   return forms::check_answer(form, field, value, record.values, {forms::Language::en, today});
 }
 
+// The field a repeat instance's key names (common/repeat_keys.h: "plan_steps/<id>/status"),
+// when it is a question of that repeat and the instance is live in the record; else null.
+const forms::Field* instance_field(const forms::FormDefinition& form, const CentralRecord& record,
+                                   std::string_view key_text) {
+  auto key = forms::repeat_keys::parse(key_text);
+  if (!key || key->path.empty() || key->field.empty()) return nullptr;
+  const forms::Field* field = form.find_field(key->field);
+  if (field == nullptr || field->type == forms::FieldType::note) return nullptr;
+  std::optional<std::size_t> group = field->group;  // its innermost repeat must be the key's
+  while (group && !form.groups[*group].repeat) group = form.groups[*group].parent;
+  if (!group || form.groups[*group].name != key->path.back().repeat) return nullptr;
+  for (std::size_t depth = 1; depth <= key->path.size(); ++depth) {  // every enclosing instance live
+    const std::vector<forms::repeat_keys::Step> path(key->path.begin(), key->path.begin() + static_cast<std::ptrdiff_t>(depth));
+    auto marker = record.values.find(forms::repeat_keys::compose({path, ""}));
+    if (marker == record.values.end() || marker->second.empty()) return nullptr;
+  }
+  return field;
+}
+
 }  // namespace
 
 std::span<const CaseField> case_fields() { return kCaseFields; }
@@ -117,8 +137,9 @@ std::string field_label(const forms::FormPack& pack, const CentralRecord& record
     if (const forms::Field* source = source_field(pack, *declared)) return source->label.in(language);
     return std::string(ar ? declared->label_ar : declared->label_en);
   }
-  if (auto form = pack.find(record.form_id); form.ok()) {
+  if (auto form = pack.find(record.form_id, record.form_version); form.ok()) {
     if (const forms::Field* defined = (*form)->find_field(field)) return defined->label.in(language);
+    if (const forms::Field* defined = instance_field(**form, record, field)) return defined->label.in(language);
   }
   if (const StepExtra* extra = find_extra(record.form_id, field)) return std::string(ar ? extra->label_ar : extra->label_en);
   return std::string(field);
@@ -145,8 +166,13 @@ Result<std::string> check_office_value(const forms::FormPack& pack, const Centra
     // The case holds one answer of the step, not the whole step: other answers are not there.
     return forms::check_answer(*form, *source, value, {}, {forms::Language::en, today});
   }
-  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.form_id));
+  // The version the record was collected with (a published one too: the caller's pack).
+  AMANA_ASSIGN_OR_RETURN(const forms::FormDefinition* form, pack.find(record.form_id, record.form_version));
   if (const forms::Field* defined = form->find_field(field)) return check_answer_of(*form, *defined, record, value, today);
+  if (const forms::Field* defined = instance_field(*form, record, field)) {
+    auto key = forms::repeat_keys::parse(field);
+    return forms::check_answer(*form, *defined, value, record.values, {forms::Language::en, today}, key->path);
+  }
   if (const StepExtra* extra = find_extra(record.form_id, field)) {
     if (extra->field == "status") {
       AMANA_RETURN_IF_ERROR(cases::parse_referral_status(value).status());

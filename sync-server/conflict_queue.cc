@@ -7,6 +7,7 @@
 #include "sync-server/case_admin.h"
 #include "sync-server/case_file.h"
 #include "sync-server/case_values.h"
+#include "sync-server/published_forms.h"
 
 namespace amana::server {
 
@@ -22,7 +23,9 @@ Result<ConflictQueuePage> conflict_queue(CentralStore& store, const std::optiona
   AMANA_ASSIGN_OR_RETURN(auto devices, store.devices());
   std::map<DeviceId, std::string> user_of;
   for (const Device& d : devices) user_of[d.id] = d.user;
-  AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, forms::FormPack::builtin());
+  // Every version the server keeps: a step of a published version (one with a repeat) is
+  // shown with its own questions' labels, a repeat instance's field too.
+  AMANA_ASSIGN_OR_RETURN(forms::FormPack pack, server_form_pack(store));
   AMANA_ASSIGN_OR_RETURN(auto open, store.open_conflict_list(ids));
   // Named as the case list names them: as the case's steps establish it (a registration's
   // name over the identification's).
@@ -52,7 +55,7 @@ Result<ConflictQueuePage> conflict_queue(CentralStore& store, const std::optiona
       }
       return out;
     };
-    auto form = pack.find(target->form_id);
+    auto form = pack.find(target->form_id, target->form_version);
     const std::string title = !target->case_id ? "" : form.ok() ? (*form)->title.in(language) : target->form_id;
     page.conflicts.push_back({case_id, name_of[case_id], target->id, title, conflict.field,
                               field_label(pack, *target, conflict.field, language), version(conflict.earlier),

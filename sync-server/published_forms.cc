@@ -5,6 +5,9 @@
 #include <map>
 #include <stdexcept>
 #include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "common/case_form_contract.h"
 #include "common/message_catalogue.h"
@@ -149,8 +152,17 @@ Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std:
   AMANA_ASSIGN_OR_RETURN(auto catalogue, store.form_catalogue());
   std::set<std::string, std::less<>> published;
   for (const FormCatalogueEntry& entry : catalogue) published.insert(entry.form_id);
+  // Every built-in version, the earlier ones (forms/earlier/) too, oldest first: a record an
+  // older binary collected names its version, and the server must have published it.
+  std::vector<std::pair<forms::FormDefinition, forms::FormPack::Source>> builtin;
   for (const forms::FormPack::Source& source : forms::FormPack::builtin_sources()) {
     AMANA_ASSIGN_OR_RETURN(forms::FormDefinition definition, forms::parse_form_definition(source.json));
+    builtin.emplace_back(std::move(definition), source);
+  }
+  std::sort(builtin.begin(), builtin.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.id, a.first.version) < std::tie(b.first.id, b.first.version);
+  });
+  for (const auto& [definition, source] : builtin) {
     if (published.contains(definition.id)) continue;
     PublishedForm form;
     form.form_id = definition.id;

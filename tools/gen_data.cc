@@ -109,9 +109,22 @@ class Generator {
                                   "Mohamed", "Yahya", "عثمان", "Osman", "Hamid", "إسماعيل", "Adam"};
     static const char* kLast[] = {"حسن", "عبد الله", "Ahmed", "Osman", "إسحاق", "Yousif", "Adam", "محمد", "Bakhit",
                                   "Abakar", "هارون", "Haroun", "Omer", "Abdelrahman", "بشير", "Ali"};
-    static const char* kSites[] = {"Um Dukhun block A", "Um Dukhun block C", "Al-Salam gathering site", "Mukjar town",
-                                   "Bindisi", "Zalingei Hamidiya camp", "Garsila market", "Deleig", "Nertiti",
-                                   "Azum riverbank"};
+    // A site as written, and where it is in the form's state > locality > site cascade.
+    struct Site {
+      const char* written;
+      const char* locality;
+      const char* choice;
+    };
+    static const Site kSites[] = {{"Um Dukhun block A", "um_dukhun", "um_dukhun_town"},
+                                  {"Um Dukhun block C", "um_dukhun", "um_dukhun_town"},
+                                  {"Al-Salam gathering site", "um_dukhun", "other"},
+                                  {"Mukjar town", "mukjar", "mukjar_town"},
+                                  {"Bindisi", "bindisi", "bindisi_town"},
+                                  {"Zalingei Hamidiya camp", "zalingei", "hamidiya"},
+                                  {"Garsila market", "wadi_salih", "garsila"},
+                                  {"Deleig", "wadi_salih", "deleig"},
+                                  {"Nertiti", "nertiti", "nertiti_town"},
+                                  {"Azum riverbank", "azum", "other"}};
     static const char* kSources[] = {"outreach_volunteer", "cbpn", "self_referral", "internal_referral"};
     static const char* kNeeds[] = {"CR", "SC", "WR", "ER", "SP", "DS", "SM", "PG", "FU", "TR", "SV", "LP"};
     forms::Answers a;
@@ -119,8 +132,12 @@ class Generator {
     person.name = std::string(person.sex == "female" ? one_of(kFemale) : one_of(kMale)) + " " + one_of(kLast) + " " +
                   one_of(kLast);
     person.age = pick(0, 9) < 3 ? pick(1, 17) : pick(18, 80);
-    person.site = one_of(kSites);
+    const Site& site = one_of(kSites);
+    person.site = site.written;
     a["identification_date"] = date_days_ago(days);
+    a["state"] = "central_darfur";
+    a["locality"] = site.locality;
+    a["site_choice"] = site.choice;
     a["site"] = person.site;
     a["identified_by"] = one_of(kSources);
     a["consent_recorded"] = "yes";
@@ -128,14 +145,39 @@ class Generator {
     a["sex"] = person.sex;
     a["age"] = std::to_string(person.age);
     a["displacement_status"] = std::to_string(pick(1, 4));
-    a["household_size"] = std::to_string(pick(1, 12));
+    const int household = pick(1, 12);
+    a["household_size"] = std::to_string(household);
     std::string needs;
     for (int i = pick(1, 3); i > 0; --i) needs += std::string(one_of(kNeeds)) + " ";
     a["specific_needs"] = needs;
+    household_roster(a, person, household, kNeeds);
     a["urgency"] = std::to_string(pick(1, 3));
     a["consent_contact"] = pick(0, 4) ? "yes" : "no";
     a["consent_referral"] = pick(0, 4) ? "yes" : "no";
     return validated("outreach-identification", a);
+  }
+
+  // The household roster (common/repeat_keys.h): the person first, then the others, ids
+  // drawn from the generator so that a seed gives the same data.
+  template <std::size_t N>
+  void household_roster(forms::Answers& a, const Person& person, int household, const char* const (&needs)[N]) {
+    static const char* kRelations[] = {"spouse", "child", "child", "child", "parent", "sibling", "grandchild",
+                                       "other_relative"};
+    static const char* kBands[] = {"age_0_4", "age_5_11", "age_12_17", "age_18_59", "age_60_plus"};
+    for (int m = 1; m <= household; ++m) {
+      char id[17];
+      std::snprintf(id, sizeof id, "%08x%08x", static_cast<unsigned>(pick(0, 0x7fffffff)),
+                    static_cast<unsigned>(pick(0, 0x7fffffff)));
+      const std::string at = "household_members/" + std::string(id);
+      a[at] = std::to_string(m);
+      a[at + "/m_relationship"] = m == 1 ? "self" : one_of(kRelations);
+      a[at + "/m_sex"] = m == 1 ? person.sex : (pick(0, 1) ? "female" : "male");
+      const bool known = m == 1 || pick(0, 3) > 0;
+      a[at + "/m_age_known"] = known ? "yes" : "no";
+      if (known) a[at + "/m_age"] = std::to_string(m == 1 ? person.age : pick(0, 80));
+      else a[at + "/m_age_band"] = one_of(kBands);
+      a[at + "/m_specific_needs"] = pick(0, 3) ? "none" : one_of(needs);
+    }
   }
 
   forms::Answers pdm(int days) {

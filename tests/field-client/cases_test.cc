@@ -31,8 +31,12 @@ struct Device {
     const auto* form = *pack.find(form_id);
     auto answers = *forms::parse_answers_json(*form, testing::read_file(kExamples + form_id + ".answers.json"));
     for (const auto& [field, value] : changes) {
-      if (value.empty()) answers.erase(field);
-      else answers[field] = value;
+      if (!value.empty()) {
+        answers[field] = value;
+        continue;
+      }
+      answers.erase(field);  // and, for a repeat, every instance of it
+      std::erase_if(answers, [&](const auto& answer) { return answer.first.starts_with(field + "/"); });
     }
     return answers;
   }
@@ -465,7 +469,7 @@ TEST_CASE("cases: an identification recorded without consent says so, and opens 
   Device d;
   const RecordId identification = d.identification({{"consent_recorded", "false"}, {"full_name", ""}, {"phone", ""},
                                                     {"specific_needs", ""}, {"risks_observed", ""}, {"consent_contact", ""},
-                                                    {"consent_referral", ""}});
+                                                    {"consent_referral", ""}, {"household_members", ""}});
   REQUIRE(d.store.record(identification)->values.count("full_name") == 0);
   auto refused = d.book.open({identification, {}, false});
   REQUIRE_FALSE(refused.ok());

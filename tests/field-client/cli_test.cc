@@ -346,7 +346,8 @@ TEST_CASE("cli: a case opened from an identification moves only by the allowed s
   // An identification made without the person's consent holds no name: the refusal says
   // so and what to do, not "give --name" as though --from had not been given.
   write_file(device.file("no-consent.json"),
-             R"({"identification_date": "2026-11-20", "site": "Um Dukhun, block C", "location_type": "camp",
+             R"({"identification_date": "2026-11-20", "state": "central_darfur", "locality": "um_dukhun",
+                 "site_choice": "um_dukhun_town", "site": "Um Dukhun, block C", "location_type": "camp",
                  "identified_by": "outreach_volunteer", "consent_recorded": false, "sex": "female", "age": 30,
                  "displacement_status": "idp", "household_size": 3, "urgency": "high"})");
   const std::string without_consent = device.collect("outreach-identification", device.file("no-consent.json").string());

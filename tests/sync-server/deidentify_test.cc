@@ -8,6 +8,7 @@
 
 #include "common/csv.h"
 #include "common/form_pack.h"
+#include "common/repeat_keys.h"
 #include "sync-server/admin.h"
 #include "sync-server/dataset.h"
 #include "sync-server/org_keys.h"
@@ -118,7 +119,8 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
             CHECK_MESSAGE(std::regex_match(cell, std::regex(R"(\d{4}-\d{2})")), cell);
           }
           if (header[c] == "site" || (header[c] == "location" && source == "rapid-protection-assessment")) {
-            CHECK_MESSAGE(std::set<std::string>({"", "Um Dukhun", "Mukjar", "Bindisi", "Zalingei", "Garsila", "other"})
+            CHECK_MESSAGE(std::set<std::string>({"", "Um Dukhun", "Mukjar", "Bindisi", "Zalingei", "Garsila", "Azum",
+                                                 "Deleig", "Nertiti", "Rokoro", "Golo", "other"})
                               .count(cell) == 1,
                           cell);
           }
@@ -128,7 +130,18 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
       const auto codebook = csv::parse(read_file(out + ".codebook.csv"));
       REQUIRE(codebook.ok());
       CHECK(codebook->front().back() == "disclosure");
-      CHECK(codebook->size() == header.size() + 1);
+      // ... every table's: the dataset's and each repeat's (the identification's roster).
+      std::size_t columns = header.size();
+      if (auto form = pack->find(source); form.ok()) {
+        for (const auto& group : (*form)->groups) {
+          if (!group.repeat) continue;
+          const auto table = csv::parse(read_file(*forms::repeat_keys::table_path(out, group.name)));
+          REQUIRE(table.ok());
+          columns += table->front().size();
+          for (const std::string& value : hidden) CHECK_MESSAGE(!contains(read_file(*forms::repeat_keys::table_path(out, group.name)), value), value);
+        }
+      }
+      CHECK(codebook->size() == columns + 1);
       for (std::size_t r = 1; r < codebook->size(); ++r) CHECK_FALSE((*codebook)[r].back().empty());
     }
   }
@@ -139,6 +152,18 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
   const auto age = std::find(header.begin(), header.end(), "age") - header.begin();
   REQUIRE(static_cast<std::size_t>(age) < header.size());  // the outreach form's own age, banded
   for (std::size_t r = 1; r < outreach->size(); ++r) CHECK(bands.count((*outreach)[r][static_cast<std::size_t>(age)]) == 1);
+  // The household roster: ages banded, each member's specific needs (sensitive) left out.
+  const auto roster = csv::parse(read_file(dir.path() / "outreach-identification-household_members.csv"));
+  REQUIRE(roster.ok());
+  REQUIRE(roster->size() > outreach->size());  // a household of one at least per record
+  const auto& members = roster->front();
+  CHECK(std::find(members.begin(), members.end(), "m_specific_needs") == members.end());
+  const auto m_age = std::find(members.begin(), members.end(), "m_age") - members.begin();
+  REQUIRE(static_cast<std::size_t>(m_age) < members.size());
+  for (std::size_t r = 1; r < roster->size(); ++r) {
+    const std::string& cell = (*roster)[r][static_cast<std::size_t>(m_age)];
+    CHECK_MESSAGE((cell.empty() || bands.count(cell) == 1), cell);
+  }
   CHECK(contains(read_file(dir.path() / "outreach-identification.csv.codebook.csv"),
                  "age,Age in years,العمر بالسنوات,text,,,\"age band: 0-4, 5-11, 12-17, 18-59, 60+\""));
 

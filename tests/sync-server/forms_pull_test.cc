@@ -5,6 +5,8 @@
 // or signed for another form, is refused by the device with nothing of the reply kept.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <functional>
 
 #include "common/crypto.h"
@@ -99,7 +101,9 @@ TEST_CASE("forms pull: the published versions come in bounded pages and a sync w
   CHECK(first->pages > 1);
   auto held = field::forms_held(device);
   REQUIRE(held.ok());
-  CHECK(held->size() == published->size());  // one version of each built-in form
+  std::set<std::string> form_ids;  // the identification has two built-in versions (forms/earlier/)
+  for (const auto& version : *published) form_ids.insert(version.form_id);
+  CHECK(held->size() == form_ids.size());  // the newest version of each built-in form
 
   auto again = sync(device, server.url());
   REQUIRE(again.ok());

@@ -49,6 +49,46 @@ std::string household_workbook(const TempDir& dir, bool version2) {
   return path.string();
 }
 
+std::string case_plan_workbook(const TempDir& dir) {
+  const Rows survey = {{"type", "name", "label::English (en)", "required", "sensitive"},
+                       {"date", "plan_date", "Date of the plan", "yes", ""},
+                       {"text", "goals", "Goals of the plan", "yes", "yes"},
+                       {"select_one responsible", "responsible", "Who is mainly responsible?", "yes", ""},
+                       {"integer", "timeframe_days", "Timeframe (days)", "yes", ""},
+                       {"date", "next_follow_up", "Date of the next follow-up", "yes", ""},
+                       {"date", "review_date", "Date the plan is reviewed", "", ""},
+                       {"begin repeat", "plan_steps", "Steps of the plan", "", ""},
+                       {"text", "step_action", "What is done", "yes", "yes"},
+                       {"select_one responsible", "step_owner", "Who does it", "yes", ""},
+                       {"select_one step_status", "step_status", "Status", "yes", ""},
+                       {"end repeat", "", "", "", ""}};
+  const Rows choices = {{"list_name", "name", "label::English (en)"},
+                        {"responsible", "case_worker", "Case worker"},
+                        {"responsible", "client", "Client"},
+                        {"responsible", "service_provider", "Service provider"},
+                        {"step_status", "pending", "Pending"},
+                        {"step_status", "done", "Done"},
+                        {"step_status", "dropped", "Dropped"}};
+  const auto path = dir.path() / "case-plan-v2.xlsx";
+  write_xlsx(path, {{"survey", survey},
+                    {"choices", choices},
+                    {"settings", {{"form_id", "form_title"}, {"case-plan", "Case plan"}}}});
+  return path.string();
+}
+
+std::string case_plan_answers(int steps) {
+  nlohmann::json answers = {{"plan_date", "2026-11-22"},   {"goals", "Safe shelter and legal papers"},
+                            {"responsible", "case_worker"}, {"timeframe_days", 30},
+                            {"next_follow_up", "2026-11-29"}, {"review_date", "2026-12-20"}};
+  answers["plan_steps"] = nlohmann::json::array();
+  for (int i = 1; i <= steps; ++i) {
+    answers["plan_steps"].push_back({{"step_action", "Private action " + std::to_string(i)},
+                                     {"step_owner", i % 2 == 1 ? "case_worker" : "service_provider"},
+                                     {"step_status", "pending"}});
+  }
+  return answers.dump();
+}
+
 std::string collect_answers(const FieldDevice& device, const TempDir& dir, const std::string& form,
                             const std::string& json) {
   static int made = 0;

@@ -18,6 +18,15 @@ using Rows = std::vector<std::vector<std::string>>;
 // top level (`water`) and to each member (`m_relation`), and a repeat `visits`.
 std::string household_workbook(const TempDir& dir, bool version2);
 
+// A version of the built-in case form `case-plan` that keeps every question of it the case
+// cycle reads (plan_date, next_follow_up) and adds a question (`review_date`) and an
+// open-ended repeat `plan_steps` (an action, sensitive; who does it; its status), for the
+// tests of two devices editing one case's roster: a case step may be written by its
+// assignee's device and the team's officers' devices (docs/security.md).
+std::string case_plan_workbook(const TempDir& dir);
+// A case plan's answers with `steps` instances of plan_steps (their status `pending`).
+std::string case_plan_answers(int steps);
+
 // Writes `json` to a file in `dir` and collects it with `device`: the new record's id.
 std::string collect_answers(const FieldDevice& device, const TempDir& dir, const std::string& form,
                             const std::string& json);
