@@ -213,6 +213,11 @@ class Store {
   // Operations after `after_sequence`, oldest first, at most `limit`.
   Result<std::vector<OutboxEntry>> outbox(std::int64_t after_sequence, std::size_t limit);
   Result<StoreStatus> status();
+  // Operations in the outbox not yet acknowledged by a server, from the authenticated
+  // meta alone (the outbox head's sequence less the acknowledged one): the outbox chain,
+  // checked at unlock, holds every sequence in between, and those are never removed
+  // before they are acknowledged. Costs the same with 10 or 100,000 waiting (home).
+  Result<std::int64_t> pending_operations();
 
   // --- sync (see sync_client.h) ---
   Result<std::optional<Enrollment>> enrollment();
