@@ -239,6 +239,41 @@ Status Store::visit_records(std::optional<std::string_view> form_id, std::option
   }
 }
 
+Status Store::visit_record_values(
+    std::optional<std::string_view> form_id,
+    const std::function<Result<bool>(const RecordSummary&, const std::vector<std::string_view>&)>& visit) {
+  std::string sql = "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id, version, sealed_values FROM records";
+  if (form_id) sql += " WHERE form_id = ?1";
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(sql + " ORDER BY id DESC"));
+  if (form_id) q.bind(1, *form_id);
+  pb::RecordValues decoded;  // reused: its fields' buffers stay allocated from row to row
+  std::vector<std::string_view> values;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) return Status::success();
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
+    if (!q.column_is_null(5)) {
+      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+    }
+    // Bound to the clear columns and the write number, as in record().
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                           open_record_values(*state_, {summary, static_cast<std::uint64_t>(q.column_int64(6))},
+                                              q.column_blob(7)));
+    decoded.Clear();
+    if (!decoded.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("a stored record does not decode");
+    }
+    values.clear();
+    for (const pb::FieldWrite& write : decoded.values()) {
+      if (!write.cleared()) values.push_back(write.value());
+    }
+    AMANA_ASSIGN_OR_RETURN(bool more, visit(summary, values));
+    if (!more) return Status::success();
+  }
+}
+
 Result<std::vector<OutboxEntry>> Store::outbox(std::int64_t after_sequence, std::size_t limit) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
       "SELECT seq, record_id, sealed_operation FROM operations WHERE seq > ? ORDER BY seq LIMIT ?"));
