@@ -374,29 +374,51 @@ Result<forms::Answers> CaseBook::step_prefill(RecordId case_id, CaseEvent event)
 }
 
 Result<std::vector<cases::CaseFacts>> CaseBook::review_facts() {
-  AMANA_ASSIGN_OR_RETURN(auto all, list());
+  AMANA_ASSIGN_OR_RETURN(auto case_rows, store_.records(kCaseFormId));
   std::vector<cases::CaseFacts> out;
-  for (const CaseSummary& c : all) {
+  out.reserve(case_rows.size());
+  for (const RecordSummary& row : case_rows) {
+    AMANA_ASSIGN_OR_RETURN(Record kase, store_.record(row.id));
     cases::CaseFacts facts;
-    facts.id = c.id.to_string();
-    facts.name = c.name;
-    facts.status = c.status;
-    facts.risk_level = c.risk_level;
-    facts.opened_date = local_date(c.opened_at_ms);
-    AMANA_ASSIGN_OR_RETURN(auto steps, store_.records(std::nullopt, c.id));  // newest first
-    bool due_decided = false;  // the newest plan or follow-up says what is due next
-    for (const RecordSummary& step : steps) {
+    facts.id = row.id.to_string();
+    // The status is the case record's own (no step owns it): known before any step is read.
+    AMANA_ASSIGN_OR_RETURN(facts.status, cases::parse_status(value_or_empty(kase.values, field::kStatus)));
+    facts.opened_date = local_date(kase.summary.created_at_ms);
+    if (!cases::is_open(facts.status)) {
+      // The review passes over a closed or transferred case, and home does not show it:
+      // its steps are not opened (a device's closed cases pile up over the years).
+      facts.name = value_or_empty(kase.values, field::kName);
+      facts.risk_level = value_or_empty(kase.values, field::kRiskLevel);
+      out.push_back(std::move(facts));
+      continue;
+    }
+    // Each step opened once, for the case's values (list()'s rule) and for the facts.
+    AMANA_ASSIGN_OR_RETURN(auto step_rows, store_.records(std::nullopt, row.id));  // newest first
+    std::vector<Record> steps;
+    steps.reserve(step_rows.size());
+    for (const RecordSummary& step : step_rows) {
       AMANA_ASSIGN_OR_RETURN(Record record, store_.record(step.id));
-      if (step.form_id == cases::kPlanForm || step.form_id == cases::kFollowUpForm) {
-        if (step.form_id == cases::kPlanForm) facts.has_plan = true;
+      steps.push_back(std::move(record));
+    }
+    std::vector<cases::StepRecord> sources;
+    sources.reserve(steps.size());
+    for (const Record& r : steps) sources.push_back({r.summary.id, r.summary.form_id, &r.values});
+    const forms::Answers values = cases::case_values(kase.values, sources).values;
+    facts.name = value_or_empty(values, field::kName);
+    facts.risk_level = value_or_empty(values, field::kRiskLevel);
+    bool due_decided = false;  // the newest plan or follow-up says what is due next
+    for (const Record& record : steps) {
+      const std::string& form_id = record.summary.form_id;
+      if (form_id == cases::kPlanForm || form_id == cases::kFollowUpForm) {
+        if (form_id == cases::kPlanForm) facts.has_plan = true;
         if (!due_decided) {
-          facts.next_due = value_or_empty(record.values, step.form_id == cases::kPlanForm ? "next_follow_up" : "next_due");
+          facts.next_due = value_or_empty(record.values, form_id == cases::kPlanForm ? "next_follow_up" : "next_due");
           due_decided = true;
         }
-      } else if (step.form_id == cases::kReferralForm) {
+      } else if (form_id == cases::kReferralForm) {
         const std::string status = value_or_empty(record.values, "status");
         const auto expected = parse_whole_number(value_or_empty(record.values, "expected_response_days"));
-        facts.referrals.push_back({step.id.to_string(), value_or_empty(record.values, "referral_date"),
+        facts.referrals.push_back({record.summary.id.to_string(), value_or_empty(record.values, "referral_date"),
                                    status.empty() ? "pending" : status, expected.value_or(7)});
       }
     }

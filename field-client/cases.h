@@ -112,7 +112,10 @@ class CaseBook {
   // record_step allowed only with the client's consent; otherwise sex and age band alone.
   Result<std::string> referral_document(RecordId referral);
 
-  // What the weekly review looks at, for every case on this device.
+  // What the weekly review (and the UI's home) looks at, for every case on this device:
+  // each open case's record and steps opened once. A closed or transferred case, which
+  // the review passes over, is read from its own record alone (its name and risk as
+  // stored, not as its steps establish them).
   Result<std::vector<cases::CaseFacts>> review_facts();
 
   Result<std::vector<CaseSummary>> list();

@@ -202,6 +202,13 @@ class Store {
   // is returned): a screen showing the newest 200 reads 200 rows, not the whole store.
   Status visit_records(std::optional<std::string_view> form_id, std::optional<RecordId> case_id,
                        const std::function<Result<bool>(const RecordSummary&)>& visit);
+  // The same with each record's current answers (no field names, stamps or authors), for
+  // a search through what the records say: one pass over the table, each record opened
+  // once and decoded into one reused message, instead of a lookup and a full Record per
+  // row. The views are valid during the call only.
+  Status visit_record_values(std::optional<std::string_view> form_id,
+                             const std::function<Result<bool>(const RecordSummary&,
+                                                              const std::vector<std::string_view>&)>& visit);
 
   // A step of a case (a registration, a referral, ...) and the case's new values, in one
   // transaction: both changes go to the outbox together or not at all.
@@ -213,6 +220,11 @@ class Store {
   // Operations after `after_sequence`, oldest first, at most `limit`.
   Result<std::vector<OutboxEntry>> outbox(std::int64_t after_sequence, std::size_t limit);
   Result<StoreStatus> status();
+  // Operations in the outbox not yet acknowledged by a server, from the authenticated
+  // meta alone (the outbox head's sequence less the acknowledged one): the outbox chain,
+  // checked at unlock, holds every sequence in between, and those are never removed
+  // before they are acknowledged. Costs the same with 10 or 100,000 waiting (home).
+  Result<std::int64_t> pending_operations();
 
   // --- sync (see sync_client.h) ---
   Result<std::optional<Enrollment>> enrollment();

@@ -239,6 +239,41 @@ Status Store::visit_records(std::optional<std::string_view> form_id, std::option
   }
 }
 
+Status Store::visit_record_values(
+    std::optional<std::string_view> form_id,
+    const std::function<Result<bool>(const RecordSummary&, const std::vector<std::string_view>&)>& visit) {
+  std::string sql = "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id, version, sealed_values FROM records";
+  if (form_id) sql += " WHERE form_id = ?1";
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(sql + " ORDER BY id DESC"));
+  if (form_id) q.bind(1, *form_id);
+  pb::RecordValues decoded;  // reused: its fields' buffers stay allocated from row to row
+  std::vector<std::string_view> values;
+  while (true) {
+    AMANA_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) return Status::success();
+    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
+    if (!q.column_is_null(5)) {
+      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+    }
+    // Bound to the clear columns and the write number, as in record().
+    AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
+                           open_record_values(*state_, {summary, static_cast<std::uint64_t>(q.column_int64(6))},
+                                              q.column_blob(7)));
+    decoded.Clear();
+    if (!decoded.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {
+      return corrupt("a stored record does not decode");
+    }
+    values.clear();
+    for (const pb::FieldWrite& write : decoded.values()) {
+      if (!write.cleared()) values.push_back(write.value());
+    }
+    AMANA_ASSIGN_OR_RETURN(bool more, visit(summary, values));
+    if (!more) return Status::success();
+  }
+}
+
 Result<std::vector<OutboxEntry>> Store::outbox(std::int64_t after_sequence, std::size_t limit) {
   AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(
       "SELECT seq, record_id, sealed_operation FROM operations WHERE seq > ? ORDER BY seq LIMIT ?"));
@@ -303,6 +338,16 @@ Result<std::vector<Revision>> Store::history(RecordId id) {
   return out;
 }
 
+Result<std::int64_t> Store::pending_operations() {
+  sql::Database& db = *state_->db;
+  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
+  AMANA_ASSIGN_OR_RETURN(std::optional<std::uint64_t> head, read_meta_number(db, "outbox_head_sequence"));
+  // Counting the rows instead (through operations_by_record, to keep clear of the sealed
+  // pages) read an index entry per operation waiting: the whole outbox, on every home.
+  const std::uint64_t last = head.value_or(acknowledged);
+  return last > acknowledged ? static_cast<std::int64_t>(last - acknowledged) : 0;
+}
+
 Result<StoreStatus> Store::status() {
   sql::Database& db = *state_->db;
   StoreStatus status;
@@ -317,18 +362,10 @@ Result<StoreStatus> Store::status() {
       status.records_per_form.emplace_back(q.column_text(0), q.column_int64(1));
     }
   }
-  AMANA_ASSIGN_OR_RETURN(std::uint64_t acknowledged, require_meta_number(db, "acknowledged_sequence"));
-  // Counted in operations_by_record, which holds every seq: the table itself would mean
-  // reading each sealed operation's pages (100,000 of them take a third of a second).
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
-      "SELECT (SELECT count(*) FROM operations INDEXED BY operations_by_record WHERE seq > ?), "
-      "(SELECT coalesce(max(seq), 0) FROM operations)"));
-  q.bind(1, static_cast<std::int64_t>(acknowledged));
+  AMANA_ASSIGN_OR_RETURN(status.pending_operations, pending_operations());
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query("SELECT coalesce(max(seq), 0) FROM operations"));
   AMANA_ASSIGN_OR_RETURN(bool row, q.step());
-  if (row) {
-    status.pending_operations = q.column_int64(0);
-    status.last_sequence = q.column_int64(1);
-  }
+  if (row) status.last_sequence = q.column_int64(0);
   return status;
 }
 

@@ -52,9 +52,11 @@ ApiReply Handler::route() {
 
 Result<Json> Handler::home() {
   Json out;
-  AMANA_ASSIGN_OR_RETURN(StoreStatus status, store_.status());
+  // What home reads grows with what it shows, not with the store: the outbox count from
+  // the authenticated meta, and each case (its record and steps, by index), never the
+  // other records (docs/benchmarks.md 5c).
   out["user"] = store_.user();
-  out["pending_operations"] = status.pending_operations;
+  AMANA_ASSIGN_OR_RETURN(out["pending_operations"], store_.pending_operations());
   AMANA_ASSIGN_OR_RETURN(auto facts, book_.review_facts());
   std::vector<const cases::CaseFacts*> due_cases;
   for (const cases::CaseFacts& f : facts) {

@@ -26,17 +26,25 @@ Result<Json> Handler::records() {
   const std::string q = text::fold(trimmed(query("q")));
   Json out = Json::array();
   const auto form_id = form.empty() ? std::nullopt : std::optional<std::string_view>(form);
-  AMANA_RETURN_IF_ERROR(store_.visit_records(form_id, std::nullopt, [&](const RecordSummary& r) -> Result<bool> {
-    if (r.form_id == kCaseFormId) return true;  // cases have their own screen
-    if (!q.empty() && r.id.to_string().find(q) == std::string::npos) {
-      AMANA_ASSIGN_OR_RETURN(Record record, store_.record(r.id));
-      bool found = false;
-      for (const auto& [name, value] : record.values) found = found || text::fold(value).find(q) != std::string::npos;
-      if (!found) return true;
-    }
-    out.push_back(summary_json(r));
-    return out.size() < kListLimit;
-  }));
+  if (q.empty()) {
+    AMANA_RETURN_IF_ERROR(store_.visit_records(form_id, std::nullopt, [&](const RecordSummary& r) -> Result<bool> {
+      if (r.form_id == kCaseFormId) return true;  // cases have their own screen
+      out.push_back(summary_json(r));
+      return out.size() < kListLimit;
+    }));
+    return out;
+  }
+  // A search opens every record until the page is full (the values are sealed, and no
+  // index is kept on the disk: docs/security.md), each once, in one pass over the table.
+  AMANA_RETURN_IF_ERROR(store_.visit_record_values(
+      form_id, [&](const RecordSummary& r, const std::vector<std::string_view>& values) -> Result<bool> {
+        if (r.form_id == kCaseFormId) return true;
+        bool found = r.id.to_string().find(q) != std::string::npos;
+        for (std::size_t i = 0; !found && i < values.size(); ++i) found = text::fold(values[i]).find(q) != std::string::npos;
+        if (!found) return true;
+        out.push_back(summary_json(r));
+        return out.size() < kListLimit;
+      }));
   return out;
 }
 
