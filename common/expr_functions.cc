@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <limits>
 
 #include "common/crypto.h"
@@ -93,6 +94,14 @@ std::string random_uuid() {
   const std::string hex = crypto::to_hex(bytes);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20);
+}
+
+// XPath's random(): uniform in [0, 1), from 53 random bits (a double's precision).
+double random_fraction() {
+  const crypto::Bytes bytes = crypto::random_bytes(8);
+  std::uint64_t bits = 0;
+  for (std::uint8_t byte : bytes) bits = (bits << 8) | byte;
+  return static_cast<double>(bits >> 11) / static_cast<double>(std::uint64_t{1} << 53);
 }
 
 // The values of a call's single ${name} argument when it stands for several nodes (a
@@ -205,6 +214,20 @@ Value call(const Node& node, const Context& context) {
       for (const Value& value : *nodes) total += value.to_number();
       return total;
     }
+    case Function::join: {
+      // join(' ', ${m_name}) over a repeat joins every instance's value, as XPath's node-sets do.
+      std::vector<Value> values;
+      if (node.children.size() == 2 && node.children[1]->op == Op::field && context.nodes) {
+        values = context.nodes(node.children[1]->name);
+      } else {
+        for (std::size_t i = 1; i < node.children.size(); ++i) values.push_back(arg(i));
+      }
+      const std::string separator = arg(0).to_string();
+      std::string joined;
+      for (std::size_t i = 0; i < values.size(); ++i) joined += (i == 0 ? "" : separator) + values[i].to_string();
+      return joined;
+    }
+    case Function::pi: return std::numbers::pi;
     case Function::count: {
       if (auto nodes = node_set(node, context)) return static_cast<double>(nodes->size());
       return node.children[0]->op == Op::field ? 1.0 : 0.0;
@@ -240,6 +263,7 @@ Value call(const Node& node, const Context& context) {
     case Function::decimal_date_time: return arg(0).to_number();
     case Function::format_date: return format_date(arg(0), arg(1).to_string());
     case Function::uuid: return random_uuid();
+    case Function::random: return random_fraction();
   }
   return Value();
 }

@@ -26,7 +26,7 @@ enum class Function {
   number, int_, string, true_, false_,
   boolean, once, selected_at, choice_name, substr, contains, starts_with, ends_with, round,
   floor, ceiling, abs, pow, max, min, sum, count, now, date, decimal_date_time, format_date,
-  uuid, position, indexed_repeat,
+  uuid, position, indexed_repeat, join, pi, random,
 };
 
 struct Node {

@@ -74,6 +74,9 @@ constexpr FunctionSpec kFunctions[] = {
     {"uuid", Function::uuid, 0, 0},
     {"position", Function::position, 0, 1},
     {"indexed-repeat", Function::indexed_repeat, 3, 5},
+    {"join", Function::join, 2, kVariadic},
+    {"pi", Function::pi, 0, 0},
+    {"random", Function::random, 0, 0},
 };
 
 enum class TokenKind { number, string, field, dot, dotdot, name, lparen, rparen, comma, op, end };
@@ -84,6 +87,13 @@ struct Token {
   double number = 0;
   std::size_t position = 0;  // 1-based byte offset into the source
 };
+
+// The UTF-8 character starting at `at` (a typographic quote is three bytes), not its first byte.
+std::string whole_character(std::string_view source, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(source[at]);
+  const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+  return std::string(source.substr(at, length));
+}
 
 std::string describe(const Token& token) {
   switch (token.kind) {
@@ -190,7 +200,7 @@ class Parser {
             }
             break;
           default:
-            return error_at(i, "unexpected character '" + std::string(1, c) + "'");
+            return error_at(i, "unexpected character '" + whole_character(source_, i - 1) + "'");
         }
       }
       tokens_.push_back(std::move(token));

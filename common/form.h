@@ -76,6 +76,11 @@ struct Choice {
   std::map<std::string, std::string, std::less<>> columns = {};
 };
 
+// Choices one select may offer: location lists (districts, cadastres, sites) run to
+// thousands; the definition's byte bound (kMaxPublishedFormBytes) still caps what a
+// device receives.
+constexpr std::size_t kMaxChoicesPerField = 5000;
+
 // Instances a repeat may have within one enclosing instance (or the record): a
 // household roster needs tens; this bounds what one submission may cost to validate.
 constexpr std::size_t kMaxInstances = 1000;

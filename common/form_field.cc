@@ -10,8 +10,6 @@
 namespace amana::forms {
 namespace detail {
 
-// A definition may later arrive from the server; this bounds what one may cost to load.
-constexpr std::size_t kMaxChoices = 500;
 
 bool is_identifier(std::string_view name) {
   auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
@@ -325,8 +323,8 @@ Result<Field> parse_field(const json& object, std::size_t index) {
     if (!is_select(field.type)) return invalid_argument(where + ": only select fields have 'choices'");
     const json& choices = object["choices"];
     if (!choices.is_array()) return invalid_argument(where + ": 'choices' must be an array");
-    if (choices.size() > kMaxChoices) {
-      return invalid_argument(where + ": more than " + std::to_string(kMaxChoices) + " choices");
+    if (choices.size() > kMaxChoicesPerField) {
+      return invalid_argument(where + ": more than " + std::to_string(kMaxChoicesPerField) + " choices");
     }
     std::set<std::string, std::less<>> seen;
     for (const json& entry : choices) {

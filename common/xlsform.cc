@@ -17,7 +17,6 @@ using nlohmann::json;
 using xlsx::Row;
 
 constexpr std::size_t kMaxQuestions = 1000;  // what parse_form_definition accepts
-constexpr std::size_t kMaxChoicesPerList = 500;
 constexpr std::size_t kMaxGroupDepth = 8;
 
 const std::vector<std::string_view> kSurveyKeys = {
@@ -36,11 +35,15 @@ constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
     {"note", "note"},         {"select_one", "select_one"}, {"select_multiple", "select_multiple"},
     {"calculate", "calculate"}, {"start", "start"},     {"end", "end"},           {"today", "today"},
     {"deviceid", "deviceid"},
+    // Older spellings pyxform still reads: the same questions under their earlier names.
+    {"gps", "geopoint"},       {"imei", "deviceid"},
+    // ODK's acknowledge is a question with the one answer OK; Amana asks it as a select_one.
+    {"acknowledge", "select_one"},
 };
 // Types Amana cannot collect yet: refused by name rather than collected differently.
 constexpr std::string_view kUnsupported[] = {
     "hidden", "time", "image", "audio", "video", "file", "barcode", "geotrace", "geoshape",
-    "range", "rank", "acknowledge", "trigger", "xml-external", "csv-external", "background-audio",
+    "range", "rank", "trigger", "xml-external", "csv-external", "background-audio",
     "background-geopoint", "select_one_from_file", "select_multiple_from_file", "select_one_external", "osm",
     "signature"};
 
@@ -246,10 +249,12 @@ void Converter::read_choices(const xlsx::Sheet& sheet) {
           row.number, Message(key, {{"name", name}, {"list", list}, {"first", static_cast<std::int64_t>(it->second.first)}})));
       continue;
     }
-    if (choices.items.size() >= kMaxChoicesPerList) {
+    if (choices.items.size() >= forms::kMaxChoicesPerField) {
+      if (choices.overflowed) continue;
+      choices.overflowed = true;
       choices.errors.push_back(table.at_row(row.number, Message("xlsform.too_many_choices",
                                                                 {{"list", list},
-                                                                 {"limit", static_cast<std::int64_t>(kMaxChoicesPerList)}})));
+                                                                 {"limit", static_cast<std::int64_t>(forms::kMaxChoicesPerField)}})));
       continue;
     }
     json item{{"name", name}, {"label", text_json(label)}};
@@ -362,10 +367,6 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
                                  Message("xlsform.metadata_skipped", {{"type", base}}));
       continue;
     }
-    if (type.ends_with(" or_other")) {
-      problems_.error(table.at(row, "type", Message("xlsform.not_supported", {{"feature", "or_other"}})));
-      continue;
-    }
     if (!check_name(table, row, name, seen)) continue;
     if (type == "begin group") {
       if (groups.size() >= kMaxGroupDepth) {
@@ -401,7 +402,17 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
                                                        {{"limit", static_cast<std::int64_t>(kMaxQuestions)}})));
       break;
     }
-    if (auto field = question(table, row, std::string(known->second), type, name)) {
+    const bool or_other = type.ends_with(" or_other");
+    const std::string asked = or_other ? type.substr(0, type.size() - std::string_view(" or_other").size()) : type;
+    if (auto field = question(table, row, std::string(known->second), asked, name)) {
+      if (or_other) {
+        if (auto specify = add_other(table, row, *field, seen)) {
+          items().push_back(std::move(*field));
+          items().push_back(std::move(*specify));
+          questions += 2;
+        }
+        continue;
+      }
       items().push_back(std::move(*field));
       ++questions;
     }

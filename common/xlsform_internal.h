@@ -100,7 +100,7 @@ class Table {
   bool untrimmed(const xlsx::Row& row, std::string_view key) const;
   // The text of a translatable key in English (falling back), Arabic and the other languages.
   LocalizedText text(const xlsx::Row& row, std::string_view key) const;
-  // The row's cells in the columns kept by keep_other_columns: (header key, value).
+  // The row's cells in the columns kept by keep_other_columns: (header as written, value).
   std::vector<std::pair<std::string, std::string>> other_columns(const xlsx::Row& row) const;
   // Whether any cell of the row, in a column this table reads, is non-empty.
   bool blank(const xlsx::Row& row) const;
@@ -150,6 +150,7 @@ struct Choices {
   std::map<std::string, std::pair<std::uint32_t, std::string>> names;  // name -> first row, label
   std::set<std::string> columns;  // the extra columns some choice of the list has
   std::vector<Message> errors;
+  bool overflowed = false;  // more than the limit: reported once
 };
 
 // The workbook converted, sheet by sheet (xlsform.cc), row by row (xlsform_question.cc).
@@ -185,6 +186,10 @@ class Converter {
   nlohmann::json group(const Table& table, const xlsx::Row& row, const std::string& name);
   // A repeat's: a group's, and its repeat_count (a whole number or an expression).
   nlohmann::json repeat(const Table& table, const xlsx::Row& row, const std::string& name);
+  // `select_one list or_other`, as pyxform reads it: the answer 'other' added to the
+  // question's choices and the text question NAME_other asked when it is chosen.
+  std::optional<nlohmann::json> add_other(const Table& table, const xlsx::Row& row, nlohmann::json& field,
+                                          std::map<std::string, std::uint32_t>& seen);
   std::optional<nlohmann::json> question(const Table& table, const xlsx::Row& row, const std::string& amana_type,
                                          const std::string& type, const std::string& name);
   void choices(const Table& table, const xlsx::Row& row, const std::string& amana_type, const std::string& type,

@@ -9,6 +9,29 @@
 namespace amana::xlsform::detail {
 namespace {
 
+// ‘ ’ → ', “ ” → ", a no-break space → a space.
+std::string plain_punctuation(std::string_view text) {
+  constexpr std::pair<std::string_view, char> kPlain[] = {
+      {"\u2018", '\''}, {"\u2019", '\''}, {"\u201C", '"'}, {"\u201D", '"'}, {"\u00A0", ' '}};
+  std::string out;
+  while (!text.empty()) {
+    bool replaced = false;
+    for (const auto& [fancy, plain] : kPlain) {
+      if (text.starts_with(fancy)) {
+        out += plain;
+        text.remove_prefix(fancy.size());
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out += text.front();
+      text.remove_prefix(1);
+    }
+  }
+  return out;
+}
+
 using nlohmann::json;
 using xlsx::Row;
 
@@ -112,7 +135,25 @@ std::optional<expr::Expression> Converter::expression(const Table& table, const 
   if (source.empty()) return std::nullopt;
   auto parsed = expr::Expression::parse(source, syntax);
   if (!parsed.ok()) {
-    problems_.error(table.at(row, key, from_status(parsed.status())));
+    // A spreadsheet's autocorrect turns quotes into ‘ ’ “ ” and spaces into no-break
+    // spaces; ODK refuses those, but what the author meant is plain.
+    const std::string plain = plain_punctuation(source);
+    auto retried = plain == source ? Result<expr::Expression>(parsed.status()) : expr::Expression::parse(plain, syntax);
+    if (!retried.ok()) {
+      // Past the punctuation, what else is wrong (pulldata() after a no-break space).
+      problems_.error(table.at(row, key, from_status(retried.status())));
+      return std::nullopt;
+    }
+    problems_.gathered_warning(table.name(), "typographic:" + std::string(key), row.number,
+                               Message("xlsform.typographic_punctuation", {{"column", std::string(key)}}));
+    parsed = std::move(retried);
+  }
+  if (key == "calculation" && parsed->source().find("random(") != std::string::npos &&
+      !parsed->source().starts_with("once(")) {
+    problems_.error(table.at(row, key, Message("xlsform.not_supported_because",
+                                               {{"feature", "random() outside once()"},
+                                                {"reason", "its value would change each time the record is checked; "
+                                                           "write once(...) around the calculation"}})));
     return std::nullopt;
   }
   check_references(table, row, key, *parsed, any_order);
@@ -177,6 +218,29 @@ void Converter::choices(const Table& table, const Row& row, const std::string& a
   }
 }
 
+std::optional<json> Converter::add_other(const Table& table, const Row& row, json& field,
+                                         std::map<std::string, std::uint32_t>& seen) {
+  const std::string name = field["name"];
+  if (field.contains("choice_filter")) {
+    problems_.error(table.at(row, "type", Message("xlsform.not_supported_because",
+                                                  {{"feature", "or_other"}, {"reason", "with a choice_filter"}})));
+    return std::nullopt;
+  }
+  json& choices = field["choices"];
+  const bool has_other = std::any_of(choices.begin(), choices.end(),
+                                     [](const json& choice) { return choice["name"] == "other"; });
+  if (!has_other) choices.push_back({{"name", "other"}, {"label", {{"en", "Other"}, {"ar", "غير ذلك"}}}});
+  const std::string specify = name + "_other";
+  if (!check_name(table, row, specify, seen)) return std::nullopt;
+  problems_.warning(table.at_row(row.number, Message("xlsform.or_other_added", {{"name", name}, {"other", specify}})));
+  json text{{"name", specify},
+            {"type", "text"},
+            {"label", {{"en", "Specify other."}, {"ar", "حدّد غير ذلك."}}},
+            {"relevant", "selected(${" + name + "}, 'other')"}};
+  if (field.contains("sensitive")) text["sensitive"] = field["sensitive"];
+  return text;
+}
+
 std::optional<json> Converter::question(const Table& table, const Row& row, const std::string& amana_type,
                                         const std::string& type, const std::string& name) {
   const std::size_t errors_before = error_count();
@@ -193,7 +257,10 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
   const LocalizedText hint = table.text(row, "hint");
   if (!hint.en.empty()) field["hint"] = text_json(hint);
 
-  if (amana_type == "select_one" || amana_type == "select_multiple") {
+  if (type == "acknowledge") {
+    field["choices"] = json::array({{{"name", "OK"}, {"label", {{"en", "OK"}, {"ar", "موافق"}}}}});
+    problems_.gathered_warning(table.name(), "acknowledge", row.number, Message("xlsform.acknowledge_as_choice"));
+  } else if (amana_type == "select_one" || amana_type == "select_multiple") {
     choices(table, row, amana_type, type, field);
   } else {
     refuse_if_set(table, row, "choice_filter", "choice_filter on a question that is not a select");
@@ -228,7 +295,7 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
   if (!required.empty()) {
     const auto flag = yes_no(required);
     if ((note || hidden) && flag != false) {
-      problems_.error(table.at(row, "required", Message("xlsform.note_with_answer", {{"column", "required"}})));
+      ignore_if_set(table, row, "required", "a note or a calculation takes no answer");
     } else if (flag) {
       if (*flag) field["required"] = true;
     } else if (auto condition = expression(table, row, "required", false)) {
@@ -239,10 +306,10 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
     if (field.contains("required")) field["required_message"] = text_json(message);
     else ignore_if_set(table, row, "required_message", "the question is not required");
   }
-  if (auto constraint = expression(table, row, "constraint", true)) {
-    if (note || hidden) {
-      problems_.error(table.at(row, "constraint", Message("xlsform.note_with_answer", {{"column", "constraint"}})));
-    }
+  if (note || hidden) {
+    ignore_if_set(table, row, "constraint", "a note or a calculation takes no answer");
+    ignore_if_set(table, row, "constraint_message", "a note or a calculation takes no answer");
+  } else if (auto constraint = expression(table, row, "constraint", true)) {
     field["constraint"] = constraint->source();
     const LocalizedText message = table.text(row, "constraint_message");
     if (!message.en.empty()) field["constraint_message"] = text_json(message);
@@ -304,7 +371,7 @@ void Converter::default_value(const Table& table, const Row& row, const std::str
   const std::string value = table.get(row, "default");
   if (value.empty()) return;
   if (note) {
-    problems_.error(table.at(row, "default", Message("xlsform.note_with_answer", {{"column", "default"}})));
+    ignore_if_set(table, row, "default", "a note takes no answer");
     return;
   }
   if (amana_type == "date" && (value == "today()" || value == "today")) {

@@ -293,7 +293,8 @@ LocalizedText Table::text(const xlsx::Row& row, std::string_view key) const {
 
 std::vector<std::pair<std::string, std::string>> Table::other_columns(const xlsx::Row& row) const {
   std::vector<std::pair<std::string, std::string>> values;
-  for (const Column& column : other_columns_) values.emplace_back(column.key, trim(cell(row, column.index)));
+  // As written: a choice_filter names them in XPath, where `Gov` is not `gov`.
+  for (const Column& column : other_columns_) values.emplace_back(column.header, trim(cell(row, column.index)));
   return values;
 }
 

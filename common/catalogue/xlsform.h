@@ -111,14 +111,9 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "القيمة الافتراضية '{value}' ليست إجابة لهذا السؤال ({reason})"},
     {"xlsform.bad_yes_no", "'{value}' is not yes or no: write yes, no, true or false",
      "'{value}' ليست نعم أو لا: اكتب yes أو no أو true أو false"},
-    {"xlsform.note_with_answer", "a note takes no answer: remove its {column}", "لا إجابة للملاحظة: احذف {column}"},
     {"xlsform.choice_no_name", "the choice has no name: give it one", "الخيار بلا اسم: أعطه اسمًا"},
     {"xlsform.choice_no_list", "the choice has no list_name: say which list it belongs to",
      "الخيار بلا list_name: اذكر القائمة التي ينتمي إليها"},
-    {"xlsform.bad_choice_name", "the choice name '{name}' must be a letter or '_' followed by letters, digits or '_' "
-     "(Amana numbers choices itself, so '1' would be ambiguous): rename it, e.g. '{suggestion}'",
-     "يجب أن يبدأ اسم الخيار '{name}' بحرف أو '_' تليه حروف أو أرقام أو '_' (يرقّم أمانة الخيارات بنفسه، فالاسم "
-     "'1' ملتبس): غيّر الاسم، مثلًا '{suggestion}'"},
     {"xlsform.too_many_choices", "the list '{list}' has more than {limit} choices", "في القائمة '{list}' أكثر من {limit} خيار"},
     {"xlsform.bad_form_id", "form_id '{id}' must be lower-case letters, digits, '-' or '_' (at most 64)",
      "يجب أن يتكون form_id '{id}' من حروف لاتينية صغيرة أو أرقام أو '-' أو '_' (64 على الأكثر)"},
@@ -142,6 +137,12 @@ inline constexpr CatalogueEntry kXlsform[] = {
     {"xlsform.ignored_appearance", "appearance '{appearance}' ignored: it only changes how the question looks",
      "تُجوهل المظهر '{appearance}': لا يغيّر إلا شكل السؤال"},
     {"xlsform.ignored_setting", "setting '{setting}' ignored ({reason})", "تُجوهل الإعداد '{setting}' ({reason})"},
+    {"xlsform.typographic_punctuation", "{column}: typographic quotes (‘ ’ “ ”) or no-break spaces read as plain "
+     "quotes and spaces", "{column}: قُرئت علامات الاقتباس المطبعية (‘ ’ “ ”) أو المسافات غير الفاصلة علامات وفراغات عادية"},
+    {"xlsform.acknowledge_as_choice", "acknowledge is asked as a choice with the one answer OK, stored as 'OK' as ODK "
+     "stores it", "يُطرح acknowledge اختيارًا بجواب واحد هو OK، ويُحفظ 'OK' كما يحفظه ODK"},
+    {"xlsform.or_other_added", "or_other: the answer 'other' added to {name}, and the question {other} asked when it "
+     "is chosen", "or_other: أُضيف الجواب 'other' إلى {name}، والسؤال {other} يُطرح عند اختياره"},
     {"xlsform.ignored_value", "{column} ignored ({reason})", "تُجوهل {column} ({reason})"},
     {"xlsform.metadata_skipped", "'{type}' skipped: Amana records itself when, where and on which device a record "
      "is made",

@@ -142,6 +142,8 @@ TEST_CASE("malformed expressions are refused with the position of the problem") 
   CHECK(parse_error("$age") == "'$' must start a field reference like ${age} at position 1 in \"$age\"");
   CHECK(parse_error("a ! b").find("'!' must be followed by '='") == 0);
   CHECK(parse_error("1 # 2") == "unexpected character '#' at position 3 in \"1 # 2\"");
+  // A character of several bytes is named whole (a typographic quote), not by its first byte.
+  CHECK(parse_error("1 \u2019 2") == "unexpected character '\u2019' at position 3 in \"1 \u2019 2\"");
   CHECK(parse_error("frobnicate(1)") == "unknown function 'frobnicate' at position 1 in \"frobnicate(1)\"");
   CHECK(parse_error("age > 3") ==
         "'age' is not a function call; write ${age} to use a field at position 1 in \"age > 3\"");

@@ -186,7 +186,7 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
       {"integer", "after", "After", "${nobody} = 1", "", "", ""},                       // row 9
       {"text", "bad-name", "Bad name", "", "", "", ""},                                 // row 10
       {"select_one nolist", "unlisted", "Unlisted", "", "", "", ""},                    // row 11
-      {"select_one yes_no or_other", "other", "Other", "", "", "", ""},                 // row 12
+      {"select_one yes_no or_other", "other", "Other", "", "name != 'no'", "", ""},    // row 12
       {"integer", "broken", "Broken", "", "", "", ". >= )"},                            // row 13
       {"text", "after", "Twice", "", "", "", ""},                                       // row 14
       {"barcode", "code", "Code", "", "", "", ""},                                      // row 15
@@ -206,7 +206,7 @@ TEST_CASE("xlsform: what Amana cannot collect yet, or would collect differently,
   CHECK(contains(errors, "survey sheet, row 9, column D (relevant): ${nobody} is not a question of this form"));
   CHECK(contains(errors, "survey sheet, row 10, column B (name): the name 'bad-name' must be a letter or '_'"));
   CHECK(contains(errors, "survey sheet, row 11, column A (type): the choice list 'nolist' is not on the choices sheet"));
-  CHECK(contains(errors, "survey sheet, row 12, column A (type): or_other: not supported yet"));
+  CHECK(contains(errors, "survey sheet, row 12, column A (type): or_other: not supported yet (with a choice_filter)"));
   CHECK(contains(errors, "survey sheet, row 13, column G (constraint): unexpected ')'"));
   CHECK(contains(errors, "survey sheet, row 14, column B (name): the name 'after' is already used in row 9"));
   CHECK(contains(errors, "survey sheet, row 15, column A (type): barcode: not supported yet"));
