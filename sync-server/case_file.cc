@@ -6,6 +6,7 @@
 #include "common/case_lifecycle.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
+#include "common/shown_dates.h"
 #include "sync-server/case_values.h"
 
 namespace amana::server {
@@ -37,6 +38,8 @@ std::string shown_answer(const forms::Field* field, const std::string& value, La
   if (field == nullptr || value.empty()) return value;
   const bool ar = language == Language::ar;
   switch (field->type) {
+    case forms::FieldType::date:
+    case forms::FieldType::datetime: return shown_date(value, language);  // "22 November 2026"
     case forms::FieldType::boolean:
       return value == "true" ? (ar ? "نعم" : "yes") : value == "false" ? (ar ? "لا" : "no") : value;
     case forms::FieldType::select_one:

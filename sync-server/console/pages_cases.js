@@ -8,7 +8,7 @@ export async function dashboardPage() {
   const d = await api.get('dashboard', { lang: currentLanguage() });
   const card = (key, count, list) => h('section', { class: 'card', 'aria-labelledby': `card-${key}` },
     h('h2', { id: `card-${key}` }, t(key)), h('p', { class: 'count' }, count), list);
-  const deviceList = (rows) => h('ul', {}, rows.map((r) => h('li', {}, `${r.user} · `, h('span', { class: 'ltr' }, r.id.slice(-8)), ` · ${when(r.last_sync_shown)}`)));
+  const deviceList = (rows) => h('ul', {}, rows.map((r) => h('li', {}, `${r.user} · `, h('span', { class: 'ltr' }, r.id.slice(-8)), ' · ', h('bdi', {}, when(r.last_sync_shown)))));
   const caseLink = (r) => h('a', { href: `#/case/${r.id}` }, r.reference);
   page('dashboard',
     h('div', { class: 'cards' },
@@ -88,7 +88,7 @@ export async function casePage(id) {
   }
   const version = (c, which) => {
     const v = c[which];
-    return h('div', { class: 'version' }, h('p', { class: 'value' }, v.cleared ? '—' : h('bdi', {}, v.shown)), h('p', { class: 'muted' }, `${v.by} · ${v.at_shown}`),
+    return h('div', { class: 'version' }, h('p', { class: 'value' }, v.cleared ? '—' : h('bdi', {}, v.shown)), h('p', { class: 'muted' }, h('bdi', {}, v.by), ' · ', h('bdi', {}, v.at_shown)),
       h('button', {
         type: 'button', class: 'secondary', 'aria-label': `${t('keep')} ${c.label}: ${v.cleared ? '—' : v.shown}`,
         onclick: decide('resolve', { record: c.record, field: c.field, value: v.value }),
@@ -107,7 +107,7 @@ export async function casePage(id) {
     h('h2', {}, t('values')), answersList(file.values),
     h('h2', {}, t('steps')),
     file.steps.map((step) => h('section', { 'aria-label': step.title },
-      h('h3', {}, `${step.title} · ${when(step.created_shown)} · ${step.author}`), answersList(step.answers))),
+      h('h3', {}, step.title, ' · ', h('bdi', {}, when(step.created_shown)), ' · ', h('bdi', {}, step.author)), answersList(step.answers))),
     h('h2', {}, t('history')),
     table(t('history'), [t('when'), t('who'), t('field'), t('value')],
       file.history.map((e) => [e.at_shown, e.by, h('bdi', {}, e.label), e.cleared ? '—' : h('bdi', {}, e.shown)])));

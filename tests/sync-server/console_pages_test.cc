@@ -146,7 +146,7 @@ TEST_CASE("console conflicts: a referral's outcome and a case's status by their 
   // Two devices record the referral's outcome offline: one accepted, the other declined.
   const std::int64_t t = Office::kStartMs + 100;
   const RecordId referral = new_record_id(t);
-  REQUIRE(office.a.push(office, {office.a.changeset({office.a.write(referral, {{"status", "pending"}}, at(t + 1), HlcTime{0},
+  REQUIRE(office.a.push(office, {office.a.changeset({office.a.write(referral, {{"status", "pending"}, {"referral_date", "2026-01-15"}}, at(t + 1), HlcTime{0},
                                                                     true, "referral", kase)})}).ok());
   REQUIRE(office.a.push(office, {office.a.changeset({office.a.write(referral, {{"status", "declined"}}, at(t + 3), at(t + 1),
                                                                     false, "referral", kase)})}).ok());
@@ -205,7 +205,12 @@ TEST_CASE("console conflicts: a referral's outcome and a case's status by their 
   CHECK(status_value);
   REQUIRE(file["steps"].size() == 1);
   CHECK(file["steps"][0]["created_shown"] == shown_time(Office::kStartMs, Language::ar));
-  CHECK(file["steps"][0]["answers"][0]["shown"] == "مرفوضة");  // the referral's status as the store keeps it now
+  const json& answers = file["steps"][0]["answers"];
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0]["field"] == "referral_date");  // the form's own fields first
+  CHECK(answers[0]["value"] == "2026-01-15");
+  CHECK(answers[0]["shown"] == "15 يناير 2026");
+  CHECK(answers[1]["shown"] == "مرفوضة");  // the referral's status as the store keeps it now
 
   // Keeping the Arabic-labelled version keeps its code.
   const auto resolved = office.client.post(

@@ -241,7 +241,7 @@ test('datasets: a form with a household roster offers each of its tables; a refu
   await members.click();
   const saved = await downloaded;
   expect(saved.suggestedFilename()).toBe('amana-household-members.csv');
-  expect(fs.readFileSync(await saved.path(), 'utf8').split('\n')[0]).toBe('record,form_version,instance,position,m_age');
+  expect(fs.readFileSync(await saved.path(), 'utf8').split('\r\n')[0]).toBe('record,form_version,instance,position,m_age');
   // Cases have no repeat: only their own table and the codebook.
   await page.getByLabel('Dataset').selectOption('cases');
   await expect(page.locator('#dataset-tables button')).toHaveCount(2);
