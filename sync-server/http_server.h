@@ -104,7 +104,8 @@ class BodyWriter {
   virtual ~BodyWriter() = default;
   // Returns once `piece` is taken. While kStreamBufferBytes are not yet sent it waits, so
   // that the body's memory stays flat whatever its size; cancelled once the connection is
-  // gone, or when nothing could be sent for a transfer window (the client stalled).
+  // gone (a client too slow for the rate floor is let go as for any answer) or the server
+  // is stopping.
   virtual Status write(std::string_view piece) = 0;
 };
 inline constexpr std::size_t kStreamBufferBytes = 64 * 1024;

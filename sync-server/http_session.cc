@@ -72,18 +72,21 @@ struct StreamChannel {
 
 class ChannelWriter final : public BodyWriter {
  public:
-  ChannelWriter(std::shared_ptr<StreamChannel> channel, std::function<void()> wake, std::chrono::milliseconds patience)
-      : channel_(std::move(channel)), wake_(std::move(wake)), patience_(patience) {}
+  // `stopping` says whether the server is stopping; a client too slow for the rate floor
+  // is let go by its connection, which closes the channel.
+  ChannelWriter(std::shared_ptr<StreamChannel> channel, std::function<void()> wake, std::function<bool()> stopping)
+      : channel_(std::move(channel)), wake_(std::move(wake)), stopping_(std::move(stopping)) {}
   Status write(std::string_view piece) override {
     if (piece.empty()) return Status();
     bool wake = false;
     {
       std::unique_lock lock(channel_->mutex);
-      const bool room = channel_->space.wait_for(lock, patience_, [&] {
+      while (!channel_->space.wait_for(lock, std::chrono::seconds(1), [&] {
         return channel_->closed || channel_->pending.size() < kStreamBufferBytes;
-      });
+      })) {
+        if (stopping_()) return Status(ErrorCode::cancelled, "the server is stopping: the download was cut short");
+      }
       if (channel_->closed) return Status(ErrorCode::cancelled, "the client went away before the download finished");
-      if (!room) return Status(ErrorCode::cancelled, "the client took nothing for a transfer window: the download stopped");
       channel_->pending.append(piece);
       wake = !channel_->pump_posted;
       channel_->pump_posted = true;
@@ -95,7 +98,7 @@ class ChannelWriter final : public BodyWriter {
  private:
   std::shared_ptr<StreamChannel> channel_;
   std::function<void()> wake_;
-  std::chrono::milliseconds patience_;
+  std::function<bool()> stopping_;
 };
 
 template <class Stream>
@@ -341,8 +344,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           self->socket().expires_never();  // until the producer has something to send
           net::post(self->server_.handler_pool, [self, produce = std::move(produce)]() {
             const std::shared_ptr<StreamChannel> channel = self->channel_;
-            ChannelWriter writer(channel, [self] { net::post(self->stream_.get_executor(), [self] { self->pump(); }); },
-                                 self->server_.options.transfer_window);
+            HttpServer::Impl& server = self->server_;
+            ChannelWriter writer(
+                channel, [self] { net::post(self->stream_.get_executor(), [self] { self->pump(); }); },
+                [&server] {
+                  std::lock_guard lock(server.stop_mutex);
+                  return server.stop_requested;
+                });
             Status status;
             try {
               status = produce(writer);

@@ -114,7 +114,7 @@ TEST_CASE("http stream: a body made while it is sent comes chunked and whole, an
 TEST_CASE("http stream: a client that reads nothing holds the producer back, and the server serves on once it is let go") {
   auto outcome = std::make_shared<Outcome>();
   HttpOptions options;
-  options.transfer_window = std::chrono::milliseconds(300);  // a stalled client let go soon
+  options.transfer_window = std::chrono::milliseconds(300);  // the rate floor lets a stalled client go soon
   Fixture f(outcome, options);
   auto finished = outcome->done.get_future();
   LoopbackClient stalled(f.server->port());
