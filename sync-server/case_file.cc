@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/case_lifecycle.h"
 #include "common/form_pack.h"
 #include "common/hlc.h"
+#include "common/shown_dates.h"
 #include "sync-server/case_values.h"
 
 namespace amana::server {
@@ -36,6 +38,8 @@ std::string shown_answer(const forms::Field* field, const std::string& value, La
   if (field == nullptr || value.empty()) return value;
   const bool ar = language == Language::ar;
   switch (field->type) {
+    case forms::FieldType::date:
+    case forms::FieldType::datetime: return shown_date(value, language);  // "22 November 2026"
     case forms::FieldType::boolean:
       return value == "true" ? (ar ? "نعم" : "yes") : value == "false" ? (ar ? "لا" : "no") : value;
     case forms::FieldType::select_one:
@@ -54,9 +58,28 @@ std::string shown_answer(const forms::Field* field, const std::string& value, La
   }
 }
 
+// The coded values no form defines: a case's statuses (the lifecycle's) and a referral's
+// tracking status (the case code's, case_values.h), by their labels; nullopt for the rest.
+std::optional<std::string> coded_label(const CentralRecord& record, const std::string& field, const std::string& value,
+                                       Language language) {
+  if (record.form_id == kCaseFormId) {
+    const CaseField* declared = find_case_field(field);
+    if (declared == nullptr || declared->kind != CaseFieldKind::lifecycle) return std::nullopt;
+    auto status = cases::parse_status(value);
+    return status.ok() ? std::optional<std::string>(cases::status_label(*status).in(language)) : std::nullopt;
+  }
+  if (record.form_id == cases::kReferralForm && field == "status") {
+    auto status = cases::parse_referral_status(value);
+    return status.ok() ? std::optional<std::string>(cases::referral_status_label(*status).in(language)) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
 ShownValue show(const forms::FormPack& pack, const CentralRecord& record, const forms::Field* definition,
                 const std::string& field, const std::string& value, Language language, const std::string& today) {
-  ShownValue shown{field, field_label(pack, record, field, language), value, shown_answer(definition, value, language),
+  const std::optional<std::string> coded = definition == nullptr ? coded_label(record, field, value, language) : std::nullopt;
+  ShownValue shown{field, field_label(pack, record, field, language), value,
+                   coded ? *coded : shown_answer(definition, value, language),
                    is_known_value(pack, record, field, value, today)};
   if (!shown.known) shown.shown = "?" + value + (language == Language::ar ? " (قيمة غير صالحة)" : " (not a valid answer)");
   return shown;

@@ -25,7 +25,8 @@ struct ShownValue {
   std::string field;
   std::string label;  // in the language asked for
   std::string value;  // as stored
-  std::string shown;  // a choice's label, yes/no, or the value; flagged when not known
+  std::string shown;  // a choice's or a status's label, yes/no, a date as people read it
+                      // (common/shown_dates.h), or the value; flagged when not known
   bool known = true;  // a value the forms accept
 };
 

@@ -2,12 +2,16 @@
 // either script), the case file, and the officer's decisions on a case.
 #include <algorithm>
 
+#include "common/case_lifecycle.h"
+#include "common/form_pack.h"
 #include "common/hlc.h"
 #include "common/name_sound.h"
+#include "common/shown_dates.h"
 #include "common/text_fold.h"
 #include "sync-server/admin.h"
 #include "sync-server/case_admin.h"
 #include "sync-server/case_file.h"
+#include "sync-server/case_values.h"
 #include "sync-server/console_internal.h"
 
 namespace amana::server {
@@ -35,6 +39,11 @@ bool name_matches(const std::string& name, const std::string& query) {
   return true;
 }
 
+// A case's status as a person reads it in `language` (English keeps the codes).
+std::string status_shown(const CaseView& view, Language language) {
+  return view.status ? cases::status_label(*view.status).in(language) : shown_status(view);
+}
+
 }  // namespace
 
 HttpResponse Console::Impl::dashboard() {
@@ -47,7 +56,8 @@ HttpResponse Console::Impl::dashboard() {
   json not_synced = json::array(), past_lease = json::array(), closures = json::array(), findings = json::array();
   for (const Device& d : devices) {
     if (d.revoked_at_ms) continue;
-    const json row = {{"id", d.id.to_string()}, {"user", d.user}, {"last_sync_ms", d.last_sync_ms}};
+    const json row = {{"id", d.id.to_string()}, {"user", d.user}, {"last_sync_ms", d.last_sync_ms},
+                      {"last_sync_shown", shown_moment(d.last_sync_ms, language())}};
     if (d.last_sync_ms == 0 || t - d.last_sync_ms > kNotSyncedMs) not_synced.push_back(row);
     if (lease && t - std::max(d.last_sync_ms, d.enrolled_at_ms) > lease->count()) past_lease.push_back(row);
   }
@@ -92,9 +102,11 @@ HttpResponse Console::Impl::case_list() {
                     {"reference", case_reference(v.id)},
                     {"name", v.name},
                     {"status", shown_status(v)},
+                    {"status_shown", status_shown(v, language())},
                     {"risk", v.risk_level},
                     {"assigned_to", v.assigned_to},
                     {"opened", local_date(v.opened_at_ms)},
+                    {"opened_shown", shown_date(local_date(v.opened_at_ms), language())},
                     {"steps", v.steps}});
   }
   AMANA_RETURN_RESPONSE_IF_ERROR(audit_view(store(), {session->user.name, "cases", "all", rows.size(), true}, now()));
@@ -103,12 +115,24 @@ HttpResponse Console::Impl::case_list() {
 
 HttpResponse Console::Impl::case_file() {
   AMANA_ASSIGN_OR_RETURN_RESPONSE(RecordId id, find_case(store(), query_param(request.target, "id")));
-  const Language language = query_param(request.target, "lang") == "ar" ? Language::ar : Language::en;
-  AMANA_ASSIGN_OR_RETURN_RESPONSE(CaseFile file, read_case_file(store(), id, language));
+  const Language lang = language();
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(CaseFile file, read_case_file(store(), id, lang));
   AMANA_ASSIGN_OR_RETURN_RESPONSE(auto devices, store().devices());
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, forms::FormPack::builtin());
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(CentralRecord kase, store().record(id));
   AMANA_RETURN_RESPONSE_IF_ERROR(audit_view(store(), {session->user.name, "case", id.to_string(), 1, true}, now()));
   json out = case_file_json(file);
   out["name"] = file.view.name;
+  out["status_shown"] = status_shown(file.view, lang);
+  out["opened_shown"] = shown_moment(file.view.opened_at_ms, lang);
+  for (json& step : out["steps"]) step["created_shown"] = shown_moment(step["created_at_ms"].get<std::int64_t>(), lang);
+  if (out["closure_request"].is_object()) {
+    out["closure_request"]["created_shown"] = shown_moment(out["closure_request"]["created_at_ms"].get<std::int64_t>(), lang);
+  }
+  // A stored value as the page shows it: a choice's or a status's label, in its language.
+  auto shown = [&](const CentralRecord& record, const std::string& field, const merge::Version& v) {
+    return v.cleared ? std::string() : shown_value(pack, record, field, v.value, lang).shown;
+  };
   // Who made each change: the device's user, or the office.
   json history = json::array();
   for (const HistoryEntry& entry : file.history) {
@@ -120,25 +144,32 @@ HttpResponse Console::Impl::case_file() {
       }
     }
     history.push_back({{"field", entry.field},
+                       {"label", field_label(pack, kase, entry.field, lang)},
                        {"value", entry.version.value},
+                       {"shown", shown(kase, entry.field, entry.version)},
                        {"cleared", entry.version.cleared},
                        {"at", format_hlc(entry.version.stamp.hlc)},
+                       {"at_shown", shown_moment(hlc_millis(entry.version.stamp.hlc), lang)},
                        {"by", who}});
   }
   out["history"] = history;
   // Conflicting concurrent edits, side by side, for the officer to choose one.
   AMANA_ASSIGN_OR_RETURN_RESPONSE(auto conflicts, case_conflicts(store(), id));
   json open = json::array();
-  auto version = [&](const merge::Version& v) {
-    std::string who = v.stamp.device == kOrgWriter ? "office" : v.stamp.device.to_string();
-    for (const Device& d : devices) {
-      if (d.id == v.stamp.device) who = d.user;
-    }
-    return json{{"value", v.value}, {"cleared", v.cleared}, {"at", format_hlc(v.stamp.hlc)}, {"by", who}};
-  };
   for (const auto& conflict : conflicts) {
+    AMANA_ASSIGN_OR_RETURN_RESPONSE(CentralRecord target, store().record(conflict.record));
+    auto version = [&](const merge::Version& v) {
+      std::string who = v.stamp.device == kOrgWriter ? "office" : v.stamp.device.to_string();
+      for (const Device& d : devices) {
+        if (d.id == v.stamp.device) who = d.user;
+      }
+      return json{{"value", v.value}, {"shown", shown(target, conflict.field, v)}, {"cleared", v.cleared},
+                  {"at", format_hlc(v.stamp.hlc)}, {"at_shown", shown_moment(hlc_millis(v.stamp.hlc), lang)},
+                  {"by", who}};
+    };
     open.push_back({{"record", conflict.record.to_string()},
                     {"field", conflict.field},
+                    {"label", field_label(pack, target, conflict.field, lang)},
                     {"earlier", version(conflict.earlier)},
                     {"later", version(conflict.later)}});
   }

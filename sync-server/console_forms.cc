@@ -35,6 +35,7 @@ HttpResponse Console::Impl::forms() {
     }
     list.back()["versions"].push_back({{"version", v.version},
                                        {"published", format_time_utc(v.published_at_ms)},
+                                       {"published_shown", shown_moment(v.published_at_ms, lang)},
                                        {"by", v.published_by},
                                        {"file", v.source_name},
                                        {"warnings", v.warnings}});

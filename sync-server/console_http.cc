@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/hlc.h"
+#include "common/shown_dates.h"
 #include "sync-server/console_internal.h"
 
 namespace amana::server::console_detail {
@@ -99,6 +100,8 @@ std::string text_field(const json& body, const char* name) {
 }
 
 std::string format_time_utc(std::int64_t ms) { return format_local(ms, "%Y-%m-%d %H:%M:%S"); }
+
+std::string shown_moment(std::int64_t ms, Language language) { return ms == 0 ? std::string() : shown_time(ms, language); }
 
 json user_json(const User& user) {
   return {{"name", user.name}, {"role", std::string(role_name(user.role))}, {"team", user.team}, {"active", user.active}};

@@ -41,7 +41,11 @@ std::string path_of(std::string_view target);
 std::string query_param(std::string_view target, std::string_view name);
 std::string cookie_value(const HttpRequest& request, std::string_view name);
 std::string text_field(const json& body, const char* name);
+// A moment as JSON fields that scripts read carry it: "2030-01-15 14:05:00", the server's time.
 std::string format_time_utc(std::int64_t ms);
+// A moment as a page shows it, in its language: "15 January 2030, 14:05" (common/shown_dates.h);
+// "" for 0 (never).
+std::string shown_moment(std::int64_t ms, Language language);
 
 json user_json(const User& user);
 

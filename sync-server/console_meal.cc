@@ -2,6 +2,15 @@
 // de-identified for every role that may download (access.h console_meal), identified only
 // for the roles allowed them (export_identified). Each download is audited by
 // export_dataset, naming the signed-in user and that it left through the console.
+//
+// A dataset is one table at a time, the files `sync-server export` writes: the form's own
+// (a row per record), or one of its repeats' (a row per instance), or the codebook. It is
+// streamed as it is made (HttpResponse::stream): the export holds one record at a time and
+// the connection at most a bounded buffer, so a download takes the same memory whatever
+// the store's size.
+#include <algorithm>
+
+#include "common/csv.h"
 #include "common/form_pack.h"
 #include "sync-server/console_internal.h"
 #include "sync-server/dataset.h"
@@ -11,6 +20,75 @@
 namespace amana::server {
 
 using namespace console_detail;
+
+namespace {
+
+// The repeat tables of a form, as the export makes them (dataset_repeats.cc): every
+// version's repeats, the newest version's in its order, then those only older ones had.
+std::vector<std::string> repeat_tables(const forms::FormPack& pack, std::string_view form) {
+  std::vector<std::string> names;
+  const auto versions = pack.versions(form);
+  for (auto version = versions.rbegin(); version != versions.rend(); ++version) {
+    for (const forms::Group& group : (*version)->groups) {
+      if (group.repeat && std::find(names.begin(), names.end(), group.name) == names.end()) names.push_back(group.name);
+    }
+  }
+  return names;
+}
+
+// One table of the dataset as CSV into the response as it comes, in pieces of about 16 KiB.
+class CsvTableSink final : public DatasetSink {
+ public:
+  // `repeat` empty: the form's own table.
+  CsvTableSink(BodyWriter& out, std::string repeat, bool codebook)
+      : out_(out), repeat_(std::move(repeat)), codebook_(codebook) {}
+
+  Status begin(const DatasetLayout& layout) override {
+    if (codebook_) {
+      batch_ = codebook_csv(layout);
+      return flush();
+    }
+    if (repeat_.empty()) {
+      batch_ = csv::format_row(layout.columns);
+      return Status();
+    }
+    for (std::size_t i = 0; i < layout.repeats.size(); ++i) {
+      if (layout.repeats[i].name != repeat_) continue;
+      table_ = i;
+      batch_ = csv::format_row(layout.repeats[i].columns);
+      return Status();
+    }
+    return not_found("the form has no repeat '" + repeat_ + "'");
+  }
+  Status row(const std::vector<std::string>& cells) override {
+    ++rows_;
+    return codebook_ || !repeat_.empty() ? Status() : add(cells);
+  }
+  Status repeat_row(std::size_t repeat, const std::vector<std::string>& cells) override {
+    return codebook_ || !table_ || *table_ != repeat ? Status() : add(cells);
+  }
+  Status flush() {
+    const Status written = out_.write(batch_);
+    batch_.clear();
+    return written;
+  }
+  std::uint64_t rows() const { return rows_; }
+
+ private:
+  static constexpr std::size_t kBatchBytes = 16 * 1024;
+  Status add(const std::vector<std::string>& cells) {
+    batch_ += csv::format_row(cells);
+    return batch_.size() >= kBatchBytes ? flush() : Status();
+  }
+  BodyWriter& out_;
+  std::string repeat_;
+  bool codebook_;
+  std::optional<std::size_t> table_;
+  std::string batch_;
+  std::uint64_t rows_ = 0;
+};
+
+}  // namespace
 
 HttpResponse Console::Impl::report() {
   ReportOptions options;
@@ -25,9 +103,11 @@ HttpResponse Console::Impl::export_sources() {
   AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, server_form_pack(store()));
   const Language lang = language();
   json sources = json::array();
-  sources.push_back({{"id", std::string(kCasesSource)}, {"title", lang == Language::ar ? "الحالات" : "Cases"}});
+  sources.push_back({{"id", std::string(kCasesSource)},
+                     {"title", lang == Language::ar ? "الحالات" : "Cases"},
+                     {"tables", json::array()}});
   for (const forms::FormDefinition& form : pack.forms()) {
-    sources.push_back({{"id", form.id}, {"title", form.title.in(lang)}});
+    sources.push_back({{"id", form.id}, {"title", form.title.in(lang)}, {"tables", repeat_tables(pack, form.id)}});
   }
   return json_response(200, {{"sources", sources}, {"identified", allowed(session->user.role, Operation::export_identified)}});
 }
@@ -46,12 +126,41 @@ HttpResponse Console::Impl::export_dataset() {
   wanted.requested_by = session->user.name;
   wanted.channel = "console download";
   const bool codebook = param("part") == "codebook";
-  DatasetText text(DatasetFormat::csv);
-  AMANA_RETURN_RESPONSE_IF_ERROR(server::export_dataset(store(), c.keys_.data_key, wanted, now(), text).status());
-  // The source is a form id or "cases": [a-z0-9-] only, safe in a header.
-  const std::string name = "amana-" + wanted.source + (wanted.filter.identified ? "-IDENTIFIED" : "") +
-                           (codebook ? "-codebook" : "") + ".csv";
-  return download(codebook ? text.codebook() : text.data(), "text/csv; charset=utf-8", name);
+  const std::string table = codebook ? std::string() : param("table");
+  // What can be refused is refused here, before the answer starts: once the header is out,
+  // the status is sent. The role is checked again by export_dataset, which audits a refusal
+  // (and the download then stops before its first row).
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, server_form_pack(store()));
+  if (wanted.source != kCasesSource) AMANA_RETURN_RESPONSE_IF_ERROR(pack.find(wanted.source).status());
+  if (!table.empty()) {
+    const auto tables = wanted.source == kCasesSource ? std::vector<std::string>() : repeat_tables(pack, wanted.source);
+    if (std::find(tables.begin(), tables.end(), table) == tables.end()) {
+      return error_response(not_found("the dataset " + wanted.source + " has no table " + table));
+    }
+  }
+  // The page asks first (check=1), so that a refusal is shown on it, in its language, instead
+  // of replacing it; the download itself then follows.
+  if (param("check") == "1") return json_response(200, {{"ok", true}});
+  // The source is a form id or "cases", a table a repeat's name: [a-z0-9_-] only, safe in a header.
+  const std::string name = "amana-" + wanted.source + (table.empty() ? "" : "-" + table) +
+                           (wanted.filter.identified ? "-IDENTIFIED" : "") + (codebook ? "-codebook" : "") + ".csv";
+  HttpResponse response = download("", "text/csv; charset=utf-8", name);
+  CentralStore& central = store();
+  const crypto::SecretBytes& data_key = c.keys_.data_key;
+  const std::int64_t at = now();
+  response.stream = [&central, &data_key, wanted, table, codebook, at](BodyWriter& out) -> Status {
+    CsvTableSink sink(out, table, codebook);
+    auto exported = server::export_dataset(central, data_key, wanted, at, sink);
+    if (exported.ok()) return sink.flush();
+    if (exported.status().code() == ErrorCode::permission_denied) return exported.status();  // audited as refused
+    // A download cut off midway (the browser went away) left with some rows: audited too.
+    const Status audited = central.append_audit(
+        {at, wanted.requested_by, "export", wanted.source,
+         "interrupted after " + std::to_string(sink.rows()) + " rows (" + exported.status().message() + "), " +
+             (wanted.filter.identified ? "IDENTIFIED" : "de-identified") + ", " + wanted.channel});
+    return audited.ok() ? exported.status() : audited;
+  };
+  return response;
 }
 
 }  // namespace amana::server

@@ -16,8 +16,9 @@ namespace {
 
 constexpr int kOpenDaysLimit = 90;  // as `sync-server cases review` by default
 
-Console::Impl::json version_json(const QueuedVersion& v) {
-  return {{"value", v.value}, {"shown", v.shown}, {"cleared", v.cleared}, {"at", format_time_utc(v.at_ms)}, {"by", v.by}};
+Console::Impl::json version_json(const QueuedVersion& v, Language language) {
+  return {{"value", v.value}, {"shown", v.shown}, {"cleared", v.cleared}, {"at", format_time_utc(v.at_ms)},
+          {"at_shown", shown_moment(v.at_ms, language)}, {"by", v.by}};
 }
 
 }  // namespace
@@ -38,8 +39,8 @@ HttpResponse Console::Impl::conflicts() {
                     {"form", q.form_title},
                     {"field", q.field},
                     {"label", q.label},
-                    {"earlier", version_json(q.earlier)},
-                    {"later", version_json(q.later)}});
+                    {"earlier", version_json(q.earlier, language())},
+                    {"later", version_json(q.later, language())}});
   }
   return json_response(200, {{"conflicts", rows}, {"next", page.next ? json(page.next->to_string()) : json(nullptr)}});
 }

@@ -69,7 +69,9 @@ HttpResponse Console::Impl::devices() {
     rows.push_back({{"id", d.id.to_string()},
                     {"user", d.user},
                     {"enrolled_at_ms", d.enrolled_at_ms},
+                    {"enrolled_shown", shown_moment(d.enrolled_at_ms, language())},
                     {"last_sync_ms", d.last_sync_ms},
+                    {"last_sync_shown", shown_moment(d.last_sync_ms, language())},
                     {"revoked", d.revoked_at_ms.has_value()}});
   }
   return json_response(200, {{"devices", rows}});
@@ -100,6 +102,7 @@ HttpResponse Console::Impl::audit_log() {
     const AuditEntry& e = entries[i - 1];
     rows.push_back({{"seq", e.seq},
                     {"at", format_time_utc(e.event.at_ms)},
+                    {"at_shown", shown_moment(e.event.at_ms, language())},
                     {"actor", e.event.actor},
                     {"action", e.event.action},
                     {"subject", e.event.subject},

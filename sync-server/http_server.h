@@ -39,7 +39,9 @@
 //                                address holding large bodies cannot take the others' share
 //   retry_after          10 s    what a 503 (busy, buffers full, store unavailable) tells a client
 // A request body must declare its length (chunked bodies get 411): the budget is taken
-// when the headers arrive, before a byte of the body is buffered.
+// when the headers arrive, before a byte of the body is buffered. A response may be
+// streamed (HttpResponse::stream): it holds one worker thread and at most about twice
+// kStreamBufferBytes while it is sent, and is under the same rate floor as any write.
 //
 // /metrics gauges: amana_http_open_connections, amana_http_buffered_body_bytes and its
 // peak since start, amana_http_buffered_body_bytes_peak; refusals are counted in
@@ -96,6 +98,25 @@ struct HttpRequest {
   std::string_view header(std::string_view name) const;
 };
 
+// Where a response body made while it is sent goes (HttpResponse::stream).
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Returns once `piece` is taken. While kStreamBufferBytes are not yet sent it waits, so
+  // that the body's memory stays flat whatever its size; cancelled once the connection is
+  // gone (a client too slow for the rate floor is let go as for any answer) or the server
+  // is stopping.
+  virtual Status write(std::string_view piece) = 0;
+};
+inline constexpr std::size_t kStreamBufferBytes = 64 * 1024;
+
+// A body made while it is sent (a dataset of any size). Called on the worker pool once
+// the headers are out, it writes the body in pieces; the response goes chunked
+// (Transfer-Encoding: chunked). When it fails midway (a non-ok Status), the connection is
+// closed without the last chunk, so the client sees an incomplete download, never a
+// short file that looks whole.
+using BodyStream = std::function<Status(BodyWriter&)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/x-protobuf";
@@ -105,6 +126,8 @@ struct HttpResponse {
   std::string rejection;
   // Further response headers (Set-Cookie, Content-Security-Policy, Cache-Control, ...).
   std::vector<std::pair<std::string, std::string>> headers = {};
+  // When set, the body is made by it as it is sent, and `body` is ignored.
+  BodyStream stream = nullptr;
 };
 
 // Called on a worker thread for every request other than /healthz and /metrics.

@@ -4,6 +4,11 @@
 //   rate floor -> handler on the worker pool -> write under the rate floor -> keep-alive:
 //   read header (idle timeout) | close
 //
+// A streamed response (HttpResponse::stream): the header, then the producer on the worker
+// pool fills a buffer of at most about kStreamBufferBytes that this strand sends as chunks,
+// the producer waiting while it is full; the last chunk once it is done (or, when it failed,
+// the connection closed without one).
+//
 // One strand per connection (the acceptor makes the socket on one), one read or write in
 // flight; the session owns itself through shared_from_this and ends with its last handler.
 #include <boost/asio/post.hpp>
@@ -12,7 +17,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <type_traits>
 
@@ -44,6 +51,56 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+// What a streamed body's producer (a worker thread) and its connection's strand share.
+struct StreamChannel {
+  std::mutex mutex;
+  std::condition_variable space;
+  std::string pending;     // written, not yet taken by the strand
+  bool pump_posted = false;  // a pump is on its way to the strand
+  bool finished = false;   // the producer returned
+  bool ok = true;          // ... with an ok Status
+  bool closed = false;     // the connection is gone: the producer stops
+
+  void close() {
+    {
+      std::lock_guard lock(mutex);
+      closed = true;
+    }
+    space.notify_all();
+  }
+};
+
+class ChannelWriter final : public BodyWriter {
+ public:
+  // `stopping` says whether the server is stopping; a client too slow for the rate floor
+  // is let go by its connection, which closes the channel.
+  ChannelWriter(std::shared_ptr<StreamChannel> channel, std::function<void()> wake, std::function<bool()> stopping)
+      : channel_(std::move(channel)), wake_(std::move(wake)), stopping_(std::move(stopping)) {}
+  Status write(std::string_view piece) override {
+    if (piece.empty()) return Status();
+    bool wake = false;
+    {
+      std::unique_lock lock(channel_->mutex);
+      while (!channel_->space.wait_for(lock, std::chrono::seconds(1), [&] {
+        return channel_->closed || channel_->pending.size() < kStreamBufferBytes;
+      })) {
+        if (stopping_()) return Status(ErrorCode::cancelled, "the server is stopping: the download was cut short");
+      }
+      if (channel_->closed) return Status(ErrorCode::cancelled, "the client went away before the download finished");
+      channel_->pending.append(piece);
+      wake = !channel_->pump_posted;
+      channel_->pump_posted = true;
+    }
+    if (wake) wake_();
+    return Status();
+  }
+
+ private:
+  std::shared_ptr<StreamChannel> channel_;
+  std::function<void()> wake_;
+  std::function<bool()> stopping_;
+};
+
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -56,6 +113,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
   ~Session() {
+    if (channel_) channel_->close();
     release_body();
     server_.release_connection(address_);
   }
@@ -218,6 +276,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void respond(const HttpRequest& request, HttpResponse response, std::size_t bytes_in) {
+    if (response.stream) return respond_streamed(request, std::move(response), bytes_in);
     response_.emplace();
     response_->version(11);
     response_->result(static_cast<unsigned>(response.status));
@@ -258,6 +317,126 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                            });
   }
 
+  // The header now, the body as the producer makes it (see the top of this file).
+  void respond_streamed(const HttpRequest& request, HttpResponse response, std::size_t bytes_in) {
+    header_.emplace();
+    header_->version(11);
+    header_->result(static_cast<unsigned>(response.status));
+    header_->set(http::field::server, "amana-sync-server");
+    header_->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) header_->insert(name, value);
+    header_->keep_alive(keep_alive_);
+    header_->chunked(true);
+    streamed_request_ = {request.method, request.target, "", {}, request.remote, {}};
+    streamed_response_ = {response.status, response.content_type, "", response.rejection, {}, nullptr};
+    streamed_bytes_in_ = bytes_in;
+    streamed_bytes_out_ = 0;
+    channel_ = std::make_shared<StreamChannel>();
+    header_serializer_.emplace(*header_);
+    start_window();
+    socket().expires_at(window_ends_);
+    http::async_write_header(
+        stream_, *header_serializer_,
+        [self = this->shared_from_this(), produce = std::move(response.stream)](beast::error_code ec, std::size_t bytes) mutable {
+          if (ec) return self->stream_failed(ec);
+          self->count_progress(bytes);
+          self->streamed_bytes_out_ += bytes;
+          self->socket().expires_never();  // until the producer has something to send
+          net::post(self->server_.handler_pool, [self, produce = std::move(produce)]() {
+            const std::shared_ptr<StreamChannel> channel = self->channel_;
+            HttpServer::Impl& server = self->server_;
+            ChannelWriter writer(
+                channel, [self] { net::post(self->stream_.get_executor(), [self] { self->pump(); }); },
+                [&server] {
+                  std::lock_guard lock(server.stop_mutex);
+                  return server.stop_requested;
+                });
+            Status status;
+            try {
+              status = produce(writer);
+            } catch (const std::exception& e) {
+              std::cerr << "{\"level\":\"error\",\"event\":\"stream_exception\",\"what\":\"" << json_escape(e.what())
+                        << "\"}\n";
+              status = Status(ErrorCode::io, "the download failed");
+            }
+            {
+              std::lock_guard lock(channel->mutex);
+              channel->finished = true;
+              channel->ok = status.ok();
+            }
+            net::post(self->stream_.get_executor(), [self] { self->pump(); });
+          });
+        });
+  }
+
+  // On the strand: sends what the producer wrote, then the last chunk once it is done.
+  void pump() {
+    if (writing_ || !channel_) return;
+    bool finished = false, ok = true;
+    chunk_.clear();
+    {
+      std::lock_guard lock(channel_->mutex);
+      chunk_.swap(channel_->pending);
+      channel_->pump_posted = false;
+      finished = channel_->finished;
+      ok = channel_->ok;
+    }
+    channel_->space.notify_all();
+    if (!chunk_.empty()) {
+      writing_ = true;
+      if (SteadyClock::now() >= window_ends_) start_window();  // the wait was the producer's
+      socket().expires_at(window_ends_);
+      net::async_write(stream_, http::make_chunk(net::buffer(chunk_)),
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                         self->writing_ = false;
+                         if (ec) return self->stream_failed(ec);
+                         self->count_progress(bytes);
+                         self->streamed_bytes_out_ += bytes;
+                         self->pump();
+                       });
+      return;
+    }
+    if (!finished) {
+      socket().expires_never();
+      return;
+    }
+    if (!ok) {
+      // No last chunk: the client sees the download incomplete.
+      streamed_response_.rejection = "stream_failed";
+      return end_stream(false);
+    }
+    writing_ = true;
+    socket().expires_at(window_ends_);
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                       self->writing_ = false;
+                       if (ec) return self->stream_failed(ec);
+                       self->streamed_bytes_out_ += bytes;
+                       self->end_stream(true);
+                     });
+  }
+
+  void stream_failed(beast::error_code ec) {
+    streamed_response_.rejection = ec == beast::error::timeout ? "too_slow" : "stream_write_failed";
+    end_stream(false);
+  }
+
+  void end_stream(bool whole) {
+    server_.metrics->add("amana_http_requests_total", "route=\"" + route_label(streamed_request_.target) +
+                                                          "\",status=\"" + std::to_string(streamed_response_.status) + "\"");
+    server_.metrics->add("amana_http_received_bytes_total", "", streamed_bytes_in_);
+    server_.metrics->add("amana_http_sent_bytes_total", "", streamed_bytes_out_);
+    if (!streamed_response_.rejection.empty()) server_.count_rejection(streamed_response_.rejection);
+    server_.log(streamed_request_, streamed_response_, streamed_bytes_in_, streamed_bytes_out_, started_);
+    channel_->close();
+    channel_.reset();
+    header_serializer_.reset();
+    header_.reset();
+    chunk_ = std::string();
+    if (!whole || !keep_alive_) return close();
+    read_header(server_.options.idle_timeout);
+  }
+
   void release_body() {
     if (reserved_ == 0) return;
     server_.release_body(address_, reserved_);
@@ -265,6 +444,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void close() {
+    if (channel_) channel_->close();
     // No TLS close_notify: every response is framed by its Content-Length, and a peer
     // that does not answer the alert would hold the session open.
     beast::error_code ignored;
@@ -279,6 +459,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::optional<http::response_serializer<http::string_body>> serializer_;
+  // A streamed response, while it is sent.
+  std::optional<http::response<http::empty_body>> header_;
+  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
+  std::shared_ptr<StreamChannel> channel_;
+  std::string chunk_;  // the piece being written
+  bool writing_ = false;
+  HttpRequest streamed_request_;  // for the log line at its end: method, target, remote
+  HttpResponse streamed_response_;
+  std::size_t streamed_bytes_in_ = 0, streamed_bytes_out_ = 0;
   std::string remote_;
   bool keep_alive_ = true;
   std::size_t reserved_ = 0;  // bytes of the body budget this session holds

@@ -44,7 +44,8 @@ export function table(caption, headers, rows) {
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
 }
 
-export function when(ms) { return ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : t('never'); }
+// A moment as the server wrote it for people, in the page's language ("15 January 2030, 14:05"); never.
+export function when(shown) { return shown || t('never'); }
 export function roleName(role) { return t(`role_${role}`); }
 
 export function field(labelKey, input) { return h('label', {}, t(labelKey), input); }

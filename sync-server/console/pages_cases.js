@@ -5,10 +5,10 @@ import { t, currentLanguage } from './i18n.js';
 import { h, say, page, errorText, table, when, field, actionForm, rerender } from './dom.js';
 
 export async function dashboardPage() {
-  const d = await api.get('dashboard');
+  const d = await api.get('dashboard', { lang: currentLanguage() });
   const card = (key, count, list) => h('section', { class: 'card', 'aria-labelledby': `card-${key}` },
     h('h2', { id: `card-${key}` }, t(key)), h('p', { class: 'count' }, count), list);
-  const deviceList = (rows) => h('ul', {}, rows.map((r) => h('li', {}, `${r.user} · `, h('span', { class: 'ltr' }, r.id.slice(-8)), ` · ${when(r.last_sync_ms)}`)));
+  const deviceList = (rows) => h('ul', {}, rows.map((r) => h('li', {}, `${r.user} · `, h('span', { class: 'ltr' }, r.id.slice(-8)), ' · ', h('bdi', {}, when(r.last_sync_shown)))));
   const caseLink = (r) => h('a', { href: `#/case/${r.id}` }, r.reference);
   page('dashboard',
     h('div', { class: 'cards' },
@@ -37,7 +37,7 @@ export async function casesPage() {
     const query = new URLSearchParams([...data.entries()].filter(([, v]) => v !== ''));
     location.hash = `#/cases?${query}`;
   });
-  const { cases, next } = await api.get('cases', params);
+  const { cases, next } = await api.get('cases', { ...params, lang: currentLanguage() });
   const { after, ...filtersGiven } = params;
   const pageAt = (from) => `#/cases?${new URLSearchParams({ ...filtersGiven, ...(from ? { after: from } : {}) })}`;
   const paging = h('p', { class: 'paging' },
@@ -45,7 +45,7 @@ export async function casesPage() {
     next ? h('a', { href: pageAt(next), id: 'next-page' }, t('next_page')) : null);
   page('cases', filters, table(t('cases'),
     [t('reference'), t('name'), t('status'), t('risk'), t('assignee'), t('opened'), t('steps')],
-    cases.map((c) => [h('a', { href: `#/case/${c.id}` }, c.reference), c.name, c.status, c.risk, c.assigned_to, c.opened, c.steps])),
+    cases.map((c) => [h('a', { href: `#/case/${c.id}` }, c.reference), c.name, c.status_shown, c.risk, c.assigned_to, c.opened_shown, c.steps])),
     paging);
 }
 
@@ -88,27 +88,27 @@ export async function casePage(id) {
   }
   const version = (c, which) => {
     const v = c[which];
-    return h('div', {}, h('p', {}, v.cleared ? '—' : v.value), h('p', { class: 'muted' }, `${v.by} · `, h('span', { class: 'ltr' }, v.at)),
+    return h('div', { class: 'version' }, h('p', { class: 'value' }, v.cleared ? '—' : h('bdi', {}, v.shown)), h('p', { class: 'muted' }, h('bdi', {}, v.by), ' · ', h('bdi', {}, v.at_shown)),
       h('button', {
-        type: 'button', class: 'secondary', 'aria-label': `${t('keep')} ${c.field}: ${v.value}`,
+        type: 'button', class: 'secondary', 'aria-label': `${t('keep')} ${c.label}: ${v.cleared ? '—' : v.shown}`,
         onclick: decide('resolve', { record: c.record, field: c.field, value: v.value }),
       }, t('keep')));
   };
   const conflicts = file.conflicts.length === 0 ? [] : [h('h2', {}, t('conflicts')),
-    table(t('conflicts'), [t('field'), t('earlier'), t('later')], file.conflicts.map((c) => [c.field, version(c, 'earlier'), version(c, 'later')]))];
+    table(t('conflicts'), [t('field'), t('earlier'), t('later')], file.conflicts.map((c) => [h('bdi', {}, c.label), version(c, 'earlier'), version(c, 'later')]))];
   page('case_file',
     h('dl', { class: 'facts' },
       h('dt', {}, t('reference')), h('dd', { class: 'ltr' }, file.reference),
       h('dt', {}, t('name')), h('dd', {}, file.name),
-      h('dt', {}, t('status')), h('dd', { id: 'case-status' }, file.status),
+      h('dt', {}, t('status')), h('dd', { id: 'case-status' }, file.status_shown),
       h('dt', {}, t('assignee')), h('dd', { id: 'case-assignee' }, file.assigned_to),
       h('dt', {}, t('open_conflicts')), h('dd', {}, file.open_conflicts)),
     actions, conflicts,
     h('h2', {}, t('values')), answersList(file.values),
     h('h2', {}, t('steps')),
     file.steps.map((step) => h('section', { 'aria-label': step.title },
-      h('h3', {}, `${step.title} · ${when(step.created_at_ms)} · ${step.author}`), answersList(step.answers))),
+      h('h3', {}, step.title, ' · ', h('bdi', {}, when(step.created_shown)), ' · ', h('bdi', {}, step.author)), answersList(step.answers))),
     h('h2', {}, t('history')),
     table(t('history'), [t('when'), t('who'), t('field'), t('value')],
-      file.history.map((e) => [h('span', { class: 'ltr' }, e.at), e.by, e.field, e.cleared ? '—' : e.value])));
+      file.history.map((e) => [e.at_shown, e.by, h('bdi', {}, e.label), e.cleared ? '—' : h('bdi', {}, e.shown)])));
 }

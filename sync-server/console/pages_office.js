@@ -124,7 +124,7 @@ export async function formsPage() {
     const newest = f.versions[f.versions.length - 1];
     return [h('bdi', {}, f.title), h('span', { class: 'ltr' }, f.id),
       h('ul', { class: 'plain' }, f.versions.map((v) => h('li', {},
-        t('version_line', { version: v.version, when: v.published, by: v.by }), v.file ? [' · ', h('bdi', {}, v.file)] : null))),
+        t('version_line', { version: v.version, when: v.published_shown, by: v.by }), v.file ? [' · ', h('bdi', {}, v.file)] : null))),
       f.archived ? t('archived') : t('offered'),
       f.archived ? '' : h('button', { type: 'button', class: 'danger', onclick: archive(f), 'aria-label': t('archive_named', { title: f.title }) }, t('archive')),
       newest.warnings ? h('span', { class: 'muted' }, newest.warnings) : ''];

@@ -17,7 +17,7 @@ export async function conflictsPage() {
     const side = (v, key) => h('div', { class: 'version' },
       h('h3', {}, t(key)),
       h('p', { class: 'value' }, v.cleared ? t('cleared') : h('bdi', {}, v.shown)),
-      h('p', { class: 'muted' }, t('written_by', { user: v.by }), ' · ', h('span', { class: 'ltr' }, v.at)),
+      h('p', { class: 'muted' }, t('written_by', { user: v.by }), ' · ', h('bdi', {}, v.at_shown)),
       h('button', {
         type: 'button',
         'aria-describedby': problem.id,

@@ -1,6 +1,6 @@
 // The administrators' pages: users, devices and the audit log.
 import { api } from './api.js';
-import { t } from './i18n.js';
+import { t, currentLanguage } from './i18n.js';
 import { h, say, page, errorText, table, when, roleName, field, actionForm, showCode } from './dom.js';
 
 export async function usersPage() {
@@ -52,8 +52,8 @@ export async function usersPage() {
 }
 
 export async function devicesPage() {
-  const { devices } = await api.get('devices');
-  const rows = devices.map((d) => [h('span', { class: 'ltr' }, d.id), d.user, when(d.enrolled_at_ms), when(d.last_sync_ms),
+  const { devices } = await api.get('devices', { lang: currentLanguage() });
+  const rows = devices.map((d) => [h('span', { class: 'ltr' }, d.id), d.user, when(d.enrolled_shown), when(d.last_sync_shown),
     d.revoked ? t('revoked') : h('button', {
       type: 'button', class: 'danger', 'aria-label': `${t('revoke')} ${d.id.slice(-8)}`,
       onclick: async () => {
@@ -73,10 +73,10 @@ export async function devicesPage() {
 }
 
 export async function auditPage() {
-  const log = await api.get('audit');
+  const log = await api.get('audit', { lang: currentLanguage() });
   const verdict = log.intact
     ? h('p', { class: 'ok', id: 'audit-verdict' }, t('audit_intact', { total: log.total, seq: log.head_seq, hash: log.head_hash.slice(0, 16) }))
     : h('p', { class: 'error', id: 'audit-verdict' }, t('audit_broken', { problem: log.problem }));
   page('audit', verdict, table(t('audit'), [t('seq'), t('when'), t('actor'), t('action'), t('subject'), t('detail')],
-    log.entries.map((e) => [e.seq, h('span', { class: 'ltr' }, e.at), e.actor, e.action, h('span', { class: 'ltr' }, e.subject), e.detail])));
+    log.entries.map((e) => [e.seq, e.at_shown, e.actor, e.action, h('span', { class: 'ltr' }, e.subject), e.detail])));
 }

@@ -34,7 +34,22 @@ struct ConsoleClient {
     if (!origin.empty()) request.headers.emplace_back("Origin", origin);
     if (!cookie.empty()) request.headers.emplace_back("Cookie", "other=1; __Host-amana-console=" + cookie);
     if (!csrf.empty()) request.headers.emplace_back("X-CSRF-Token", csrf);
-    return console.handle(request);
+    server::HttpResponse response = console.handle(request);
+    if (response.stream) {
+      // A streamed body (a dataset), made whole as a browser receives it.
+      struct Collect final : server::BodyWriter {
+        std::string text;
+        Status write(std::string_view piece) override {
+          text += piece;
+          return Status();
+        }
+      } collect;
+      const Status made = response.stream(collect);
+      REQUIRE_MESSAGE(made.ok(), made.message());
+      response.body = std::move(collect.text);
+      response.stream = nullptr;
+    }
+    return response;
   }
 
   struct Signed {

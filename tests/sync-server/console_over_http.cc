@@ -59,7 +59,7 @@ ConsoleOverHttp::Answer ConsoleOverHttp::call(const std::string& method, const s
   beast::http::write(stream, request);
   beast::flat_buffer buffer;
   beast::http::response_parser<beast::http::string_body> parser;
-  parser.body_limit(32u << 20);
+  parser.body_limit(256u << 20);
   beast::http::read(stream, buffer, parser);
   const auto& response = parser.get();
   if (set_cookie) {
@@ -68,7 +68,7 @@ ConsoleOverHttp::Answer ConsoleOverHttp::call(const std::string& method, const s
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return {static_cast<int>(response.result_int()), response.body()};
+  return {static_cast<int>(response.result_int()), response.body(), response.chunked()};
 }
 
 }  // namespace amana::testing

@@ -15,6 +15,7 @@ class ConsoleOverHttp {
   struct Answer {
     int status = 0;
     std::string body;
+    bool chunked = false;  // the body came chunked (a streamed download)
   };
 
   // Signs `user` in to `server` (served over http://) with the password set from an

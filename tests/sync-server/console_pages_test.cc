@@ -6,8 +6,12 @@
 // (the converter's errors shown, versions, archive); the second factor at sign-in.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
+#include "common/hlc.h"
+#include "common/shown_dates.h"
 #include "sync-server/admin.h"
 #include "sync-server/conflict_queue.h"
 #include "sync-server/console.h"
@@ -30,12 +34,14 @@ HlcTime at(std::int64_t ms) { return make_hlc(ms, 0); }
 
 struct Device : testing::MessageDevice {
   pb::Operation write(const RecordId& record, const std::map<std::string, std::string>& values, HlcTime hlc,
-                      HlcTime base, bool create) const {
+                      HlcTime base, bool create, const std::string& form = "case",
+                      const std::optional<RecordId>& case_id = std::nullopt) const {
     pb::Operation operation;
     operation.set_record_id(record.bytes.data(), record.bytes.size());
     operation.set_kind(create ? pb::Operation::CREATE : pb::Operation::UPDATE);
-    operation.set_form_id("case");
-    operation.set_form_version(1);
+    operation.set_form_id(form);
+    if (case_id) operation.set_case_id(case_id->bytes.data(), case_id->bytes.size());
+    operation.set_form_version(form == "case" ? 1 : testing::builtin_form_version(form));
     operation.set_hlc(static_cast<std::uint64_t>(hlc));
     operation.set_device_id(id.bytes.data(), id.bytes.size());
     operation.set_author("amina");
@@ -132,6 +138,95 @@ TEST_CASE("console conflicts: both versions side by side with who wrote them, an
   CHECK(office.store->record(kase)->values.at("risk_level") == kept);
   CHECK(json::parse(office.client.get(omar, "/console/api/conflicts").body)["conflicts"].empty());
   CHECK(contains(office.audit_text(), "omar resolve-conflict " + kase.to_string()));
+}
+
+TEST_CASE("console conflicts: a referral's outcome and a case's status by their labels, times as people read them, in Arabic") {
+  Office office;
+  const RecordId kase = office.case_in_conflict("Amira", 0);
+  // Two devices record the referral's outcome offline: one accepted, the other declined.
+  const std::int64_t t = Office::kStartMs + 100;
+  const RecordId referral = new_record_id(t);
+  REQUIRE(office.a.push(office, {office.a.changeset({office.a.write(referral, {{"status", "pending"}, {"referral_date", "2026-01-15"}}, at(t + 1), HlcTime{0},
+                                                                    true, "referral", kase)})}).ok());
+  REQUIRE(office.a.push(office, {office.a.changeset({office.a.write(referral, {{"status", "declined"}}, at(t + 3), at(t + 1),
+                                                                    false, "referral", kase)})}).ok());
+  REQUIRE(office.b.push(office, {office.b.changeset({office.b.write(referral, {{"status", "accepted"}}, at(t + 2), at(t + 1),
+                                                                    false, "referral", kase)})}).ok());
+  const auto omar = office.client.sign_in("omar");
+  const auto listed = office.client.get(omar, "/console/api/conflicts?lang=ar");
+  REQUIRE_MESSAGE(listed.status == 200, listed.body);
+  const json rows = json::parse(listed.body)["conflicts"];
+  const json* row = nullptr;
+  for (const json& r : rows) {
+    if (r["record"] == referral.to_string()) row = &r;
+  }
+  REQUIRE(row != nullptr);
+  CHECK((*row)["label"] == "حالة الإحالة");
+  const std::set<std::string> shown{(*row)["earlier"]["shown"], (*row)["later"]["shown"]};
+  CHECK(shown == std::set<std::string>{"مقبولة", "مرفوضة"});  // not "accepted", "declined"
+  const std::set<std::string> kept{(*row)["earlier"]["value"], (*row)["later"]["value"]};
+  CHECK(kept == std::set<std::string>{"accepted", "declined"});  // what case/resolve is given
+  // The time as people read it, in the page's language; the ISO one stays for scripts.
+  const json& earlier = (*row)["earlier"];
+  CHECK(earlier["at_shown"] == shown_time(t + 2, Language::ar));
+  CHECK(contains(earlier["at_shown"].get<std::string>(), " 20"));
+  CHECK_FALSE(contains(earlier["at_shown"].get<std::string>(), "-"));
+  CHECK(earlier["at"] == format_local(t + 2, "%Y-%m-%d %H:%M:%S"));
+  const auto english = json::parse(office.client.get(omar, "/console/api/conflicts?lang=en").body)["conflicts"];
+  CHECK(english[0]["earlier"]["at_shown"] == shown_time(hlc_millis(at(Office::kStartMs + 2)), Language::en));
+
+  // The case file: its conflicts and history by labels, its status in Arabic, its steps' times.
+  const auto file_response = office.client.get(omar, "/console/api/case?id=" + kase.to_string() + "&lang=ar");
+  REQUIRE_MESSAGE(file_response.status == 200, file_response.body);
+  const json file = json::parse(file_response.body);
+  CHECK(file["status"] == "identified");
+  CHECK(file["status_shown"] == "محدَّدة");
+  bool referral_conflict = false;
+  for (const json& c : file["conflicts"]) {
+    if (c["record"] != referral.to_string()) continue;
+    referral_conflict = true;
+    CHECK(c["label"] == "حالة الإحالة");
+    CHECK(std::set<std::string>{c["earlier"]["shown"], c["later"]["shown"]} == std::set<std::string>{"مقبولة", "مرفوضة"});
+    CHECK(c["earlier"]["at_shown"] == shown_time(t + 2, Language::ar));
+  }
+  CHECK(referral_conflict);
+  bool status_in_history = false;
+  for (const json& e : file["history"]) {
+    if (e["field"] != "status") continue;
+    status_in_history = true;
+    CHECK(e["shown"] == "محدَّدة");
+    CHECK(e["label"] == "الوضع");
+  }
+  CHECK(status_in_history);
+  bool status_value = false;
+  for (const json& v : file["values"]) {
+    if (v["field"] == "status") status_value = v["shown"] == "محدَّدة";
+  }
+  CHECK(status_value);
+  REQUIRE(file["steps"].size() == 1);
+  CHECK(file["steps"][0]["created_shown"] == shown_time(Office::kStartMs, Language::ar));
+  const json& answers = file["steps"][0]["answers"];
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0]["field"] == "referral_date");  // the form's own fields first
+  CHECK(answers[0]["value"] == "2026-01-15");
+  CHECK(answers[0]["shown"] == "15 يناير 2026");
+  CHECK(answers[1]["shown"] == "مرفوضة");  // the referral's status as the store keeps it now
+
+  // Keeping the Arabic-labelled version keeps its code.
+  const auto resolved = office.client.post(
+      omar, "/console/api/case/resolve",
+      json{{"id", kase.to_string()}, {"record", referral.to_string()}, {"field", "status"}, {"value", "accepted"}}.dump());
+  CHECK_MESSAGE(resolved.status == 200, resolved.body);
+  CHECK(office.store->record(referral)->values.at("status") == "accepted");
+
+  // The other pages' times, as people read them.
+  const auto devices = json::parse(office.client.get(office.client.sign_in("sara"), "/console/api/devices?lang=ar").body);
+  CHECK(devices["devices"][0]["enrolled_shown"] == shown_time(devices["devices"][0]["enrolled_at_ms"].get<std::int64_t>(), Language::ar));
+  const auto audit = json::parse(office.client.get(office.client.sign_in("sara"), "/console/api/audit?lang=en").body);
+  CHECK_FALSE(contains(audit["entries"][0]["at_shown"].get<std::string>(), "-"));
+  const auto cases = json::parse(office.client.get(omar, "/console/api/cases?lang=ar").body)["cases"];
+  CHECK(cases[0]["status_shown"] == "محدَّدة");
+  CHECK(cases[0]["opened_shown"] == shown_date(cases[0]["opened"].get<std::string>(), Language::ar));
 }
 
 TEST_CASE("console conflicts: the queue is paged by record, every conflict reached, none cut off") {

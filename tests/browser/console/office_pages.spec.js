@@ -218,3 +218,53 @@ test('datasets: MEAL downloads de-identified data only, an officer identified; e
   expect(audit).toMatch(/mona\s+export\s+cases.*de-identified, console download/);
   expect(audit).toMatch(/omar\s+export\s+cases.*IDENTIFIED, console download/);
 });
+
+test('datasets: a form with a household roster offers each of its tables; a refused download says why, in Arabic', async ({ browser }) => {
+  const roster = xlsx({
+    survey: [['type', 'name', 'label::English (en)', 'repeat_count'],
+      ['integer', 'hh_size', 'Household size', ''],
+      ['begin repeat', 'members', 'Household members', '${hh_size}'],
+      ['integer', 'm_age', 'Age', ''],
+      ['end repeat', '', '', '']],
+    settings: [['form_id', 'form_title'], ['household', 'Household']],
+  });
+  const file = path.join(office.dir, 'household.xlsx');
+  fs.writeFileSync(file, roster);
+  office.admin(['forms', 'publish', file]);
+  const meal = await signedIn(browser, 'mona');
+  const { page } = meal;
+  await page.getByLabel('Dataset').selectOption('household');
+  const members = page.getByRole('button', { name: 'Download the members table (CSV)' });
+  await expect(members).toBeVisible();
+  await expect(page.locator('#dataset-tables button')).toHaveCount(3);  // the form's, the roster's, the codebook
+  const downloaded = page.waitForEvent('download');
+  await members.click();
+  const saved = await downloaded;
+  expect(saved.suggestedFilename()).toBe('amana-household-members.csv');
+  expect(fs.readFileSync(await saved.path(), 'utf8').split('\r\n')[0]).toBe('record,form_version,instance,position,m_age');
+  // Cases have no repeat: only their own table and the codebook.
+  await page.getByLabel('Dataset').selectOption('cases');
+  await expect(page.locator('#dataset-tables button')).toHaveCount(2);
+
+  // In Arabic, a page made to ask for identified data (MEAL has no such checkbox): the server
+  // refuses, and its reason is on the page in Arabic, the page right to left and still there.
+  await page.getByRole('button', { name: 'العربية' }).click();
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('#dataset-form')).toBeVisible();
+  await page.evaluate(() => {
+    const forged = document.createElement('input');
+    Object.assign(forged, { type: 'hidden', name: 'identified', value: '1' });
+    document.getElementById('dataset-form').append(forged);
+  });
+  await page.getByRole('button', { name: 'نزّل البيانات (CSV)' }).click();
+  const status = page.locator('#status');
+  await expect(status).toHaveText('دورك (meal) يسمح بتنزيل البيانات غير المعرِّفة فقط: اطلب البيانات المعرِّفة من موظف حماية أو من المسؤول');
+  await expect(status).toHaveClass(/error/);
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.locator('#dataset-form')).toBeVisible();
+  await meal.context.close();
+  const audit = office.admin(['audit']);
+  expect(audit).toMatch(/mona\s+export\s+household.*de-identified, console download/);
+  expect(audit).not.toMatch(/mona\s+export\s+\S+.*IDENTIFIED/);
+});

@@ -1,8 +1,8 @@
-#include "field-client/shown_dates.h"
+#include "common/shown_dates.h"
 
 #include "common/hlc.h"
 
-namespace amana::field {
+namespace amana {
 namespace {
 
 constexpr std::string_view kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
@@ -45,4 +45,4 @@ std::string shown_time(std::int64_t unix_ms, Language language) {
   return shown_date(format_local(unix_ms, "%Y-%m-%d %H:%M"), language);
 }
 
-}  // namespace amana::field
+}  // namespace amana
