@@ -68,6 +68,13 @@ std::string answer_key(const Field& field, const Scope& scope);
 std::vector<Scope> instances(const FormDefinition& form, const Group& repeat, const Answers& answers,
                              const Scope& parent = {});
 
+// Whether `scope` names repeats of the form, each inside the one before (a key's path
+// read from outside: a draft's or a submission's instance keys).
+bool is_repeat_path(const FormDefinition& form, const Scope& scope);
+
+// Whether `text` is an instance's stored position: digits only, at most 18 of them.
+bool is_instance_position(std::string_view text);
+
 // Every scope `field` is answered in: {{}} for a top-level field; every live instance (of
 // every live instance of the outer repeat, when nested) for a field of a repeat.
 std::vector<Scope> scopes_of(const FormDefinition& form, const Field& field, const Answers& answers);

@@ -26,23 +26,6 @@ std::vector<Scope> enclosing_scopes(const FormDefinition& form, const Group& gro
 
 std::string marker_key(const Scope& scope) { return repeat_keys::compose(repeat_keys::Key{scope, ""}); }
 
-// Whether `path` names repeats of the form, each inside the one before.
-bool is_repeat_path(const FormDefinition& form, const std::vector<repeat_keys::Step>& path) {
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    const Group* group = form.find_group(path[i].repeat);
-    if (group == nullptr || !group->repeat) return false;
-    const auto outer = form.repeats_of(*group);
-    if (outer.size() != i || (i > 0 && outer.back()->name != path[i - 1].repeat)) return false;
-  }
-  return true;
-}
-
-bool is_position(std::string_view text) {
-  return !text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), [](char c) {
-           return c >= '0' && c <= '9';
-         });
-}
-
 }  // namespace
 
 std::vector<Message> check_keys(const FormDefinition& form, const Answers& given,
@@ -66,7 +49,7 @@ std::vector<Message> check_keys(const FormDefinition& form, const Answers& given
     if (parsed->is_marker()) {
       const std::string position(trim(value));
       if (position.empty()) continue;  // a removed instance
-      if (!is_position(position)) {
+      if (!is_instance_position(position)) {
         errors.push_back(Message("answer.instance_position", {{"field", key}, {"value", position}}));
         continue;
       }
@@ -172,3 +155,22 @@ std::vector<std::pair<std::size_t, Message>> repeat_count_errors(const FormDefin
 }
 
 }  // namespace amana::forms::detail
+
+namespace amana::forms {
+
+bool is_repeat_path(const FormDefinition& form, const Scope& scope) {
+  for (std::size_t i = 0; i < scope.size(); ++i) {
+    const Group* group = form.find_group(scope[i].repeat);
+    if (group == nullptr || !group->repeat) return false;
+    const auto outer = form.repeats_of(*group);
+    if (outer.size() != i || (i > 0 && outer.back()->name != scope[i - 1].repeat)) return false;
+  }
+  return true;
+}
+
+bool is_instance_position(std::string_view text) {
+  return !text.empty() && text.size() <= 18 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace amana::forms

@@ -20,6 +20,18 @@ Result<pb::RecordValues> parse_record_values(const SecretBytes& plain) {
   return values;
 }
 
+// A record's clear columns, selected as `id, form_id, form_version, created_at_ms,
+// updated_hlc, case_id` first in the row.
+Result<RecordSummary> summary_of_row(const sql::Query& q) {
+  AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
+  RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
+                        HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
+  if (!q.column_is_null(5)) {
+    AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
+  }
+  return summary;
+}
+
 }  // namespace
 
 Result<std::int64_t> Store::append_operation(sql::Transaction& txn, pb::Operation& operation) {
@@ -228,12 +240,7 @@ Status Store::visit_records(std::optional<std::string_view> form_id, std::option
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) return Status::success();
-    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
-    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
-                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
-    if (!q.column_is_null(5)) {
-      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
-    }
+    AMANA_ASSIGN_OR_RETURN(RecordSummary summary, summary_of_row(q));
     AMANA_ASSIGN_OR_RETURN(bool more, visit(summary));
     if (!more) return Status::success();
   }
@@ -251,12 +258,7 @@ Status Store::visit_record_values(
   while (true) {
     AMANA_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) return Status::success();
-    AMANA_ASSIGN_OR_RETURN(RecordId id, RecordId::from_bytes(q.column_blob(0)));
-    RecordSummary summary{id, q.column_text(1), static_cast<std::uint32_t>(q.column_int64(2)), q.column_int64(3),
-                          HlcTime(static_cast<std::uint64_t>(q.column_int64(4))), std::nullopt};
-    if (!q.column_is_null(5)) {
-      AMANA_ASSIGN_OR_RETURN(summary.case_id, RecordId::from_bytes(q.column_blob(5)));
-    }
+    AMANA_ASSIGN_OR_RETURN(RecordSummary summary, summary_of_row(q));
     // Bound to the clear columns and the write number, as in record().
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
                            open_record_values(*state_, {summary, static_cast<std::uint64_t>(q.column_int64(6))},

@@ -15,22 +15,6 @@ using forms::Group;
 using forms::Scope;
 namespace rk = forms::repeat_keys;
 
-bool is_position(std::string_view text) {
-  return !text.empty() && text.size() <= 18 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Whether `path` names repeats of the form, each inside the one before.
-bool is_repeat_path(const forms::FormDefinition& form, const std::vector<rk::Step>& path) {
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    const Group* group = form.find_group(path[i].repeat);
-    if (group == nullptr || !group->repeat) return false;
-    const auto outer = form.repeats_of(*group);
-    if (outer.size() != i || (i > 0 && outer.back()->name != path[i - 1].repeat)) return false;
-  }
-  return true;
-}
-
 // Every scope `group`'s instances are in: {{}} for a top-level repeat, every live instance
 // of the repeats enclosing it otherwise.
 std::vector<Scope> enclosing_scopes(const forms::FormDefinition& form, const Group& group, const Answers& answers) {
@@ -65,7 +49,7 @@ Result<Place> place_of(const forms::FormDefinition& form, const Answers& raw, st
   }
   if (slash != std::string_view::npos) {
     auto parsed = rk::parse(list.substr(0, slash));
-    if (!parsed || !parsed->is_marker() || !is_repeat_path(form, parsed->path)) {
+    if (!parsed || !parsed->is_marker() || !forms::is_repeat_path(form, parsed->path)) {
       return invalid_argument(Message("ui.not_a_repeat", {{"repeat", std::string(list)}}));
     }
     place.parent = parsed->path;
@@ -88,7 +72,7 @@ void add_one(Answers& raw, const Place& place) {
   for (auto it = raw.lower_bound(prefix); it != raw.end() && it->first.starts_with(prefix); ++it) {
     const std::string_view rest = std::string_view(it->first).substr(prefix.size());
     const std::string value = trimmed(it->second);
-    if (rk::is_instance_id(rest) && is_position(value)) greatest = std::max<std::int64_t>(greatest, std::stoll(value));
+    if (rk::is_instance_id(rest) && forms::is_instance_position(value)) greatest = std::max<std::int64_t>(greatest, std::stoll(value));
   }
   Scope scope = place.parent;
   scope.push_back({place.group->name, rk::new_instance_id()});
@@ -104,7 +88,7 @@ Answers typed_answers(const forms::FormDefinition& form, const Answers& raw, con
     if (!parsed) continue;
     if (parsed->is_marker()) {
       const std::string position = trimmed(value);
-      if (is_repeat_path(form, parsed->path) && is_position(position)) typed[key] = position;
+      if (forms::is_repeat_path(form, parsed->path) && forms::is_instance_position(position)) typed[key] = position;
       continue;
     }
     const Field* field = form.find_field(parsed->field);
@@ -186,7 +170,7 @@ Status remove_instance(const forms::FormDefinition& form, Answers& raw, std::str
                        const forms::ValidationOptions& options) {
   auto parsed = rk::parse(marker);
   auto given = raw.find(marker);
-  if (!parsed || !parsed->is_marker() || !is_repeat_path(form, parsed->path) || given == raw.end() ||
+  if (!parsed || !parsed->is_marker() || !forms::is_repeat_path(form, parsed->path) || given == raw.end() ||
       trimmed(given->second).empty()) {
     return not_found(Message("ui.no_such_instance", {{"instance", std::string(marker)}}));
   }
