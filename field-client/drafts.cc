@@ -68,11 +68,16 @@ Drafts::Drafts(Store& store) : store_(store) {}
 
 Status Drafts::save(Draft& draft) {
   if (draft.id.is_nil()) draft.id.bytes = new_record_id(store_.now_ms()).bytes;
-  draft.updated_at_ms = store_.now_ms();
-  const std::string plain = encode(draft);
-  const crypto::Bytes sealed = store_.seal_local(kDraftLabel, draft.id.view(), crypto::as_bytes(plain));
   sql::Database& db = store_.local_database();
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
+  {
+    // Newest first needs a later save to sort later, even within one millisecond.
+    AMANA_ASSIGN_OR_RETURN(sql::Query latest, db.query("SELECT coalesce(max(updated_at_ms), 0) FROM drafts"));
+    AMANA_ASSIGN_OR_RETURN(bool row, latest.step());
+    draft.updated_at_ms = std::max(store_.now_ms(), row ? latest.column_int64(0) + 1 : 0);
+  }
+  const std::string plain = encode(draft);
+  const crypto::Bytes sealed = store_.seal_local(kDraftLabel, draft.id.view(), crypto::as_bytes(plain));
   {
     AMANA_ASSIGN_OR_RETURN(sql::Query q, db.query(
         "INSERT OR REPLACE INTO drafts (id, updated_at_ms, sealed_draft) VALUES (?, ?, ?)"));
