@@ -22,10 +22,23 @@ std::uint64_t metric_in(const std::string& text, const std::string& series) {
 
 const std::string kMetricsRequest = "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n";
 
+// The sanitizers' runtime needs descriptors of its own: UBSan's vptr check opens a pipe
+// to test that memory is readable, and with none left it reports a valid object as having
+// an invalid vptr and stops the server. Out of descriptors is only tried unsanitized.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 }  // namespace
 
 TEST_CASE("accept loop: out of descriptors, the server counts the error, backs off and serves again once "
           "connections close") {
+  if (kSanitized) {
+    MESSAGE("not run under the sanitizers: their runtime itself needs descriptors");
+    return;
+  }
   testing::TempDir dir;
   const auto data = dir.path() / "server";
   REQUIRE(testing::run_command({testing::kServerBin, "--data", data.string(), "init"}, testing::kPassphrases).exit_code == 0);
