@@ -101,15 +101,9 @@ const forms::Field* instance_field(const forms::FormDefinition& form, const Cent
   if (!key || key->path.empty() || key->field.empty()) return nullptr;
   const forms::Field* field = form.find_field(key->field);
   if (field == nullptr || field->type == forms::FieldType::note) return nullptr;
-  std::optional<std::size_t> group = field->group;  // its innermost repeat must be the key's
-  while (group && !form.groups[*group].repeat) group = form.groups[*group].parent;
-  if (!group || form.groups[*group].name != key->path.back().repeat) return nullptr;
-  for (std::size_t depth = 1; depth <= key->path.size(); ++depth) {  // every enclosing instance live
-    const std::vector<forms::repeat_keys::Step> path(key->path.begin(), key->path.begin() + static_cast<std::ptrdiff_t>(depth));
-    auto marker = record.values.find(forms::repeat_keys::compose({path, ""}));
-    if (marker == record.values.end() || marker->second.empty()) return nullptr;
-  }
-  return field;
+  // The engine's own answer scopes of the field: its repeats' live instances, nested.
+  const std::vector<forms::Scope> live = forms::scopes_of(form, *field, record.values);
+  return std::find(live.begin(), live.end(), key->path) == live.end() ? nullptr : field;
 }
 
 }  // namespace

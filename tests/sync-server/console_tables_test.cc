@@ -16,12 +16,6 @@ using namespace amana::testing::repeats;
 
 namespace {
 
-constexpr const char* kThreeMembers = R"({"hh_size": 3, "members": [
-  {"m_name": "Amina Yusufa", "m_age": 34, "m_disability": "hearing_impaired", "m_needs": ["food", "health"],
-   "kids": [{"k_name": "Omar Littleone", "k_age": 4}, {"k_name": "Zahra Littleone", "k_age": 2}]},
-  {"m_name": "Yusuf Adamo", "m_age": 9, "kids": []},
-  {"m_name": "Halima Alia", "m_age": 70, "m_needs": ["shelter"], "kids": []}]})";
-
 std::string sibling(const std::string& path, const std::string& repeat) {
   return *amana::forms::repeat_keys::table_path(path, repeat);
 }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/repeat_keys.h"
+#include "tests/sync-server/forge.h"
 #include "tests/sync-server/repeat_support.h"
 
 using namespace amana::testing;
@@ -248,4 +249,43 @@ TEST_CASE("repeat devices: a case's plan steps leave the device with the case an
   REQUIRE(c.server.admin({"export", "--form", "case-plan", "--out", path}).exit_code == 0);
   CHECK(column_of(read_table(*amana::forms::repeat_keys::table_path(path, "plan_steps")), "step_status") ==
         std::vector<std::string>{"pending", "done", "done"});
+}
+
+TEST_CASE("repeat devices: a device owner who may not write the plan signs an edit of one of its steps, and it is refused") {
+  PlannedCase c(false);
+  REQUIRE(c.server.admin({"users", "add", "zara", "--role", "assistant", "--team", "zalingei"}).exit_code == 0);
+  FieldDevice zara("zara", 0);
+  enroll(c.server, zara, "zara");
+  const std::string path = (c.dir.path() / "plan.csv").string();
+  auto step_statuses = [&] {
+    REQUIRE(c.server.admin({"export", "--form", "case-plan", "--out", path, "--force"}).exit_code == 0);
+    return column_of(read_table(*amana::forms::repeat_keys::table_path(path, "plan_steps")), "step_status");
+  };
+  const auto before = step_statuses();
+  REQUIRE(before == std::vector<std::string>{"pending", "pending", "pending"});
+  const amana::RecordId plan = *amana::RecordId::parse(c.plan);
+  const amana::RecordId kase = *amana::RecordId::parse(c.kase);
+  auto forged_edit = [&](DeviceOwner& owner) {
+    amana::pb::Operation edit = owner.operation(amana::pb::Operation::UPDATE, plan, "case-plan",
+                                                {{c.key(1, "step_status"), "done"}}, kase);
+    edit.set_form_version(2);
+    owner.changeset({edit});
+    return owner.push(c.server.url());
+  };
+
+  // Zara, of another team, edits a step of Amina's plan.
+  DeviceOwner stranger(zara);
+  const amana::pb::PushResponse by_stranger = forged_edit(stranger);
+  REQUIRE(by_stranger.refused_size() == 1);
+  CHECK(by_stranger.refused(0).rule() == "case_not_held");
+
+  // Amina, once the case is Hawa's, edits a step of it from her old device.
+  REQUIRE(c.server.admin({"cases", "assign", c.kase, "hawa", "--by", "omar"}).exit_code == 0);
+  sync_ok(c.amina);
+  DeviceOwner former(c.amina);
+  const amana::pb::PushResponse by_former = forged_edit(former);
+  REQUIRE(by_former.refused_size() == 1);
+  CHECK(by_former.refused(0).rule() == "case_not_held");
+
+  CHECK(step_statuses() == before);
 }

@@ -27,6 +27,13 @@ std::string case_plan_workbook(const TempDir& dir);
 // A case plan's answers with `steps` instances of plan_steps (their status `pending`).
 std::string case_plan_answers(int steps);
 
+// Answers to `household`: three members, the first with two kids (five names in all).
+inline constexpr const char* kThreeMembers = R"({"hh_size": 3, "members": [
+  {"m_name": "Amina Yusufa", "m_age": 34, "m_disability": "hearing_impaired", "m_needs": ["food", "health"],
+   "kids": [{"k_name": "Omar Littleone", "k_age": 4}, {"k_name": "Zahra Littleone", "k_age": 2}]},
+  {"m_name": "Yusuf Adamo", "m_age": 9, "kids": []},
+  {"m_name": "Halima Alia", "m_age": 70, "m_needs": ["shelter"], "kids": []}]})";
+
 // Writes `json` to a file in `dir` and collects it with `device`: the new record's id.
 std::string collect_answers(const FieldDevice& device, const TempDir& dir, const std::string& form,
                             const std::string& json);
