@@ -236,6 +236,9 @@ int main(int argc, char** argv) {
               options.devices, errors, static_cast<long long>(merged), static_cast<long long>(expected), wall,
               percentile(durations, 0.50) * 1000, percentile(durations, 0.99) * 1000, percentile(durations, 1.0) * 1000,
               static_cast<double>(rss_kib) / 1024.0, static_cast<double>(rss_before_kib) / 1024.0, exit_status);
+  // The same figures as "@ key value" lines, for tools/bench scale's table.
+  std::printf("@ load_devices %d\n@ load_errors %d\n@ load_wall_s %.6g\n@ load_sync_p99_ms %.6g\n",
+              options.devices, errors, wall, percentile(durations, 0.99) * 1000);
   fs::remove_all(dir);
   return errors == 0 && merged == expected ? 0 : 1;
 }
