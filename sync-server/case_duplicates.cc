@@ -3,10 +3,14 @@
 // Comparing every case with every other is quadratic: about 6 billion comparisons for the
 // 110,000 cases of a million records. The match needs every word of the shorter name
 // found in the longer one, written the same or sounding alike, and two words sound alike
-// only when some reading of each has the same consonants (common/name_sound.h). So each
-// word is indexed under its folded spelling and each reading's consonants, and a case is
-// compared only with the cases found under the keys of the one of its words that has the
-// fewest: every pair that matches is found from its shorter (or equal) name's side.
+// only when some reading of each has the same consonants (common/name_sound.h). A name of
+// two words or more matches only a name at least as long holding both of any two of its
+// words, so a case is indexed under every pair of its words' keys (a word with itself too:
+// "Adam Adam" is contained in "Adam Ali"), and compared only with the cases under the one
+// pair of its words that has the fewest. One word matches only one word: indexed alone.
+// A single word's key is shared by thousands of cases in a real caseload (Mohamed, Fatima,
+// Adam); a pair of them by far fewer, so the comparisons follow the matches, not the
+// caseload squared.
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -26,6 +30,17 @@ std::vector<std::string> word_keys(const cases::ComparableWord& word) {
   return keys;
 }
 
+// The keys a pair of words is found under: one per choice of a key of each, in a fixed
+// order so that (a, b) and (b, a) meet.
+std::vector<std::string> pair_keys(const std::vector<std::string>& first, const std::vector<std::string>& second) {
+  std::vector<std::string> keys;
+  keys.reserve(first.size() * second.size());
+  for (const std::string& a : first) {
+    for (const std::string& b : second) keys.push_back(a < b ? a + '\x1f' + b : b + '\x1f' + a);
+  }
+  return keys;
+}
+
 using CasesByKey = std::unordered_map<std::string, std::vector<std::size_t>>;
 
 }  // namespace
@@ -33,20 +48,34 @@ using CasesByKey = std::unordered_map<std::string, std::vector<std::size_t>>;
 Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore& store) {
   AMANA_ASSIGN_OR_RETURN(const std::vector<CentralStore::CaseListing> listing, store.case_listing({}));
   std::vector<cases::ComparablePerson> people;
-  std::vector<std::vector<std::vector<std::string>>> keys;  // per case, per name word
+  // Per case, the key sets it is looked up by: one per pair of distinct words (or its one
+  // word's keys for a name of one word).
+  std::vector<std::vector<std::vector<std::string>>> lookups;
   CasesByKey by_key;
   people.reserve(listing.size());
-  keys.reserve(listing.size());
+  lookups.reserve(listing.size());
   for (const CentralStore::CaseListing& listed : listing) {
     people.push_back(cases::comparable(
         {listed.name, listed.sex,
          listed.age.empty() ? std::nullopt : std::optional<int>(std::atoi(listed.age.c_str())), listed.location}));
-    std::vector<std::vector<std::string>>& words = keys.emplace_back();
+    std::vector<std::vector<std::string>> words;
+    for (const cases::ComparableWord& word : people.back().name) words.push_back(word_keys(word));
+    std::vector<std::vector<std::string>>& mine = lookups.emplace_back();
     std::set<std::string> indexed;  // a case once under each key
-    for (const cases::ComparableWord& word : people.back().name) {
-      words.push_back(word_keys(word));
-      for (const std::string& key : words.back()) {
-        if (indexed.insert(key).second) by_key[key].push_back(people.size() - 1);
+    const auto index = [&](const std::string& key) {
+      if (indexed.insert(key).second) by_key[key].push_back(people.size() - 1);
+    };
+    if (words.size() == 1) {
+      std::vector<std::string>& alone = mine.emplace_back();
+      for (const std::string& key : words[0]) alone.push_back("1" + key);
+      for (const std::string& key : alone) index(key);
+      continue;
+    }
+    for (std::size_t a = 0; a < words.size(); ++a) {
+      for (std::size_t b = a; b < words.size(); ++b) {
+        std::vector<std::string> keys = pair_keys(words[a], words[b]);
+        for (const std::string& key : keys) index(key);
+        if (b != a) mine.push_back(std::move(keys));
       }
     }
   }
@@ -54,11 +83,11 @@ Result<std::vector<std::pair<CaseView, CaseView>>> duplicate_cases(CentralStore&
   for (std::size_t i = 0; i < people.size(); ++i) {
     const std::vector<std::string>* rarest = nullptr;
     std::size_t fewest = 0;
-    for (const std::vector<std::string>& word : keys[i]) {
+    for (const std::vector<std::string>& keys : lookups[i]) {
       std::size_t count = 0;
-      for (const std::string& key : word) count += by_key[key].size();
+      for (const std::string& key : keys) count += by_key[key].size();
       if (rarest == nullptr || count < fewest) {
-        rarest = &word;
+        rarest = &keys;
         fewest = count;
       }
     }
