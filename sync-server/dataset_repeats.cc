@@ -1,5 +1,7 @@
-// A form's repeat tables (dataset.h RepeatLayout): each repeat as its own table keyed to its
-// record and, when nested, to its enclosing instance, as Kobo and ODK export them.
+// A form's repeat tables (dataset.h RepeatLayout): each repeat as its own table, as Kobo and
+// ODK export them; identified, keyed to its record and, when nested, to its enclosing
+// instance; de-identified, unlinked or left out as the repeat declares (form.h
+// RepeatDisclosure, docs/meal.md "Repeats: unlinked or dropped").
 #include <algorithm>
 
 #include "common/answers.h"

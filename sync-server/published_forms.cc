@@ -209,7 +209,7 @@ Result<std::vector<BuiltinUpdate>> update_builtin_forms(CentralStore& store, con
     while (last + 1 < builtin.size() && builtin[last + 1].definition.id == builtin[first].definition.id) ++last;
     const std::string& id = builtin[first].definition.id;
     const auto newest_builtin = static_cast<std::int64_t>(builtin[last].definition.version);
-    BuiltinUpdate update{id, {}, Message("forms.builtin_current", {{"form", id}, {"version", newest_builtin}})};
+    BuiltinUpdate update{id, {}, false, Message("forms.builtin_current", {{"form", id}, {"version", newest_builtin}})};
     AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(id));
     // The built-in versions to publish: all of them on a store without the form, else those
     // numbered above its newest, when that one is built in and the form is offered.
