@@ -78,14 +78,17 @@ CommandResult admin(const std::filesystem::path& data, std::vector<std::string> 
   return run_command(args, kPassphrases);
 }
 
-// The identification's versions in the store: version and where it came from.
+// The identification's versions in the store: version and where it came from ("built-in",
+// or the file the organisation published).
 std::vector<std::pair<std::uint32_t, std::string>> identification_versions(const std::filesystem::path& data) {
   auto store = server::open_server_store(data);
   REQUIRE(store.ok());
   auto versions = (*store)->form_versions(kIdentification);
   REQUIRE(versions.ok());
   std::vector<std::pair<std::uint32_t, std::string>> out;
-  for (const auto& version : *versions) out.emplace_back(version.version, version.source_name);
+  for (const auto& version : *versions) {
+    out.emplace_back(version.version, version.source_name.starts_with("built-in ") ? "built-in" : version.source_name);
+  }
   return out;
 }
 
@@ -102,7 +105,7 @@ TEST_CASE("built-in update: a store whose init published version 1 gets version 
   const auto data = dir.path() / "server";
   old_init(data, false);
   CHECK(identification_versions(data) == std::vector<std::pair<std::uint32_t, std::string>>{
-                                             {1, "built-in earlier/outreach-identification.v1.json"}});
+                                             {1, "built-in"}});
   // What a device that synced with the old store holds lacks version 2; its pull gets it after the update.
   google::protobuf::RepeatedPtrField<pb::FormHeld> held;
   {
@@ -126,8 +129,8 @@ TEST_CASE("built-in update: a store whose init published version 1 gets version 
                               "built-in version 1)"));
   CHECK(contains(updated.out, "pdm-survey: the store has the built-in version 1 already: nothing to publish"));
   CHECK(identification_versions(data) ==
-        std::vector<std::pair<std::uint32_t, std::string>>{{1, "built-in earlier/outreach-identification.v1.json"},
-                                                           {2, "built-in outreach-identification.json"}});
+        std::vector<std::pair<std::uint32_t, std::string>>{{1, "built-in"},
+                                                           {2, "built-in"}});
   const auto shown = admin(data, {"forms", "show", std::string(kIdentification)});
   CHECK(contains(shown.out, "Version    2,"));
   CHECK(contains(shown.out, "valid, the organisation's"));
@@ -202,7 +205,7 @@ TEST_CASE("built-in update: an organisation's own version of a built-in form is 
   CHECK(contains(updated.out, "your organisation published version 2 of outreach-identification itself; the "
                               "built-in version 2 was not published"));
   CHECK(identification_versions(data) ==
-        std::vector<std::pair<std::uint32_t, std::string>>{{1, "built-in earlier/outreach-identification.v1.json"},
+        std::vector<std::pair<std::uint32_t, std::string>>{{1, "built-in"},
                                                            {2, "identification-2026.xlsx"}});
   CHECK(admin(data, {"forms", "show", std::string(kIdentification), "--json"}).out == before.out);
   CHECK_FALSE(contains(admin(data, {"audit"}).out, "form-publish  outreach-identification"));
