@@ -63,7 +63,7 @@ void RepeatTables::add_layouts(DatasetLayout& layout) const {
       repeat.columns.insert(repeat.columns.end(), {"instance", "position"});
       repeat.codebook.push_back(id_.codebook("instance", "Instance of " + table.repeat, "المثيل"));
       repeat.codebook.push_back({"position", "Position in its record (1, 2, ...)", "الترتيب", "integer", "", "",
-                                 "identified: as collected"});
+                                 "as collected"});
     }
     add_field_columns(table.fields, filter_, repeat.columns, repeat.codebook);
     layout.repeats.push_back(std::move(repeat));

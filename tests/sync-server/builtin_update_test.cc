@@ -210,7 +210,7 @@ TEST_CASE("built-in update: an organisation's own version of a built-in form is 
   CHECK(admin(data, {"forms", "show", std::string(kIdentification), "--json"}).out == before.out);
   CHECK_FALSE(contains(admin(data, {"audit"}).out, "form-publish  outreach-identification"));
 
-  // Nor at serve start, which says so too.
+  // Nor at serve start.
   std::string url;
   auto process = serve(data, url);
   process->stop(SIGTERM);
