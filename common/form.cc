@@ -58,9 +58,18 @@ Result<Group> parse_group(const json& object, std::optional<std::size_t> parent,
   const std::string where = std::string(group.repeat ? "repeat" : "group") + " '" + group.name + "'";
   if (group.repeat) {
     AMANA_RETURN_IF_ERROR(
-        check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields", "repeat_count"}, where));
+        check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields", "repeat_count", "disclosure"},
+                   where));
     if (object.contains("repeat_count")) {
       AMANA_ASSIGN_OR_RETURN(group.repeat_count, parse_repeat_count(object, where));
+    }
+    if (object.contains("disclosure")) {
+      AMANA_ASSIGN_OR_RETURN(std::string disclosure, get_string(object, "disclosure", where));
+      if (disclosure == "drop") group.disclosure = RepeatDisclosure::dropped;
+      else if (disclosure != "unlinked") {
+        return invalid_argument(where + ": unknown disclosure '" + disclosure +
+                                "' for a repeat (known: unlinked, drop: see docs/meal.md \"Repeats\")");
+      }
     }
   } else {
     AMANA_RETURN_IF_ERROR(check_keys(object, {"name", "type", "label", "relevant", "appearance", "fields"}, where));

@@ -51,9 +51,21 @@ Result<FieldType> parse_field_type(std::string_view name);
 // How a field appears in a de-identified dataset (docs/forms.md, docs/meal.md). Absent
 // from the definition, it follows from the type: text and geopoint are dropped (free text
 // and exact places identify people), dates become periods (a month, or an ISO week), the
-// rest is kept as collected. A sensitive field is always dropped.
-enum class Disclosure { as_collected, dropped, age_band, period, area };
+// rest is kept as collected. A sensitive field is always dropped. `top_coded` shows a count
+// below the field's top_code as it is and the rest as "N+" (a household total: "3+").
+enum class Disclosure { as_collected, dropped, age_band, period, area, top_coded };
 std::string_view disclosure_name(Disclosure disclosure);  // the JSON spelling: "drop", "area", ...
+
+// How a repeat's table appears in a de-identified dataset (docs/meal.md "Repeats"). Its rows
+// are people of one household (a roster): keyed to their record, counting them gives the
+// household's size. `unlinked` (the default) keeps each row's disclosed answers but no column
+// tying it to its record or instance, in an order that does not follow the records; `dropped`
+// leaves the table (and the repeats inside it) out. An identified export links every row.
+enum class RepeatDisclosure { unlinked, dropped };
+std::string_view repeat_disclosure_name(RepeatDisclosure disclosure);  // "unlinked", "drop"
+
+// The top code a `top_coded` field has when it declares none.
+inline constexpr std::uint32_t kDefaultTopCode = 3;
 
 // A place a free-text location is generalised to: a value that names it (or one of its
 // other spellings), after folding case, punctuation and Arabic letter variants, is shown
@@ -100,6 +112,8 @@ struct Group {
   // A repeat's number of instances, a whole number or an expression of fields before it
   // and outside it; absent: open-ended, as many as the collector adds (up to kMaxInstances).
   std::optional<expr::Expression> repeat_count;
+  // A repeat's "disclosure": how its table appears in a de-identified dataset.
+  RepeatDisclosure disclosure = RepeatDisclosure::unlinked;
 };
 
 struct Field {
@@ -133,6 +147,7 @@ struct Field {
   bool sensitive = false;                      // personal data: dropped from de-identified exports
   Disclosure disclosure = Disclosure::as_collected;  // as declared, else the type's default
   std::vector<Area> areas;                     // Disclosure::area only, in the order matched
+  std::uint32_t top_code = kDefaultTopCode;    // Disclosure::top_coded only: from it up, "N+"
   // A text field written in digits (a phone number): "appearance": "numbers", as in ODK.
   // Its Arabic-Indic digits are stored as ASCII, so that its constraint and a search see 0-9.
   bool numeric_text = false;

@@ -121,7 +121,9 @@ bool is_select(FieldType type) {
 constexpr std::pair<Disclosure, std::string_view> kDisclosureNames[] = {
     {Disclosure::as_collected, "as_collected"}, {Disclosure::dropped, "drop"}, {Disclosure::age_band, "age_band"},
     {Disclosure::period, "period"},             {Disclosure::area, "area"},
+    {Disclosure::top_coded, "top_coded"},
 };
+constexpr std::uint32_t kMaxTopCode = 1000;
 constexpr std::size_t kMaxAreas = 200;
 
 Disclosure default_disclosure(const Field& field) {
@@ -184,7 +186,7 @@ Status parse_disclosure(const json& object, Field& field, const std::string& whe
                                      [&](const auto& entry) { return entry.second == name; });
     if (found == std::end(kDisclosureNames)) {
       return invalid_argument(where + ": unknown disclosure '" + name +
-                              "' (known: as_collected, drop, age_band, period, area)");
+                              "' (known: as_collected, drop, age_band, period, area, top_coded)");
     }
     const Disclosure declared = found->first;
     if (field.sensitive && declared != Disclosure::dropped) {
@@ -202,7 +204,21 @@ Status parse_disclosure(const json& object, Field& field, const std::string& whe
     if (declared == Disclosure::area && field.type != FieldType::text) {
       return invalid_argument(where + ": 'area' is for text fields naming a place");
     }
+    if (declared == Disclosure::top_coded && field.type != FieldType::integer && field.type != FieldType::calculate) {
+      return invalid_argument(where + ": 'top_coded' is for integer fields and calculations (counts)");
+    }
     field.disclosure = declared;
+  }
+  if (object.contains("top_code")) {
+    if (field.disclosure != Disclosure::top_coded) {
+      return invalid_argument(where + ": 'top_code' is only for a field whose disclosure is 'top_coded'");
+    }
+    const json& code = object["top_code"];
+    if (!code.is_number_unsigned() || code.get<std::uint64_t>() < 1 || code.get<std::uint64_t>() > kMaxTopCode) {
+      return invalid_argument(where + ": 'top_code' must be a whole number from 1 to " + std::to_string(kMaxTopCode) +
+                              " (3: counts from 3 up are shown as \"3+\")");
+    }
+    field.top_code = code.get<std::uint32_t>();
   }
   if (field.disclosure == Disclosure::area) {
     if (!object.contains("areas")) return invalid_argument(where + ": disclosure 'area' needs the list of 'areas'");
@@ -231,7 +247,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
   AMANA_RETURN_IF_ERROR(check_keys(object,
                                    {"name", "type", "label", "hint", "required", "relevant",
                                     "constraint", "constraint_message", "choices", "default",
-                                    "sensitive", "disclosure", "areas", "appearance", "choice_list",
+                                    "sensitive", "disclosure", "areas", "top_code", "appearance", "choice_list",
                                     "calculation", "read_only", "required_message", "default_expression",
                                     "choice_filter"},
                                    where));
@@ -405,6 +421,10 @@ std::string_view disclosure_name(Disclosure disclosure) {
     if (candidate == disclosure) return name;
   }
   return "drop";
+}
+
+std::string_view repeat_disclosure_name(RepeatDisclosure disclosure) {
+  return disclosure == RepeatDisclosure::dropped ? "drop" : "unlinked";
 }
 
 }  // namespace amana::forms

@@ -100,16 +100,24 @@ HttpResponse Console::Impl::report() {
 }
 
 HttpResponse Console::Impl::export_sources() {
-  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, server_form_pack(store()));
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, export_form_pack(store()));
   const Language lang = language();
   json sources = json::array();
   sources.push_back({{"id", std::string(kCasesSource)},
                      {"title", lang == Language::ar ? "الحالات" : "Cases"},
                      {"tables", json::array()}});
+  // The tables this user may download: one a form drops from de-identified datasets only
+  // for a role that may have identified data.
+  const bool identified = allowed(session->user.role, Operation::export_identified);
+  DatasetFilter deidentified;
   for (const forms::FormDefinition& form : pack.forms()) {
-    sources.push_back({{"id", form.id}, {"title", form.title.in(lang)}, {"tables", repeat_tables(pack, form.id)}});
+    std::vector<std::string> tables = repeat_tables(pack, form.id);
+    if (!identified) {
+      std::erase_if(tables, [&](const std::string& t) { return repeat_dropped(pack.versions(form.id), t, deidentified); });
+    }
+    sources.push_back({{"id", form.id}, {"title", form.title.in(lang)}, {"tables", tables}});
   }
-  return json_response(200, {{"sources", sources}, {"identified", allowed(session->user.role, Operation::export_identified)}});
+  return json_response(200, {{"sources", sources}, {"identified", identified}});
 }
 
 HttpResponse Console::Impl::export_dataset() {
@@ -130,12 +138,16 @@ HttpResponse Console::Impl::export_dataset() {
   // What can be refused is refused here, before the answer starts: once the header is out,
   // the status is sent. The role is checked again by export_dataset, which audits a refusal
   // (and the download then stops before its first row).
-  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, server_form_pack(store()));
+  AMANA_ASSIGN_OR_RETURN_RESPONSE(forms::FormPack pack, export_form_pack(store()));
   if (wanted.source != kCasesSource) AMANA_RETURN_RESPONSE_IF_ERROR(pack.find(wanted.source).status());
   if (!table.empty()) {
     const auto tables = wanted.source == kCasesSource ? std::vector<std::string>() : repeat_tables(pack, wanted.source);
     if (std::find(tables.begin(), tables.end(), table) == tables.end()) {
       return error_response(not_found("the dataset " + wanted.source + " has no table " + table));
+    }
+    // A table the form drops from de-identified datasets: refused here, not cut off after the header.
+    if (repeat_dropped(pack.versions(wanted.source), table, wanted.filter)) {
+      return error_response(Status(ErrorCode::not_found, Message("console.table_dropped", {{"table", table}})));
     }
   }
   // The page asks first (check=1), so that a refusal is shown on it, in its language, instead

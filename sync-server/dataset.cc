@@ -69,6 +69,17 @@ std::string age_band_of(const std::string& age) {
   return std::string(cases::age_band_name(years));
 }
 
+// A count below `top_code` as it is, the rest as "N+"; "" for what is not a whole number.
+std::string top_coded_of(const std::string& value, std::uint32_t top_code) {
+  double number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  const bool whole = error == std::errc() && end == value.data() + value.size() && number >= 0 &&
+                     number == static_cast<double>(static_cast<std::int64_t>(number));
+  if (!whole) return "";
+  if (number >= top_code) return std::to_string(top_code) + "+";
+  return std::to_string(static_cast<std::int64_t>(number));
+}
+
 }  // namespace
 
 namespace detail {
@@ -79,6 +90,7 @@ std::string disclose(const Shown& how, const std::string& value, const DatasetFi
     case forms::Disclosure::age_band: return age_band_of(value);
     case forms::Disclosure::period: return date_period(value, filter.dates);
     case forms::Disclosure::area: return area_of(value, *how.areas);
+    case forms::Disclosure::top_coded: return top_coded_of(value, how.top_code);
     case forms::Disclosure::dropped: return "";
     case forms::Disclosure::as_collected: return value;
   }
@@ -95,6 +107,15 @@ std::string disclosure_text(const Shown& how, const DatasetFilter& filter) {
       std::string names;
       for (const forms::Area& area : *how.areas) names += area.name + "; ";
       return "area named: " + names + "other";
+    }
+    case forms::Disclosure::top_coded: {
+      std::string below;
+      if (how.top_code <= 10) {
+        for (std::uint32_t n = 0; n < how.top_code; ++n) below += std::to_string(n) + ", ";
+      } else {
+        below = "0 to " + std::to_string(how.top_code - 1) + ", ";
+      }
+      return "top-coded: " + below + std::to_string(how.top_code) + "+";
     }
     case forms::Disclosure::dropped:
     case forms::Disclosure::as_collected: return "as collected";
@@ -146,7 +167,7 @@ std::string labelled(const forms::Field& field, const std::string& value, const 
   return out;
 }
 
-Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas}; }
+Shown how_shown(const forms::Field& field) { return {field.disclosure, &field.areas, field.top_code}; }
 
 }  // namespace detail
 
@@ -336,7 +357,7 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const 
     layout.codebook.push_back({"status_date", "Date of the status", "تاريخ الحالة", filter.identified ? "date" : "text",
                                "", "", disclosure_text(collected_on, filter)});
   }
-  const RepeatTables repeats(versions, filter, id);
+  RepeatTables repeats(versions, filter, id);
   repeats.add_layouts(layout);
   AMANA_RETURN_IF_ERROR(sink.begin(layout));
   std::uint64_t rows = 0;
@@ -358,6 +379,7 @@ Result<std::uint64_t> form_dataset(CentralStore& store, const std::vector<const 
     const Status written = sink.row(row);
     return written.ok() ? repeats.write(record, version, sink) : written;
   }));
+  AMANA_RETURN_IF_ERROR(repeats.finish(sink));
   return rows;
 }
 
@@ -454,7 +476,7 @@ Result<std::uint64_t> export_dataset(CentralStore& store, const crypto::SecretBy
     AMANA_ASSIGN_OR_RETURN(rows, case_dataset(store, key, request.filter, sink));
   } else {
     // Every version the server keeps: records of any of them are rows.
-    AMANA_ASSIGN_OR_RETURN(auto pack, server_form_pack(store));
+    AMANA_ASSIGN_OR_RETURN(auto pack, export_form_pack(store));
     auto versions = pack.versions(request.source);
     if (versions.empty()) return pack.find(request.source).status();
     AMANA_ASSIGN_OR_RETURN(rows, form_dataset(store, versions, key, request.filter, sink));

@@ -37,6 +37,8 @@ namespace amana::server {
 // `form_version`, `parent_instance` (a nested repeat only: the enclosing instance's
 // `instance`), `instance` (a pseudonym, the id when identified), `position` (1, 2, ... within
 // its record or enclosing instance), then the repeat's own fields, disclosed as any field.
+// De-identified, a table is unlinked (form.h RepeatDisclosure): only `form_version` and the
+// fields, its rows sorted by their cells and written after the dataset's rows; or left out.
 struct RepeatLayout {
   std::string name;  // the repeat's name in the form: its file's suffix, its sheet's name
   std::vector<std::string> columns;
@@ -94,6 +96,11 @@ struct DatasetRequest {
 // user, permission_denied for a role not allowed one, not_found for an unknown form.
 Result<std::uint64_t> export_dataset(CentralStore& store, const crypto::SecretBytes& data_key,
                                      const DatasetRequest& request, std::int64_t now_ms, DatasetSink& sink);
+
+// Whether a dataset of `versions` leaves out the repeat table `name`: de-identified, when any
+// version declares it, or a repeat holding it, dropped (form.h RepeatDisclosure); identified, never.
+bool repeat_dropped(const std::vector<const forms::FormDefinition*>& versions, std::string_view name,
+                    const DatasetFilter& filter);
 
 // The pseudonym key, derived from the org data key.
 crypto::SecretBytes pseudonym_key(const crypto::SecretBytes& data_key);

@@ -37,12 +37,13 @@ CellType cell_type(const std::string& type) {
 }
 
 // Every codebook row: the dataset's columns, then each repeat table's, named
-// `repeat/column` so that a table's `instance` is told from another's.
+// `repeat/column` so that a table's `instance` is told from another's; the table's own row
+// (how its rows relate to the records) is named after the repeat.
 std::vector<std::vector<std::string>> codebook_rows(const DatasetLayout& layout) {
   std::vector<std::vector<std::string>> rows = layout.codebook;
   for (const RepeatLayout& repeat : layout.repeats) {
     for (std::vector<std::string> entry : repeat.codebook) {
-      entry[0] = repeat.name + "/" + entry[0];
+      entry[0] = entry[0].empty() ? repeat.name : repeat.name + "/" + entry[0];
       rows.push_back(std::move(entry));
     }
   }

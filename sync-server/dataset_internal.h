@@ -2,7 +2,9 @@
 // field is disclosed, named in the codebook and written in a row.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,7 @@ namespace amana::server::detail {
 struct Shown {
   forms::Disclosure disclosure = forms::Disclosure::as_collected;
   const std::vector<forms::Area>* areas = nullptr;
+  std::uint32_t top_code = forms::kDefaultTopCode;
 };
 
 Shown how_shown(const forms::Field& field);
@@ -55,21 +58,32 @@ void add_field_columns(const std::vector<const forms::Field*>& fields, const Dat
 void add_field_cells(const std::vector<const forms::Field*>& fields, const DatasetFilter& filter,
                      const std::function<std::string(const forms::Field&)>& value_of, std::vector<std::string>& row);
 
-// A form's repeat tables: one per repeat any version has, one row per live instance.
+// A form's repeat tables: one per repeat any version has (but those a de-identified dataset
+// drops), one row per live instance. Identified, a row is linked to its record and instance
+// and written with its record. De-identified, a table is unlinked (docs/meal.md "Repeats"):
+// its rows carry no record, instance or position, and are held back until finish(), which
+// writes them sorted by their cells, so that neither a column nor the order of the rows tells
+// which rows are one household's. Held as each distinct row and its count, they take memory
+// by the number of distinct rows (sex, age band, relationship ...), not by members.
 class RepeatTables {
  public:
   RepeatTables(const std::vector<const forms::FormDefinition*>& versions, const DatasetFilter& filter,
                const IdColumn& id);
   // Each table's layout, in form order (an outer repeat before the repeats in it).
   void add_layouts(DatasetLayout& layout) const;
-  // The rows of `record`'s instances (collected with `version`) into `sink`.
-  Status write(const CentralRecord& record, const forms::FormDefinition& version, DatasetSink& sink) const;
+  // The rows of `record`'s instances (collected with `version`): into `sink` when linked,
+  // held for finish() when unlinked.
+  Status write(const CentralRecord& record, const forms::FormDefinition& version, DatasetSink& sink);
+  // The unlinked tables' rows, each table's sorted by their cells, after every record.
+  Status finish(DatasetSink& sink);
 
  private:
   struct Table {
     std::string repeat;
+    LocalizedText label;
     bool nested = false;
     std::vector<const forms::Field*> fields;
+    std::map<std::vector<std::string>, std::uint64_t> held = {};  // unlinked: each distinct row, and how often
   };
   const DatasetFilter& filter_;
   const IdColumn& id_;

@@ -166,6 +166,17 @@ Status run_try(const std::string& file, const std::string& answers_path, Languag
   return Status();
 }
 
+// The built-in versions this binary carries that the store lacks (published_forms.h
+// update_builtin_forms): what it published for each built-in form, or why not.
+Status run_update_builtin(const std::optional<std::string>& data, Language language) {
+  AMANA_ASSIGN_OR_RETURN(auto store, open_server_store(resolve_data_dir(data)));
+  AMANA_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, read_passphrase(kServerPassphraseVariable));
+  AMANA_ASSIGN_OR_RETURN(OrgKeys keys, unlock_org_keys(*store, passphrase.as_string()));
+  AMANA_ASSIGN_OR_RETURN(auto updates, update_builtin_forms(*store, keys, kOperator, system_wall_clock()()));
+  for (const BuiltinUpdate& update : updates) std::cout << update.message.in(language) << "\n";
+  return Status();
+}
+
 }  // namespace
 
 FormsCommands::FormsCommands(CLI::App& app, const std::optional<std::string>& data) : data_(data) {
@@ -189,6 +200,9 @@ FormsCommands::FormsCommands(CLI::App& app, const std::optional<std::string>& da
   try_->add_option("FILE", file_, "The XLSForm workbook, .xlsx")->required();
   try_->add_option("--answers", answers_, "Answers as JSON, as `field-client collect --answers` reads them")
       ->required();
+  update_builtin_ = forms_->add_subcommand(
+      "update-builtin", "Publish the built-in versions this binary brings that the store lacks (audited; "
+                        "never over a version your organisation published)");
 }
 
 int FormsCommands::run() const {
@@ -199,6 +213,7 @@ int FormsCommands::run() const {
   else if (show_->parsed()) result = run_show(data_, form_, version_, json_);
   else if (archive_->parsed()) result = run_archive(data_, form_, language);
   else if (try_->parsed()) result = run_try(file_, answers_, language);
+  else if (update_builtin_->parsed()) result = run_update_builtin(data_, language);
   return cli::exit_code(result, language);
 }
 

@@ -1,5 +1,5 @@
-// `sync-server forms ...`: publish an XLSForm, list, show and archive published forms, and
-// try a draft with example answers (sync-server/published_forms.h does the work).
+// `sync-server forms ...`: publish an XLSForm, list, show and archive published forms, try a
+// draft with example answers, and publish the built-in versions a newer binary brings (sync-server/published_forms.h does the work).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -22,7 +22,7 @@ class FormsCommands {
  private:
   const std::optional<std::string>& data_;
   CLI::App* forms_;
-  CLI::App *publish_, *list_, *show_, *archive_, *try_;
+  CLI::App *publish_, *list_, *show_, *archive_, *try_, *update_builtin_;
   std::string file_, form_, answers_, lang_ = "en";
   std::optional<std::uint32_t> version_;
   bool draft_ = false;

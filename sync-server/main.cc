@@ -26,6 +26,7 @@
 #include "sync-server/http_server.h"
 #include "sync-server/org_keys.h"
 #include "sync-server/providers.h"
+#include "sync-server/published_forms.h"
 #include "sync-server/qr.h"
 #include "sync-server/service.h"
 #include "sync-server/console.h"
@@ -278,6 +279,13 @@ Status run_bundle_export(const Arguments& args) {
 
 Status run_serve(const Arguments& args, const sigset_t& stop_signals) {
   AMANA_ASSIGN_OR_RETURN(Unlocked unlocked, unlock(args));
+  // A binary newer than the store's init brings its newer built-in versions to devices
+  // (published_forms.h update_builtin_forms); what it published or declined is said here.
+  AMANA_ASSIGN_OR_RETURN(auto builtin,
+                         update_builtin_forms(*unlocked.store, unlocked.keys, "serve", system_wall_clock()()));
+  for (const BuiltinUpdate& update : builtin) {
+    if (!update.published.empty() || update.declined) std::cout << update.message.in(Language::en) << "\n";
+  }
   auto metrics = std::make_shared<Metrics>();
   SyncService service(*unlocked.store, unlocked.keys, metrics);
   AMANA_ASSIGN_OR_RETURN(ServedTransport transport,

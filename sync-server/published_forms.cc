@@ -148,42 +148,113 @@ Status archive_published_form(CentralStore& store, std::string_view form_id, con
   });
 }
 
-Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std::string& by, std::int64_t now_ms) {
-  AMANA_ASSIGN_OR_RETURN(auto catalogue, store.form_catalogue());
-  std::set<std::string, std::less<>> published;
-  for (const FormCatalogueEntry& entry : catalogue) published.insert(entry.form_id);
-  // Every built-in version, the earlier ones (forms/earlier/) too, oldest first: a record an
-  // older binary collected names its version, and the server must have published it.
-  std::vector<std::pair<forms::FormDefinition, forms::FormPack::Source>> builtin;
+namespace {
+
+constexpr std::string_view kBuiltinSourcePrefix = "built-in ";
+
+struct BuiltinVersion {
+  forms::FormDefinition definition;
+  forms::FormPack::Source source;
+  std::array<std::uint8_t, 32> digest;
+};
+
+// Every built-in version, the earlier ones (forms/earlier/) too, by id then version: a record
+// an older binary collected names its version, and the server must have published it.
+Result<std::vector<BuiltinVersion>> builtin_versions() {
+  std::vector<BuiltinVersion> builtin;
   for (const forms::FormPack::Source& source : forms::FormPack::builtin_sources()) {
     AMANA_ASSIGN_OR_RETURN(forms::FormDefinition definition, forms::parse_form_definition(source.json));
-    builtin.emplace_back(std::move(definition), source);
+    builtin.push_back({std::move(definition), source, crypto::hash(crypto::as_bytes(source.json))});
   }
-  std::sort(builtin.begin(), builtin.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.id, a.first.version) < std::tie(b.first.id, b.first.version);
+  std::sort(builtin.begin(), builtin.end(), [](const BuiltinVersion& a, const BuiltinVersion& b) {
+    return std::tie(a.definition.id, a.definition.version) < std::tie(b.definition.id, b.definition.version);
   });
-  for (const auto& [definition, source] : builtin) {
-    if (published.contains(definition.id)) continue;
-    PublishedForm form;
-    form.form_id = definition.id;
-    form.version = definition.version;
-    form.definition = std::string(source.json);
-    form.digest = crypto::hash(crypto::as_bytes(form.definition));
-    form.signature = crypto::sign(keys.sign.secret_key, form_signed_message(form.form_id, form.version, form.digest));
-    form.source_name = "built-in " + std::string(source.file);
-    form.source_digest = form.digest;
-    form.published_at_ms = now_ms;
-    form.published_by = by;
-    AMANA_RETURN_IF_ERROR(check_size(form));
-    const Status stored = store.in_one_transaction([&]() -> Status {
-      AMANA_RETURN_IF_ERROR(store.add_form_version(form));
-      return store.append_audit({now_ms, by, "form-publish", form.form_id,
-                                 "version " + std::to_string(form.version) + ", digest " +
-                                     crypto::to_hex(form.digest) + ", the built-in form"});
-    });
-    if (!stored.ok()) return stored;
+  return builtin;
+}
+
+bool is_builtin_version(const PublishedForm& form, const std::vector<BuiltinVersion>& builtin) {
+  if (form.source_name.starts_with(kBuiltinSourcePrefix)) return true;
+  return std::any_of(builtin.begin(), builtin.end(), [&](const BuiltinVersion& b) { return b.digest == form.digest; });
+}
+
+Status publish_builtin_version(CentralStore& store, const OrgKeys& keys, const BuiltinVersion& builtin,
+                               const std::string& by, std::int64_t now_ms) {
+  PublishedForm form;
+  form.form_id = builtin.definition.id;
+  form.version = builtin.definition.version;
+  form.definition = std::string(builtin.source.json);
+  form.digest = builtin.digest;
+  form.signature = crypto::sign(keys.sign.secret_key, form_signed_message(form.form_id, form.version, form.digest));
+  form.source_name = std::string(kBuiltinSourcePrefix) + std::string(builtin.source.file);
+  form.source_digest = form.digest;
+  form.published_at_ms = now_ms;
+  form.published_by = by;
+  AMANA_RETURN_IF_ERROR(check_size(form));
+  return store.in_one_transaction([&]() -> Status {
+    AMANA_RETURN_IF_ERROR(store.add_form_version(form));
+    return store.append_audit({now_ms, by, "form-publish", form.form_id,
+                               "version " + std::to_string(form.version) + ", digest " +
+                                   crypto::to_hex(form.digest) + ", the built-in form"});
+  });
+}
+
+}  // namespace
+
+Result<std::vector<BuiltinUpdate>> update_builtin_forms(CentralStore& store, const OrgKeys& keys,
+                                                        const std::string& by, std::int64_t now_ms) {
+  AMANA_ASSIGN_OR_RETURN(std::vector<BuiltinVersion> builtin, builtin_versions());
+  std::vector<BuiltinUpdate> updates;
+  for (std::size_t first = 0; first < builtin.size();) {
+    std::size_t last = first;
+    while (last + 1 < builtin.size() && builtin[last + 1].definition.id == builtin[first].definition.id) ++last;
+    const std::string& id = builtin[first].definition.id;
+    const auto newest_builtin = static_cast<std::int64_t>(builtin[last].definition.version);
+    BuiltinUpdate update{id, {}, false, Message("forms.builtin_current", {{"form", id}, {"version", newest_builtin}})};
+    AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(id));
+    // The built-in versions to publish: all of them on a store without the form, else those
+    // numbered above its newest, when that one is built in and the form is offered.
+    std::uint32_t above = 0;
+    bool publish = true;
+    if (!versions.empty()) {
+      const PublishedForm& newest = versions.back();
+      above = newest.version;
+      const bool held = std::any_of(versions.begin(), versions.end(), [&](const PublishedForm& v) {
+        return v.version == builtin[last].definition.version && is_builtin_version(v, builtin);
+      });
+      if (held || (is_builtin_version(newest, builtin) && builtin[last].definition.version <= newest.version)) {
+        publish = false;  // up to date
+      } else if (!is_builtin_version(newest, builtin)) {
+        update.message = Message("forms.builtin_own_version", {{"form", id},
+                                                                {"version", static_cast<std::int64_t>(newest.version)},
+                                                                {"builtin", newest_builtin}});
+        publish = false;
+        update.declined = true;
+      } else if (newest.archived_at_ms) {
+        update.message = Message("forms.builtin_archived", {{"form", id}, {"builtin", newest_builtin}});
+        publish = false;
+        update.declined = true;
+      }
+    }
+    for (std::size_t i = first; publish && i <= last; ++i) {
+      if (!versions.empty() && builtin[i].definition.version <= above) continue;
+      AMANA_RETURN_IF_ERROR(publish_builtin_version(store, keys, builtin[i], by, now_ms));
+      update.published.push_back(builtin[i].definition.version);
+    }
+    if (!update.published.empty()) {
+      update.message = versions.empty()
+                           ? Message("forms.builtin_first", {{"form", id}, {"version", newest_builtin}})
+                           : Message("forms.builtin_published", {{"form", id},
+                                                                 {"version", newest_builtin},
+                                                                 {"had", static_cast<std::int64_t>(above)}});
+    }
+    updates.push_back(std::move(update));
+    first = last + 1;
   }
-  return Status();
+  return updates;
+}
+
+Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std::string& by, std::int64_t now_ms) {
+  return update_builtin_forms(store, keys, by, now_ms).status();
 }
 
 Result<FormsPage> forms_page(CentralStore& store, const google::protobuf::RepeatedPtrField<pb::FormHeld>& held,
@@ -229,6 +300,21 @@ Result<forms::FormPack> server_form_pack(CentralStore& store) {
   for (const PublishedForm& version : versions) {
     // A version this build cannot load (made by a newer engine) leaves its records shown
     // with the version before it, rather than stopping every export.
+    auto definition = forms::parse_form_definition(version.definition);
+    if (definition.ok()) pack.add_version(std::move(definition).value());
+  }
+  return pack;
+}
+
+Result<forms::FormPack> export_form_pack(CentralStore& store) {
+  forms::FormPack pack = builtin_pack();
+  AMANA_ASSIGN_OR_RETURN(auto versions, store.form_versions(""));
+  for (const PublishedForm& version : versions) {
+    const auto builtin = builtin_pack().versions(version.form_id);
+    const bool builtin_here = std::any_of(builtin.begin(), builtin.end(), [&](const forms::FormDefinition* form) {
+      return form->version == version.version;
+    });
+    if (builtin_here && version.source_name.starts_with(kBuiltinSourcePrefix)) continue;  // this binary's text
     auto definition = forms::parse_form_definition(version.definition);
     if (definition.ok()) pack.add_version(std::move(definition).value());
   }

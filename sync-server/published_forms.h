@@ -73,8 +73,32 @@ Status archive_published_form(CentralStore& store, std::string_view form_id, con
 
 // Publishes every built-in form (forms/*.json) as a first version, at its own version
 // number (the referral form is 2: records collected with it say so), signed, with one
-// audit entry each: at `sync-server init`. A form already published is left as it is.
+// audit entry each: at `sync-server init`. update_builtin_forms() on an empty store.
 Status publish_builtin_pack(CentralStore& store, const OrgKeys& keys, const std::string& by, std::int64_t now_ms);
+
+// What update_builtin_forms() did for one built-in form: the versions it published, oldest
+// first (none when it skipped the form), and what it says to the operator.
+struct BuiltinUpdate {
+  std::string form_id;
+  std::vector<std::uint32_t> published;
+  bool declined = false;  // a newer built-in version not published: the organisation's own, or archived
+  Message message;
+};
+
+// Brings a store made by an older binary up to this binary's built-in forms (at `serve`
+// start and by `sync-server forms update-builtin`). A version of the store is built in
+// when its source name says so ("built-in FILE", as init writes it) or its digest is a
+// built-in source's. Per built-in form id:
+//  - the store has no version of it: every built-in version is published, as at init;
+//  - its newest version is built in: the built-in versions numbered above it are published
+//    (version 2 on a store whose init published version 1);
+//  - its newest version is the organisation's own (an XLSForm published with that id), or
+//    the form is archived: nothing is published, and the message says why. An organisation's
+//    version is never overwritten nor superseded by a built-in one.
+// Each publication is signed and audited as init's ("form-publish", by `by`), one
+// transaction per version.
+Result<std::vector<BuiltinUpdate>> update_builtin_forms(CentralStore& store, const OrgKeys& keys,
+                                                        const std::string& by, std::int64_t now_ms);
 
 // What one pull carries of the published forms, given what the device holds
 // (PullRequest.forms_held): the versions it lacks, by form id then version, while they fit
@@ -93,6 +117,13 @@ Result<FormsPage> forms_page(CentralStore& store, const google::protobuf::Repeat
 // The pack of every version the server keeps: the built-in pack, and every published
 // version over it, for what reads records of any version (exports).
 Result<forms::FormPack> server_form_pack(CentralStore& store);
+
+// The pack an export reads the records with (dataset.h): server_form_pack(), except that a
+// version the store published from the built-in pack is this binary's text of that built-in
+// version. How a built-in form is disclosed is export-side (form.h Disclosure), so a store
+// whose version 2 was published before the roster was declared unlinked and its totals
+// top-coded exports by those declarations as well (docs/meal.md "Repeats").
+Result<forms::FormPack> export_form_pack(CentralStore& store);
 
 // The newest version of each form, by id (archived ones included, flagged).
 Result<std::vector<PublishedForm>> newest_versions(CentralStore& store);

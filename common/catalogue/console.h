@@ -32,6 +32,11 @@ inline constexpr CatalogueEntry kConsole[] = {
     {"console.identified_refused",
      "your role ({role}) may download de-identified datasets only: ask an officer or an administrator for identified data",
      "دورك ({role}) يسمح بتنزيل البيانات غير المعرِّفة فقط: اطلب البيانات المعرِّفة من موظف حماية أو من المسؤول"},
+    {"console.table_dropped",
+     "the table {table} is left out of a de-identified dataset (its form declares it dropped): an officer or an "
+     "administrator may download it identified",
+     "الجدول {table} لا يدخل في مجموعة البيانات غير المعرِّفة (تعلن استمارته حذفه): يمكن لموظف حماية أو للمسؤول "
+     "تنزيله معرِّفًا"},
     {"console.second_factor_first",
      "your organisation asks officers and administrators for a second factor: set it up on your account page first",
      "تطلب مؤسستك من موظفي الحماية والمسؤولين عاملًا ثانيًا للدخول: أعدّه أولًا من صفحة حسابك"},

@@ -68,6 +68,24 @@ inline constexpr CatalogueEntry kSync[] = {
     {"forms.use_referral_tracking", "the follow-up of referrals", "متابعة الإحالات"},
     {"forms.use_follow_up_tracking", "the schedule of follow-ups", "جدول المتابعات"},
     {"forms.use_report", "the monthly report and datasets", "التقرير الشهري ومجموعات البيانات"},
+    // A newer built-in version reaching a store made by an older binary (`forms update-builtin`, serve).
+    {"forms.builtin_published",
+     "{form}: published the built-in version {version} (the store's newest was the built-in version {had})",
+     "{form}: نُشر الإصدار المدمج {version} (كان أحدث ما في المخزن الإصدار المدمج {had})"},
+    {"forms.builtin_first",
+     "{form}: published the built-in version {version} (the store had no version of it)",
+     "{form}: نُشر الإصدار المدمج {version} (لم يكن في المخزن أي إصدار منها)"},
+    {"forms.builtin_current", "{form}: the store has the built-in version {version} already: nothing to publish",
+     "{form}: في المخزن الإصدار المدمج {version} من قبل: لا شيء يُنشر"},
+    {"forms.builtin_own_version",
+     "your organisation published version {version} of {form} itself; the built-in version {builtin} was not "
+     "published (publish your own next version to take up what it adds)",
+     "نشرت مؤسستك الإصدار {version} من {form} بنفسها؛ لم يُنشر الإصدار المدمج {builtin} (انشر إصدارك التالي "
+     "لتأخذ ما يضيفه)"},
+    {"forms.builtin_archived",
+     "{form} is archived by your organisation; the built-in version {builtin} was not published (it would offer "
+     "the form again)",
+     "{form} مؤرشفة من قِبل مؤسستك؛ لم يُنشر الإصدار المدمج {builtin} (لأنه سيعيد عرض الاستمارة)"},
 };
 
 }  // namespace amana::catalogue

@@ -62,7 +62,54 @@ TEST_CASE("disclosure: a declaration that would leak or cannot apply is refused 
   check_refused(R"({"name": "s", "type": "text", "label": "S", "disclosure": "area", "areas": []})",
                 "'areas' must be a list of 1 to 200 places");
   check_refused(R"({"name": "s", "type": "text", "label": "S", "disclosure": "keep"})",
-                "unknown disclosure 'keep' (known: as_collected, drop, age_band, period, area)");
+                "unknown disclosure 'keep' (known: as_collected, drop, age_band, period, area, top_coded)");
+  check_refused(R"({"name": "t", "type": "text", "label": "T", "disclosure": "top_coded"})",
+                "'top_coded' is for integer fields and calculations");
+  check_refused(R"({"name": "n", "type": "integer", "label": "N", "top_code": 3})",
+                "'top_code' is only for a field whose disclosure is 'top_coded'");
+  check_refused(R"({"name": "n", "type": "integer", "label": "N", "disclosure": "top_coded", "top_code": 0})",
+                "'top_code' must be a whole number from 1 to 1000");
+  check_refused(R"({"name": "n", "type": "integer", "label": "N", "disclosure": "top_coded", "top_code": "3"})",
+                "'top_code' must be a whole number from 1 to 1000");
+}
+
+TEST_CASE("disclosure: a count may be top-coded, and a repeat's table is unlinked unless declared dropped") {
+  auto counted = with_field(R"({"name": "n", "type": "integer", "label": "N", "disclosure": "top_coded"})");
+  REQUIRE(counted.ok());
+  CHECK(counted->fields.front().disclosure == Disclosure::top_coded);
+  CHECK(counted->fields.front().top_code == kDefaultTopCode);
+  auto five = with_field(R"({"name": "n", "type": "calculate", "label": "N", "calculation": "1 + 1",
+                             "disclosure": "top_coded", "top_code": 5})");
+  REQUIRE_MESSAGE(five.ok(), five.status().message());
+  CHECK(five->fields.front().top_code == 5);
+  CHECK(disclosure_name(Disclosure::top_coded) == "top_coded");
+
+  auto roster = [](const std::string& declared) {
+    return parse_form_definition(R"({"id": "f", "version": 1, "title": "F", "fields": [
+      {"name": "members", "type": "repeat", "label": "Members")" + declared + R"(, "fields": [
+        {"name": "m_sex", "type": "select_one", "label": "Sex", "choices": [{"name": "f", "label": "F"}, {"name": "m", "label": "M"}]},
+        {"name": "kids", "type": "repeat", "label": "Kids", "fields": [
+          {"name": "k_age", "type": "integer", "label": "Age"}]}]}]})");
+  };
+  auto unlinked = roster("");
+  REQUIRE_MESSAGE(unlinked.ok(), unlinked.status().message());
+  for (const Group& group : unlinked->groups) CHECK(group.disclosure == RepeatDisclosure::unlinked);
+  auto declared = roster(R"(, "disclosure": "unlinked")");
+  REQUIRE(declared.ok());
+  CHECK(declared->find_group("members")->disclosure == RepeatDisclosure::unlinked);
+  auto dropped = roster(R"(, "disclosure": "drop")");
+  REQUIRE(dropped.ok());
+  CHECK(dropped->find_group("members")->disclosure == RepeatDisclosure::dropped);
+  CHECK(repeat_disclosure_name(RepeatDisclosure::dropped) == "drop");
+  auto unknown = roster(R"(, "disclosure": "linked")");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_MESSAGE(testing::contains(unknown.status().message(),
+                                  "repeat 'members': unknown disclosure 'linked' for a repeat (known: unlinked, drop"),
+                unknown.status().message());
+  // A group that is not a repeat has no table: it declares no disclosure.
+  auto group = parse_form_definition(R"({"id": "f", "version": 1, "title": "F", "fields": [
+    {"name": "g", "type": "group", "disclosure": "drop", "fields": [{"name": "n", "type": "integer", "label": "N"}]}]})");
+  CHECK_FALSE(group.ok());
 }
 
 TEST_CASE("disclosure: in the built-in pack, ages are banded, household size and sensitive fields dropped") {
@@ -81,6 +128,14 @@ TEST_CASE("disclosure: in the built-in pack, ages are banded, household size and
   CHECK(field("outreach-identification", "site")->disclosure == Disclosure::area);
   CHECK(field("case-registration", "consent_obtained_by")->disclosure == Disclosure::dropped);
   CHECK(field("referral", "provider_id")->disclosure == Disclosure::as_collected);
+  // The roster's table unlinked, its totals (which bound the household's size) top-coded.
+  auto identification = pack->find("outreach-identification");
+  REQUIRE(identification.ok());
+  CHECK((*identification)->find_group("household_members")->disclosure == RepeatDisclosure::unlinked);
+  for (const char* total : {"members_under_18", "members_with_needs"}) {
+    CHECK(field("outreach-identification", total)->disclosure == Disclosure::top_coded);
+    CHECK(field("outreach-identification", total)->top_code == 3);
+  }
   for (const FormDefinition& form : pack->forms()) {
     for (const Field& f : form.fields) {
       CAPTURE(form.id + "." + f.name);

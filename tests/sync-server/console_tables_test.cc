@@ -68,6 +68,9 @@ TEST_CASE("console tables: each table of a form with repeats downloads streamed,
     CHECK(clear.body == read_file(sibling(identified, repeat)));
   }
   CHECK(read_table(sibling(plain, "members")).size() == 5);  // a header and four members
+  // De-identified, a roster's rows are unlinked (no record, instance or position), as in the export.
+  CHECK(read_table(sibling(plain, "members"))[0].front() == "form_version");
+  CHECK(read_table(sibling(identified, "members"))[0].front() == "record");
   CHECK_FALSE(contains(read_file(sibling(plain, "members")), "Amina Yusufa"));
   CHECK(contains(read_file(sibling(identified, "members")), "Amina Yusufa"));
   CHECK(omar.get("/console/api/export?source=household&part=codebook").body == read_file(plain + ".codebook.csv"));

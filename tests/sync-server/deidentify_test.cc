@@ -3,6 +3,8 @@
 // itself unseals from the central store.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -13,6 +15,9 @@
 #include "sync-server/dataset.h"
 #include "sync-server/org_keys.h"
 #include "tests/support.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 using namespace amana;
 using namespace amana::testing;
@@ -137,7 +142,7 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
           if (!group.repeat) continue;
           const auto table = csv::parse(read_file(*forms::repeat_keys::table_path(out, group.name)));
           REQUIRE(table.ok());
-          columns += table->front().size();
+          columns += table->front().size() + 1;  // and the table's own row: how its rows relate to the records
           for (const std::string& value : hidden) CHECK_MESSAGE(!contains(read_file(*forms::repeat_keys::table_path(out, group.name)), value), value);
         }
       }
@@ -174,4 +179,192 @@ TEST_CASE("de-identification: on generated data no exact age, date, free text or
   REQUIRE(rows.ok());
   REQUIRE(rows->size() > 1);
   CHECK(std::regex_match((*rows)[1][2], std::regex(R"(\d{4}-W\d{2})")));
+}
+
+namespace {
+
+// The columns of a table, by name.
+std::map<std::string, std::size_t> columns_of(const std::vector<std::string>& header) {
+  std::map<std::string, std::size_t> at;
+  for (std::size_t c = 0; c < header.size(); ++c) at[header[c]] = c;
+  return at;
+}
+
+}  // namespace
+
+TEST_CASE("de-identification: a household roster's rows cannot be counted per record, its totals are top-coded") {
+  TempDir dir;
+  const std::string data = (dir.path() / "server").string();
+  const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "2", "--records", "24", "--seed",
+                                      "5"},
+                                     kPassphrases);
+  REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
+  auto server = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {kServerBin, "--data", data});
+    const auto result = run_command(args, kPassphrases);
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    return result;
+  };
+  const std::string form = "outreach-identification";
+  const std::regex pseudonym_like(R"([0-9a-f]{16})");
+  const std::set<std::string> links = {"record", "parent_instance", "instance", "position", "m_number"};
+  const std::set<std::string> totals = {"", "0", "1", "2", "3+"};
+
+  // Identified, for the office: each member's row names its record, and counting them gives
+  // the household's size. What the de-identified export must make impossible.
+  const std::string named = (dir.path() / "named.csv").string();
+  server({"export", "--form", form, "--out", named, "--identified", "--by", "gen-officer-1"});
+  const auto named_records = csv::parse(read_file(named));
+  const auto named_roster = csv::parse(read_file(*forms::repeat_keys::table_path(named, "household_members")));
+  REQUIRE(named_records.ok());
+  REQUIRE(named_roster.ok());
+  auto named_at = columns_of(named_roster->front());
+  REQUIRE(named_at.count("record") == 1);
+  REQUIRE(named_at.count("position") == 1);
+  std::map<std::string, std::size_t> members_of;
+  for (std::size_t r = 1; r < named_roster->size(); ++r) ++members_of[(*named_roster)[r][named_at["record"]]];
+  const auto record_at = columns_of(named_records->front());
+  std::size_t households = 0;
+  bool large = false;
+  for (std::size_t r = 1; r < named_records->size(); ++r) {
+    const auto& row = (*named_records)[r];
+    const auto found = members_of.find(row[record_at.at("record")]);
+    if (found == members_of.end()) continue;  // no roster (no consent)
+    CHECK(std::to_string(found->second) == row[record_at.at("household_size")]);
+    large = large || found->second >= 4;
+    ++households;
+  }
+  REQUIRE(households > 3);
+  REQUIRE(large);  // a household the totals would tell
+  const std::size_t members = named_roster->size() - 1;
+
+  std::vector<std::string> csv_header;
+  for (const std::string format : {"csv", "jsonl"}) {
+    CAPTURE(format);
+    const std::string out = (dir.path() / ("identifications." + format)).string();
+    server({"export", "--form", form, "--format", format, "--out", out});
+    const std::string roster_path = forms::repeat_keys::table_path(out, "household_members")->string();
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows, records;
+    if (format == "csv") {
+      auto table = csv::parse(read_file(roster_path));
+      auto main = csv::parse(read_file(out));
+      REQUIRE(table.ok());
+      REQUIRE(main.ok());
+      header = table->front();
+      csv_header = header;
+      rows.assign(table->begin() + 1, table->end());
+      records = *main;
+    } else {
+      // JSON lines: an object a line, with the CSV's columns (read in the CSV's order).
+      header = csv_header;
+      std::istringstream lines(read_file(roster_path));
+      for (std::string line; std::getline(lines, line);) {
+        const auto object = nlohmann::json::parse(line);
+        CHECK(object.size() == header.size());
+        std::vector<std::string> row;
+        for (const std::string& column : header) {
+          const nlohmann::json value = object.contains(column) ? object.at(column) : nlohmann::json();
+          row.push_back(value.is_string() ? value.get<std::string>() : value.is_null() ? std::string() : value.dump());
+        }
+        rows.push_back(row);
+      }
+    }
+    // Every member is there, for MEAL's counts by sex, age band and relationship ...
+    CHECK(rows.size() == members);
+    const auto at = columns_of(header);
+    CHECK(at.count("m_sex") == 1);
+    CHECK(at.count("m_age") == 1);
+    // ... but no column ties a row to its record or instance, nor holds anything like a pseudonym.
+    for (const std::string& column : header) CHECK_MESSAGE(links.count(column) == 0, column);
+    for (const auto& row : rows) {
+      for (const std::string& cell : row) CHECK_MESSAGE(!std::regex_match(cell, pseudonym_like), cell);
+    }
+    // Nor does the order: the rows are sorted by their content, not written record by record.
+    CHECK(std::is_sorted(rows.begin(), rows.end()));
+    if (format != "csv") continue;
+    // The household's size is not a column, and its totals are bands: 3 and more is "3+".
+    const auto main_at = columns_of(records.front());
+    CHECK(main_at.count("household_size") == 0);
+    std::set<std::string> seen;
+    for (const char* total : {"members_under_18", "members_with_needs"}) {
+      REQUIRE(main_at.count(total) == 1);
+      for (std::size_t r = 1; r < records.size(); ++r) {
+        const std::string& cell = records[r][main_at.at(total)];
+        CHECK_MESSAGE(totals.count(cell) == 1, cell);
+        seen.insert(cell);
+      }
+    }
+    CHECK(seen.size() > 1);
+    // The codebook says so, for the table and for the totals.
+    const std::string codebook = read_file(out + ".codebook.csv");
+    CHECK(contains(codebook, "\nhousehold_members,Table: one row per instance of Household members,"));
+    CHECK(contains(codebook, "unlinked: no column ties a row to its record, instance or position"));
+    CHECK(contains(codebook, "\nmembers_under_18,Household members under 18,"));
+    CHECK(contains(codebook, "\"top-coded: 0, 1, 2, 3+\""));
+    CHECK_FALSE(contains(codebook, "household_members/record"));
+  }
+
+  // XLSX: the roster's sheet has the same unlinked rows.
+  const std::string xlsx = (dir.path() / "identifications.xlsx").string();
+  server({"export", "--form", form, "--format", "xlsx", "--out", xlsx});
+  const auto sheet = run_command({"/usr/bin/unzip", "-p", xlsx, "xl/worksheets/sheet2.xml"});
+  REQUIRE(sheet.exit_code == 0);
+  CHECK(contains(sheet.out, ">form_version<"));
+  CHECK_FALSE(contains(sheet.out, ">record<"));
+  CHECK_FALSE(contains(sheet.out, ">position<"));
+  CHECK(contains(sheet.out, "<row r=\"" + std::to_string(members + 1) + "\""));
+}
+
+TEST_CASE("de-identification: a repeat declared dropped is left out, with the repeats inside it") {
+  auto form = forms::parse_form_definition(R"({"id": "hh", "version": 1, "title": "H", "fields": [
+    {"name": "members", "type": "repeat", "label": "Members", "disclosure": "drop", "fields": [
+      {"name": "m_age", "type": "integer", "label": "Age"},
+      {"name": "kids", "type": "repeat", "label": "Kids", "fields": [
+        {"name": "k_age", "type": "integer", "label": "Age"}]}]},
+    {"name": "visits", "type": "repeat", "label": "Visits", "fields": [
+      {"name": "v_day", "type": "integer", "label": "Day"}]}]})");
+  REQUIRE_MESSAGE(form.ok(), form.status().message());
+  const std::vector<const forms::FormDefinition*> versions{&*form};
+  server::DatasetFilter deidentified;
+  server::DatasetFilter identified;
+  identified.identified = true;
+  CHECK(server::repeat_dropped(versions, "members", deidentified));
+  CHECK(server::repeat_dropped(versions, "kids", deidentified));
+  CHECK_FALSE(server::repeat_dropped(versions, "visits", deidentified));
+  CHECK_FALSE(server::repeat_dropped(versions, "members", identified));
+  CHECK_FALSE(server::repeat_dropped(versions, "kids", identified));
+
+  // Through an export of generated data: the identification's roster declared dropped in a
+  // version of the form leaves no table, nor a codebook row of it.
+  TempDir dir;
+  const std::string data = (dir.path() / "server").string();
+  const auto generated = run_command({AMANA_GEN_DATA_BIN, "--data", data, "--devices", "1", "--records", "8", "--seed",
+                                      "3"},
+                                     kPassphrases);
+  REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
+  auto store = server::open_server_store(data);
+  REQUIRE(store.ok());
+  auto keys = server::unlock_org_keys(**store, kPassphrases.at("AMANA_SERVER_PASSPHRASE"));
+  REQUIRE(keys.ok());
+  auto pack = forms::FormPack::builtin();
+  REQUIRE(pack.ok());
+  std::vector<forms::FormDefinition> copies;
+  for (const forms::FormDefinition* version : pack->versions("outreach-identification")) copies.push_back(*version);
+  for (auto& group : copies.back().groups) {
+    if (group.name == "household_members") group.disclosure = forms::RepeatDisclosure::dropped;
+  }
+  std::vector<const forms::FormDefinition*> dropped;
+  for (const auto& copy : copies) dropped.push_back(&copy);
+  const auto key = server::pseudonym_key(keys->data_key);
+  server::DatasetText plain(server::DatasetFormat::csv);
+  auto rows = server::form_dataset(**store, dropped, key, deidentified, plain);
+  REQUIRE_MESSAGE(rows.ok(), rows.status().message());
+  CHECK(*rows > 0);
+  CHECK(plain.repeats().empty());
+  CHECK_FALSE(contains(plain.codebook(), "household_members"));
+  server::DatasetText clear(server::DatasetFormat::csv);
+  REQUIRE(server::form_dataset(**store, dropped, key, identified, clear).ok());
+  REQUIRE(clear.repeats().size() == 1);
+  CHECK(clear.repeats()[0].rows > 0);
 }

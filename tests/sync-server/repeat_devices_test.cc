@@ -133,14 +133,19 @@ TEST_CASE("repeat devices: the assignee's and the officer's device edit differen
   const auto on_amina = repeat_values(c.amina, c.plan, "plan_steps");
   CHECK(on_amina.size() == 12);  // three markers and three fields each
   CHECK(on_amina == repeat_values(c.omar, c.plan, "plan_steps"));
-  // The office's export has both edits, one row per step, keyed to the plan.
+  // The office's export has both edits, one row per step, keyed to the plan (identified: a
+  // de-identified table is unlinked, its rows sorted by content, docs/meal.md).
   const std::string path = (c.dir.path() / "plans.csv").string();
   const auto exported = c.server.admin({"export", "--form", "case-plan", "--out", path});
   REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
-  const Rows table = read_table(*amana::forms::repeat_keys::table_path(path, "plan_steps"));
+  CHECK_FALSE(contains(read_file(*amana::forms::repeat_keys::table_path(path, "plan_steps")), "Private action"));
+  const std::string named = (c.dir.path() / "plans-named.csv").string();
+  const auto identified = c.server.admin({"export", "--form", "case-plan", "--out", named, "--identified", "--by", "omar"});
+  REQUIRE_MESSAGE(identified.exit_code == 0, identified.err);
+  const Rows table = read_table(*amana::forms::repeat_keys::table_path(named, "plan_steps"));
+  CHECK(column_of(table, "position") == std::vector<std::string>{"1", "2", "3"});
   CHECK(column_of(table, "step_status") == std::vector<std::string>{"done", "dropped", "pending"});
   CHECK(column_of(table, "step_owner") == std::vector<std::string>{"case_worker", "client", "case_worker"});
-  CHECK_FALSE(contains(read_file(*amana::forms::repeat_keys::table_path(path, "plan_steps")), "Private action"));
 
   // Offline again, both change the third step's status: one key, so one conflict.
   edit_ok(c.amina, c.plan, {c.key(2, "step_status") + "=done"});
@@ -246,7 +251,7 @@ TEST_CASE("repeat devices: a case's plan steps leave the device with the case an
   edit_ok(c.amina, c.plan, {c.key(2, "step_status") + "=done"});
   sync_ok(c.amina);
   const std::string path = (c.dir.path() / "back.csv").string();
-  REQUIRE(c.server.admin({"export", "--form", "case-plan", "--out", path}).exit_code == 0);
+  REQUIRE(c.server.admin({"export", "--form", "case-plan", "--out", path, "--identified", "--by", "omar"}).exit_code == 0);
   CHECK(column_of(read_table(*amana::forms::repeat_keys::table_path(path, "plan_steps")), "step_status") ==
         std::vector<std::string>{"pending", "done", "done"});
 }

@@ -2,8 +2,9 @@
 // key"), through the real binaries: a household roster collected on a device and synced to
 // a sync-server on 127.0.0.1 comes out as a table per repeat (a file per repeat in CSV and
 // JSON lines, a sheet per repeat in XLSX, a table per repeat in a MEAL device's pull), each
-// row keyed to its record and, nested, to its enclosing instance; a sensitive field inside a
-// repeat never leaves in a de-identified dataset.
+// row keyed to its record and, nested, to its enclosing instance when identified; de-identified,
+// each table is unlinked (no record, instance or position; rows sorted by their content) and a
+// sensitive field inside a repeat never leaves.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -53,33 +54,25 @@ std::string sibling(const std::string& path, const std::string& repeat) {
 
 }  // namespace
 
-TEST_CASE("repeat export: a CSV file per repeat, a row per instance keyed to its record, sensitive fields left out") {
+TEST_CASE("repeat export: a CSV file per repeat, a row per instance, keyed to its record only when identified") {
   Household h;
   const std::string main_path = h.exported("household.csv");
   const Rows records = read_table(main_path);
   REQUIRE(records.size() == 3);  // the header and two records
   CHECK_FALSE(has_column(records, "m_age"));  // a member's fields are in the members table
+  // De-identified, the roster is unlinked: no column ties a member to the household, whose
+  // size its rows would otherwise count (hh_size is the form's own question here).
   const Rows members = read_table(sibling(main_path, "members"));
-  CHECK(members[0] == std::vector<std::string>{"record", "form_version", "instance", "position", "m_age", "m_needs",
-                                               "m_needs/food", "m_needs/health", "m_needs/shelter"});
+  CHECK(members[0] == std::vector<std::string>{"form_version", "m_age", "m_needs", "m_needs/food", "m_needs/health",
+                                               "m_needs/shelter"});
   REQUIRE(members.size() == 4);  // three members of the first household, none of the second
-  const auto sizes = column_of(records, "hh_size");
-  const auto household_key = column_of(records, "record")[sizes[0] == "3" ? 0 : 1];
-  CHECK(column_of(members, "record") == std::vector<std::string>(3, household_key));
   CHECK(column_of(members, "form_version") == std::vector<std::string>(3, "1"));
-  CHECK(column_of(members, "position") == std::vector<std::string>{"1", "2", "3"});
-  CHECK(column_of(members, "m_age") == std::vector<std::string>{"18-59", "5-11", "60+"});
+  CHECK(column_of(members, "m_age") == std::vector<std::string>{"18-59", "5-11", "60+"});  // sorted by content
   CHECK(column_of(members, "m_needs/food") == std::vector<std::string>{"1", "", "0"});
-  const auto member_keys = column_of(members, "instance");
-  CHECK(member_keys[0].size() == 16);
-
-  // The nested repeat: its rows name the member they belong to.
   const Rows kids = read_table(sibling(main_path, "kids"));
-  CHECK(kids[0] == std::vector<std::string>{"record", "form_version", "parent_instance", "instance", "position", "k_age"});
+  CHECK(kids[0] == std::vector<std::string>{"form_version", "k_age"});
   REQUIRE(kids.size() == 3);
-  CHECK(column_of(kids, "parent_instance") == std::vector<std::string>(2, member_keys[0]));
-  CHECK(column_of(kids, "position") == std::vector<std::string>{"1", "2"});
-  CHECK(column_of(kids, "k_age") == std::vector<std::string>{"4", "2"});
+  CHECK(column_of(kids, "k_age") == std::vector<std::string>{"2", "4"});  // sorted, not in the member's order
 
   // Nothing sensitive in any of the files: no name, no disability, not even its column.
   for (const std::string& file : {main_path, sibling(main_path, "members"), sibling(main_path, "kids"),
@@ -95,11 +88,28 @@ TEST_CASE("repeat export: a CSV file per repeat, a row per instance keyed to its
   const std::string codebook = read_file(main_path + ".codebook.csv");
   CHECK(contains(codebook, "\nmembers/m_age,Age,"));
   CHECK(contains(codebook, "age band"));
-  CHECK(contains(codebook, "\nkids/parent_instance,"));
+  CHECK(contains(codebook, "\nmembers,Table: one row per instance of Household members,"));
+  CHECK(contains(codebook, "unlinked: no column ties a row to its record"));
+  CHECK_FALSE(contains(codebook, "/parent_instance,"));
+  CHECK_FALSE(contains(codebook, "members/record,"));
 
-  // Identified: the names and the disability are there, the keys in clear.
+  // Identified: the names and the disability are there, each row keyed to its record and,
+  // nested, to its member, the keys in clear.
   const std::string identified = h.exported("identified.csv", {"--identified", "--by", "omar"});
   const Rows named = read_table(sibling(identified, "members"));
+  CHECK(named[0] == std::vector<std::string>{"record", "form_version", "instance", "position", "m_name", "m_age",
+                                             "m_disability", "m_needs", "m_needs/food", "m_needs/health",
+                                             "m_needs/shelter"});
+  CHECK(column_of(named, "position") == std::vector<std::string>{"1", "2", "3"});
+  CHECK(column_of(named, "m_age") == std::vector<std::string>{"34", "9", "70"});
+  const auto member_keys = column_of(named, "instance");
+  const Rows named_kids = read_table(sibling(identified, "kids"));
+  CHECK(named_kids[0] == std::vector<std::string>{"record", "form_version", "parent_instance", "instance", "position",
+                                                  "k_name", "k_age"});
+  CHECK(column_of(named_kids, "parent_instance") == std::vector<std::string>(2, member_keys[0]));
+  CHECK(column_of(named_kids, "position") == std::vector<std::string>{"1", "2"});
+  CHECK(column_of(named_kids, "k_age") == std::vector<std::string>{"4", "2"});
+  CHECK(contains(read_file(identified + ".codebook.csv"), "\nkids/parent_instance,"));
   CHECK(column_of(named, "m_name") == std::vector<std::string>{"Amina Yusufa", "Yusuf Adamo", "Halima Alia"});
   CHECK(column_of(named, "m_disability") == std::vector<std::string>{"hearing_impaired", "", ""});
   CHECK(column_of(named, "record") == std::vector<std::string>(3, h.record));
@@ -150,6 +160,7 @@ TEST_CASE("repeat export: an XLSX sheet per repeat, and a MEAL device's pull car
   const auto pull = meal.run({"dataset", "pull", "--form", "household", "--out", pulled});
   REQUIRE_MESSAGE(pull.exit_code == 0, pull.err);
   const Rows pulled_members = read_table(sibling(pulled, "members"));
+  CHECK_FALSE(has_column(pulled_members, "record"));  // unlinked over the wire too
   CHECK(column_of(pulled_members, "m_age") == std::vector<std::string>{"18-59", "5-11", "60+"});
   CHECK(read_table(sibling(pulled, "kids")).size() == 3);
   CHECK(pulled_members == read_table(sibling(h.exported("same.csv"), "members")));  // the same pseudonyms

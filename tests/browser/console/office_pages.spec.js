@@ -241,7 +241,8 @@ test('datasets: a form with a household roster offers each of its tables; a refu
   await members.click();
   const saved = await downloaded;
   expect(saved.suggestedFilename()).toBe('amana-household-members.csv');
-  expect(fs.readFileSync(await saved.path(), 'utf8').split('\r\n')[0]).toBe('record,form_version,instance,position,m_age');
+  // De-identified, the roster is unlinked: no column ties a member to the household (docs/meal.md).
+  expect(fs.readFileSync(await saved.path(), 'utf8').split('\r\n')[0]).toBe('form_version,m_age');
   // Cases have no repeat: only their own table and the codebook.
   await page.getByLabel('Dataset').selectOption('cases');
   await expect(page.locator('#dataset-tables button')).toHaveCount(2);
