@@ -273,7 +273,7 @@ TEST_CASE("xlsform: numeric choice names are accepted, and a name with a space i
   const Rows spaced = {{"list_name", "name", "label"}, {"sex", "fe male", "Female"}};
   auto refused = convert(dir, {{"type", "name", "label"}, {"select_one sex", "sex", "Sex"}}, spaced);
   REQUIRE_FALSE(refused.ok());
-  CHECK(contains(refused.status().message(), "choices sheet, row 2, column B (name): the choice name 'fe male' must be"));
+  CHECK(contains(refused.status().message(), "choices sheet, row 2, column B (name): the choice name 'fe male' holds a space"));
   CHECK(contains(refused.status().message(), "rename it, e.g. 'fe_male'"));
 }
 

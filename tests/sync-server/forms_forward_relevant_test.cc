@@ -31,7 +31,7 @@ TEST_CASE("forms forward relevant: a question whose relevant looks ahead is aske
   REQUIRE(device.run({"sync"}).exit_code == 0);
   // available: yes (1), begin: yes (1); then the school question, now relevant: no (2).
   const auto interview = device.run({"collect", "ahead"}, "1\n1\n2\n");
-  REQUIRE_MESSAGE(interview.exit_code == 0, interview.err + interview.out);
+  REQUIRE_MESSAGE(interview.exit_code == 0, (interview.err + interview.out));
   const std::string out = interview.out;
   CAPTURE(out);
   const auto begin_at = out.find("May I begin?");
@@ -43,7 +43,7 @@ TEST_CASE("forms forward relevant: a question whose relevant looks ahead is aske
 
   // Not available: neither begin nor school is asked.
   const auto short_walk = device.run({"collect", "ahead"}, "2\n");
-  REQUIRE_MESSAGE(short_walk.exit_code == 0, short_walk.err + short_walk.out);
+  REQUIRE_MESSAGE(short_walk.exit_code == 0, (short_walk.err + short_walk.out));
   CHECK_FALSE(contains(short_walk.out, "Did the child go to school?"));
   CHECK(contains(short_walk.out, "Saved record "));
 }
