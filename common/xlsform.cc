@@ -308,6 +308,8 @@ void Converter::declare_names(const Table& table) {
     const std::string name = table.get(row, "name");
     if (name.empty()) continue;
     const std::string type = normalise_type(table.get(row, "type"));
+    // An end row often repeats its group's name (`end group | household`): no declaration.
+    if (type.empty() || type == "end group" || type == "end repeat") continue;
     const std::string base = type.substr(0, type.find(' '));
     Declared declared{row.number, NameKind::question, type};
     if (type == "begin group") declared.kind = NameKind::group;
@@ -373,6 +375,12 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
       } else {
         items().push_back(std::move(closed.definition));
       }
+      continue;
+    }
+    if ((base == "select_one" || base == "select_multiple") && type.find(" ${") != std::string::npos) {
+      // pyxform's choices from the answers of a repeat (`select_one ${member_name}`).
+      problems_.error(table.at(row, "type", Message("xlsform.not_supported",
+                                                    {{"feature", type + " (choices from a repeat's answers)"}})));
       continue;
     }
     if (std::find(std::begin(kUnsupported), std::end(kUnsupported), type) != std::end(kUnsupported) ||
