@@ -14,7 +14,8 @@ namespace detail {
 bool is_identifier(std::string_view name) {
   auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && name.size() <= 64 && start(name[0]) &&
+  // 128: real forms write long names (pyxform sets no bound); a repeat's is 64 (form.cc).
+  return !name.empty() && name.size() <= 128 && start(name[0]) &&
          std::all_of(name.begin() + 1, name.end(), rest);
 }
 

@@ -425,6 +425,12 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
                                                        {"reason", "repeats nested deeper than 2, or groups than 8"}})));
         continue;
       }
+      if (name.size() > 64) {
+        problems_.error(table.at(row, "name", Message("xlsform.not_supported_because",
+                                                      {{"feature", "a repeat name longer than 64 characters"},
+                                                       {"reason", "exports name a file and a sheet after it"}})));
+        continue;
+      }
       groups.push_back({name, row.number, repeat(table, row, name), true});
       continue;
     }

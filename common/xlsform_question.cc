@@ -54,7 +54,7 @@ bool is_kept_metadata(std::string_view base) {
 bool is_identifier(std::string_view name) {
   auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && name.size() <= 64 && start(name[0]) && std::all_of(name.begin() + 1, name.end(), rest);
+  return !name.empty() && name.size() <= 128 && start(name[0]) && std::all_of(name.begin() + 1, name.end(), rest);
 }
 
 std::optional<bool> yes_no(std::string_view value) {

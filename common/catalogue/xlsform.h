@@ -77,9 +77,9 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "في الصف {column} دون نوع: أعطه نوعًا أو احذف الصف"},
     {"xlsform.no_name", "the question has no name: give it one (letters, digits and '_')",
      "السؤال بلا اسم: أعطه اسمًا (حروف وأرقام و'_')"},
-    {"xlsform.bad_name", "the name '{name}' must be a letter or '_' followed by letters, digits or '_' (at most 64): "
+    {"xlsform.bad_name", "the name '{name}' must be a letter or '_' followed by letters, digits or '_' (at most 128): "
      "rename it",
-     "يجب أن يبدأ الاسم '{name}' بحرف أو '_' تليه حروف أو أرقام أو '_' (64 على الأكثر): غيّر الاسم"},
+     "يجب أن يبدأ الاسم '{name}' بحرف أو '_' تليه حروف أو أرقام أو '_' (128 على الأكثر): غيّر الاسم"},
     {"xlsform.duplicate_name", "the name '{name}' is already used in row {first}, in the same group: rename one of "
      "them (names must be unique within a group, as in ODK)",
      "الاسم '{name}' مستعمل في الصف {first} في المجموعة نفسها: غيّر اسم أحدهما (يجب أن تكون الأسماء فريدة داخل "

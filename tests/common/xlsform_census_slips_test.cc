@@ -243,6 +243,37 @@ TEST_CASE("xlsform census slips: names and lists as pyxform reads them") {
   CHECK(contains(errors, "row 13, column B (name): the repeat name 'r' is already used in row 9"));
 }
 
+TEST_CASE("xlsform census slips: a long question name is kept (up to 128 characters), a repeat's up to 64") {
+  TempDir dir;
+  const std::string long_name = "stress_3_bought_food_on_credit_and_or_borrowed_money_to_purchase_food";  // 70
+  auto conversion = convert(dir, {{"type", "name", "label"},
+                                  {"select_one yes_no", long_name, "Bought food on credit?"},
+                                  {"select_one yes_no or_other", long_name + "_x", "Why?"}});
+  REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
+  CHECK(conversion->form.find_field(long_name) != nullptr);
+  CHECK(conversion->form.find_field(long_name + "_x_other") != nullptr);
+  CHECK(collect(conversion->form, "{\"" + long_name + "\": \"yes\"}").ok());
+
+  TempDir longer;
+  auto refused = convert(longer, {{"type", "name", "label"},
+                                  {"text", std::string(129, 'a'), "Too long"},
+                                  {"begin repeat", "r" + std::string(64, 'a'), "Members"},
+                                  {"text", "member", "Member"},
+                                  {"end repeat", "", ""}});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.status().message(), "row 2, column B (name): the name '" + std::string(129, 'a') +
+                                                 "' must be a letter or '_' followed by letters, digits or '_' (at "
+                                                 "most 128)"));
+  TempDir repeat;
+  auto long_repeat = convert(repeat, {{"type", "name", "label"},
+                                      {"begin repeat", "r" + std::string(64, 'a'), "Members"},
+                                      {"text", "member", "Member"},
+                                      {"end repeat", "", ""}});
+  REQUIRE_FALSE(long_repeat.ok());
+  CHECK(contains(long_repeat.status().message(), "row 2, column B (name): a repeat name longer than 64 characters: not "
+                                                 "supported yet (exports name a file and a sheet after it)"));
+}
+
 TEST_CASE("xlsform census slips: pulldata, select_one_from_file and a list with nothing to offer are refused by name") {
   TempDir dir;
   auto refused = convert(dir, {{"type", "name", "label", "calculation"},
