@@ -190,8 +190,10 @@ class Converter {
                          bool repeat = false);
   // A name written bare in an expression that is exactly a question of the form
   // (`know_birth_date='yes'`) read as ${name}, with a warning; nullopt if there is none.
+  // `columns`: in a choice_filter, the list's columns, which a bare name means first.
   std::optional<std::string> with_bare_names(const Table& table, const xlsx::Row& row, std::string_view key,
-                                             std::string_view source, bool warn);
+                                             std::string_view source, bool warn,
+                                             const std::set<std::string>* columns = nullptr);
   void check_references(const Table& table, const xlsx::Row& row, std::string_view key,
                         const expr::Expression& expression, bool any_order);
   std::optional<expr::Expression> expression(const Table& table, const xlsx::Row& row, std::string_view key,

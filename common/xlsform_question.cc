@@ -213,7 +213,8 @@ std::optional<expr::Expression> Converter::expression(const Table& table, const 
 }
 
 std::optional<std::string> Converter::with_bare_names(const Table& table, const Row& row, std::string_view key,
-                                                     std::string_view source, bool warn) {
+                                                     std::string_view source, bool warn,
+                                                     const std::set<std::string>* columns) {
   auto name_char = [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   };
@@ -253,7 +254,8 @@ std::optional<std::string> Converter::with_bare_names(const Table& table, const 
                         (end < source.size() && (source[end] == '-' || source[end] == ':' || source[end] == '.' ||
                                                  source[end] == '/'));
     const bool call = after < source.size() && source[after] == '(';
-    const bool keyword = word == "and" || word == "or" || word == "div" || word == "mod";
+    const bool keyword = word == "and" || word == "or" || word == "div" || word == "mod" ||
+                         (columns != nullptr && (word == "name" || word == "label" || columns->count(std::string(word)) != 0));
     auto declared = declared_.find(word);
     if (!joined && !call && !keyword && declared != declared_.end() && declared->second.kind == NameKind::question &&
         declared->second.again == 0) {
@@ -326,7 +328,25 @@ void Converter::choices(const Table& table, const Row& row, const std::string& a
     }
     field["choices"] = choices->second.items;
     // Cascading selects: the filter names the list's columns bare (`state = ${state}`).
-    if (auto filter = expression(table, row, "choice_filter", false, expr::Syntax::choice_filter)) {
+    auto filter = expression(table, row, "choice_filter", false, expr::Syntax::choice_filter);
+    if (filter) {
+      // A question written bare in a filter (`district = gov`, no column `gov`): read as ${gov}.
+      const bool unknown = std::any_of(filter->columns().begin(), filter->columns().end(), [&](const std::string& c) {
+        return c != "name" && c != "label" && choices->second.columns.count(c) == 0;
+      });
+      if (unknown) {
+        const std::set<std::string>& known = choices->second.columns;
+        if (auto fixed = with_bare_names(table, row, "choice_filter", filter->source(), false, &known)) {
+          auto retried = expr::Expression::parse(*fixed, expr::Syntax::choice_filter);
+          if (retried.ok()) {
+            with_bare_names(table, row, "choice_filter", filter->source(), true, &known);
+            check_references(table, row, "choice_filter", *retried, false);
+            filter = std::move(retried).value();
+          }
+        }
+      }
+    }
+    if (filter) {
       for (const std::string& column : filter->columns()) {
         if (column != "name" && column != "label" && choices->second.columns.count(column) == 0) {
           problems_.error(table.at(row, "choice_filter", Message("xlsform.unknown_choice_column",

@@ -142,6 +142,25 @@ TEST_CASE("xlsform census slips: a question written without ${} is read as ${nam
   CHECK(contains(refused.status().message(), "row 3, column D (calculation): 'today' is not a function call"));
 }
 
+TEST_CASE("xlsform census slips: in a choice_filter, a bare name is the list's column first, else a question") {
+  TempDir dir;
+  auto conversion = convert(dir, {{"type", "name", "label", "choice_filter"},
+                                  {"select_one govs", "governorate", "Governorate", ""},
+                                  {"select_one district", "district", "District", "gov = governorate and name != 'x'"}},
+                            {{"list_name", "name", "label", "gov"},
+                             {"govs", "akkar", "Akkar", ""},
+                             {"govs", "bekaa", "Bekaa", ""},
+                             {"district", "halba", "Halba", "akkar"},
+                             {"district", "zahle", "Zahle", "bekaa"}});
+  REQUIRE_MESSAGE(conversion.ok(), conversion.status().message());
+  CHECK(contains(warnings_of(*conversion), "row 3, column D (choice_filter): choice_filter: 'governorate' read as "
+                                           "${governorate}, the question of row 2"));
+  const forms::FormDefinition& form = conversion->form;
+  CHECK(form.find_field("district")->choice_filter->source() == "gov = ${governorate} and name != 'x'");
+  CHECK(collect(form, R"({"governorate": "akkar", "district": "halba"})").ok());
+  CHECK_FALSE(collect(form, R"({"governorate": "akkar", "district": "zahle"})").ok());
+}
+
 TEST_CASE("xlsform census slips: a relevant looking at a later question is published with a warning and checked in "
           "dependency order") {
   TempDir dir;
