@@ -250,6 +250,27 @@ std::optional<std::vector<bool>> chosen_choices(const Field& field, std::string_
   return chosen;
 }
 
+// A select_multiple answer as it is stored: choice names separated by spaces, each exactly
+// a choice's name (or former name). nullopt otherwise.
+std::optional<std::vector<bool>> stored_choices(const Field& field, std::string_view value) {
+  std::vector<bool> chosen(field.choices.size(), false);
+  bool any = false;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    std::size_t end = value.find(' ', i);
+    if (end == std::string_view::npos) end = value.size();
+    if (end > i) {
+      const Choice* choice = field.find_choice(value.substr(i, end - i));
+      if (choice == nullptr) return std::nullopt;
+      chosen[static_cast<std::size_t>(choice - field.choices.data())] = true;
+      any = true;
+    }
+    i = end + 1;
+  }
+  if (!any) return std::nullopt;
+  return chosen;
+}
+
 std::optional<std::string> canonical_geopoint(std::string_view s) {
   std::vector<double> parts;
   std::size_t i = 0;
@@ -305,12 +326,16 @@ Result<std::string> canonicalize(const Field& field, std::string_view raw) {
       return *canonical;
     }
     case FieldType::select_one: {
-      const Choice* choice = find_choice(field, value);
+      // A name as stored comes first: a choice name may hold what an answer is otherwise
+      // read through (Arabic-Indic digits, a comma).
+      const Choice* choice = field.find_choice(trim(raw));
+      if (choice == nullptr) choice = find_choice(field, value);
       if (choice == nullptr) return field_error(field, "answer.choice", {{"choices", choice_list(field)}});
       return choice->name;  // a former name is stored as the current one
     }
     case FieldType::select_multiple: {
-      auto chosen = chosen_choices(field, value);
+      auto chosen = stored_choices(field, trim(raw));
+      if (!chosen) chosen = chosen_choices(field, value);
       if (!chosen) return field_error(field, "answer.choices", {{"choices", choice_list(field)}});
       std::string canonical;
       for (std::size_t k = 0; k < chosen->size(); ++k) {

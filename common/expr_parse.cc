@@ -312,7 +312,7 @@ class Parser {
         return NodePtr(std::move(node));
       }
       return error_at(name.position, "'" + name.text + "' is not a function call; write ${" +
-                                         name.text + "} to use a field");
+                                         name.text + "} to use a field, or '" + name.text + "' in quotes for a text");
     }
     if (spec == nullptr) {
       return error_at(name.position, "unknown function '" + name.text + "'");

@@ -55,6 +55,9 @@ Result<Group> parse_group(const json& object, std::optional<std::size_t> parent,
   if (!is_identifier(group.name)) {
     return invalid_argument(at + ": name '" + group.name + "' must be a letter or '_' followed by letters, digits or '_'");
   }
+  if (group.repeat && group.name.size() > 64) {  // exports name a file and a sheet after it (repeat_keys::table_path)
+    return invalid_argument(at + ": a repeat's name '" + group.name + "' must be at most 64 characters");
+  }
   const std::string where = std::string(group.repeat ? "repeat" : "group") + " '" + group.name + "'";
   if (group.repeat) {
     AMANA_RETURN_IF_ERROR(

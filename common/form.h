@@ -76,7 +76,7 @@ struct Area {
 };
 
 struct Choice {
-  std::string name;  // the stored value: letters, digits, '_', '-' or '.', no spaces ("1" too)
+  std::string name;  // the stored value, as the form writes it: any UTF-8 without whitespace or control characters
   LocalizedText label;
   // A name this choice had before (a shared list's former code): an old answer holding it
   // reads as this choice, and is stored as `name` when next written.
@@ -134,7 +134,7 @@ struct Field {
   LocalizedText required_message;              // said instead of "is required"
   std::optional<std::string> default_value;    // canonical form, checked at load
   // Evaluated when the field is reached unanswered (a dynamic default, ODK's `default`
-  // with an expression); it may only look at earlier fields.
+  // with an expression); it may only look at earlier fields (relevant, required: any).
   std::optional<expr::Expression> default_expression;
   // The value is computed, never asked: required for a calculate, allowed on a question
   // (shown read-only). Recomputed whenever the answers change; '' or NaN leaves it unanswered.

@@ -24,10 +24,13 @@ std::vector<std::string> text_references(const LocalizedText& text) {
 
 }  // namespace
 
-// Relevance, requiredness, defaults and choice filters are decided as the collector walks
-// the form, from the answers given so far, so they may only look back. Constraints see
-// the whole submission, labels show any answer, and calculations may use any field
-// (cycles are refused by evaluation_order()).
+// Defaults and choice filters are decided once, when the collector reaches the field, from
+// the answers given so far, so they may only look back (a later answer could not change
+// them). Relevance and requiredness may look ahead, as in ODK: they are decided again
+// whenever the answers change, and a submission is checked in dependency order
+// (evaluation_order(), which refuses a cycle), so a question whose relevant looks at a
+// later one is asked once that one is answered. Constraints see the whole submission,
+// labels show any answer, and calculations may use any field.
 Status check_references(const FormDefinition& form) {
   auto position = [&](const std::string& name) -> std::optional<std::size_t> {
     for (std::size_t k = 0; k < form.fields.size(); ++k) {
@@ -88,8 +91,8 @@ Status check_references(const FormDefinition& form) {
       return check_expression(*expression, "field '" + field.name + "': " + std::string(what) + ": ",
                               earlier_only ? std::optional<std::size_t>(i) : std::nullopt, field.name);
     };
-    AMANA_RETURN_IF_ERROR(check(field.relevant, "relevant", true));
-    AMANA_RETURN_IF_ERROR(check(field.required_if, "required", true));
+    AMANA_RETURN_IF_ERROR(check(field.relevant, "relevant", false));
+    AMANA_RETURN_IF_ERROR(check(field.required_if, "required", false));
     AMANA_RETURN_IF_ERROR(check(field.default_expression, "default_expression", true));
     AMANA_RETURN_IF_ERROR(check(field.choice_filter, "choice_filter", true));
     AMANA_RETURN_IF_ERROR(check(field.constraint, "constraint", false));
@@ -100,8 +103,9 @@ Status check_references(const FormDefinition& form) {
           check_names(names, names, "field '" + field.name + "': " + what + ": ", std::nullopt, field.name));
     }
   }
-  // A group's relevance, and a repeat's count, are decided before its first question is
-  // asked, so they may only look at questions before it (which are outside it).
+  // A repeat's count is decided before its first question is asked, so it may only look
+  // at questions before it (outside it). A group's relevance, like a field's, may look
+  // ahead; one looking inside the group is a cycle (evaluation_order()).
   for (std::size_t g = 0; g < form.groups.size(); ++g) {
     const Group& group = form.groups[g];
     const std::string where = std::string(group.repeat ? "repeat" : "group") + " '" + group.name + "': ";
@@ -111,8 +115,8 @@ Status check_references(const FormDefinition& form) {
         if (holder == &group) first = k;
       }
     }
-    if (group.relevant && first) {
-      AMANA_RETURN_IF_ERROR(check_expression(*group.relevant, where + "relevant: ", first, "the group's first question"));
+    if (group.relevant) {
+      AMANA_RETURN_IF_ERROR(check_expression(*group.relevant, where + "relevant: ", std::nullopt, group.name));
     }
     if (group.repeat_count && first) {
       AMANA_RETURN_IF_ERROR(

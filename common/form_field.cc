@@ -14,17 +14,36 @@ namespace detail {
 bool is_identifier(std::string_view name) {
   auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && name.size() <= 64 && start(name[0]) &&
+  // 128: real forms write long names (pyxform sets no bound); a repeat's is 64 (form.cc).
+  return !name.empty() && name.size() <= 128 && start(name[0]) &&
          std::all_of(name.begin() + 1, name.end(), rest);
 }
 
-// A choice's stored value: XLSForms often number their choices ("1", "2"), and ODK stores
-// those names, so digits are accepted; a space would split a select_multiple answer.
+// A choice's stored value, as the form writes it: ODK stores a choice name exactly, so a
+// name with an accent, an apostrophe or Arabic letters ("Ain_el_tiné", "al_sena'a") is
+// kept; a select_multiple's answer separates names by spaces, so no whitespace (ASCII or
+// Unicode) and no control character. Valid UTF-8, at most 128 bytes.
 bool is_choice_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '-' || c == '.';
-         });
+  if (name.empty() || name.size() > 128) return false;
+  for (std::size_t i = 0; i < name.size();) {
+    const auto byte = static_cast<unsigned char>(name[i]);
+    std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > name.size()) return false;
+    char32_t code = length == 1 ? byte : byte & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(name[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    const char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    const bool control = code <= 0x20 || (code >= 0x7F && code <= 0x9F);
+    const bool space = code == 0xA0 || code == 0x1680 || (code >= 0x2000 && code <= 0x200B) || code == 0x2028 ||
+                       code == 0x2029 || code == 0x202F || code == 0x205F || code == 0x3000 || code == 0xFEFF;
+    if (control || space) return false;
+    i += length;
+  }
+  return true;
 }
 
 // A language's key in a text: a code ("fr", "prs") or a name as a spreadsheet wrote it.
@@ -351,7 +370,7 @@ Result<Field> parse_field(const json& object, std::size_t index) {
       AMANA_ASSIGN_OR_RETURN(choice.name, get_string(entry, "name", choice_where));
       if (!is_choice_name(choice.name)) {
         return invalid_argument(choice_where + ": name '" + choice.name +
-                                "' must be letters, digits, '_', '-' or '.', without spaces");
+                                "' must be at most 128 bytes of UTF-8 without spaces or control characters");
       }
       if (entry.contains("columns")) {
         const json& columns = entry["columns"];

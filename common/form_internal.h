@@ -19,6 +19,8 @@ using nlohmann::json;
 
 bool is_identifier(std::string_view name);
 bool is_form_id(std::string_view id);
+// A choice's name: any UTF-8 without whitespace or control characters (form.h, Choice).
+bool is_choice_name(std::string_view name);
 bool is_metadata(FieldType type);
 Status check_keys(const json& object, std::initializer_list<std::string_view> allowed, std::string_view where);
 Result<std::string> get_string(const json& object, const char* key, std::string_view where);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/answers.h"
+#include "common/form_internal.h"
 #include "common/form_pack.h"
 #include "common/message_catalogue.h"
 #include "common/xlsform_internal.h"
@@ -47,27 +48,40 @@ constexpr std::string_view kUnsupported[] = {
     "background-geopoint", "select_one_from_file", "select_multiple_from_file", "select_one_external", "osm",
     "signature"};
 
-// A choice name with what a choice name may not hold made '_': the suggestion a refusal makes.
+// A choice name with its whitespace and control characters made '_': the suggestion a
+// refusal makes.
 std::string choice_suggestion(std::string_view name) {
   std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.') ? c : '_';
+  for (char c : name) out += static_cast<unsigned char>(c) <= 0x20 || c == 0x7F ? '_' : c;
+  if (!forms::detail::is_choice_name(out)) {  // a Unicode space, or too long
+    out.clear();
+    for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ? c : '_';
+  }
   return out.empty() ? "c_1" : out.substr(0, 64);
 }
 
-bool is_choice_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
-         });
-}
-
-// "select one  list" -> "select_one list"; "begin_group" -> "begin group".
+// "select one  list" -> "select_one list"; "begin_group" -> "begin group". The type's
+// words are read in any case; a list's name is kept as written (pyxform matches it to the
+// choices sheet's list_name exactly: "select_one RQ_result_list").
 std::string normalise_type(std::string_view written) {
-  std::string type = lower(trim(written));
-  std::string collapsed;
-  for (char c : type) {
-    if ((c == ' ' || c == '\t') && (collapsed.empty() || collapsed.back() == ' ')) continue;
-    collapsed += c == '\t' ? ' ' : c;
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : trim(written)) {
+    if (c == ' ' || c == '\t') {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
   }
+  if (!current.empty()) words.push_back(std::move(current));
+  if (words.empty()) return "";
+  words[0] = lower(words[0]);
+  const bool keyword_pair = words[0] == "select" || words[0] == "begin" || words[0] == "end" || words[0] == "date";
+  if (keyword_pair && words.size() > 1) words[1] = lower(words[1]);
+  if (words.size() > 2 && lower(words.back()) == "or_other") words.back() = "or_other";
+  std::string collapsed;
+  for (const std::string& w : words) collapsed += (collapsed.empty() ? "" : " ") + w;
   for (std::string_view word : {"begin", "end"}) {
     for (std::string_view what : {"group", "repeat"}) {
       if (collapsed == std::string(word) + "_" + std::string(what)) return std::string(word) + " " + std::string(what);
@@ -208,7 +222,8 @@ void Converter::read_choices(const xlsx::Sheet& sheet) {
     const std::string list = table.get(row, "list_name");
     const std::string name = table.get(row, name_key);
     if (list.empty()) {
-      problems_.error(table.at(row, "list_name", Message("xlsform.choice_no_list")));
+      // pyxform leaves such a row out (a translation written a row too low, say).
+      problems_.warning(table.at(row, "list_name", Message("xlsform.choice_no_list")));
       continue;
     }
     Choices& choices = lists_[list];
@@ -223,7 +238,7 @@ void Converter::read_choices(const xlsx::Sheet& sheet) {
       choices.errors.push_back(table.at(row, name_key, Message("xlsform.choice_no_name")));
       continue;
     }
-    if (!is_choice_name(name)) {
+    if (!forms::detail::is_choice_name(name)) {
       choices.errors.push_back(table.at(row, name_key, Message("xlsform.bad_choice_value",
                                                                {{"name", name}, {"suggestion", choice_suggestion(name)}})));
       continue;
@@ -293,13 +308,17 @@ void Converter::declare_names(const Table& table) {
     const std::string name = table.get(row, "name");
     if (name.empty()) continue;
     const std::string type = normalise_type(table.get(row, "type"));
+    // An end row often repeats its group's name (`end group | household`): no declaration.
+    if (type.empty() || type == "end group" || type == "end repeat") continue;
     const std::string base = type.substr(0, type.find(' '));
     Declared declared{row.number, NameKind::question, type};
     if (type == "begin group") declared.kind = NameKind::group;
     else if (type == "begin repeat") declared.kind = NameKind::repeat;
     else if (type == "note") declared.kind = NameKind::note;
     else if (is_metadata_type(base) && !is_kept_metadata(base)) declared.kind = NameKind::metadata;
-    declared_.emplace(name, declared);  // a duplicate is reported when its row is read
+    // A duplicate is reported when its row is read; a reference to it is ambiguous.
+    auto [it, inserted] = declared_.emplace(name, declared);
+    if (!inserted && it->second.again == 0) it->second.again = row.number;
   }
 }
 
@@ -324,7 +343,7 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
   std::vector<OpenGroup> groups;
   std::size_t questions = 0;
   auto items = [&]() -> json& { return groups.empty() ? fields : groups.back().definition["fields"]; };
-  std::map<std::string, std::uint32_t> seen;  // name -> row
+  SeenNames seen;
   for (const Row& row : table.rows()) {
     if (table.blank(row)) continue;
     for (const char* key : {"type", "name"}) {
@@ -334,7 +353,8 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
       }
     }
     const std::string type = normalise_type(table.get(row, "type"));
-    const std::string name = table.get(row, "name");
+    std::string name = table.get(row, "name");
+    parent_ = groups.empty() ? 0 : groups.back().row;
     if (type.empty()) {
       problems_.error(table.at(row, "type", Message("xlsform.no_type", {{"column", table.get(row, "name").empty()
                                                                                    ? "label" : "name"}})));
@@ -357,9 +377,23 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
       }
       continue;
     }
+    if ((base == "select_one" || base == "select_multiple") && type.find(" ${") != std::string::npos) {
+      // pyxform's choices from the answers of a repeat (`select_one ${member_name}`).
+      problems_.error(table.at(row, "type", Message("xlsform.not_supported",
+                                                    {{"feature", type + " (choices from a repeat's answers)"}})));
+      continue;
+    }
     if (std::find(std::begin(kUnsupported), std::end(kUnsupported), type) != std::end(kUnsupported) ||
         std::find(std::begin(kUnsupported), std::end(kUnsupported), base) != std::end(kUnsupported)) {
-      problems_.error(table.at(row, "type", Message("xlsform.not_supported", {{"feature", type}})));
+      if (base.ends_with("_from_file")) {
+        const std::string asked = base.substr(0, base.size() - std::string_view("_from_file").size());
+        problems_.error(table.at(row, "type", Message("xlsform.from_file_not_supported",
+                                                      {{"type", base},
+                                                       {"file", trim(type.substr(base.size()))},
+                                                       {"asked", asked}})));
+      } else {
+        problems_.error(table.at(row, "type", Message("xlsform.not_supported", {{"feature", type}})));
+      }
       continue;
     }
     if (is_metadata_type(base) && !is_kept_metadata(base)) {
@@ -367,7 +401,12 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
                                  Message("xlsform.metadata_skipped", {{"type", base}}));
       continue;
     }
-    if (!check_name(table, row, name, seen)) continue;
+    if (name.empty() && type == "note") {
+      name = "generated_note_name_" + std::to_string(row.number);  // as pyxform names it
+      problems_.warning(table.at(row, "name", Message("xlsform.note_name_generated", {{"name", name}})));
+    }
+    name = check_name(table, row, name, seen, type == "begin repeat");
+    if (name.empty()) continue;
     if (type == "begin group") {
       if (groups.size() >= kMaxGroupDepth) {
         problems_.error(table.at(row, "type", Message("xlsform.not_supported_because",
@@ -384,6 +423,12 @@ json Converter::read_survey(const xlsx::Sheet& sheet) {
         problems_.error(table.at(row, "type", Message("xlsform.not_supported_because",
                                                       {{"feature", "begin repeat"},
                                                        {"reason", "repeats nested deeper than 2, or groups than 8"}})));
+        continue;
+      }
+      if (name.size() > 64) {
+        problems_.error(table.at(row, "name", Message("xlsform.not_supported_because",
+                                                      {{"feature", "a repeat name longer than 64 characters"},
+                                                       {"reason", "exports name a file and a sheet after it"}})));
         continue;
       }
       groups.push_back({name, row.number, repeat(table, row, name), true});

@@ -142,7 +142,17 @@ struct Declared {
   std::uint32_t row = 0;
   NameKind kind = NameKind::question;
   std::string type;
+  std::uint32_t again = 0;  // the row of a second question of this name (in another group), 0 if none
 };
+
+// A name as the survey used it: where, and in which group (the row of the innermost open
+// group, 0 outside any), since ODK lets two groups each have a question of one name.
+struct SeenName {
+  std::uint32_t row = 0;
+  std::uint32_t parent = 0;
+  bool repeat = false;
+};
+using SeenNames = std::map<std::string, SeenName, std::less<>>;
 
 struct Choices {
   std::uint32_t row = 0;  // first row of the list
@@ -174,8 +184,16 @@ class Converter {
   nlohmann::json read_survey(const xlsx::Sheet& sheet);
 
   // xlsform_question.cc
-  bool check_name(const Table& table, const xlsx::Row& row, const std::string& name,
-                  std::map<std::string, std::uint32_t>& seen);
+  // The name the row's question is stored under ("" when refused): its own, or, when a
+  // question of another group has it, the first free NAME_2, NAME_3, ... with a warning.
+  std::string check_name(const Table& table, const xlsx::Row& row, const std::string& name, SeenNames& seen,
+                         bool repeat = false);
+  // A name written bare in an expression that is exactly a question of the form
+  // (`know_birth_date='yes'`) read as ${name}, with a warning; nullopt if there is none.
+  // `columns`: in a choice_filter, the list's columns, which a bare name means first.
+  std::optional<std::string> with_bare_names(const Table& table, const xlsx::Row& row, std::string_view key,
+                                             std::string_view source, bool warn,
+                                             const std::set<std::string>* columns = nullptr);
   void check_references(const Table& table, const xlsx::Row& row, std::string_view key,
                         const expr::Expression& expression, bool any_order);
   std::optional<expr::Expression> expression(const Table& table, const xlsx::Row& row, std::string_view key,
@@ -189,7 +207,7 @@ class Converter {
   // `select_one list or_other`, as pyxform reads it: the answer 'other' added to the
   // question's choices and the text question NAME_other asked when it is chosen.
   std::optional<nlohmann::json> add_other(const Table& table, const xlsx::Row& row, nlohmann::json& field,
-                                          std::map<std::string, std::uint32_t>& seen);
+                                          SeenNames& seen);
   std::optional<nlohmann::json> question(const Table& table, const xlsx::Row& row, const std::string& amana_type,
                                          const std::string& type, const std::string& name);
   void choices(const Table& table, const xlsx::Row& row, const std::string& amana_type, const std::string& type,
@@ -212,6 +230,7 @@ class Converter {
   bool has_choices_ = false;
   std::map<std::string, Choices, std::less<>> lists_;
   std::map<std::string, Declared, std::less<>> declared_;
+  std::uint32_t parent_ = 0;  // the row of the group the survey row being read is in (SeenName)
 };
 
 }  // namespace amana::xlsform::detail

@@ -54,7 +54,7 @@ bool is_kept_metadata(std::string_view base) {
 bool is_identifier(std::string_view name) {
   auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && name.size() <= 64 && start(name[0]) && std::all_of(name.begin() + 1, name.end(), rest);
+  return !name.empty() && name.size() <= 128 && start(name[0]) && std::all_of(name.begin() + 1, name.end(), rest);
 }
 
 std::optional<bool> yes_no(std::string_view value) {
@@ -79,23 +79,39 @@ Message from_status(const Status& status) {
   return Message("xlsform.bad_expression", {{"reason", status.message()}});
 }
 
-bool Converter::check_name(const Table& table, const Row& row, const std::string& name,
-                std::map<std::string, std::uint32_t>& seen) {
+std::string Converter::check_name(const Table& table, const Row& row, const std::string& name, SeenNames& seen,
+                                  bool repeat) {
   if (name.empty()) {
     problems_.error(table.at(row, "name", Message("xlsform.no_name")));
-    return false;
+    return "";
   }
   if (!is_identifier(name)) {
     problems_.error(table.at(row, "name", Message("xlsform.bad_name", {{"name", name}})));
-    return false;
+    return "";
   }
-  auto [it, inserted] = seen.emplace(name, row.number);
-  if (!inserted) {
-    problems_.error(table.at(row, "name", Message("xlsform.duplicate_name",
-                                                  {{"name", name}, {"first", static_cast<std::int64_t>(it->second)}})));
-    return false;
+  auto [it, inserted] = seen.emplace(name, SeenName{row.number, parent_, repeat});
+  if (inserted) return name;
+  const auto first = static_cast<std::int64_t>(it->second.row);
+  // pyxform refuses a name twice in one group, and a repeat's name twice anywhere; in two
+  // groups ODK tells the questions apart by their group, Amana by their name.
+  if (repeat || it->second.repeat) {
+    problems_.error(table.at(row, "name", Message("xlsform.duplicate_repeat", {{"name", name}, {"first", first}})));
+    return "";
   }
-  return true;
+  if (it->second.parent == parent_) {
+    problems_.error(table.at(row, "name", Message("xlsform.duplicate_name", {{"name", name}, {"first", first}})));
+    return "";
+  }
+  for (int n = 2; n < 100; ++n) {
+    const std::string stored = name + "_" + std::to_string(n);
+    if (!is_identifier(stored) || declared_.count(stored) != 0) continue;
+    if (!seen.emplace(stored, SeenName{row.number, parent_, repeat}).second) continue;
+    problems_.warning(table.at(row, "name", Message("xlsform.duplicate_name_renamed",
+                                                    {{"name", name}, {"first", first}, {"stored", stored}})));
+    return stored;
+  }
+  problems_.error(table.at(row, "name", Message("xlsform.duplicate_name", {{"name", name}, {"first", first}})));
+  return "";
 }
 
 // Checks a ${reference} of the expression in `key`: it must name a question with a
@@ -107,6 +123,11 @@ void Converter::check_references(const Table& table, const Row& row, std::string
     auto it = declared_.find(name);
     if (it == declared_.end()) {
       problems_.error(table.at(row, key, Message("xlsform.unknown_reference", {{"ref", ref}})));
+    } else if (it->second.again != 0) {
+      problems_.error(table.at(row, key, Message("xlsform.ambiguous_reference",
+                                                 {{"ref", ref},
+                                                  {"first", static_cast<std::int64_t>(it->second.row)},
+                                                  {"second", static_cast<std::int64_t>(it->second.again)}})));
     } else if (it->second.kind == NameKind::repeat) {
       // count(${members}) and indexed-repeat(${age}, ${members}, 1) name a repeat; as a value it has none.
       const auto& values = expression.value_references();
@@ -120,6 +141,13 @@ void Converter::check_references(const Table& table, const Row& row, std::string
     } else if (it->second.kind == NameKind::metadata) {
       problems_.error(table.at(row, key, Message("xlsform.reference_to_metadata",
                                                  {{"ref", ref}, {"type", it->second.type}})));
+    } else if (!any_order && it->second.row >= row.number && (key == "relevant" || key == "required")) {
+      // Decided again as answers change, and checked on the whole record in dependency
+      // order (forms::evaluation_order; a cycle is refused): ODK reads these the same way.
+      problems_.warning(table.at(row, key, Message("xlsform.reference_later_read",
+                                                   {{"ref", ref},
+                                                    {"row", static_cast<std::int64_t>(it->second.row)},
+                                                    {"column", std::string(key)}})));
     } else if (!any_order && it->second.row >= row.number) {
       problems_.error(table.at(row, key, Message("xlsform.reference_later",
                                                  {{"ref", ref},
@@ -131,9 +159,33 @@ void Converter::check_references(const Table& table, const Row& row, std::string
 
 std::optional<expr::Expression> Converter::expression(const Table& table, const Row& row, std::string_view key,
                                                       bool any_order, expr::Syntax syntax) {
-  const std::string source = table.get(row, key);
+  std::string source = table.get(row, key);
   if (source.empty()) return std::nullopt;
+  if (const std::size_t at = source.find("pulldata("); at != std::string::npos) {
+    // pulldata('sampleList', ...) reads sampleList.csv, attached to the form in ODK.
+    std::string file = source.substr(at + 9, source.find_first_of(",)", at) - at - 9);
+    file = trim(file);
+    if (file.size() >= 2 && (file.front() == '\'' || file.front() == '"')) file = file.substr(1, file.size() - 2);
+    problems_.error(table.at(row, key, Message("xlsform.pulldata_not_supported", {{"file", file + ".csv"}})));
+    return std::nullopt;
+  }
   auto parsed = expr::Expression::parse(source, syntax);
+  if (!parsed.ok() && syntax == expr::Syntax::standard) {
+    // A question written without ${} (`know_birth_date='yes'`): ODK reads a path that is
+    // always empty, but what the author meant is plain when the name is a question's.
+    if (auto fixed = with_bare_names(table, row, key, plain_punctuation(source), false)) {
+      auto retried = expr::Expression::parse(*fixed, syntax);
+      if (retried.ok()) {
+        with_bare_names(table, row, key, plain_punctuation(source), true);
+        if (plain_punctuation(source) != source) {
+          problems_.gathered_warning(table.name(), "typographic:" + std::string(key), row.number,
+                                     Message("xlsform.typographic_punctuation", {{"column", std::string(key)}}));
+        }
+        source = *fixed;
+        parsed = std::move(retried);
+      }
+    }
+  }
   if (!parsed.ok()) {
     // A spreadsheet's autocorrect turns quotes into ‘ ’ “ ” and spaces into no-break
     // spaces; ODK refuses those, but what the author meant is plain.
@@ -158,6 +210,71 @@ std::optional<expr::Expression> Converter::expression(const Table& table, const 
   }
   check_references(table, row, key, *parsed, any_order);
   return std::move(parsed).value();
+}
+
+std::optional<std::string> Converter::with_bare_names(const Table& table, const Row& row, std::string_view key,
+                                                     std::string_view source, bool warn,
+                                                     const std::set<std::string>* columns) {
+  auto name_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  std::string out;
+  bool replaced = false;
+  std::size_t i = 0;
+  while (i < source.size()) {
+    const char c = source[i];
+    if (c == '\'' || c == '"') {  // a string: copied as it is (XPath strings have no escapes)
+      const std::size_t close = source.find(c, i + 1);
+      const std::size_t end = close == std::string_view::npos ? source.size() : close + 1;
+      out += source.substr(i, end - i);
+      i = end;
+      continue;
+    }
+    if (c == '$' && i + 1 < source.size() && source[i + 1] == '{') {  // already ${name}
+      const std::size_t close = source.find('}', i);
+      const std::size_t end = close == std::string_view::npos ? source.size() : close + 1;
+      out += source.substr(i, end - i);
+      i = end;
+      continue;
+    }
+    if (!name_char(c) || (c >= '0' && c <= '9')) {
+      out += c;
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < source.size() && name_char(source[end])) ++end;
+    const std::string_view word = source.substr(i, end - i);
+    std::size_t after = end;
+    while (after < source.size() && source[after] == ' ') ++after;
+    // Part of a function's name or a path (format-date(, jr:choice-name, /data/x, ../x):
+    // left as written.
+    const char before = i == 0 ? ' ' : source[i - 1];
+    const bool joined = name_char(before) || before == '-' || before == ':' || before == '/' || before == '.' || before == '@' ||
+                        (end < source.size() && (source[end] == '-' || source[end] == ':' || source[end] == '.' ||
+                                                 source[end] == '/'));
+    const bool call = after < source.size() && source[after] == '(';
+    const bool keyword = word == "and" || word == "or" || word == "div" || word == "mod" ||
+                         (columns != nullptr && (word == "name" || word == "label" || columns->count(std::string(word)) != 0));
+    auto declared = declared_.find(word);
+    if (!joined && !call && !keyword && declared != declared_.end() && declared->second.kind == NameKind::question &&
+        declared->second.again == 0) {
+      if (warn) {
+        problems_.warning(table.at(row, key, Message("xlsform.bare_name_read",
+                                                     {{"column", std::string(key)},
+                                                      {"name", std::string(word)},
+                                                      {"ref", "${" + std::string(word) + "}"},
+                                                      {"row", static_cast<std::int64_t>(declared->second.row)}})));
+      }
+      out += "${" + std::string(word) + "}";
+      replaced = true;
+    } else {
+      out += word;
+    }
+    i = end;
+  }
+  if (!replaced) return std::nullopt;
+  return out;
 }
 
 json Converter::group(const Table& table, const Row& row, const std::string& name) {
@@ -204,9 +321,32 @@ void Converter::choices(const Table& table, const Row& row, const std::string& a
   } else {
     for (const Message& error : choices->second.errors) problems_.error(error);
     choices->second.errors.clear();  // reported once, at the first question using the list
+    if (choices->second.items.empty()) {
+      problems_.error(table.at(row, "type", Message("xlsform.list_empty",
+                                                    {{"list", list}, {"row", static_cast<std::int64_t>(choices->second.row)}})));
+      return;
+    }
     field["choices"] = choices->second.items;
     // Cascading selects: the filter names the list's columns bare (`state = ${state}`).
-    if (auto filter = expression(table, row, "choice_filter", false, expr::Syntax::choice_filter)) {
+    auto filter = expression(table, row, "choice_filter", false, expr::Syntax::choice_filter);
+    if (filter) {
+      // A question written bare in a filter (`district = gov`, no column `gov`): read as ${gov}.
+      const bool unknown = std::any_of(filter->columns().begin(), filter->columns().end(), [&](const std::string& c) {
+        return c != "name" && c != "label" && choices->second.columns.count(c) == 0;
+      });
+      if (unknown) {
+        const std::set<std::string>& known = choices->second.columns;
+        if (auto fixed = with_bare_names(table, row, "choice_filter", filter->source(), false, &known)) {
+          auto retried = expr::Expression::parse(*fixed, expr::Syntax::choice_filter);
+          if (retried.ok()) {
+            with_bare_names(table, row, "choice_filter", filter->source(), true, &known);
+            check_references(table, row, "choice_filter", *retried, false);
+            filter = std::move(retried).value();
+          }
+        }
+      }
+    }
+    if (filter) {
       for (const std::string& column : filter->columns()) {
         if (column != "name" && column != "label" && choices->second.columns.count(column) == 0) {
           problems_.error(table.at(row, "choice_filter", Message("xlsform.unknown_choice_column",
@@ -219,7 +359,7 @@ void Converter::choices(const Table& table, const Row& row, const std::string& a
 }
 
 std::optional<json> Converter::add_other(const Table& table, const Row& row, json& field,
-                                         std::map<std::string, std::uint32_t>& seen) {
+                                         SeenNames& seen) {
   const std::string name = field["name"];
   if (field.contains("choice_filter")) {
     problems_.error(table.at(row, "type", Message("xlsform.not_supported_because",
@@ -230,8 +370,8 @@ std::optional<json> Converter::add_other(const Table& table, const Row& row, jso
   const bool has_other = std::any_of(choices.begin(), choices.end(),
                                      [](const json& choice) { return choice["name"] == "other"; });
   if (!has_other) choices.push_back({{"name", "other"}, {"label", {{"en", "Other"}, {"ar", "غير ذلك"}}}});
-  const std::string specify = name + "_other";
-  if (!check_name(table, row, specify, seen)) return std::nullopt;
+  const std::string specify = check_name(table, row, name + "_other", seen);
+  if (specify.empty()) return std::nullopt;
   problems_.warning(table.at_row(row.number, Message("xlsform.or_other_added", {{"name", name}, {"other", specify}})));
   json text{{"name", specify},
             {"type", "text"},
@@ -293,7 +433,20 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
   if (auto relevant = expression(table, row, "relevant", false)) field["relevant"] = relevant->source();
   const std::string required = table.get(row, "required");
   if (!required.empty()) {
-    const auto flag = yes_no(required);
+    auto flag = yes_no(required);
+    // pyxform reads yes, no, true and false in three cases (and true(), false(), 1, 0 as
+    // XPath); T, F, Y, N and other cases are what the author plainly meant.
+    constexpr std::string_view kPyxform[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "true()", "1",
+                                             "no",  "No",  "NO",  "false", "False", "FALSE", "false()", "0"};
+    const std::string loose = lower(required);
+    if (!flag && (loose == "t" || loose == "y")) flag = true;
+    if (!flag && (loose == "f" || loose == "n")) flag = false;
+    if (flag && std::find(std::begin(kPyxform), std::end(kPyxform), required) == std::end(kPyxform)) {
+      problems_.gathered_warning(table.name(), "yes_no:" + required, row.number,
+                                 Message("xlsform.yes_no_read", {{"column", "required"},
+                                                                 {"value", required},
+                                                                 {"meaning", *flag ? "yes" : "no"}}));
+    }
     if ((note || hidden) && flag != false) {
       ignore_if_set(table, row, "required", "a note or a calculation takes no answer");
     } else if (flag) {
@@ -337,7 +490,12 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
   // type cannot have) is placed at this row.
   auto checked = probe_field(field);
   if (!checked.ok()) {
-    problems_.error(table.at_row(row.number, from_status(checked.status())));
+    // The probe is a form of its own: its name is no business of the form's author.
+    const std::string reason = checked.status().message();
+    const std::string probe = "form 'probe': field '" + name + "': ";
+    problems_.error(table.at_row(row.number, reason.starts_with(probe)
+                                                 ? Message("xlsform.bad_expression", {{"reason", reason.substr(probe.size())}})
+                                                 : from_status(checked.status())));
     return std::nullopt;
   }
   return field;

@@ -66,10 +66,10 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "to the choices sheet (a question is written ${name})",
      "'{column}' ليس عمودًا في خيارات القائمة '{list}': أضف العمود إلى ورقة الخيارات (ويُكتب السؤال ${name})"},
     {"xlsform.no_calculation", "a calculate row needs its calculation", "يحتاج صف calculate إلى عمود calculation"},
-    {"xlsform.bad_choice_value", "the choice name '{name}' must be letters, digits, '_', '-' or '.', without spaces: "
-     "rename it, e.g. '{suggestion}'",
-     "يجب أن يتكون اسم الخيار '{name}' من حروف أو أرقام أو '_' أو '-' أو '.' دون مسافات: غيّر الاسم، مثلًا "
-     "'{suggestion}'"},
+    {"xlsform.bad_choice_value", "the choice name '{name}' holds a space or a control character, which a "
+     "select_multiple answer could not keep apart from the next name: rename it, e.g. '{suggestion}'",
+     "يحوي اسم الخيار '{name}' مسافة أو محرف تحكم، فلا تفصله إجابة select_multiple عن الاسم التالي: غيّر الاسم، "
+     "مثلًا '{suggestion}'"},
     {"xlsform.not_supported_because", "{feature}: not supported yet ({reason})", "{feature}: غير مدعوم بعد ({reason})"},
     {"xlsform.unknown_type", "unknown question type '{type}' (Amana reads: {types})",
      "نوع سؤال غير معروف '{type}' (يقرأ أمانة: {types})"},
@@ -77,11 +77,32 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "في الصف {column} دون نوع: أعطه نوعًا أو احذف الصف"},
     {"xlsform.no_name", "the question has no name: give it one (letters, digits and '_')",
      "السؤال بلا اسم: أعطه اسمًا (حروف وأرقام و'_')"},
-    {"xlsform.bad_name", "the name '{name}' must be a letter or '_' followed by letters, digits or '_' (at most 64): "
+    {"xlsform.bad_name", "the name '{name}' must be a letter or '_' followed by letters, digits or '_' (at most 128): "
      "rename it",
-     "يجب أن يبدأ الاسم '{name}' بحرف أو '_' تليه حروف أو أرقام أو '_' (64 على الأكثر): غيّر الاسم"},
-    {"xlsform.duplicate_name", "the name '{name}' is already used in row {first}: names must be unique in the form",
-     "الاسم '{name}' مستعمل في الصف {first}: يجب أن تكون الأسماء فريدة في الاستمارة"},
+     "يجب أن يبدأ الاسم '{name}' بحرف أو '_' تليه حروف أو أرقام أو '_' (128 على الأكثر): غيّر الاسم"},
+    {"xlsform.duplicate_name", "the name '{name}' is already used in row {first}, in the same group: rename one of "
+     "them (names must be unique within a group, as in ODK)",
+     "الاسم '{name}' مستعمل في الصف {first} في المجموعة نفسها: غيّر اسم أحدهما (يجب أن تكون الأسماء فريدة داخل "
+     "المجموعة، كما في ODK)"},
+    {"xlsform.duplicate_repeat", "the repeat name '{name}' is already used in row {first}: a repeat's name must be "
+     "unique in the form (its instances are stored under it); rename one of them",
+     "اسم التكرار '{name}' مستعمل في الصف {first}: يجب أن يكون اسم التكرار فريدًا في الاستمارة (تُحفظ تكراراته "
+     "باسمه)؛ غيّر اسم أحدهما"},
+    {"xlsform.ambiguous_reference", "{ref} names two questions (rows {first} and {second}, in different groups): "
+     "rename one of them so that {ref} says which",
+     "{ref} يسمّي سؤالين (الصفان {first} و{second} في مجموعتين مختلفتين): غيّر اسم أحدهما ليتبيّن أيهما يقصد {ref}"},
+    {"xlsform.from_file_not_supported", "{type}: not supported yet (its choices are in the file '{file}', which Amana "
+     "does not send to devices): copy them to the choices sheet and write '{asked} LIST'",
+     "{type}: غير مدعوم بعد (خياراته في الملف '{file}' الذي لا يرسله أمانة إلى الأجهزة): انسخها إلى ورقة choices "
+     "واكتب '{asked} LIST'"},
+    {"xlsform.pulldata_not_supported", "pulldata(): not supported yet (it reads the file '{file}' attached to the "
+     "form, which Amana does not send to devices): ask the value as a question, or compute it with a calculation",
+     "pulldata(): غير مدعوم بعد (تقرأ الملف '{file}' المرفق بالاستمارة، ولا يرسله أمانة إلى الأجهزة): اطرح القيمة "
+     "سؤالًا أو احسبها بعمود calculation"},
+    {"xlsform.list_empty", "the choice list '{list}' (row {row} of the choices sheet) has no choice left to offer: "
+     "give it at least one choice with a name",
+     "قائمة الخيارات '{list}' (الصف {row} في ورقة choices) لم يبقَ فيها خيار يُعرض: أعطها خيارًا واحدًا على الأقل "
+     "له اسم"},
     {"xlsform.no_list", "the type names no choice list: write it as '{type} LIST'", "لا يذكر النوع قائمة خيارات: اكتبه '{type} LIST'"},
     {"xlsform.unknown_list", "the choice list '{list}' is not on the choices sheet",
      "قائمة الخيارات '{list}' غير موجودة في ورقة choices"},
@@ -104,16 +125,18 @@ inline constexpr CatalogueEntry kXlsform[] = {
     {"xlsform.reference_to_metadata",
      "{ref} is the metadata '{type}', which Amana does not collect as a question (use today() for the date)",
      "{ref} هو البيانات الوصفية '{type}' التي لا يجمعها أمانة سؤالًا (استعمل today() للتاريخ)"},
-    {"xlsform.reference_later", "{ref} is asked later (row {row}): a {column} may only refer to questions "
-     "asked before it; move the question up",
-     "{ref} يُسأل لاحقًا (الصف {row}): لا يشير {column} إلا إلى أسئلة قبله؛ انقل السؤال إلى الأعلى"},
+    {"xlsform.reference_later", "{ref} is asked later (row {row}): a {column} is decided when the question is "
+     "reached, before {ref} is answered; move this question below row {row}, or {ref} above it",
+     "{ref} يُسأل لاحقًا (الصف {row}): يُحسم {column} عند الوصول إلى السؤال قبل الإجابة عن {ref}؛ انقل هذا السؤال "
+     "إلى ما بعد الصف {row} أو انقل {ref} إلى ما قبله"},
     {"xlsform.bad_default", "the default '{value}' is not an answer to this question ({reason})",
      "القيمة الافتراضية '{value}' ليست إجابة لهذا السؤال ({reason})"},
     {"xlsform.bad_yes_no", "'{value}' is not yes or no: write yes, no, true or false",
      "'{value}' ليست نعم أو لا: اكتب yes أو no أو true أو false"},
     {"xlsform.choice_no_name", "the choice has no name: give it one", "الخيار بلا اسم: أعطه اسمًا"},
-    {"xlsform.choice_no_list", "the choice has no list_name: say which list it belongs to",
-     "الخيار بلا list_name: اذكر القائمة التي ينتمي إليها"},
+    {"xlsform.choice_no_list", "the choice has no list_name: it is left out, as ODK leaves it out; write the name "
+     "of its list in list_name if it belongs to one",
+     "الخيار بلا list_name: تُرك كما يتركه ODK؛ اكتب اسم قائمته في list_name إن كان ينتمي إلى قائمة"},
     {"xlsform.too_many_choices", "the list '{list}' has more than {limit} choices", "في القائمة '{list}' أكثر من {limit} خيار"},
     {"xlsform.bad_form_id", "form_id '{id}' must be lower-case letters, digits, '-' or '_' (at most 64)",
      "يجب أن يتكون form_id '{id}' من حروف لاتينية صغيرة أو أرقام أو '-' أو '_' (64 على الأكثر)"},
@@ -154,6 +177,22 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "لا تُنشر النصوص بلغة {language}: يحفظ أمانة الإنجليزية والعربية حاليًا"},
     {"xlsform.language_as_default", "no English texts: the {language} texts are published as the default",
      "لا نصوص إنجليزية: تُنشر نصوص {language} نصوصًا افتراضية"},
+    {"xlsform.bare_name_read", "{column}: '{name}' read as {ref}, the question of row {row} (without ${} ODK would "
+     "read it as an empty path): write {ref}",
+     "{column}: قُرئ '{name}' على أنه {ref}، سؤال الصف {row} (دون ${} يقرؤه ODK مسارًا فارغًا): اكتب {ref}"},
+    {"xlsform.yes_no_read", "{column}: '{value}' read as {meaning} (pyxform reads only yes, no, true or false): write "
+     "{meaning}",
+     "{column}: قُرئت '{value}' على أنها {meaning} (لا يقرأ pyxform إلا yes أو no أو true أو false): اكتب {meaning}"},
+    {"xlsform.reference_later_read", "{column}: {ref} is asked later (row {row}): the {column} is decided again once "
+     "{ref} is answered, and the record is checked with both; to ask in order, move this question below row {row}",
+     "{column}: {ref} يُسأل لاحقًا (الصف {row}): يُحسم {column} من جديد بعد الإجابة عن {ref}، ويُتحقق من السجل "
+     "بهما معًا؛ ولطرح الأسئلة بالترتيب انقل هذا السؤال إلى ما بعد الصف {row}"},
+    {"xlsform.duplicate_name_renamed", "the name '{name}' is already used in row {first}, in another group: this "
+     "question is stored as '{stored}' (ODK tells them apart by their group); rename it to choose the name",
+     "الاسم '{name}' مستعمل في الصف {first} في مجموعة أخرى: يُحفظ هذا السؤال باسم '{stored}' (يميّز ODK بينهما "
+     "بالمجموعة)؛ غيّر اسمه لتختار الاسم"},
+    {"xlsform.note_name_generated", "the note has no name: it is named '{name}', as pyxform names it",
+     "الملاحظة بلا اسم: سُمّيت '{name}' كما يسمّيها pyxform"},
     {"xlsform.label_from_name", "no label: the name '{name}' is shown instead", "بلا نص: يُعرض الاسم '{name}' بدلًا منه"},
     {"xlsform.form_id_from_file", "no form_id in the settings sheet: the form is published as '{id}'",
      "لا form_id في ورقة settings: تُنشر الاستمارة باسم '{id}'"},

@@ -146,7 +146,7 @@ TEST_CASE("malformed expressions are refused with the position of the problem") 
   CHECK(parse_error("1 \u2019 2") == "unexpected character '\u2019' at position 3 in \"1 \u2019 2\"");
   CHECK(parse_error("frobnicate(1)") == "unknown function 'frobnicate' at position 1 in \"frobnicate(1)\"");
   CHECK(parse_error("age > 3") ==
-        "'age' is not a function call; write ${age} to use a field at position 1 in \"age > 3\"");
+        "'age' is not a function call; write ${age} to use a field, or 'age' in quotes for a text at position 1 in \"age > 3\"");
   CHECK(parse_error("not(1, 2)") == "not() takes 1 argument, not 2 at position 1 in \"not(1, 2)\"");
   CHECK(parse_error("if(1, 2)") == "if() takes 3 arguments, not 2 at position 1 in \"if(1, 2)\"");
   CHECK(parse_error("concat()") == "concat() takes at least 1 argument, not 0 at position 1 in \"concat()\"");
