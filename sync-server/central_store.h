@@ -336,7 +336,7 @@ class CentralStore {
                                      const std::vector<RecordId>& removed) = 0;
 
   // One page of the change log for a device: every merged operation that belongs to one of
-  // `held` (the case record's own, and its steps') after `after`, less those `except_writer`
+  // `held` (in id order; the case record's own, and its steps') after `after`, less those `except_writer`
   // made, and every one of each case of `whole` (new to the device: sent from the start),
   // in merge order, up to about `max_bytes` of sealed operations (at least one operation or
   // case, so that a page always moves on). `cursor` is where the next page starts: the

@@ -164,3 +164,40 @@ TEST_CASE("pull pages: a device whose digest the server does not recognise lists
   REQUIRE(log.size() == after_first + 1);  // one pull, believed at once
   CHECK(log.back().event.detail.find("asked for the list") == std::string::npos);
 }
+
+TEST_CASE("pull pages: a device a few changes behind gets its cases' changes and nobody else's") {
+  TempDir dir;
+  PagedServer server(1 << 20);
+  REQUIRE(server.base.store->add_user({"hawa", server::Role::assistant, "zalingei"}).ok());
+  open_team_cases(server, dir);
+  auto amina = field::Store::open(dir.path() / "amina", "device passphrase");
+  REQUIRE(amina.ok());
+
+  // Hawa, of another team, opens a case: fewer new changes in the log than Amina holds
+  // cases, so her pull reads the log after her cursor rather than seeking case by case.
+  auto hawa = server.device(dir, "hawa", "hawa");
+  auto pack = forms::FormPack::builtin();
+  REQUIRE(pack.ok());
+  field::CaseBook book(hawa, *pack, {forms::Language::en, hawa.today()});
+  field::CaseOpening opening;
+  opening.person = {"Someone Else", "female", 40, "Zalingei"};
+  opening.not_a_duplicate = true;
+  REQUIRE(book.open(opening).ok());
+  REQUIRE(sync(hawa, server.url()).ok());
+
+  auto quiet = sync(*amina, server.url());
+  REQUIRE(quiet.ok());
+  CHECK(quiet->changes_received == 0);
+  CHECK(held(*amina) == kCases);
+
+  // The office raises the risk of one of Amina's cases: that change, and only it, comes.
+  const auto held_cases = amina->held_cases();
+  REQUIRE(held_cases.ok());
+  REQUIRE(server.base.store->write_as_org(held_cases->front(), {{"risk_level", "high"}}, "amina",
+                                          system_wall_clock()()).ok());
+  REQUIRE(sync(hawa, server.url()).ok());  // and Hawa's device syncs again in between
+  auto one = sync(*amina, server.url());
+  REQUIRE(one.ok());
+  CHECK(one->changes_received == 1);
+  CHECK(held(*amina) == kCases);
+}
