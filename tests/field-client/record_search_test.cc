@@ -9,6 +9,7 @@
 #include "common/text_fold.h"
 #include "field-client/cases.h"
 #include "field-client/record_search.h"
+#include "field-client/store_search.h"
 #include "tests/support.h"
 
 namespace amana::field {
@@ -193,6 +194,39 @@ TEST_CASE("record search: an index built in steps, with writes between the steps
   CHECK(s.by_index("khadija").size() == 4);
   s.same_answers(kQueries);
   s.same_answers({"khadija", "خديجه", "mariam", "osman"});
+}
+
+TEST_CASE("record search: a match runs within one answer, and a write that does not commit drops the index") {
+  SearchStore s;
+  // Two answers one after the other in the index's text: "late" + "cash" holds "tec",
+  // which neither answer does.
+  const RecordId id = s.add(s.survey, {{"comments", "late"}, {"site", "cash"}});
+  CHECK(s.by_index("tec").empty());
+  CHECK(s.by_scan("tec").empty());
+  CHECK(s.by_index("ec").empty());
+  CHECK(s.by_index("tecash").empty());
+  CHECK(s.by_index("ash") == std::vector<std::string>{id.to_string()});
+  CHECK(s.by_index("ate") == std::vector<std::string>{id.to_string()});
+
+  store_detail::SearchIndex index;
+  const RecordSummary summary{id, "pdm-survey", 1, kWall, HlcTime(1), std::nullopt};
+  index.put(summary, {"late"});
+  CHECK(index.size() == 0);  // nothing before the build starts
+  index.start();
+  {
+    store_detail::SearchIndex::WriteGuard guard(index);
+    index.put(summary, {"late"});
+    guard.committed();
+  }
+  CHECK(index.size() == 1);
+  { store_detail::SearchIndex::WriteGuard untouched(index); }  // no write: kept
+  CHECK(index.size() == 1);
+  {
+    store_detail::SearchIndex::WriteGuard guard(index);
+    index.erase(id);  // then the transaction rolls back
+  }
+  CHECK(index.size() == 0);
+  CHECK_FALSE(index.started());  // built again from the disk at the next search
 }
 
 }  // namespace
