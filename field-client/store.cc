@@ -194,7 +194,7 @@ Result<Store> Store::create_new(const fs::path& home, const Bytes& salt, const S
   sql::Database& handle = *db;
   SecretBytes mac_key = derive_mac_key(data_key);
   auto state = std::make_unique<State>(State{home, std::move(db), std::move(data_key), options.clock,
-                                             HybridClock(options.clock, HlcTime(0)), device, std::move(mac_key), {}});
+                                             HybridClock(options.clock, HlcTime(0)), device, std::move(mac_key), {}, {}});
   {
     AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, handle.begin());
     // The first MAC covers only what the migrations wrote; every entry below renews it.
@@ -311,7 +311,7 @@ Result<Store> Store::open(const fs::path& home, std::string_view passphrase, Sto
   SecretBytes mac_key = derive_mac_key(*data_key);
   auto state = std::make_unique<State>(State{home, std::move(db), std::move(data_key).value(), options.clock,
                                              HybridClock(options.clock, HlcTime(hlc_last)), device,
-                                             std::move(mac_key), {}});
+                                             std::move(mac_key), {}, {}});
   if (!mac) {
     // A store from before version 8 becomes authenticated now. Only such a store opens its
     // user's name under the old label: one whose MAC was removed does not pass for it.

@@ -210,6 +210,26 @@ class Store {
                              const std::function<Result<bool>(const RecordSummary&,
                                                               const std::vector<std::string_view>&)>& visit);
 
+  // The records whose id's text or one of whose current answers, folded (text::fold),
+  // contains `folded_query` (not empty), of `form_id` only when given, newest first, until
+  // `visit` answers false (which must not change the store): what visit_record_values
+  // would find answer by answer, from an index kept in this Store's memory only (never on
+  // the disk: docs/security.md, "Searching a sealed store"), built by the first search
+  // (which opens every record once, as a scan does) unless build_search_index already
+  // did, and kept in step by every record write after it. It goes with the Store.
+  Status search_records(std::optional<std::string_view> form_id, std::string_view folded_query,
+                        const std::function<Result<bool>(const RecordSummary&)>& visit);
+  // Builds that index a step at a time: opens at most `max_records` more records (newest
+  // first). Returns whether it is complete. Between two steps the store may be used and
+  // written as usual.
+  Result<bool> build_search_index(std::size_t max_records);
+  struct SearchIndexSize {
+    std::size_t records = 0;     // records in it: 0 before the first search or step
+    std::size_t bytes = 0;       // their folded answers, with a small table each
+    bool complete = false;
+  };
+  SearchIndexSize search_index_size() const;
+
   // A step of a case (a registration, a referral, ...) and the case's new values, in one
   // transaction: both changes go to the outbox together or not at all.
   Result<RecordId> add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,

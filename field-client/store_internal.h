@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "common/sqlite.h"
 #include "common/status.h"
 #include "field-client/store.h"
+#include "field-client/store_search.h"
 
 namespace amana::field {
 
@@ -38,6 +40,8 @@ struct Store::State {
   // A duress unlock's overwrite of the old store, run after open() has answered; joined
   // when the Store goes.
   std::jthread discarding;
+  // The records search's index, in memory only (store_search.h): gone with the State.
+  store_detail::SearchIndex search;
 };
 
 namespace store_detail {
@@ -116,6 +120,14 @@ Status put_record_row(Store::State& state, sql::Transaction& txn, const RecordSu
                       const Bytes& plain_values, bool insert);
 Status delete_record_row(Store::State& state, sql::Transaction& txn, ByteView id);
 Result<SecretBytes> open_record_values(Store::State& state, const RecordRow& row, ByteView sealed);
+
+// Each record's clear columns and current (not cleared) answers, newest first: of
+// `form_id` only, of the records below `before` only, at most `limit`, each record opened
+// once in one pass over the table (Store::visit_record_values). The views are valid
+// during the call only.
+Status visit_values(Store::State& state, std::optional<std::string_view> form_id, std::optional<RecordId> before,
+                    std::size_t limit,
+                    const std::function<Result<bool>(const RecordSummary&, const std::vector<std::string_view>&)>& visit);
 
 // Appends one sealed operation, linked to the outbox head. Returns its sequence number.
 Result<std::int64_t> append_outbox_row(Store::State& state, sql::Transaction& txn, ByteView record_id,

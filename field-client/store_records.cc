@@ -1,6 +1,7 @@
 // The device store: records, their history and the outbox (store.h).
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "common/id_parts.h"
 #include "common/message_catalogue.h"
@@ -61,13 +62,22 @@ Status Store::write_record(sql::Transaction& txn, const Record& record, bool ins
     if (!record.stamps.contains(field)) throw std::logic_error("write_record: answer '" + field + "' has no stamp");
   }
   const std::string plain = values.SerializeAsString();
-  return put_record_row(*state_, txn, record.summary, Bytes(plain.begin(), plain.end()), insert);
+  AMANA_RETURN_IF_ERROR(put_record_row(*state_, txn, record.summary, Bytes(plain.begin(), plain.end()), insert));
+  if (state_->search.started()) {
+    std::vector<std::string_view> current;
+    current.reserve(record.values.size());
+    for (const auto& [field, value] : record.values) current.push_back(value);
+    state_->search.put(record.summary, current);
+  }
+  return Status::success();
 }
 
 Result<RecordId> Store::add_record(const forms::FormDefinition& form, const forms::Answers& answers) {
+  SearchIndex::WriteGuard search(state_->search);
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
   AMANA_ASSIGN_OR_RETURN(RecordId id, add_record_in(txn, form, answers, std::nullopt));
   AMANA_RETURN_IF_ERROR(txn.commit());
+  search.committed();
   return id;
 }
 
@@ -108,9 +118,11 @@ Result<RecordId> Store::add_record_in(sql::Transaction& txn, const forms::FormDe
 }
 
 Result<bool> Store::update_record(RecordId id, const forms::Answers& answers) {
+  SearchIndex::WriteGuard search(state_->search);
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
   AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, id, answers));
   if (changed) AMANA_RETURN_IF_ERROR(txn.commit());
+  search.committed();
   return changed;
 }
 
@@ -163,11 +175,13 @@ Result<bool> Store::update_record_in(sql::Transaction& txn, RecordId id, const f
 
 Result<RecordId> Store::add_case_step(const forms::FormDefinition& step_form, const forms::Answers& step_answers,
                                       RecordId case_id, const forms::Answers& case_values) {
+  SearchIndex::WriteGuard search(state_->search);
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, state_->db->begin());
   AMANA_ASSIGN_OR_RETURN(RecordId step, add_record_in(txn, step_form, step_answers, case_id));
   AMANA_ASSIGN_OR_RETURN(bool changed, update_record_in(txn, case_id, case_values));
   (void)changed;
   AMANA_RETURN_IF_ERROR(txn.commit());
+  search.committed();
   return step;
 }
 
@@ -249,10 +263,22 @@ Status Store::visit_records(std::optional<std::string_view> form_id, std::option
 Status Store::visit_record_values(
     std::optional<std::string_view> form_id,
     const std::function<Result<bool>(const RecordSummary&, const std::vector<std::string_view>&)>& visit) {
+  return visit_values(*state_, form_id, std::nullopt, std::numeric_limits<std::size_t>::max(), visit);
+}
+
+Status store_detail::visit_values(
+    Store::State& state, std::optional<std::string_view> form_id, std::optional<RecordId> before, std::size_t limit,
+    const std::function<Result<bool>(const RecordSummary&, const std::vector<std::string_view>&)>& visit) {
+  // One statement per filter, as in visit_records.
   std::string sql = "SELECT id, form_id, form_version, created_at_ms, updated_hlc, case_id, version, sealed_values FROM records";
-  if (form_id) sql += " WHERE form_id = ?1";
-  AMANA_ASSIGN_OR_RETURN(sql::Query q, state_->db->query(sql + " ORDER BY id DESC"));
+  if (form_id && before) sql += " WHERE form_id = ?1 AND id < ?2";
+  else if (form_id) sql += " WHERE form_id = ?1";
+  else if (before) sql += " WHERE id < ?2";
+  AMANA_ASSIGN_OR_RETURN(sql::Query q, state.db->query(sql + " ORDER BY id DESC LIMIT ?3"));
   if (form_id) q.bind(1, *form_id);
+  if (before) q.bind(2, before->view());
+  // A negative LIMIT is none.
+  q.bind(3, limit > static_cast<std::size_t>(INT64_MAX) ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
   pb::RecordValues decoded;  // reused: its fields' buffers stay allocated from row to row
   std::vector<std::string_view> values;
   while (true) {
@@ -261,7 +287,7 @@ Status Store::visit_record_values(
     AMANA_ASSIGN_OR_RETURN(RecordSummary summary, summary_of_row(q));
     // Bound to the clear columns and the write number, as in record().
     AMANA_ASSIGN_OR_RETURN(SecretBytes plain,
-                           open_record_values(*state_, {summary, static_cast<std::uint64_t>(q.column_int64(6))},
+                           open_record_values(state, {summary, static_cast<std::uint64_t>(q.column_int64(6))},
                                               q.column_blob(7)));
     decoded.Clear();
     if (!decoded.ParseFromArray(plain.data(), static_cast<int>(plain.size()))) {

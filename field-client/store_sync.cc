@@ -252,6 +252,7 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
                                               const std::vector<RecordId>& evicted, std::uint64_t cursor) {
   sql::Database& db = *state_->db;
   PullReport report;
+  SearchIndex::WriteGuard search(state_->search);
   AMANA_ASSIGN_OR_RETURN(sql::Transaction txn, db.begin());
   const std::int64_t now_ms = state_->wall();
   for (const pb::Operation& operation : changes) {
@@ -320,6 +321,8 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
       AMANA_ASSIGN_OR_RETURN(sql::Query drop_operations, db.query("DELETE FROM operations WHERE record_id = ?"));
       AMANA_RETURN_IF_ERROR(drop_operations.bind(1, id).run());
       AMANA_RETURN_IF_ERROR(delete_record_row(*state_, txn, id));
+      AMANA_ASSIGN_OR_RETURN(RecordId removed, RecordId::from_bytes(id));
+      state_->search.erase(removed);
     }
     ++report.cases_evicted;
   }
@@ -329,6 +332,7 @@ Result<Store::PullReport> Store::apply_pulled(const std::vector<pb::Operation>& 
   if (cursor > current && report.changes_held_back == 0) meta.emplace_back("pull_cursor", number_text(cursor));
   AMANA_RETURN_IF_ERROR(write_meta_entries(*state_, txn, meta));
   AMANA_RETURN_IF_ERROR(txn.commit());
+  search.committed();
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include "common/message_catalogue.h"
 #include "common/service_types.h"
 #include "common/text_fold.h"
+#include "field-client/record_search.h"
 #include "field-client/render.h"
 
 namespace amana::field::ui::detail {
@@ -34,17 +35,11 @@ Result<Json> Handler::records() {
     }));
     return out;
   }
-  // A search opens every record until the page is full (the values are sealed, and no
-  // index is kept on the disk: docs/security.md), each once, in one pass over the table.
-  AMANA_RETURN_IF_ERROR(store_.visit_record_values(
-      form_id, [&](const RecordSummary& r, const std::vector<std::string_view>& values) -> Result<bool> {
-        if (r.form_id == kCaseFormId) return true;
-        bool found = r.id.to_string().find(q) != std::string::npos;
-        for (std::size_t i = 0; !found && i < values.size(); ++i) found = text::fold(values[i]).find(q) != std::string::npos;
-        if (!found) return true;
-        out.push_back(summary_json(r));
-        return out.size() < kListLimit;
-      }));
+  // Through the Store's index in memory (none on the disk: docs/security.md); the first
+  // search of a session builds it, opening every record once, unless the app already did
+  // between requests (ui_app.cc).
+  AMANA_ASSIGN_OR_RETURN(auto found, search_records_by_index(store_, form_id, q, kListLimit));
+  for (const RecordSummary& r : found) out.push_back(summary_json(r));
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "field-client/ui_app.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -22,6 +24,11 @@ namespace {
 
 constexpr std::string_view kCookie = "amana_session";
 constexpr std::size_t kMaxSyncLines = 200;
+// How long a request waits for the Store while another thread holds it: a step of the
+// search index's build (well under this) goes first; a sync (far longer) answers 409.
+constexpr std::chrono::milliseconds kStoreWait{1000};
+// Between two steps of that build: room for a waiting request to take the Store.
+constexpr std::chrono::milliseconds kBuildPause{2};
 
 const std::pair<std::string, std::string> kSecurityHeaders[] = {
     {"Content-Security-Policy",
@@ -158,10 +165,54 @@ struct UiApp::State {
   } sync;
 
   // The Store, owned here: `store_mutex` is held for the whole of every use.
-  std::mutex store_mutex;
+  std::timed_mutex store_mutex;
   std::optional<Store> store;
   std::atomic<bool> store_open{false};
   std::thread sync_thread;
+
+  // The records search's index (Store::search_records), built after each unlock in steps
+  // of `options.search_build_step` records on a thread of its own, which holds the Store
+  // for one step at a time (tens of milliseconds); a request meanwhile waits for the
+  // step to end. Under `build_mutex`: whether a build is asked for, and the stop.
+  std::mutex build_mutex;
+  std::condition_variable build_wanted_changed;
+  bool build_wanted = false;
+  bool build_stop = false;
+  std::thread build_thread;
+
+  void build_loop() {
+    std::unique_lock wait(build_mutex);
+    while (true) {
+      build_wanted_changed.wait(wait, [this] { return build_stop || build_wanted; });
+      if (build_stop) return;
+      build_wanted = false;
+      wait.unlock();
+      while (true) {
+        bool more = false;
+        {
+          std::lock_guard store_lock(store_mutex);
+          if (store) {
+            auto complete = store->build_search_index(options.search_build_step);
+            // An error leaves the index to the first search, which reports it.
+            more = complete.ok() && !*complete;
+          }
+        }
+        if (!more) break;
+        {
+          std::lock_guard lock(build_mutex);
+          if (build_stop) return;
+        }
+        std::this_thread::sleep_for(kBuildPause);
+      }
+      wait.lock();
+    }
+  }
+  void want_build() {
+    if (options.search_build_step == 0) return;
+    std::lock_guard lock(build_mutex);
+    build_wanted = true;
+    build_wanted_changed.notify_one();
+  }
 
   State(const forms::FormPack& p, UiOptions o) : pack(p), options(std::move(o)) {}
 
@@ -374,8 +425,10 @@ server::HttpResponse UiApp::State::api(const server::HttpRequest& request, const
     sync_running = sync.running;
   }
   if (sync_running) return error_response(invalid_argument(Message("ui.sync_running")), language, {}, 409);
-  std::unique_lock store_lock(store_mutex, std::try_to_lock);
-  if (!store_lock.owns_lock()) return error_response(invalid_argument(Message("ui.sync_running")), language, {}, 409);
+  std::unique_lock store_lock(store_mutex, std::defer_lock);
+  if (!store_lock.try_lock_for(kStoreWait)) {
+    return error_response(invalid_argument(Message("ui.sync_running")), language, {}, 409);
+  }
 
   if (path == "/api/unlock" && !get) {
     const std::string passphrase = body.value("passphrase", std::string());
@@ -389,6 +442,7 @@ server::HttpResponse UiApp::State::api(const server::HttpRequest& request, const
     store.emplace(std::move(*opened));
     store_open = true;
     touch();
+    want_build();
     return json_response(200, {{"unlocked", true}, {"user", store->user()}});
   }
   if (path == "/api/lock" && !get) {
@@ -437,10 +491,18 @@ server::HttpResponse UiApp::State::api(const server::HttpRequest& request, const
 }
 
 UiApp::UiApp(const forms::FormPack& pack, UiOptions options)
-    : state_(std::make_unique<State>(pack, std::move(options))) {}
+    : state_(std::make_unique<State>(pack, std::move(options))) {
+  state_->build_thread = std::thread([state = state_.get()] { state->build_loop(); });
+}
 
 UiApp::~UiApp() {
   if (state_->sync_thread.joinable()) state_->sync_thread.join();
+  {
+    std::lock_guard lock(state_->build_mutex);
+    state_->build_stop = true;
+    state_->build_wanted_changed.notify_one();
+  }
+  state_->build_thread.join();
   std::lock_guard lock(state_->store_mutex);
   state_->store.reset();
 }
@@ -469,5 +531,10 @@ bool UiApp::lock_if_idle() {
 }
 
 bool UiApp::unlocked() const { return state_->store_open; }
+
+Store::SearchIndexSize UiApp::search_index_size() {
+  std::lock_guard lock(state_->store_mutex);
+  return state_->store ? state_->store->search_index_size() : Store::SearchIndexSize{};
+}
 
 }  // namespace amana::field::ui

@@ -25,6 +25,9 @@
 // A sync runs on a thread of its own holding that mutex until it ends; meanwhile
 // /api/sync (its progress) and /api/session answer from state under a second, small
 // mutex, and every other store request waits its turn or is told a sync is running.
+// After an unlock, a third thread builds the records search's index in memory
+// (Store::build_search_index), holding the mutex for one bounded step at a time, so a
+// request waits at most one step (docs/ui.md).
 //
 // Routes served here: GET / (the app), /app/* (its embedded files), GET /api/session,
 // POST /api/unlock {passphrase}, /api/lock, /api/sync, GET /api/sync (progress),
@@ -50,6 +53,9 @@ struct UiOptions {
   StoreOptions store;  // how the store is opened (tests: a cheap key derivation)
   WallClock clock = system_wall_clock();
   std::optional<std::string> server_url;  // sync: instead of the enrolled address
+  // After each unlock the records search's index (in memory only) is built in steps of
+  // this many records between requests; 0: not before the first search, which builds it.
+  std::size_t search_build_step = 500;
 };
 
 // The word a person types to confirm a wipe, in their language.
@@ -73,6 +79,9 @@ class UiApp {
   // Locks the store when nothing was asked of it for `idle_lock`. Returns whether it did.
   bool lock_if_idle();
   bool unlocked() const;
+  // The records search's index of the unlocked Store (Store::search_index_size): nothing
+  // when locked, since it goes with the Store at every lock.
+  Store::SearchIndexSize search_index_size();
 
   struct State;  // defined in ui_app.cc
 

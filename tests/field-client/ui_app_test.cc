@@ -374,6 +374,48 @@ TEST_CASE("ui: wipe needs the typed word, then nothing is left") {
   CHECK_FALSE(b.app->unlocked());
 }
 
+TEST_CASE("ui: the records search's index lives in the unlocked store's memory and is gone at every lock") {
+  Browser b;
+  {
+    auto store = Store::open(b.home(), kPassphrase, testing::cheap_store_options());
+    REQUIRE(store.ok());
+    const forms::FormDefinition& form = **b.pack.find("outreach-identification");
+    for (const char* name : {"Fāṭima AL-Hassan", "فاطِمة حسن", "Hawa Adam"}) REQUIRE(store->add_record(form, {{"full_name", name}}).ok());
+    REQUIRE(store->set_duress_passphrase("forced passphrase").ok());
+  }
+  auto searched = [&b](const std::string& q) {
+    return b.call("GET", "/api/records?q=" + q).size();  // builds what the background has not yet
+  };
+  b.let_in();
+  CHECK(b.app->search_index_size().records == 0);  // locked: no store, no index
+  b.unlock();
+  CHECK(searched("fatima") == 1);
+  CHECK(b.app->search_index_size().records == 3);
+  CHECK(b.app->search_index_size().complete);
+  CHECK(b.app->search_index_size().bytes > 0);
+
+  b.call("POST", "/api/lock");  // the lock button
+  CHECK(b.app->search_index_size().records == 0);
+  b.unlock();
+  CHECK(searched("hawa") == 1);
+  CHECK(b.app->search_index_size().records == 3);
+
+  b.now_ms += 6 * 60 * 1000;  // the idle lock
+  REQUIRE(b.app->lock_if_idle());
+  CHECK(b.app->search_index_size().records == 0);
+  b.unlock();
+  CHECK(searched("hawa") == 1);
+  CHECK(b.app->search_index_size().records == 3);
+
+  // The duress passphrase: the real store's index goes with it; the new one is empty.
+  b.call("POST", "/api/unlock", {{"passphrase", "forced passphrase"}});
+  CHECK(searched("hawa") == 0);
+  CHECK(b.app->search_index_size().records == 0);
+  CHECK(b.app->search_index_size().complete);
+  b.call("POST", "/api/wipe", {{"confirm", "WIPE"}});
+  CHECK(b.app->search_index_size().records == 0);
+}
+
 TEST_CASE("ui: the embedded screen files are served by name with their type, and nothing else") {
   Browser b;
   b.let_in();
