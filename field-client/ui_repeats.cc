@@ -128,8 +128,12 @@ std::string instance_label(const forms::FormDefinition& form, const Scope& scope
     const Scope parent(here.begin(), here.end() - 1);
     const auto all = forms::instances(form, *group, typed, parent);
     const auto at = std::find(all.begin(), all.end(), here);
-    const std::int64_t position = at == all.end() ? 0 : static_cast<std::int64_t>(at - all.begin()) + 1;
     if (!out.empty()) out += " › ";
+    if (at == all.end()) {  // removed (a record's history names it): no number, not "#0"
+      out += Message("ui.removed_instance", {{"repeat", repeat_name(*group, language)}}).in(language);
+      continue;
+    }
+    const std::int64_t position = static_cast<std::int64_t>(at - all.begin()) + 1;
     out += Message("ui.instance", {{"repeat", repeat_name(*group, language)}, {"position", position}}).in(language);
   }
   return out;

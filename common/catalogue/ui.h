@@ -47,6 +47,8 @@ inline constexpr CatalogueEntry kUi[] = {
      "بعض الإجابات ناقصة أو مرفوضة: انظر الأسئلة المعلَّمة"},
     {"ui.bad_age", "the age must be a whole number of years", "يجب أن يكون العمر عددًا صحيحًا من السنين"},
     {"ui.instance", "{repeat} #{position}", "{repeat} رقم {position}"},
+    // An entry no longer in the record (its history): it has no number any more.
+    {"ui.removed_instance", "{repeat} (an entry removed)", "{repeat} (إدخال محذوف)"},
     {"ui.choice_cleared",
      "the answer given here was cleared: it is not among the choices for the answers before it; choose again",
      "مُسحت الإجابة المعطاة هنا: لم تعد من الخيارات المتاحة للإجابات السابقة؛ اختر من جديد"},

@@ -197,6 +197,19 @@ TEST_CASE("ui: instances are added, nested, removed and validated by the engine,
   // Editing the record: its instances are on the page, with their answers.
   view = d.ok("POST", "/api/records/" + record + "/evaluate");
   CHECK(question(view, "members")["instances"].size() == 2);
+  // An entry's answer changed and the other entry removed: the history names them in
+  // plain words, the removed one as removed (it has no number any more), never "#0".
+  json edited = view["answers"];
+  edited[keys[0] + "/m_age"] = "35";
+  view = d.ok("POST", "/api/records/" + record + "/evaluate", {{"answers", edited}, {"remove", keys[2]}});
+  d.ok("POST", "/api/records/" + record + "/edit", {{"answers", view["answers"]}});
+  const json history = d.ok("GET", "/api/records/" + record)["history"];
+  REQUIRE(history.size() == 2);
+  std::vector<std::string> changes;
+  for (const json& c : history[1]["changes"]) changes.push_back(c["label"].get<std::string>() + "|" + c["value"].get<std::string>());
+  CHECK_MESSAGE(std::find(changes.begin(), changes.end(), "Household members #1: Age|35") != changes.end(), json(changes).dump());
+  CHECK_MESSAGE(std::find(changes.begin(), changes.end(), "Household members (an entry removed): Name|") != changes.end(), json(changes).dump());
+  for (const std::string& c : changes) CHECK_MESSAGE(c.find("#0") == std::string::npos, c);
 }
 
 TEST_CASE("ui: a computed repeat_count creates its instances when saved, and add and remove stop at it") {

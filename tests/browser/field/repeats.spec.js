@@ -53,6 +53,7 @@ const words = {
     notAnswered: '(not answered yet)', members: 'Household members', nRooms: 'Number of rooms', age: 'Age',
     removed: 'Rooms: the form now asks for 1, so these entries, which had no answers, were removed: Rooms #3',
     over: 'Rooms: the form now asks for 1, and there are 2.', page: 'Page', saveChanges: 'Save the changes',
+    removedEntry: 'Household members (an entry removed)', name: 'Name',
   },
   ar: {
     member: (n) => `أفراد الأسرة رقم ${n}`, room: (n) => `الغرف رقم ${n}`, none: 'لا إدخالات بعد',
@@ -60,6 +61,7 @@ const words = {
     notAnswered: '(لم يُجب عنه بعد)', members: 'أفراد الأسرة', nRooms: 'عدد الغرف', age: 'العمر',
     removed: 'الغرف: تطلب الاستمارة الآن 1، فحُذفت هذه الإدخالات إذ لم تكن فيها إجابات: الغرف رقم 3',
     over: 'الغرف: تطلب الاستمارة الآن 1، وفيها 2.', page: 'الصفحة', saveChanges: 'احفظ التعديلات',
+    removedEntry: 'أفراد الأسرة (إدخال محذوف)', name: 'الاسم',
   },
 };
 
@@ -302,6 +304,8 @@ for (const language of ['en', 'ar']) {
       const edit = page.locator('.history > li').nth(1);
       await expect(edit).toContainText(`${w.member(1)}: ${w.age}: 61`);
       await expect(edit).toContainText('4000');
+      await expect(edit).toContainText(`${w.removedEntry}: ${w.name}`);  // Yusuf's, no number any more
+      await expect(edit).not.toContainText(language === 'ar' ? 'رقم 0' : '#0');
       await expectAccessible(page, `the edited record (${language})`);
     } finally {
       await device.stopUi();
