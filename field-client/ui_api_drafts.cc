@@ -70,12 +70,15 @@ ApiReply Handler::draft_update(DraftId id, bool evaluate_only) {
   if (!given.ok()) return {given.status(), {}};
   Answers raw = std::move(given->first);
   // A new or removed instance, and instances up to a computed count, only where it is kept.
-  if (Status changed = change_instances(*opened->form, raw, call_.body, options_, !evaluate_only); !changed.ok()) {
+  std::vector<Removed> removed;
+  if (Status changed = change_instances(*opened->form, raw, call_.body, options_, !evaluate_only, &removed);
+      !changed.ok()) {
     return {changed, {}};
   }
   Answers valid;
   FieldNames notes = notes_of(call_.body);
   Json view = view_of(*opened, raw, given->second, &valid, &notes);
+  note_removed(view, removed, language());
   if (!evaluate_only) {
     opened->draft.answers = valid;
     opened->draft.passed = given->second;

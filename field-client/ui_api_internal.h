@@ -45,20 +45,34 @@ std::optional<std::size_t> expected_instances(const forms::FormDefinition& form,
 // "Household members #2" (nested: "Household members #2 › Children #1").
 std::string instance_label(const forms::FormDefinition& form, const forms::Scope& scope, const Answers& typed,
                            Language language);
-// `line` as about the instance (the engine's "members #2: ...").
-Message in_instance(const forms::FormDefinition& form, const forms::Scope& scope, const Answers& typed, Message line);
+// What is wrong, as a person reads it: the engine's line without the field's name and label
+// it starts with ("m_age (Age): must be a whole number" -> "must be a whole number"), which
+// the page shows beside the question already. Lines of other shapes are kept whole.
+std::string plain_problem(const Message& line, Language language);
 // A new instance at the end of the list `list` (refused when its count is reached).
 Status add_instance(const forms::FormDefinition& form, Answers& raw, std::string_view list,
                     const forms::ValidationOptions& options);
 // The instance whose marker is `marker`, with everything in it (refused at a fixed count).
 Status remove_instance(const forms::FormDefinition& form, Answers& raw, std::string_view marker,
                        const forms::ValidationOptions& options);
-// Instances created in every relevant repeat up to its computed count.
-void grow_to_counts(const forms::FormDefinition& form, Answers& raw, const forms::ValidationOptions& options);
+// Entries the engine removed from one repeat's list (its list key), and the note saying so.
+struct Removed {
+  std::string list;
+  Message note;
+};
+// Every relevant repeat fitted to its computed count: instances created up to it; past it,
+// the instances in which nothing was answered removed, the last first (as Enketo removes
+// the last ones), each named in `removed`. An instance with answers is never removed here:
+// the repeat's page says the list is too long and the person chooses (as ODK Collect, which
+// never removes one when the count goes down).
+void fit_to_counts(const forms::FormDefinition& form, Answers& raw, const forms::ValidationOptions& options,
+                   std::vector<Removed>* removed = nullptr);
 // What a call's body asks of the instances before its view is made: {"add": list key},
-// {"remove": marker key}, and, with `grow` or {"grow": true}, grow_to_counts.
+// {"remove": marker key}, and, with `grow` or {"grow": true}, fit_to_counts.
 Status change_instances(const forms::FormDefinition& form, Answers& raw, const Json& body,
-                        const forms::ValidationOptions& options, bool grow);
+                        const forms::ValidationOptions& options, bool grow, std::vector<Removed>* removed = nullptr);
+// The notes of `removed` on their repeats' items of `view` ("removed").
+void note_removed(Json& view, const std::vector<Removed>& removed, Language language);
 // The body's "cleared": the questions whose note (an answer the engine cleared) still stands.
 FieldNames notes_of(const Json& body);
 

@@ -131,9 +131,11 @@ Result<Json> Handler::record_evaluate(RecordId id) {
   Json view;
   if (call_.body.contains("answers")) {
     AMANA_ASSIGN_OR_RETURN(auto given, answers_of(call_.body));
-    AMANA_RETURN_IF_ERROR(change_instances(*form, given.first, call_.body, options_, false));
+    std::vector<Removed> removed;
+    AMANA_RETURN_IF_ERROR(change_instances(*form, given.first, call_.body, options_, false, &removed));
     FieldNames notes = notes_of(call_.body);
     view = form_view(*form, given.first, given.second, options_, nullptr, nullptr, &notes);
+    note_removed(view, removed, language());
   } else {
     const FieldNames all = all_questions(form_view(*form, record.values, {}, options_, nullptr));
     view = form_view(*form, record.values, all, options_, nullptr);

@@ -173,13 +173,18 @@ class ViewWalk {
     }
     if (expected && all.size() != *expected) {
       complete_ = false;
-      if (passed_.count(name) != 0) {
-        item["error"] = in_instance(form_, parent, typed_,
-                                    Message("answer.repeat_count", {{"repeat", repeat.name},
-                                                                    {"count", static_cast<std::int64_t>(*expected)},
-                                                                    {"given", static_cast<std::int64_t>(all.size())}}))
-                            .in(language_);
-      }
+      // In plain words, under the list's name; a list longer than its count says so at
+      // once (the person chooses which entry goes), a shorter one once passed.
+      const std::string named = (parent.empty() ? std::string() : label_of(parent) + " › ") +
+                                (repeat.label.empty() ? repeat.name : repeat.label.in(language_));
+      const std::string said = Message(all.size() > *expected ? MessageKey("ui.repeat_over_count")
+                                                              : MessageKey("ui.repeat_under_count"),
+                                       {{"repeat", named},
+                                        {"count", static_cast<std::int64_t>(*expected)},
+                                        {"given", static_cast<std::int64_t>(all.size())}})
+                                   .in(language_);
+      if (all.size() > *expected) item["notice"] = said;
+      if (passed_.count(name) != 0) item["error"] = said;
     }
     const std::size_t at = questions_.size();
     questions_.push_back(std::move(item));
@@ -213,6 +218,7 @@ class ViewWalk {
                        {"position", shown.size() + 1},
                        {"label", labels_[marker]},
                        {"summary", summary},
+                       {"answered", taken > 0},
                        {"first", first < questions_.size() ? questions_[first].value("name", "") : ""},
                        {"has_error", wrong}});
     }
@@ -286,10 +292,8 @@ class ViewWalk {
       if (required) {
         complete_ = false;
         if (passed_.count(key) != 0 && notes_.count(key) == 0) {
-          q["error"] = scope.empty() ? Message("interview.required").in(language_)
-                                     : in_instance(form_, scope, typed_,
-                                                   Message("answer.required", {{"field", field.name}, {"label", field.label}}))
-                                           .in(language_);
+          set_error(q, scope, scope.empty() ? Message("interview.required").in(language_)
+                                            : Message("ui.answer_required").in(language_));
         }
       }
     } else {
@@ -303,11 +307,9 @@ class ViewWalk {
         accepted_[key] = *checked;
       } else {
         complete_ = false;
-        if (scope.empty() || status.lines().empty()) {
-          q["error"] = status.message_in(language_);
-        } else {
-          q["error"] = in_instance(form_, scope, typed_, status.lines().front()).in(language_);
-        }
+        std::string problem;
+        for (const Message& line : status.lines()) problem += (problem.empty() ? "" : "\n") + plain_problem(line, language_);
+        set_error(q, scope, status.lines().empty() ? status.message_in(language_) : problem);
       }
     }
     if (own) typed_[key] = std::move(*own);
@@ -347,6 +349,21 @@ class ViewWalk {
       it->second = kept;
       typed_[key] = kept;
     }
+  }
+
+  // A question's error as a person reads it: at the top level what is wrong; in an entry,
+  // the entry's name and the question's label first ("Household members #2 · At school —
+  // an answer is required"), with the three parts apart ("error_at") for the page to
+  // isolate each for bidi. Never a field's name.
+  void set_error(Json& q, const Scope& scope, std::string problem) {
+    if (scope.empty()) {
+      q["error"] = std::move(problem);
+      return;
+    }
+    const std::string entry = label_of(scope);
+    const std::string question = q.value("label", "");
+    q["error"] = Message("ui.in_entry", {{"entry", entry}, {"question", question}, {"problem", problem}}).in(language_);
+    q["error_at"] = {{"entry", entry}, {"question", question}, {"problem", std::move(problem)}};
   }
 
   // The name of an instance the walk is in ("Household members #2"), set by list().

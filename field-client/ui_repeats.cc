@@ -128,27 +128,29 @@ std::string instance_label(const forms::FormDefinition& form, const Scope& scope
     const Scope parent(here.begin(), here.end() - 1);
     const auto all = forms::instances(form, *group, typed, parent);
     const auto at = std::find(all.begin(), all.end(), here);
-    const std::int64_t position = at == all.end() ? 0 : static_cast<std::int64_t>(at - all.begin()) + 1;
     if (!out.empty()) out += " › ";
+    if (at == all.end()) {  // removed (a record's history names it): no number, not "#0"
+      out += Message("ui.removed_instance", {{"repeat", repeat_name(*group, language)}}).in(language);
+      continue;
+    }
+    const std::int64_t position = static_cast<std::int64_t>(at - all.begin()) + 1;
     out += Message("ui.instance", {{"repeat", repeat_name(*group, language)}, {"position", position}}).in(language);
   }
   return out;
 }
 
-Message in_instance(const forms::FormDefinition& form, const Scope& scope, const Answers& typed, Message line) {
-  for (std::size_t depth = scope.size(); depth > 0; --depth) {
-    const Scope here(scope.begin(), scope.begin() + static_cast<std::ptrdiff_t>(depth));
-    const Group* group = form.find_group(here.back().repeat);
-    std::int64_t position = 0;
-    if (group != nullptr) {
-      const Scope parent(here.begin(), here.end() - 1);
-      const auto all = forms::instances(form, *group, typed, parent);
-      const auto at = std::find(all.begin(), all.end(), here);
-      if (at != all.end()) position = static_cast<std::int64_t>(at - all.begin()) + 1;
-    }
-    line = Message("answer.in_instance", {{"repeat", here.back().repeat}, {"position", position}, {"problem", line}});
+std::string plain_problem(const Message& line, Language language) {
+  constexpr std::string_view kNamed = "{field} ({label}): ";
+  const std::string text = line.in(language);
+  if (!line.key().text(language).starts_with(kNamed)) return text;
+  std::string field;
+  std::string label;
+  for (const MessageArg& arg : line.args()) {
+    if (arg.name == "field") field = arg.value.in(language);
+    if (arg.name == "label") label = arg.value.in(language);
   }
-  return line;
+  const std::string named = field + " (" + label + "): ";
+  return text.starts_with(named) ? text.substr(named.size()) : text;
 }
 
 Status add_instance(const forms::FormDefinition& form, Answers& raw, std::string_view list,
@@ -186,29 +188,81 @@ Status remove_instance(const forms::FormDefinition& form, Answers& raw, std::str
   return Status::success();
 }
 
-void grow_to_counts(const forms::FormDefinition& form, Answers& raw, const forms::ValidationOptions& options) {
+namespace {
+
+// Whether anything was answered in the instance at `path` (its own and its nested
+// instances' answers; the markers of nested instances are not answers).
+bool has_answers(const Answers& raw, const Scope& path) {
+  const std::string prefix = rk::compose(rk::Key{path, ""}) + "/";
+  for (auto it = raw.lower_bound(prefix); it != raw.end() && it->first.starts_with(prefix); ++it) {
+    auto parsed = rk::parse(it->first);
+    if (parsed && !parsed->is_marker() && !trimmed(it->second).empty()) return true;
+  }
+  return false;
+}
+
+LocalizedText repeat_text(const Group& group) {
+  return group.label.empty() ? LocalizedText{group.name, group.name} : group.label;
+}
+
+}  // namespace
+
+void fit_to_counts(const forms::FormDefinition& form, Answers& raw, const forms::ValidationOptions& options,
+                   std::vector<Removed>* removed) {
   for (const Group& group : form.groups) {  // parents before children: outer instances first
     if (!group.repeat || !group.repeat_count) continue;
     const Answers typed = typed_answers(form, raw, options);
     for (const Scope& parent : enclosing_scopes(form, group, typed)) {
       if (!forms::is_group_relevant(form, group, typed, options.today, parent)) continue;
       const auto expected = expected_instances(form, group, typed, options, parent);
-      std::size_t live = forms::instances(form, group, typed, parent).size();
-      for (; expected && live < *expected; ++live) add_one(raw, Place{&group, parent});
+      if (!expected) continue;
+      const auto all = forms::instances(form, group, typed, parent);
+      std::size_t live = all.size();
+      for (; live < *expected; ++live) add_one(raw, Place{&group, parent});
+      // Past the count: the empty ones go, the last first; named as they were numbered.
+      std::vector<LocalizedText> gone;
+      for (auto it = all.rbegin(); it != all.rend() && live > *expected; ++it) {
+        if (has_answers(raw, *it)) continue;
+        gone.insert(gone.begin(), LocalizedText{instance_label(form, *it, typed, Language::en),
+                                                instance_label(form, *it, typed, Language::ar)});
+        std::erase_if(raw, [&](const auto& entry) { return rk::is_within(entry.first, *it); });
+        --live;
+      }
+      if (!gone.empty() && removed != nullptr) {
+        LocalizedText repeat = repeat_text(group);
+        if (!parent.empty()) {
+          repeat = {instance_label(form, parent, typed, Language::en) + " › " + repeat.in(Language::en),
+                    instance_label(form, parent, typed, Language::ar) + " › " + repeat.in(Language::ar)};
+        }
+        removed->push_back({list_key(group, parent),
+                            Message("ui.entries_removed", {{"repeat", repeat},
+                                                           {"count", static_cast<std::int64_t>(*expected)},
+                                                           {"entries", join_list(gone)}})});
+      }
     }
   }
 }
 
 Status change_instances(const forms::FormDefinition& form, Answers& raw, const Json& body,
-                        const forms::ValidationOptions& options, bool grow) {
+                        const forms::ValidationOptions& options, bool grow, std::vector<Removed>* removed) {
   if (const std::string add = body_string(body, "add"); !add.empty()) {
     AMANA_RETURN_IF_ERROR(add_instance(form, raw, add, options));
   }
   if (const std::string remove = body_string(body, "remove"); !remove.empty()) {
     AMANA_RETURN_IF_ERROR(remove_instance(form, raw, remove, options));
   }
-  if (grow || (body.contains("grow") && body["grow"].is_boolean() && body["grow"].get<bool>())) grow_to_counts(form, raw, options);
+  if (grow || (body.contains("grow") && body["grow"].is_boolean() && body["grow"].get<bool>())) {
+    fit_to_counts(form, raw, options, removed);
+  }
   return Status::success();
+}
+
+void note_removed(Json& view, const std::vector<Removed>& removed, Language language) {
+  for (const Removed& r : removed) {
+    for (Json& q : view["questions"]) {
+      if (q.value("name", "") == r.list) q["removed"] = r.note.in(language);
+    }
+  }
 }
 
 FieldNames notes_of(const Json& body) {

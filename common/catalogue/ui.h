@@ -47,6 +47,8 @@ inline constexpr CatalogueEntry kUi[] = {
      "بعض الإجابات ناقصة أو مرفوضة: انظر الأسئلة المعلَّمة"},
     {"ui.bad_age", "the age must be a whole number of years", "يجب أن يكون العمر عددًا صحيحًا من السنين"},
     {"ui.instance", "{repeat} #{position}", "{repeat} رقم {position}"},
+    // An entry no longer in the record (its history): it has no number any more.
+    {"ui.removed_instance", "{repeat} (an entry removed)", "{repeat} (إدخال محذوف)"},
     {"ui.choice_cleared",
      "the answer given here was cleared: it is not among the choices for the answers before it; choose again",
      "مُسحت الإجابة المعطاة هنا: لم تعد من الخيارات المتاحة للإجابات السابقة؛ اختر من جديد"},
@@ -54,6 +56,20 @@ inline constexpr CatalogueEntry kUi[] = {
      "في {repeat} {count} من الإدخالات، بقدر ما تطلبه الاستمارة: لا يمكن إضافة المزيد"},
     {"ui.repeat_at_count", "{repeat} must have {count} entries: change the answer it is counted from to remove one",
      "يجب أن يكون في {repeat} {count} من الإدخالات: غيّر الإجابة التي يُحسب منها العدد لحذف أحدها"},
+    // An error inside a repeat's entry, as a person reads it (no field names): the entry,
+    // the question's label, what is wrong. The page isolates entry and question for bidi.
+    {"ui.in_entry", "{entry} · {question} — {problem}", "{entry} · {question} — {problem}"},
+    {"ui.answer_required", "an answer is required", "الإجابة مطلوبة"},
+    {"ui.repeat_over_count",
+     "{repeat}: the form now asks for {count}, and there are {given}. Choose which to remove (Remove asks first), or "
+     "change the answer the number is counted from",
+     "{repeat}: تطلب الاستمارة الآن {count}، وفيها {given}. اختر ما تحذفه (يسألك زر «احذف» أولًا)، أو غيّر "
+     "الإجابة التي يُحسب منها العدد"},
+    {"ui.repeat_under_count", "{repeat}: the form asks for {count}, and there are {given}: add the missing ones",
+     "{repeat}: تطلب الاستمارة {count}، وفيها {given}: أضف الناقص منها"},
+    {"ui.entries_removed",
+     "{repeat}: the form now asks for {count}, so these entries, which had no answers, were removed: {entries}",
+     "{repeat}: تطلب الاستمارة الآن {count}، فحُذفت هذه الإدخالات إذ لم تكن فيها إجابات: {entries}"},
     {"ui.no_such_instance", "there is no entry '{instance}' in this form any more: reload the page",
      "لم يعد في هذه الاستمارة إدخال '{instance}': أعد تحميل الصفحة"},
     {"ui.not_a_repeat", "'{repeat}' is not a list of entries (a repeat) in this form",

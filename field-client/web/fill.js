@@ -9,7 +9,7 @@
 import { post, get, ApiError } from './api.js';
 import { h, bdi, clear, go, debounce } from './dom.js';
 import { t } from './i18n.js';
-import { repeatPage } from './repeats.js';
+import { repeatPage, errorNodes } from './repeats.js';
 
 export async function fillScreen({ main, show, kind, id }) {
   const isDraft = kind === 'draft';
@@ -116,7 +116,7 @@ export async function fillScreen({ main, show, kind, id }) {
   function showError(box, q, input) {
     clear(box);
     const message = q.error && (q.raw ?? '').trim() !== '' ? q.error : (q.error && passed.has(q.name) ? q.error : '');
-    if (message) box.append(message);
+    if (message) box.append(...errorNodes(q));
     for (const el of main.querySelectorAll(`[data-answer="${CSS.escape(q.name)}"]`)) {
       if (message) el.setAttribute('aria-invalid', 'true'); else el.removeAttribute('aria-invalid');
     }
@@ -240,15 +240,17 @@ export async function fillScreen({ main, show, kind, id }) {
         return [h('dt', { class: 'repeat' }, q.instance ? h('span', { class: 'muted' }, bdi(q.instance), ': ') : null, q.label),
           h('dd', { 'data-review-repeat': q.name }, t('repeat.entries', { count: q.instances.length }), ' ', change,
             q.instances.length ? h('ol', { class: 'instances' }, q.instances.map((e) => h('li', {}, bdi(e.label),
-              e.summary ? h('span', { class: 'muted' }, ' ', bdi(e.summary)) : null))) : null,
-            q.error ? h('p', { class: 'error' }, q.error) : null)];
+              e.summary ? h('span', { class: 'muted' }, ' ', bdi(e.summary))
+                : e.answered ? null : h('span', { class: 'muted' }, ` (${t('repeat.not_answered')})`)))) : null,
+            q.removed ? h('p', { class: 'cleared-note' }, q.removed) : null,
+            q.error || q.notice ? h('p', { class: 'error' }, q.error || q.notice) : null)];
       }
       const shown = q.read_only ? (q.shown ?? '') : q.choices ? (q.value || '').split(' ').map((n) => (q.choices.find((c) => c.name === n) || { label: n }).label).join(', ')
         : q.type === 'boolean' ? (q.value === 'true' ? t('yes') : q.value === 'false' ? t('no') : '') : (q.value ?? q.raw ?? '');
       return [h('dt', {}, q.instance ? h('span', { class: 'muted' }, bdi(q.instance), ': ') : null, q.label),
         h('dd', {}, shown ? bdi(shown) : h('span', { class: 'muted' }, t('fill.unanswered')), ' ', change,
           q.note ? h('p', { class: 'cleared-note' }, q.note) : null,
-          q.error ? h('p', { class: 'error' }, q.error) : null)];
+          q.error ? h('p', { class: 'error' }, errorNodes(q)) : null)];
     });
     return h('section', { class: 'card', 'aria-labelledby': 'review-title' }, h('h2', { id: 'review-title' }, t('fill.review')),
       finishError ? h('p', { class: 'error', role: 'alert' }, finishError) : null,

@@ -6,22 +6,34 @@
 import { h, bdi, clear } from './dom.js';
 import { t } from './i18n.js';
 
+// A question's error as the engine gave it; inside an entry, its three parts ("error_at":
+// the entry, the question, what is wrong), the entry's and the question's names isolated
+// for bidi, so "Household members #2 · At school" reads right in either direction.
+export function errorNodes(q) {
+  if (!q.error) return [];
+  const at = q.error_at;
+  return at ? [bdi(at.entry), ' · ', bdi(at.question), ' — ', at.problem] : [q.error];
+}
+
 // `q`: the repeat's item of the view. `open(name)` goes to a question; `change({add} |
 // {remove})` asks the engine and redraws. `count` is the "Question n of m" line.
 export function repeatPage(q, { count, actions, open, change }) {
-  const error = h('p', { class: 'error', id: `error-${q.name}`, role: 'alert' }, q.error && q.passed ? q.error : '');
+  // A list longer than its count says so at once (the notice); passed, it is an error.
+  const error = h('p', { class: q.error && q.passed ? 'error' : 'notice', id: `error-${q.name}`, role: 'alert' },
+    q.error && q.passed ? errorNodes(q) : (q.notice || ''));
   const items = q.instances.map((entry) => {
     const li = h('li', { class: 'instance', 'data-instance': entry.key });
+    // Each entry is picked by its name and what it holds so far ("Household members #2
+    // Amina · 34", or "not answered yet"): the button opens its first question.
     const normal = () => {
       clear(li);
-      li.append(...[h('span', { class: 'instance-label' }, bdi(entry.label)),
-        entry.summary ? h('span', { class: 'muted instance-summary' }, ' ', bdi(entry.summary)) : null,
-        entry.has_error ? h('span', { class: 'error' }, ` (${t('fill.has_error')})`) : null,
-        h('span', { class: 'row' },
-          h('button', { type: 'button', class: 'open-instance', disabled: !entry.first, 'aria-label': t('repeat.open_entry', { entry: entry.label }),
-            onclick: () => open(entry.first) }, t('repeat.open')),
-          h('button', { type: 'button', class: 'remove-instance danger', disabled: !q.can_remove,
-            'aria-label': t('repeat.remove_entry', { entry: entry.label }), onclick: confirm }, t('repeat.remove')))].filter(Boolean));
+      li.append(h('button', { type: 'button', class: 'open-instance entry-pick', disabled: !entry.first, onclick: () => open(entry.first) },
+        h('span', { class: 'instance-label' }, bdi(entry.label)), ' ',
+        entry.summary ? h('span', { class: 'muted instance-summary' }, bdi(entry.summary))
+          : entry.answered ? null : h('span', { class: 'muted instance-summary' }, `(${t('repeat.not_answered')})`),
+        entry.has_error ? h('span', { class: 'error' }, ` (${t('fill.has_error')})`) : null),
+      h('button', { type: 'button', class: 'remove-instance danger', disabled: !q.can_remove,
+        'aria-label': t('repeat.remove_entry', { entry: entry.label }), onclick: confirm }, t('repeat.remove')));
     };
     const confirm = () => {
       clear(li);
@@ -43,6 +55,7 @@ export function repeatPage(q, { count, actions, open, change }) {
     h('p', { id: 'question-count', class: 'muted' }, count),
     h('h3', { id: 'repeat-title' }, q.label),
     q.count !== undefined ? h('p', { class: 'hint' }, t('repeat.count', { count: q.count })) : null,
+    q.removed ? h('p', { class: 'cleared-note', id: `removed-${q.name}`, role: 'status' }, q.removed) : null,
     list,
     error,
     h('p', {}, h('button', { type: 'button', id: 'add-instance', disabled: !q.can_add, 'aria-describedby': q.can_add ? null : 'repeat-full',

@@ -34,7 +34,7 @@ constexpr std::string_view kHousehold = R"~({
         {"name": "p_number", "type": "text", "label": "Phone number"}]}
     ]},
     {"name": "n_rooms", "type": "integer", "label": "Rooms"},
-    {"name": "rooms", "type": "repeat", "label": "Rooms", "repeat_count": "${n_rooms}", "fields": [
+    {"name": "rooms", "type": "repeat", "label": {"en": "Rooms", "ar": "الغرف"}, "repeat_count": "${n_rooms}", "fields": [
       {"name": "r_use", "type": "text", "label": "Used for"}]}
   ]})~";
 
@@ -112,6 +112,9 @@ TEST_CASE("ui: instances are added, nested, removed and validated by the engine,
   CHECK(answers[keys[0]] == "1");
   CHECK(answers[keys[2]] == "3");
   CHECK(question(view, keys[1] + "/m_name")["instance"] == "Household members #2");
+  // Nothing answered yet: no summary, and the page says so.
+  CHECK(list["instances"][1]["summary"] == "");
+  CHECK(list["instances"][1]["answered"] == false);
 
   // The second removed, with everything in it; the third is now #2.
   answers[keys[1] + "/m_name"] = "Gone";
@@ -142,12 +145,32 @@ TEST_CASE("ui: instances are added, nested, removed and validated by the engine,
   json passed = json::array({keys[2] + "/m_school"});
   view = d.ok("POST", at + "/evaluate", {{"answers", answers}, {"passed", passed}});
   CHECK_FALSE(has_question(view, keys[0] + "/m_school"));
-  CHECK(question(view, keys[2] + "/m_school")["error"] == "members #2: m_school (At school): is required");
+  // In plain words: the entry, the question's label, what is wrong; never a field's name.
+  const json& school = question(view, keys[2] + "/m_school");
+  CHECK(school["error"] == "Household members #2 · At school — an answer is required");
+  CHECK(school["error_at"] == json{{"entry", "Household members #2"}, {"question", "At school"},
+                                   {"problem", "an answer is required"}});
   CHECK(view["complete"] == false);
   CHECK(question(view, "members")["instances"][0]["summary"] == "Amina · 34");
+  CHECK(question(view, "members")["instances"][0]["answered"] == true);
   view = d.ok("POST", at + "/evaluate", {{"answers", answers}, {"passed", passed}}, Language::ar);
-  CHECK(question(view, keys[2] + "/m_school")["error"].get<std::string>().starts_with("members رقم 2: "));
+  CHECK(question(view, keys[2] + "/m_school")["error"] == "أفراد الأسرة رقم 2 · At school — الإجابة مطلوبة");
+  CHECK(question(view, keys[2] + "/m_school")["error_at"]["entry"] == "أفراد الأسرة رقم 2");
   CHECK(question(view, "members")["instances"][1]["label"] == "أفراد الأسرة رقم 2");
+  // An answer the engine refuses, in a nested entry too: what is wrong without the field's name.
+  json wrong = answers;
+  wrong[keys[0] + "/m_age"] = "old";
+  view = d.ok("POST", at + "/evaluate", {{"answers", wrong}, {"passed", passed}});
+  CHECK(question(view, keys[0] + "/m_age")["error"] == "Household members #1 · Age — must be a whole number");
+  for (const Language language : {Language::en, Language::ar}) {
+    view = d.ok("POST", at + "/evaluate", {{"answers", wrong}, {"passed", passed}}, language);
+    for (const json& q : view["questions"]) {
+      if (!q.contains("error")) continue;
+      const std::string error = q["error"];
+      CHECK_MESSAGE(error.find("m_") == std::string::npos, error);
+      CHECK_MESSAGE(!error.starts_with("members"), error);  // the repeat's name, not its label
+    }
+  }
 
   // Saved, the store reopened (the app restarted): the instances are in the draft.
   d.ok("POST", at, {{"answers", answers}, {"passed", passed}});
@@ -161,7 +184,7 @@ TEST_CASE("ui: instances are added, nested, removed and validated by the engine,
   ApiReply refused = d.call("POST", at + "/finish", {{"answers", answers}, {"passed", passed}});
   CHECK(refused.status.code() == ErrorCode::invalid_argument);
   CHECK(question(refused.body["view"], keys[2] + "/m_school")["error"] ==
-        "members #2: m_school (At school): is required");
+        "Household members #2 · At school — an answer is required");
   answers[keys[2] + "/m_school"] = "yes";
   const std::string record = d.ok("POST", at + "/finish", {{"answers", answers}, {"passed", passed}})["record"];
   const json shown = d.ok("GET", "/api/records/" + record);
@@ -174,6 +197,19 @@ TEST_CASE("ui: instances are added, nested, removed and validated by the engine,
   // Editing the record: its instances are on the page, with their answers.
   view = d.ok("POST", "/api/records/" + record + "/evaluate");
   CHECK(question(view, "members")["instances"].size() == 2);
+  // An entry's answer changed and the other entry removed: the history names them in
+  // plain words, the removed one as removed (it has no number any more), never "#0".
+  json edited = view["answers"];
+  edited[keys[0] + "/m_age"] = "35";
+  view = d.ok("POST", "/api/records/" + record + "/evaluate", {{"answers", edited}, {"remove", keys[2]}});
+  d.ok("POST", "/api/records/" + record + "/edit", {{"answers", view["answers"]}});
+  const json history = d.ok("GET", "/api/records/" + record)["history"];
+  REQUIRE(history.size() == 2);
+  std::vector<std::string> changes;
+  for (const json& c : history[1]["changes"]) changes.push_back(c["label"].get<std::string>() + "|" + c["value"].get<std::string>());
+  CHECK_MESSAGE(std::find(changes.begin(), changes.end(), "Household members #1: Age|35") != changes.end(), json(changes).dump());
+  CHECK_MESSAGE(std::find(changes.begin(), changes.end(), "Household members (an entry removed): Name|") != changes.end(), json(changes).dump());
+  for (const std::string& c : changes) CHECK_MESSAGE(c.find("#0") == std::string::npos, c);
 }
 
 TEST_CASE("ui: a computed repeat_count creates its instances when saved, and add and remove stop at it") {
@@ -201,18 +237,54 @@ TEST_CASE("ui: a computed repeat_count creates its instances when saved, and add
   answers["n_rooms"] = "3";
   view = d.ok("POST", at, {{"answers", answers}});
   CHECK(question(view, "rooms")["instances"].size() == 3);
-  // A smaller count: one may be removed now, and the list says how many it should hold.
+  // A smaller count: nothing changes as the person types.
   answers = view["answers"];
+  std::vector<std::string> keys;
+  for (const json& i : question(view, "rooms")["instances"]) keys.push_back(i["key"]);
+  answers[keys[0] + "/r_use"] = "sleeping";
+  answers[keys[2] + "/r_use"] = "cooking";
   answers["n_rooms"] = "1";
+  view = d.ok("POST", at + "/evaluate", {{"answers", answers}});
+  CHECK(question(view, "rooms")["instances"].size() == 3);
+  // Saved: the room with no answer goes (the last empty first, as Enketo removes the last
+  // ones), and the list says so, naming it; the two with answers stay (as ODK Collect keeps
+  // them), and the list says the person should choose which to remove.
+  view = d.ok("POST", at, {{"answers", answers}});
+  const json& fitted = question(view, "rooms");
+  REQUIRE(fitted["instances"].size() == 2);
+  CHECK(fitted["instances"][0]["key"] == keys[0]);
+  CHECK(fitted["instances"][1]["key"] == keys[2]);
+  CHECK(fitted["removed"] == "Rooms: the form now asks for 1, so these entries, which had no answers, were removed: Rooms #2");
+  CHECK(fitted["notice"].get<std::string>().starts_with("Rooms: the form now asks for 1, and there are 2."));
+  CHECK_FALSE(fitted.contains("error"));  // not passed yet: a notice, not an error
+  CHECK(fitted["can_remove"] == true);
+  CHECK(view["complete"] == false);
+  answers = view["answers"];
+  CHECK(answers[keys[2] + "/r_use"] == "cooking");
+  // Saved again: nothing more goes; Arabic says the same.
+  view = d.ok("POST", at, {{"answers", answers}}, Language::ar);
+  CHECK(question(view, "rooms")["instances"].size() == 2);
+  CHECK_FALSE(question(view, "rooms").contains("removed"));
+  CHECK(question(view, "rooms")["notice"].get<std::string>().starts_with("الغرف: تطلب الاستمارة الآن 1، وفيها 2."));
   json passed = json::array({"rooms"});
   view = d.ok("POST", at, {{"answers", answers}, {"passed", passed}});
-  CHECK(question(view, "rooms")["can_remove"] == true);
-  CHECK(question(view, "rooms")["error"].get<std::string>().find("rooms") != std::string::npos);
-  view = d.ok("POST", at, {{"answers", view["answers"]}, {"passed", passed}, {"remove", first}});
-  view = d.ok("POST", at, {{"answers", view["answers"]}, {"passed", passed},
-                           {"remove", question(view, "rooms")["instances"][0]["key"]}});
+  CHECK(question(view, "rooms")["error"] == question(view, "rooms")["notice"]);
+  // The person removes the one they choose (the first): the list fits, nothing more is said.
+  view = d.ok("POST", at, {{"answers", answers}, {"passed", passed}, {"remove", keys[0]}});
   CHECK(question(view, "rooms")["instances"].size() == 1);
+  CHECK(view["answers"][keys[2] + "/r_use"] == "cooking");
   CHECK_FALSE(question(view, "rooms").contains("error"));
+  CHECK_FALSE(question(view, "rooms").contains("notice"));
+  // A note in Arabic, naming the entries removed.
+  answers = view["answers"];
+  answers["n_rooms"] = "3";
+  view = d.ok("POST", at, {{"answers", answers}});
+  answers = view["answers"];
+  answers["n_rooms"] = "1";
+  view = d.ok("POST", at, {{"answers", answers}}, Language::ar);
+  CHECK(question(view, "rooms")["instances"].size() == 1);
+  CHECK(question(view, "rooms")["removed"] ==
+        "الغرف: تطلب الاستمارة الآن 1، فحُذفت هذه الإدخالات إذ لم تكن فيها إجابات: الغرف رقم 2، الغرف رقم 3");
 }
 
 TEST_CASE("ui: an answer the changed state no longer offers is cleared by the engine, its note kept with the draft") {

@@ -16,18 +16,23 @@ const { Device, answer } = require('./device');
 const L = ['label::English (en)', 'label::Arabic (ar)'];
 const householdForm = () => xlsx({
   survey: [
-    ['type', 'name', ...L, 'required', 'relevant', 'choice_filter', 'repeat_count'],
-    ['select_one states', 'state', 'State', 'الولاية', 'yes', '', '', ''],
-    ['select_one localities', 'locality', 'Locality', 'المحلية', 'yes', '', 'state=${state}', ''],
-    ['begin_repeat', 'members', 'Household members', 'أفراد الأسرة', '', '', '', ''],
-    ['text', 'm_name', 'Name', 'الاسم', 'yes', '', '', ''],
-    ['integer', 'm_age', 'Age', 'العمر', 'yes', '', '', ''],
-    ['select_one yes_no', 'm_school', 'At school', 'في المدرسة', 'yes', '${m_age} < 18', '', ''],
-    ['end_repeat', '', '', '', '', '', '', ''],
-    ['integer', 'n_rooms', 'Rooms', 'الغرف', '', '', '', ''],
-    ['begin_repeat', 'rooms', 'Rooms', 'الغرف', '', '', '', '${n_rooms}'],
-    ['text', 'r_use', 'Used for', 'تستعمل في', '', '', '', ''],
-    ['end_repeat', '', '', '', '', '', '', ''],
+    ['type', 'name', ...L, 'required', 'relevant', 'choice_filter', 'repeat_count', 'appearance'],
+    ['select_one states', 'state', 'State', 'الولاية', 'yes', '', '', '', ''],
+    ['select_one localities', 'locality', 'Locality', 'المحلية', 'yes', '', 'state=${state}', '', ''],
+    ['begin_repeat', 'members', 'Household members', 'أفراد الأسرة', '', '', '', '', ''],
+    ['text', 'm_name', 'Name', 'الاسم', 'yes', '', '', '', ''],
+    ['integer', 'm_age', 'Age', 'العمر', 'yes', '', '', '', ''],
+    ['select_one yes_no', 'm_school', 'At school', 'في المدرسة', 'yes', '${m_age} < 18', '', '', ''],
+    // An older member's support: a field-list group inside the entry, asked on one page.
+    ['begin_group', 'm_support', 'Support', 'الدعم', '', '${m_age} >= 60', '', '', 'field-list'],
+    ['text', 'm_carer', 'Who looks after them', 'من يرعاه', '', '', '', '', ''],
+    ['integer', 'm_pension', 'Monthly pension', 'المعاش الشهري', '', '', '', '', ''],
+    ['end_group', '', '', '', '', '', '', '', ''],
+    ['end_repeat', '', '', '', '', '', '', '', ''],
+    ['integer', 'n_rooms', 'Number of rooms', 'عدد الغرف', '', '', '', '', ''],
+    ['begin_repeat', 'rooms', 'Rooms', 'الغرف', '', '', '', '${n_rooms}', ''],
+    ['text', 'r_use', 'Used for', 'تستعمل في', '', '', '', '', ''],
+    ['end_repeat', '', '', '', '', '', '', '', ''],
   ],
   choices: [
     ['list_name', 'name', ...L, 'state'],
@@ -44,11 +49,19 @@ const householdForm = () => xlsx({
 const words = {
   en: {
     member: (n) => `Household members #${n}`, room: (n) => `Rooms #${n}`, none: 'No entries yet',
-    error: 'members #2: m_school (At school): is required', cleared: 'was cleared', full: 'none more can be added',
+    error: 'Household members #2 · At school — an answer is required', cleared: 'was cleared', full: 'none more can be added',
+    notAnswered: '(not answered yet)', members: 'Household members', nRooms: 'Number of rooms', age: 'Age',
+    removed: 'Rooms: the form now asks for 1, so these entries, which had no answers, were removed: Rooms #3',
+    over: 'Rooms: the form now asks for 1, and there are 2.', page: 'Page', saveChanges: 'Save the changes',
+    removedEntry: 'Household members (an entry removed)', name: 'Name',
   },
   ar: {
     member: (n) => `أفراد الأسرة رقم ${n}`, room: (n) => `الغرف رقم ${n}`, none: 'لا إدخالات بعد',
-    error: 'members رقم 2: m_school (في المدرسة): إجابة مطلوبة', cleared: 'مُسحت الإجابة', full: 'لا يمكن إضافة المزيد',
+    error: 'أفراد الأسرة رقم 2 · في المدرسة — الإجابة مطلوبة', cleared: 'مُسحت الإجابة', full: 'لا يمكن إضافة المزيد',
+    notAnswered: '(لم يُجب عنه بعد)', members: 'أفراد الأسرة', nRooms: 'عدد الغرف', age: 'العمر',
+    removed: 'الغرف: تطلب الاستمارة الآن 1، فحُذفت هذه الإدخالات إذ لم تكن فيها إجابات: الغرف رقم 3',
+    over: 'الغرف: تطلب الاستمارة الآن 1، وفيها 2.', page: 'الصفحة', saveChanges: 'احفظ التعديلات',
+    removedEntry: 'أفراد الأسرة (إدخال محذوف)', name: 'الاسم',
   },
 };
 
@@ -124,6 +137,8 @@ for (const language of ['en', 'ar']) {
         await expect(page.locator('li.instance')).toHaveCount(n);
       }
       await expect(entry(page, 3)).toContainText(w.member(3));
+      // An entry with nothing in it yet says so, where the person picks it.
+      await expect(entry(page, 3).locator('.open-instance')).toHaveText(`${w.member(3)} ${w.notAnswered}`);
       await expectAccessible(page, `a repeat's entries (${language})`);
       await screenshot(page, `field-repeat-${language}`);
 
@@ -154,8 +169,12 @@ for (const language of ['en', 'ar']) {
       // At school is asked of the child only; passed unanswered, its error names the entry.
       await expect(field(page, 'm_school').first()).toBeVisible();
       await page.locator('#next').click();
+      // In plain words: the entry, the question, what is wrong (no field names), each name
+      // isolated for bidi.
       const error = page.locator('.question .error').filter({ hasText: w.error });
-      await expect(error).toBeVisible();
+      await expect(error).toHaveText(w.error);
+      await expect(error.locator('bdi')).toHaveText([w.member(2), language === 'ar' ? 'في المدرسة' : 'At school']);
+      await expect(page.locator('.question .error')).not.toContainText('m_school');
       await expect(field(page, 'm_school').first()).toBeVisible();
       await expectAccessible(page, `an entry's question with its error (${language})`);
       await screenshot(page, `field-repeat-error-${language}`);
@@ -191,6 +210,103 @@ for (const language of ['en', 'ar']) {
       await expect(values.locator('dt', { hasText: w.member(2) }).first()).toBeVisible();
       await expect(values.locator('dt', { hasText: w.room(2) }).first()).toBeVisible();
       await screenshot(page, `field-repeat-record-${language}`);
+    } finally {
+      await device.stopUi();
+      device.cleanup();
+    }
+  });
+
+  test(`repeats (${language}): a saved record's entries edited, a smaller count removing the empty rooms and saying so, a group on one page in an entry`, async ({ page }) => {
+    const device = await deviceWithForm();
+    try {
+      // A record with two members and three rooms (the last empty), collected by the CLI.
+      const file = path.join(device.dir, 'answers.json');
+      fs.writeFileSync(file, JSON.stringify({
+        state: 'central', locality: 'zalingei', n_rooms: 3,
+        members: [{ m_name: 'Amina', m_age: 34 }, { m_name: 'Yusuf', m_age: 9, m_school: 'yes' }],
+        rooms: [{ r_use: 'sleeping' }, { r_use: 'cooking' }, {}],
+      }));
+      device.cli(['collect', 'household-visit', '--answers', file]);
+      await device.startUi();
+      await device.open(page, { language });
+      if (language === 'ar') await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+      await page.locator('#nav a[href="#/records"]').click();
+      await page.locator('tbody tr a').first().click();
+      await expect(page.locator('.history > li')).toHaveCount(1);
+      await page.locator('a[href^="#/edit/"]').click();
+      await expect(page.locator('#question-count')).toBeVisible();
+      const jumpTo = (label) => page.locator('.jump li:not(.in-instance) button').filter({ hasText: label }).first();
+
+      // The count made smaller: on Next, the empty room goes and the page names it; the two
+      // with answers stay, and the page says to choose which to remove.
+      await jumpTo(w.nRooms).click();
+      await page.locator('[data-answer="n_rooms"]').fill('1');
+      await expect(page.locator('[data-busy]')).toHaveCount(0);
+      await next(page);
+      const rooms = page.locator('[data-repeat="rooms"]');
+      await expect(rooms.locator('li.instance')).toHaveCount(2);
+      await expect(page.locator('#removed-rooms')).toHaveText(w.removed);
+      await expect(page.locator('#error-rooms')).toContainText(w.over);
+      await expect(entry(page, 1).locator('.open-instance')).toHaveText(`${w.room(1)} sleeping`);
+      await expect(entry(page, 2).locator('.open-instance')).toHaveText(`${w.room(2)} cooking`);
+      await expectAccessible(page, `a smaller count: an entry removed, a choice asked (${language})`);
+      await screenshot(page, `field-repeat-count-${language}`);
+      // The person removes the one they choose, behind its confirmation: the list fits.
+      await entry(page, 1).locator('.remove-instance').click();
+      await entry(page, 1).locator('.confirm-remove').click();
+      await expect(rooms.locator('li.instance')).toHaveCount(1);
+      await expect(entry(page, 1).locator('.open-instance')).toHaveText(`${w.room(1)} cooking`);
+      await expect(page.locator('#error-rooms')).toBeEmpty();
+      await expect(page.locator('#removed-rooms')).toHaveCount(0);
+
+      // An entry's answer changed: Amina is 61, so her support group is asked, on one page.
+      await jumpTo(w.members).click();
+      await expect(entry(page, 1).locator('.open-instance')).toHaveText(`${w.member(1)} Amina · 34`);
+      await entry(page, 1).locator('.open-instance').click();
+      await expect(page.locator('.instance-heading')).toHaveText(w.member(1));
+      await next(page);
+      await field(page, 'm_age').fill('61');
+      await expect(page.locator('[data-busy]')).toHaveCount(0);
+      await next(page);
+      await expect(page.locator('.instance-heading')).toHaveText(w.member(1));
+      await expect(field(page, 'm_carer')).toBeVisible();
+      await expect(field(page, 'm_pension')).toBeVisible();
+      await expect(page.locator('#question-count')).toContainText(w.page);
+      await expectAccessible(page, `a group on one page in an entry (${language})`);
+      await field(page, 'm_carer').fill('Her daughter');
+      await field(page, 'm_pension').fill('lots');
+      await expect(page.locator('[data-busy]')).toHaveCount(0);
+      await page.locator('#next').click();
+      // Refused on the group's page, in plain words under the entry's name.
+      const refused = page.locator('.question .error').filter({ hasText: w.member(1) });
+      await expect(refused).toContainText(language === 'ar' ? 'المعاش الشهري' : 'Monthly pension');
+      await expect(refused).not.toContainText('m_pension');
+      await field(page, 'm_pension').fill('4000');
+      await expect(page.locator('[data-busy]')).toHaveCount(0);
+      await next(page);
+
+      // The second member removed, behind its confirmation.
+      await jumpTo(w.members).click();
+      await entry(page, 2).locator('.remove-instance').click();
+      await entry(page, 2).locator('.confirm-remove').click();
+      await expect(page.locator('[data-repeat="members"] li.instance')).toHaveCount(1);
+      await expect(entry(page, 1).locator('.open-instance')).toHaveText(`${w.member(1)} Amina · 61`);
+
+      // Saved: the record holds the changes, and its history shows the edit.
+      await page.locator('#to-review').click();
+      await expect(page.locator('#finish')).toHaveText(w.saveChanges);
+      await page.locator('#finish').click();
+      await expect(page.locator('.history > li')).toHaveCount(2);
+      const values = page.locator('dl.values');
+      await expect(values).toContainText('Her daughter');
+      await expect(values).not.toContainText('Yusuf');
+      await expect(values).not.toContainText('sleeping');
+      const edit = page.locator('.history > li').nth(1);
+      await expect(edit).toContainText(`${w.member(1)}: ${w.age}: 61`);
+      await expect(edit).toContainText('4000');
+      await expect(edit).toContainText(`${w.removedEntry}: ${w.name}`);  // Yusuf's, no number any more
+      await expect(edit).not.toContainText(language === 'ar' ? 'رقم 0' : '#0');
+      await expectAccessible(page, `the edited record (${language})`);
     } finally {
       await device.stopUi();
       device.cleanup();
