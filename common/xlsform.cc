@@ -314,7 +314,8 @@ void Converter::declare_names(const Table& table) {
     Declared declared{row.number, NameKind::question, type};
     if (type == "begin group") declared.kind = NameKind::group;
     else if (type == "begin repeat") declared.kind = NameKind::repeat;
-    else if (type == "note") declared.kind = NameKind::note;
+    // A note with a calculation has its value in ODK: it is published as a read-only question.
+    else if (type == "note" && table.get(row, "calculation").empty()) declared.kind = NameKind::note;
     else if (is_metadata_type(base) && !is_kept_metadata(base)) declared.kind = NameKind::metadata;
     // A duplicate is reported when its row is read; a reference to it is ambiguous.
     auto [it, inserted] = declared_.emplace(name, declared);

@@ -207,7 +207,8 @@ TEST_CASE("forms pull: a definition over the bound is refused by the device what
   big.set_signature(signature.data(), signature.size());
   const Status refused = field::check_form_version(big, org.public_key);
   CHECK(refused.code() == ErrorCode::invalid_argument);
-  CHECK(contains(refused.message(), "more than the 1048576 a form may have"));
+  CHECK(contains(refused.message(), "more than the " + std::to_string(forms::kMaxPublishedFormBytes) +
+                                        " a form may have"));
   big.set_definition(site_definition(1));
   CHECK(field::check_form_version(big, org.public_key).code() == ErrorCode::corrupt);  // the digest is the big one's
 }
