@@ -134,7 +134,7 @@ TEST_CASE("xlsform census values: a choice name compared unquoted with its selec
   CHECK_FALSE(collect(form, R"({"country": "Eritrea", "region": "Tigray"})").ok());
 
   // Not a choice of that list, compared with no select, or not compared: the error stays.
-  for (const std::string& expression : {"${country} = Kenya", "${region_code} = Ethiopia", "Ethiopia"}) {
+  for (const char* expression : {"${country} = Kenya", "${region_code} = Ethiopia", "Ethiopia"}) {
     CAPTURE(expression);
     const std::string errors = errors_of(convert(dir, {{"type", "name", "label", "calculation"},
                                                        {"select_one country", "country", "Country", ""},
@@ -165,7 +165,7 @@ TEST_CASE("xlsform census values: a repeat's disclosure is read from its begin r
   CHECK(form.find_group("visits")->disclosure == forms::RepeatDisclosure::unlinked);
   CHECK(form.find_group("plots")->disclosure == forms::RepeatDisclosure::unlinked);
   CHECK(contains(conversion->definition_json, R"("disclosure": "drop")"));
-  CHECK(contains(warnings_of(*conversion), "row 11, column D (disclosure): disclosure ignored (a group has no value"));
+  CHECK(contains(warnings_of(*conversion), "survey sheet, row 11: disclosure ignored (a group has no value of its own"));
 
   CHECK(contains(errors_of(convert(dir, {{"type", "name", "label", "disclosure"},
                                          {"begin repeat", "members", "Members", "hidden"},

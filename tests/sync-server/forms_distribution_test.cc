@@ -180,7 +180,7 @@ TEST_CASE("forms distribution: a form over the size bound is refused when publis
   CHECK(refused.exit_code != 0);
   // The engine bounds a definition at the same 4 MiB (forms::kMaxPublishedFormBytes), so
   // the conversion refuses it before publish_form's own check would.
-  CHECK_MESSAGE(contains(refused.err, "larger than " + std::to_string(forms::kMaxPublishedFormBytes) + " bytes"),
+  CHECK_MESSAGE(contains(refused.err, "larger than " + std::to_string(amana::forms::kMaxPublishedFormBytes) + " bytes"),
                 refused.err);
   CHECK_FALSE(contains(server.admin({"forms", "list"}).out, "big-form"));
 }
