@@ -164,7 +164,7 @@ TEST_CASE("xlsform census values: a repeat's disclosure is read from its begin r
   CHECK(form.find_group("members")->disclosure == forms::RepeatDisclosure::dropped);
   CHECK(form.find_group("visits")->disclosure == forms::RepeatDisclosure::unlinked);
   CHECK(form.find_group("plots")->disclosure == forms::RepeatDisclosure::unlinked);
-  CHECK(contains(conversion->definition_json, R"("disclosure": "drop")"));
+  CHECK(contains(conversion->definition_json, R"("disclosure":"drop")"));
   CHECK(contains(warnings_of(*conversion), "survey sheet, row 11: disclosure ignored (a group has no value of its own"));
 
   CHECK(contains(errors_of(convert(dir, {{"type", "name", "label", "disclosure"},
