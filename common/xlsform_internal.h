@@ -7,8 +7,8 @@
 //                        their groups, into a definition
 //   xlsform_expression.cc a row's expressions: parsed, references checked, slips read
 //   xlsform_question.cc  the rules of one survey row: a question's columns checked and
-//                        converted (types, expressions and their references, defaults,
-//                        calculations, choice filters, appearances, what is refused)
+//                        converted (types, defaults, calculations, choice filters,
+//                        appearances, a repeat's count and disclosure, what is refused)
 #pragma once
 
 #include <cstdint>
@@ -190,7 +190,9 @@ class Converter {
   std::string check_name(const Table& table, const xlsx::Row& row, const std::string& name, SeenNames& seen,
                          bool repeat = false);
   // A name written bare in an expression that is exactly a question of the form
-  // (`know_birth_date='yes'`) read as ${name}, with a warning; nullopt if there is none.
+  // (`know_birth_date='yes'`) read as ${name}, and a word that is no question but a choice
+  // name of the select it is compared with (`${country} = Ethiopia`) read as 'Ethiopia',
+  // each with a warning; nullopt if there is none.
   // `columns`: in a choice_filter, the list's columns, which a bare name means first.
   std::optional<std::string> with_bare_names(const Table& table, const xlsx::Row& row, std::string_view key,
                                              std::string_view source, bool warn,
