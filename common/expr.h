@@ -19,7 +19,8 @@
 // Functions (docs/forms.md "Expressions" says what each returns):
 //   logic     not, if, true, false, boolean, coalesce, once
 //   choices   selected, count-selected, selected-at, jr:choice-name
-//   text      concat, string, string-length, substr, contains, starts-with, ends-with,
+//   text      concat, string, string-length, substr, substring-before, substring-after,
+//             contains, starts-with, ends-with,
 //             regex (RE2 syntax, matched in linear time whatever the pattern)
 //   numbers   number, int, round, floor, ceiling, abs, pow, max, min, sum, count
 //   dates     today, now, date, decimal-date-time, format-date

@@ -180,6 +180,17 @@ Value call(const Node& node, const Context& context) {
       for (auto k = static_cast<std::size_t>(start); k < static_cast<std::size_t>(end); ++k) out += points[k];
       return out;
     }
+    case Function::substring_before:
+    case Function::substring_after: {
+      // XPath 1.0: the text before (after) the first occurrence of the second, "" when it
+      // does not occur; an empty second occurs at the start ('' before, all of it after).
+      // A byte search is exact in UTF-8: a character's bytes never match inside another's.
+      const std::string text = arg(0).to_string();
+      const std::string part = arg(1).to_string();
+      const std::size_t at = text.find(part);
+      if (at == std::string::npos) return std::string();
+      return node.function == Function::substring_before ? text.substr(0, at) : text.substr(at + part.size());
+    }
     case Function::contains: return arg(0).to_string().find(arg(1).to_string()) != std::string::npos;
     case Function::starts_with: return arg(0).to_string().starts_with(arg(1).to_string());
     case Function::ends_with: return arg(0).to_string().ends_with(arg(1).to_string());

@@ -24,7 +24,7 @@ enum class Op {
 enum class Function {
   not_, selected, count_selected, string_length, today, regex, if_, concat, coalesce,
   number, int_, string, true_, false_,
-  boolean, once, selected_at, choice_name, substr, contains, starts_with, ends_with, round,
+  boolean, once, selected_at, choice_name, substr, substring_before, substring_after, contains, starts_with, ends_with, round,
   floor, ceiling, abs, pow, max, min, sum, count, now, date, decimal_date_time, format_date,
   uuid, position, indexed_repeat, join, pi, random,
 };

@@ -54,6 +54,8 @@ constexpr FunctionSpec kFunctions[] = {
     {"selected-at", Function::selected_at, 2, 2},
     {"jr:choice-name", Function::choice_name, 2, 2},
     {"substr", Function::substr, 2, 3},
+    {"substring-before", Function::substring_before, 2, 2},
+    {"substring-after", Function::substring_after, 2, 2},
     {"contains", Function::contains, 2, 2},
     {"starts-with", Function::starts_with, 2, 2},
     {"ends-with", Function::ends_with, 2, 2},

@@ -25,7 +25,8 @@ using detail::is_identifier;
 using detail::json;
 
 // A definition may later arrive from the server; these bound what one may cost to load.
-constexpr std::size_t kMaxDefinitionBytes = 1 << 20;
+// As forms::kMaxPublishedFormBytes (form_pack.h, which says why 4 MiB), which it must not be under.
+constexpr std::size_t kMaxDefinitionBytes = 4u << 20;
 constexpr std::size_t kMaxFields = 1000;
 
 constexpr std::size_t kMaxGroups = 200;

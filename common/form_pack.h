@@ -28,8 +28,14 @@ namespace amana::forms {
 
 // The bound on one published form definition (its JSON), on the server when publishing and
 // on the device when receiving: a 500-question form with long labels in two languages is
-// about 400 KB.
-inline constexpr std::size_t kMaxPublishedFormBytes = 1u << 20;
+// about 400 KB; a form with location lists of thousands of choices (REACH's Lebanon MSNA,
+// docs/forms-census.md) is over 1 MiB, since each select carries its list. 4 MiB stays
+// safe: a pull sends at least one version and otherwise stops at
+// ServiceLimits::max_pull_form_bytes (2 MiB), so a reply holds at most one 4 MiB form
+// beside at most 1 MiB of changes, under the 8 MiB a device accepts as a reply; and a
+// definition is parsed one at a time (a few tens of MB at most while it is read). The real
+// fix is a choice list shared between questions in the definition (docs/forms.md).
+inline constexpr std::size_t kMaxPublishedFormBytes = 4u << 20;
 
 class FormPack {
  public:

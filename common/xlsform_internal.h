@@ -5,9 +5,10 @@
 //                        problems found, each placed at its sheet, row and column
 //   xlsform.cc           the sheets walked: settings, choices, and the survey's rows with
 //                        their groups, into a definition
+//   xlsform_expression.cc a row's expressions: parsed, references checked, slips read
 //   xlsform_question.cc  the rules of one survey row: a question's columns checked and
-//                        converted (types, expressions and their references, defaults,
-//                        calculations, choice filters, appearances, what is refused)
+//                        converted (types, defaults, calculations, choice filters,
+//                        appearances, a repeat's count and disclosure, what is refused)
 #pragma once
 
 #include <cstdint>
@@ -189,19 +190,30 @@ class Converter {
   std::string check_name(const Table& table, const xlsx::Row& row, const std::string& name, SeenNames& seen,
                          bool repeat = false);
   // A name written bare in an expression that is exactly a question of the form
-  // (`know_birth_date='yes'`) read as ${name}, with a warning; nullopt if there is none.
+  // (`know_birth_date='yes'`) read as ${name}, and a word that is no question but a choice
+  // name of the select it is compared with (`${country} = Ethiopia`) read as 'Ethiopia',
+  // each with a warning; nullopt if there is none.
   // `columns`: in a choice_filter, the list's columns, which a bare name means first.
   std::optional<std::string> with_bare_names(const Table& table, const xlsx::Row& row, std::string_view key,
                                              std::string_view source, bool warn,
                                              const std::set<std::string>* columns = nullptr);
+  // Whether the bare word at [begin, end) of `source` is compared (=, !=) with a select
+  // question (${q} or q) whose list has a choice of that name: the question and its list.
+  std::optional<std::pair<std::string, std::string>> compared_choice(std::string_view source, std::size_t begin,
+                                                                     std::size_t end) const;
   void check_references(const Table& table, const xlsx::Row& row, std::string_view key,
                         const expr::Expression& expression, bool any_order);
   std::optional<expr::Expression> expression(const Table& table, const xlsx::Row& row, std::string_view key,
                                              bool any_order, expr::Syntax syntax = expr::Syntax::standard);
+  // A relevant that compares the choices' columns (`name != ${other}`), on a select
+  // without a choice_filter: read as its choice_filter, with a warning. True when read so
+  // (or refused at its references).
+  bool relevant_as_choice_filter(const Table& table, const xlsx::Row& row, const std::string& type,
+                                 nlohmann::json& field);
   void refuse_if_set(const Table& table, const xlsx::Row& row, std::string_view key, std::string_view feature);
   void ignore_if_set(const Table& table, const xlsx::Row& row, std::string_view key, const char* reason);
   // A group's own columns: its label, relevant and appearance.
-  nlohmann::json group(const Table& table, const xlsx::Row& row, const std::string& name);
+  nlohmann::json group(const Table& table, const xlsx::Row& row, const std::string& name, bool repeat = false);
   // A repeat's: a group's, and its repeat_count (a whole number or an expression).
   nlohmann::json repeat(const Table& table, const xlsx::Row& row, const std::string& name);
   // `select_one list or_other`, as pyxform reads it: the answer 'other' added to the

@@ -9,29 +9,6 @@
 namespace amana::xlsform::detail {
 namespace {
 
-// ‘ ’ → ', “ ” → ", a no-break space → a space.
-std::string plain_punctuation(std::string_view text) {
-  constexpr std::pair<std::string_view, char> kPlain[] = {
-      {"\u2018", '\''}, {"\u2019", '\''}, {"\u201C", '"'}, {"\u201D", '"'}, {"\u00A0", ' '}};
-  std::string out;
-  while (!text.empty()) {
-    bool replaced = false;
-    for (const auto& [fancy, plain] : kPlain) {
-      if (text.starts_with(fancy)) {
-        out += plain;
-        text.remove_prefix(fancy.size());
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) {
-      out += text.front();
-      text.remove_prefix(1);
-    }
-  }
-  return out;
-}
-
 using nlohmann::json;
 using xlsx::Row;
 
@@ -114,170 +91,7 @@ std::string Converter::check_name(const Table& table, const Row& row, const std:
   return "";
 }
 
-// Checks a ${reference} of the expression in `key`: it must name a question with a
-// value, asked before this one unless `any_order`.
-void Converter::check_references(const Table& table, const Row& row, std::string_view key, const expr::Expression& expression,
-                      bool any_order) {
-  for (const std::string& name : expression.references()) {
-    const std::string ref = "${" + name + "}";
-    auto it = declared_.find(name);
-    if (it == declared_.end()) {
-      problems_.error(table.at(row, key, Message("xlsform.unknown_reference", {{"ref", ref}})));
-    } else if (it->second.again != 0) {
-      problems_.error(table.at(row, key, Message("xlsform.ambiguous_reference",
-                                                 {{"ref", ref},
-                                                  {"first", static_cast<std::int64_t>(it->second.row)},
-                                                  {"second", static_cast<std::int64_t>(it->second.again)}})));
-    } else if (it->second.kind == NameKind::repeat) {
-      // count(${members}) and indexed-repeat(${age}, ${members}, 1) name a repeat; as a value it has none.
-      const auto& values = expression.value_references();
-      if (std::find(values.begin(), values.end(), name) != values.end()) {
-        problems_.error(table.at(row, key, Message("xlsform.reference_to_repeat", {{"ref", ref}})));
-      }
-    } else if (it->second.kind == NameKind::group) {
-      problems_.error(table.at(row, key, Message("xlsform.reference_to_group", {{"ref", ref}})));
-    } else if (it->second.kind == NameKind::note) {
-      problems_.error(table.at(row, key, Message("xlsform.reference_to_note", {{"ref", ref}})));
-    } else if (it->second.kind == NameKind::metadata) {
-      problems_.error(table.at(row, key, Message("xlsform.reference_to_metadata",
-                                                 {{"ref", ref}, {"type", it->second.type}})));
-    } else if (!any_order && it->second.row >= row.number && (key == "relevant" || key == "required")) {
-      // Decided again as answers change, and checked on the whole record in dependency
-      // order (forms::evaluation_order; a cycle is refused): ODK reads these the same way.
-      problems_.warning(table.at(row, key, Message("xlsform.reference_later_read",
-                                                   {{"ref", ref},
-                                                    {"row", static_cast<std::int64_t>(it->second.row)},
-                                                    {"column", std::string(key)}})));
-    } else if (!any_order && it->second.row >= row.number) {
-      problems_.error(table.at(row, key, Message("xlsform.reference_later",
-                                                 {{"ref", ref},
-                                                  {"row", static_cast<std::int64_t>(it->second.row)},
-                                                  {"column", std::string(key)}})));
-    }
-  }
-}
-
-std::optional<expr::Expression> Converter::expression(const Table& table, const Row& row, std::string_view key,
-                                                      bool any_order, expr::Syntax syntax) {
-  std::string source = table.get(row, key);
-  if (source.empty()) return std::nullopt;
-  if (const std::size_t at = source.find("pulldata("); at != std::string::npos) {
-    // pulldata('sampleList', ...) reads sampleList.csv, attached to the form in ODK.
-    std::string file = source.substr(at + 9, source.find_first_of(",)", at) - at - 9);
-    file = trim(file);
-    if (file.size() >= 2 && (file.front() == '\'' || file.front() == '"')) file = file.substr(1, file.size() - 2);
-    problems_.error(table.at(row, key, Message("xlsform.pulldata_not_supported", {{"file", file + ".csv"}})));
-    return std::nullopt;
-  }
-  auto parsed = expr::Expression::parse(source, syntax);
-  if (!parsed.ok() && syntax == expr::Syntax::standard) {
-    // A question written without ${} (`know_birth_date='yes'`): ODK reads a path that is
-    // always empty, but what the author meant is plain when the name is a question's.
-    if (auto fixed = with_bare_names(table, row, key, plain_punctuation(source), false)) {
-      auto retried = expr::Expression::parse(*fixed, syntax);
-      if (retried.ok()) {
-        with_bare_names(table, row, key, plain_punctuation(source), true);
-        if (plain_punctuation(source) != source) {
-          problems_.gathered_warning(table.name(), "typographic:" + std::string(key), row.number,
-                                     Message("xlsform.typographic_punctuation", {{"column", std::string(key)}}));
-        }
-        source = *fixed;
-        parsed = std::move(retried);
-      }
-    }
-  }
-  if (!parsed.ok()) {
-    // A spreadsheet's autocorrect turns quotes into ‘ ’ “ ” and spaces into no-break
-    // spaces; ODK refuses those, but what the author meant is plain.
-    const std::string plain = plain_punctuation(source);
-    auto retried = plain == source ? Result<expr::Expression>(parsed.status()) : expr::Expression::parse(plain, syntax);
-    if (!retried.ok()) {
-      // Past the punctuation, what else is wrong (pulldata() after a no-break space).
-      problems_.error(table.at(row, key, from_status(retried.status())));
-      return std::nullopt;
-    }
-    problems_.gathered_warning(table.name(), "typographic:" + std::string(key), row.number,
-                               Message("xlsform.typographic_punctuation", {{"column", std::string(key)}}));
-    parsed = std::move(retried);
-  }
-  if (key == "calculation" && parsed->source().find("random(") != std::string::npos &&
-      !parsed->source().starts_with("once(")) {
-    problems_.error(table.at(row, key, Message("xlsform.not_supported_because",
-                                               {{"feature", "random() outside once()"},
-                                                {"reason", "its value would change each time the record is checked; "
-                                                           "write once(...) around the calculation"}})));
-    return std::nullopt;
-  }
-  check_references(table, row, key, *parsed, any_order);
-  return std::move(parsed).value();
-}
-
-std::optional<std::string> Converter::with_bare_names(const Table& table, const Row& row, std::string_view key,
-                                                     std::string_view source, bool warn,
-                                                     const std::set<std::string>* columns) {
-  auto name_char = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  std::string out;
-  bool replaced = false;
-  std::size_t i = 0;
-  while (i < source.size()) {
-    const char c = source[i];
-    if (c == '\'' || c == '"') {  // a string: copied as it is (XPath strings have no escapes)
-      const std::size_t close = source.find(c, i + 1);
-      const std::size_t end = close == std::string_view::npos ? source.size() : close + 1;
-      out += source.substr(i, end - i);
-      i = end;
-      continue;
-    }
-    if (c == '$' && i + 1 < source.size() && source[i + 1] == '{') {  // already ${name}
-      const std::size_t close = source.find('}', i);
-      const std::size_t end = close == std::string_view::npos ? source.size() : close + 1;
-      out += source.substr(i, end - i);
-      i = end;
-      continue;
-    }
-    if (!name_char(c) || (c >= '0' && c <= '9')) {
-      out += c;
-      ++i;
-      continue;
-    }
-    std::size_t end = i;
-    while (end < source.size() && name_char(source[end])) ++end;
-    const std::string_view word = source.substr(i, end - i);
-    std::size_t after = end;
-    while (after < source.size() && source[after] == ' ') ++after;
-    // Part of a function's name or a path (format-date(, jr:choice-name, /data/x, ../x):
-    // left as written.
-    const char before = i == 0 ? ' ' : source[i - 1];
-    const bool joined = name_char(before) || before == '-' || before == ':' || before == '/' || before == '.' || before == '@' ||
-                        (end < source.size() && (source[end] == '-' || source[end] == ':' || source[end] == '.' ||
-                                                 source[end] == '/'));
-    const bool call = after < source.size() && source[after] == '(';
-    const bool keyword = word == "and" || word == "or" || word == "div" || word == "mod" ||
-                         (columns != nullptr && (word == "name" || word == "label" || columns->count(std::string(word)) != 0));
-    auto declared = declared_.find(word);
-    if (!joined && !call && !keyword && declared != declared_.end() && declared->second.kind == NameKind::question &&
-        declared->second.again == 0) {
-      if (warn) {
-        problems_.warning(table.at(row, key, Message("xlsform.bare_name_read",
-                                                     {{"column", std::string(key)},
-                                                      {"name", std::string(word)},
-                                                      {"ref", "${" + std::string(word) + "}"},
-                                                      {"row", static_cast<std::int64_t>(declared->second.row)}})));
-      }
-      out += "${" + std::string(word) + "}";
-      replaced = true;
-    } else {
-      out += word;
-    }
-    i = end;
-  }
-  if (!replaced) return std::nullopt;
-  return out;
-}
-
-json Converter::group(const Table& table, const Row& row, const std::string& name) {
+json Converter::group(const Table& table, const Row& row, const std::string& name, bool repeat) {
   json group{{"name", name}, {"type", "group"}, {"fields", json::array()}};
   const LocalizedText label = table.text(row, "label");
   if (!label.en.empty()) group["label"] = text_json(label);
@@ -293,11 +107,14 @@ json Converter::group(const Table& table, const Row& row, const std::string& nam
   for (const char* key : {"required", "constraint", "calculation", "choice_filter", "default"}) {
     ignore_if_set(table, row, key, "a group has no value of its own");
   }
+  if (!repeat) {
+    ignore_if_set(table, row, "disclosure", "a group has no value of its own; a repeat's disclosure is read");
+  }
   return group;
 }
 
 json Converter::repeat(const Table& table, const Row& row, const std::string& name) {
-  json definition = group(table, row, name);
+  json definition = group(table, row, name, true);
   definition["type"] = "repeat";
   const std::string count = table.get(row, "repeat_count");
   if (!count.empty() && std::all_of(count.begin(), count.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
@@ -305,6 +122,12 @@ json Converter::repeat(const Table& table, const Row& row, const std::string& na
     definition["repeat_count"] = std::stoi(count);
   } else if (auto expression = this->expression(table, row, "repeat_count", false)) {
     definition["repeat_count"] = expression->source();
+  }
+  // How the repeat's table appears in a de-identified dataset (docs/meal.md "Repeats").
+  if (const std::string disclosure = table.get(row, "disclosure"); disclosure == "unlinked" || disclosure == "drop") {
+    definition["disclosure"] = disclosure;
+  } else if (!disclosure.empty()) {
+    problems_.error(table.at(row, "disclosure", Message("xlsform.bad_repeat_disclosure", {{"value", disclosure}})));
   }
   return definition;
 }
@@ -406,7 +229,14 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
     refuse_if_set(table, row, "choice_filter", "choice_filter on a question that is not a select");
   }
   if (auto calculation = expression(table, row, "calculation", true)) {
-    if (amana_type == "note" || is_kept_metadata(amana_type)) {
+    if (amana_type == "note") {
+      // ODK gives a note with a calculation the value (pyxform binds it as a string, shown
+      // read-only): a read-only text question with the calculation, which others may use.
+      field["type"] = "text";
+      field["read_only"] = true;
+      field["calculation"] = calculation->source();
+      problems_.warning(table.at(row, "calculation", Message("xlsform.note_calculation_read", {{"name", name}})));
+    } else if (is_kept_metadata(amana_type)) {
       ignore_if_set(table, row, "calculation", "this type has no calculation");
     } else {
       field["calculation"] = calculation->source();
@@ -430,7 +260,11 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
   ignore_if_set(table, row, "parameters", "no type Amana reads takes parameters");
 
   const bool note = amana_type == "note";
-  if (auto relevant = expression(table, row, "relevant", false)) field["relevant"] = relevant->source();
+  if (relevant_as_choice_filter(table, row, type, field)) {
+    // read as the choice_filter, with a warning
+  } else if (auto relevant = expression(table, row, "relevant", false)) {
+    field["relevant"] = relevant->source();
+  }
   const std::string required = table.get(row, "required");
   if (!required.empty()) {
     auto flag = yes_no(required);
@@ -499,6 +333,39 @@ std::optional<json> Converter::question(const Table& table, const Row& row, cons
     return std::nullopt;
   }
   return field;
+}
+
+bool Converter::relevant_as_choice_filter(const Table& table, const Row& row, const std::string& type, json& field) {
+  // `name != ${TopIncomeSources}` in the relevant of a select of the same list: "offer the
+  // other sources". As a relevant, `name` is a path to nothing (pyxform passes it through,
+  // ODK compares an empty value), so the question would show whenever the other is answered
+  // and offer every choice; the only reading that uses the choices is a choice filter.
+  const std::string source = table.get(row, "relevant");
+  if (source.empty() || !field.contains("choices") || field.contains("choice_filter")) return false;
+  if (expr::Expression::parse(source).ok()) return false;
+  auto filter = expr::Expression::parse(source, expr::Syntax::choice_filter);
+  if (!filter.ok() || filter->columns().empty()) return false;
+  const std::string list = trim(type.substr(type.find(' ') == std::string::npos ? type.size() : type.find(' ')));
+  auto choices = lists_.find(list);
+  for (const std::string& column : filter->columns()) {
+    if (declared_.count(column) != 0) return false;  // a question written bare: not a filter
+    if (column != "name" && column != "label" &&
+        (choices == lists_.end() || choices->second.columns.count(column) == 0)) {
+      return false;
+    }
+  }
+  for (const std::string& name : filter->references()) {
+    // A choice filter looks only at earlier answers: otherwise left to the relevant's rules.
+    auto it = declared_.find(name);
+    if (it != declared_.end() && it->second.row >= row.number) return false;
+  }
+  const std::size_t errors = error_count();
+  check_references(table, row, "relevant", *filter, false);
+  if (error_count() != errors) return true;  // refused, at the relevant
+  problems_.warning(table.at(row, "relevant", Message("xlsform.relevant_as_choice_filter",
+                                                      {{"relevant", source}, {"column", filter->columns().front()}})));
+  field["choice_filter"] = filter->source();
+  return true;
 }
 
 void Converter::refuse_if_set(const Table& table, const Row& row, std::string_view key, std::string_view feature) {

@@ -107,11 +107,13 @@ Result<PublishOutcome> convert_next_version(CentralStore& store, std::string_vie
   AMANA_RETURN_IF_ERROR(check_size(outcome.form));
   outcome.conversion = std::move(conversion);
   if (!versions.empty()) {
-    // Both are nlohmann's dump of the same structure: equal text is equal meaning.
+    // Compared as JSON values, not as text: a version published indented (before
+    // definitions were stored compact) is still seen as unchanged.
     auto newest = nlohmann::json::parse(versions.back().definition, nullptr, false);
-    if (!newest.is_discarded()) {
+    auto converted = nlohmann::json::parse(outcome.form.definition, nullptr, false);
+    if (!newest.is_discarded() && !converted.is_discarded()) {
       newest["version"] = next;
-      if (newest.dump(2) == outcome.form.definition) outcome.unchanged_since = versions.back().version;
+      if (newest == converted) outcome.unchanged_since = versions.back().version;
     }
   }
   return outcome;

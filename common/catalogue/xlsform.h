@@ -191,6 +191,23 @@ inline constexpr CatalogueEntry kXlsform[] = {
      "question is stored as '{stored}' (ODK tells them apart by their group); rename it to choose the name",
      "الاسم '{name}' مستعمل في الصف {first} في مجموعة أخرى: يُحفظ هذا السؤال باسم '{stored}' (يميّز ODK بينهما "
      "بالمجموعة)؛ غيّر اسمه لتختار الاسم"},
+    {"xlsform.note_calculation_read", "the note '{name}' has a calculation: it is published as a read-only text "
+     "question showing its value, which other questions can use (ODK gives such a note the value of its calculation)",
+     "للملاحظة '{name}' عمود calculation: تُنشر سؤالًا نصيًا للقراءة فقط يعرض قيمتها، ويمكن لأسئلة أخرى استعمالها "
+     "(يعطي ODK هذه الملاحظة قيمة حسابها)"},
+    {"xlsform.relevant_as_choice_filter", "relevant: '{relevant}' compares the choices' {column}, as a choice_filter "
+     "does: it is read as the question's choice_filter (as a relevant, ODK would compare an empty path and ignore "
+     "the choices): move it to the choice_filter column",
+     "relevant: يقارن '{relevant}' عمود {column} من الخيارات كما يفعل choice_filter: قُرئ على أنه choice_filter "
+     "للسؤال (بوصفه relevant يقارن ODK مسارًا فارغًا ويتجاهل الخيارات): انقله إلى عمود choice_filter"},
+    {"xlsform.bare_choice_read", "{column}: '{word}' read as the text '{word}', a choice of {ref} (list '{list}'), "
+     "which it is compared with (without quotes ODK would read it as an empty path): write '{word}' in quotes",
+     "{column}: قُرئت '{word}' على أنها النص '{word}'، أحد خيارات {ref} (القائمة '{list}') الذي تُقارن به (دون "
+     "علامات اقتباس يقرؤها ODK مسارًا فارغًا): اكتب '{word}' بين علامتي اقتباس"},
+    {"xlsform.bad_repeat_disclosure", "'{value}' is not a disclosure of a repeat: write unlinked (the default: its "
+     "rows kept without their record) or drop (its table left out of de-identified exports)",
+     "'{value}' ليست قيمة disclosure لتكرار: اكتب unlinked (الافتراضي: تُحفظ صفوفه دون سجلها) أو drop (يُستبعد "
+     "جدوله من التصديرات المجهّلة)"},
     {"xlsform.note_name_generated", "the note has no name: it is named '{name}', as pyxform names it",
      "الملاحظة بلا اسم: سُمّيت '{name}' كما يسمّيها pyxform"},
     {"xlsform.label_from_name", "no label: the name '{name}' is shown instead", "بلا نص: يُعرض الاسم '{name}' بدلًا منه"},

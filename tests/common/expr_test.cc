@@ -123,6 +123,35 @@ TEST_CASE("functions") {
   CHECK(f.eval("not(false())") == Value(true));
 }
 
+TEST_CASE("substring-before and substring-after follow XPath 1.0, by characters") {
+  Fixture f;
+  f.values["positions"] = "2 5 7";
+  f.values["chosen"] = "5";
+  f.values["place"] = "الفاشر-طويلة";
+  // RMS's way of taking one name out of a list: join(' ', before, after).
+  CHECK(f.eval("substring-before(${positions}, ${chosen})") == Value("2 "));
+  CHECK(f.eval("substring-after(${positions}, ${chosen})") == Value(" 7"));
+  CHECK(f.eval("substring-before('1999/04/01', '/')") == Value("1999"));
+  CHECK(f.eval("substring-after('1999/04/01', '/')") == Value("04/01"));
+  // The first occurrence, not the last.
+  CHECK(f.eval("substring-after('a-b-c', '-')") == Value("b-c"));
+  // Not found: empty, both ways.
+  CHECK(f.eval("substring-before('abc', 'x')") == Value(""));
+  CHECK(f.eval("substring-after('abc', 'x')") == Value(""));
+  // An empty second argument occurs at the start.
+  CHECK(f.eval("substring-before('abc', '')") == Value(""));
+  CHECK(f.eval("substring-after('abc', '')") == Value("abc"));
+  // Unanswered values are empty strings; numbers are their string.
+  CHECK(f.eval("substring-before(${missing}, 'a')") == Value(""));
+  CHECK(f.eval("substring-after('abc', ${missing})") == Value("abc"));
+  CHECK(f.eval("substring-before(12.5, '.')") == Value("12"));
+  // Whole Arabic characters on either side of the separator.
+  CHECK(f.eval("substring-before(${place}, '-')") == Value("الفاشر"));
+  CHECK(f.eval("substring-after(${place}, '-')") == Value("طويلة"));
+  CHECK(f.eval("string-length(substring-after(${place}, 'ا'))") == Value(11.0));
+  CHECK(parse_error("substring-before('abc')").find("substring-before") != std::string::npos);
+}
+
 TEST_CASE("references are listed once each, in order of first appearance") {
   auto parsed = Expression::parse("${b} > 1 and ${a} = ${b} or selected(${c}, 'x')");
   REQUIRE(parsed.ok());

@@ -64,7 +64,7 @@ TEST_CASE("xlsform repeats: a household roster with its count, a group inside, n
   CHECK(phones->repeat_count->source() == "2");
   CHECK(form.repeats_of(*form.find_field("phone")).size() == 2);
   CHECK_FALSE(form.find_group("school")->repeat);
-  CHECK(contains(conversion->definition_json, R"("type": "repeat")"));
+  CHECK(contains(conversion->definition_json, R"("type":"repeat")"));
 
   auto given = forms::parse_answers_json(form, R"({"hh_size": 2, "members": [
       {"m_name": "Amina", "m_sex": "Female", "m_age": 34, "phones": [{"phone": "0912"}, {"phone": "0913"}]},

@@ -76,6 +76,12 @@ constexpr Case kCases[] = {
     {"contains('', '')", "true"}, {"contains('', 'a')", "false"}, {"contains('a', 'a')", "true"},
     {"contains('a', '')", "true"}, {"contains('asdf', 'sd')", "true"}, {"contains('asdf', 'af')", "false"},
     {"string-length('')", "0"}, {"string-length(' ')", "1"}, {"string-length('a')", "1"},
+    {"substring-before('', '')", ""}, {"substring-before('', 'a')", ""}, {"substring-before('a', '')", ""},
+    {"substring-before('a', 'a')", ""}, {"substring-before('ab', 'a')", ""}, {"substring-before('ab', 'b')", "a"},
+    {"substring-before('abb', 'b')", "a"}, {"substring-before('ab', 'c')", ""},
+    {"substring-after('', '')", ""}, {"substring-after('', 'a')", ""}, {"substring-after('a', '')", "a"},
+    {"substring-after('a', 'a')", ""}, {"substring-after('ab', 'a')", "b"}, {"substring-after('aab', 'a')", "ab"},
+    {"substring-after('ab', 'b')", ""}, {"substring-after('ab', 'c')", ""},
     // int.spec.js, pow.spec.js, boolean.spec.js, coalesce.spec.js, selected-at.spec.js, ends-with.spec.js
     {"int('123')", "123"}, {"int('123.456')", "123"}, {"pow(2, 3)", "8"}, {"pow(4, 0.5)", "2"},
     {"boolean('')", "false"}, {"boolean('a')", "true"}, {"boolean(0)", "false"}, {"boolean(1)", "true"},

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/form_pack.h"
 #include "tests/support.h"
 #include "tests/xlsx_fixture.h"
 
@@ -174,11 +175,12 @@ TEST_CASE("forms distribution: a form over the size bound is refused when publis
   ServerUnderTest server;
   Rows survey = {{"type", "name", "label::English (en)"}};
   const std::string long_label(30000, 'x');
-  for (int i = 0; i < 40; ++i) survey.push_back({"text", "q" + std::to_string(i), long_label});
+  for (int i = 0; i < 150; ++i) survey.push_back({"text", "q" + std::to_string(i), long_label});
   const auto refused = server.admin({"forms", "publish", workbook(dir, "big.xlsx", survey, kYesNo, "big-form")});
   CHECK(refused.exit_code != 0);
-  // The engine bounds a definition at the same 1 MiB (forms::kMaxPublishedFormBytes), so
+  // The engine bounds a definition at the same 4 MiB (forms::kMaxPublishedFormBytes), so
   // the conversion refuses it before publish_form's own check would.
-  CHECK_MESSAGE(contains(refused.err, "larger than 1048576 bytes"), refused.err);
+  CHECK_MESSAGE(contains(refused.err, "larger than " + std::to_string(amana::forms::kMaxPublishedFormBytes) + " bytes"),
+                refused.err);
   CHECK_FALSE(contains(server.admin({"forms", "list"}).out, "big-form"));
 }

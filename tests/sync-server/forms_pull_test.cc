@@ -207,9 +207,53 @@ TEST_CASE("forms pull: a definition over the bound is refused by the device what
   big.set_signature(signature.data(), signature.size());
   const Status refused = field::check_form_version(big, org.public_key);
   CHECK(refused.code() == ErrorCode::invalid_argument);
-  CHECK(contains(refused.message(), "more than the 1048576 a form may have"));
+  CHECK(contains(refused.message(), "more than the " + std::to_string(forms::kMaxPublishedFormBytes) +
+                                        " a form may have"));
   big.set_definition(site_definition(1));
   CHECK(field::check_form_version(big, org.public_key).code() == ErrorCode::corrupt);  // the digest is the big one's
+}
+
+TEST_CASE("forms pull: a definition of over 3 MiB (location lists of thousands of choices) reaches a device") {
+  // Two selects of 5,000 choices each, as REACH's Lebanon MSNA has (docs/forms-census.md):
+  // over the 2 MiB a page holds, so it comes in a page of its own, beside the built-in pack.
+  std::string definition = R"({"id": "big-lists", "version": 1, "title": "Big lists", "fields": [)";
+  const std::string label(320, 'x');
+  for (const char* name : {"cadastre", "neighbourhood"}) {
+    definition += std::string(name == std::string("cadastre") ? "" : ",") + R"({"name": ")" + name +
+                  R"(", "type": "select_one", "label": "Where?", "choices": [)";
+    for (int i = 0; i < 5000; ++i) {
+      definition += std::string(i == 0 ? "" : ",") + R"({"name": "c)" + std::to_string(i) + R"(", "label": ")" +
+                    label + R"("})";
+    }
+    definition += "]}";
+  }
+  definition += "]}";
+  REQUIRE(definition.size() > 3u << 20);
+  REQUIRE(definition.size() <= forms::kMaxPublishedFormBytes);
+  REQUIRE(forms::parse_form_definition(definition).ok());
+
+  TempDir dir;
+  FormsServer server;
+  REQUIRE(server.base.store->add_form_version(version_of("big-lists", 1, definition,
+                                                         server.base.keys.sign.secret_key)).ok());
+  auto device = server.device(dir, "device");
+  auto report = sync(device, server.url());
+  REQUIRE_MESSAGE(report.ok(), report.status().message());
+  CHECK(report->pages > 1);
+  CHECK(holds(device, "big-lists"));
+  auto builtin = forms::FormPack::builtin();
+  REQUIRE(builtin.ok());
+  auto versions = device.published_forms();
+  auto archived = device.archived_forms();
+  auto enrollment = device.enrollment();
+  REQUIRE(versions.ok());
+  REQUIRE(archived.ok());
+  REQUIRE(enrollment.ok());
+  const forms::FormPack pack =
+      field::device_form_pack(*builtin, {(*enrollment)->org_sign_public_key, *versions, *archived});
+  auto offered = pack.find("big-lists");
+  REQUIRE(offered.ok());
+  CHECK((*offered)->fields.at(1).choices.size() == 5000);
 }
 
 TEST_CASE("forms pack: a device not enrolled yet collects with the built-in pack") {
