@@ -74,7 +74,9 @@ struct SearchStore {
   }
   // Every query, whole, one form's, and a short page: the index answers as the scan does.
   void same_answers(std::vector<std::string> queries) {
-    for (const auto& record : *store.records()) queries.push_back(record.id.to_string().substr(28));
+    const auto records = store.records();  // kept: a range-for over *store.records() outlives the temporary
+    REQUIRE(records.ok());
+    for (const auto& record : *records) queries.push_back(record.id.to_string().substr(28));
     for (const std::string& q : queries) {
       INFO("query: " << q);
       CHECK(by_index(q) == by_scan(q));
