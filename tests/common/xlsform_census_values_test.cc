@@ -7,6 +7,7 @@
 #include "common/answers.h"
 #include "common/xlsform.h"
 #include "tests/support.h"
+#include "tests/xlsform_support.h"
 #include "tests/xlsx_fixture.h"
 
 namespace amana::xlsform {
@@ -14,6 +15,8 @@ namespace {
 
 using testing::SheetRows;
 using testing::TempDir;
+using testing::collect;
+using testing::warnings_of;
 using testing::contains;
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -27,26 +30,9 @@ Result<Conversion> convert(const TempDir& dir, const Rows& survey) {
   return convert_xlsform(testing::write_xlsx(dir.path() / "census-values.xlsx", sheets), "census-values.xlsx");
 }
 
-std::string warnings_of(const Conversion& conversion) {
-  std::string out;
-  for (const Message& message : conversion.warnings) out += message.in(Language::en) + "\n";
-  return out;
-}
-
 std::string errors_of(const Result<Conversion>& conversion) {
   REQUIRE_FALSE(conversion.ok());
   return conversion.status().message();
-}
-
-Result<forms::Answers> collect(const forms::FormDefinition& form, const std::string& answers_json) {
-  auto given = forms::parse_answers_json(form, answers_json);
-  if (!given.ok()) return given.status();
-  std::set<std::string, std::less<>> keys;
-  for (const auto& [key, value] : *given) keys.insert(key);
-  forms::ValidationOptions options;
-  options.today = "2026-12-04";
-  options.device_id = "device-1";
-  return forms::validate_submission(form, *given, keys, options);
 }
 
 }  // namespace

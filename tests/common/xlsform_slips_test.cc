@@ -7,6 +7,7 @@
 #include "common/answers.h"
 #include "common/xlsform.h"
 #include "tests/support.h"
+#include "tests/xlsform_support.h"
 #include "tests/xlsx_fixture.h"
 
 namespace amana::xlsform {
@@ -14,6 +15,8 @@ namespace {
 
 using testing::SheetRows;
 using testing::TempDir;
+using testing::collect;
+using testing::warnings_of;
 using testing::contains;
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -29,23 +32,6 @@ Result<Conversion> convert(const TempDir& dir, const Rows& survey, const Rows& c
   std::vector<SheetRows> sheets{{"survey", survey}, {"choices", choices}};
   sheets.push_back({"settings", {{"form_id", "form_title"}, {"slips", "Slips"}}});
   return convert_xlsform(testing::write_xlsx(dir.path() / "slips.xlsx", sheets), "slips.xlsx");
-}
-
-std::string warnings_of(const Conversion& conversion, Language language = Language::en) {
-  std::string out;
-  for (const Message& message : conversion.warnings) out += message.in(language) + "\n";
-  return out;
-}
-
-Result<forms::Answers> collect(const forms::FormDefinition& form, const std::string& answers_json) {
-  auto given = forms::parse_answers_json(form, answers_json);
-  if (!given.ok()) return given.status();
-  std::set<std::string, std::less<>> keys;
-  for (const auto& [key, value] : *given) keys.insert(key);
-  forms::ValidationOptions options;
-  options.today = "2026-12-04";
-  options.device_id = "device-1";
-  return forms::validate_submission(form, *given, keys, options);
 }
 
 }  // namespace
